@@ -1,0 +1,91 @@
+//! The JS-SDK `wx.config` signature.
+
+use crate::{SignError, digest::sha1_hex};
+
+/// A computed `wx.config` signature together with the exact string that was hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSignature {
+    /// SHA-1 of [`canonical`](Self::canonical), 40 lowercase hex digits: `wx.config`'s `signature`.
+    pub signature: String,
+    /// `jsapi_ticket=…&noncestr=…&timestamp=…&url=…`, the string WeChat's servers rebuild and hash.
+    pub canonical: String,
+}
+
+/// The URL WeChat signs for a page: `href` without `#` and everything after it.
+///
+/// Nothing else is changed: no re-encoding, no normalising, no trailing-slash fixes. WeChat compares
+/// the string byte for byte, so any "cleanup" here would cause `invalid signature`.
+///
+/// ```
+/// assert_eq!(
+///     wx_sign::url_for_signing("https://a.com/p?x=1&y=%E4%BD%A0#/share?z=2"),
+///     "https://a.com/p?x=1&y=%E4%BD%A0",
+/// );
+/// assert_eq!(wx_sign::url_for_signing("https://a.com/"), "https://a.com/");
+/// ```
+pub fn url_for_signing(href: &str) -> &str {
+    href.split_once('#').map_or(href, |(before, _)| before)
+}
+
+/// The canonical string of a `wx.config` signature: the four fields sorted by name, joined as `k=v&…` with
+/// raw (unescaped) values.
+///
+/// ```
+/// let s = wx_sign::canonical_config_string("T", "N", 1700000000, "https://a.com/?q=1")?;
+/// assert_eq!(s, "jsapi_ticket=T&noncestr=N&timestamp=1700000000&url=https://a.com/?q=1");
+/// # Ok::<(), wx_sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// [`SignError::Empty`] for an empty ticket, nonce or URL; [`SignError::UrlHasFragment`] when `url` still
+/// contains `#` (strip it with [`url_for_signing`] first).
+pub fn canonical_config_string(
+    jsapi_ticket: &str,
+    noncestr: &str,
+    timestamp: u64,
+    url: &str,
+) -> Result<String, SignError> {
+    require("jsapi_ticket", jsapi_ticket)?;
+    require("noncestr", noncestr)?;
+    require("url", url)?;
+    if url.contains('#') {
+        return Err(SignError::UrlHasFragment);
+    }
+    // The field names are already in ASCII order: jsapi_ticket < noncestr < timestamp < url.
+    Ok(format!(
+        "jsapi_ticket={jsapi_ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}"
+    ))
+}
+
+/// Signs a page for `wx.config`.
+///
+/// `noncestr` and `timestamp` must be the exact values passed to `wx.config` as `nonceStr` and `timestamp`;
+/// `url` is the page URL without its fragment ([`url_for_signing`]).
+///
+/// ```
+/// let signed = wx_sign::sign_config("ticket", "Wm3WZYTPz0wzccnW", 1414587457, "https://a.com/")?;
+/// assert_eq!(signed.signature.len(), 40);
+/// assert!(signed.canonical.starts_with("jsapi_ticket=ticket&"));
+/// # Ok::<(), wx_sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// As [`canonical_config_string`].
+pub fn sign_config(
+    jsapi_ticket: &str,
+    noncestr: &str,
+    timestamp: u64,
+    url: &str,
+) -> Result<ConfigSignature, SignError> {
+    let canonical = canonical_config_string(jsapi_ticket, noncestr, timestamp, url)?;
+    let signature = sha1_hex(&[&canonical]);
+    Ok(ConfigSignature { signature, canonical })
+}
+
+pub(crate) fn require(field: &'static str, value: &str) -> Result<(), SignError> {
+    if value.is_empty() {
+        Err(SignError::Empty(field))
+    } else {
+        Ok(())
+    }
+}

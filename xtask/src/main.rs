@@ -1,0 +1,37 @@
+//! `cargo xtask setup | dev | test | bench`: everything a fresh machine needs, from one entry point.
+
+mod bench;
+mod dev;
+mod setup;
+mod shell;
+mod test;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "wxkit's task runner")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing (idempotent): wasm32 target, trunk, wasm-bindgen-cli, npm tools, chromium, redis.
+    Setup,
+    /// Run the demo on the built-in fake WeChat: no account needed.
+    Dev,
+    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium and end-to-end tests.
+    Test,
+    /// Benchmarks, each printed beside a baseline measured in the same run.
+    Bench,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().task {
+        Task::Setup => setup::run(),
+        Task::Dev => dev::run(),
+        Task::Test => test::run(),
+        Task::Bench => bench::run(),
+    }
+}

@@ -1,0 +1,128 @@
+//! `cargo xtask setup`: installs what the project needs on a fresh machine, skipping what is present at the
+//! right version. Each step prints what it did and how long it took.
+
+use crate::shell::{cmd, exec, output, tools_dir};
+use anyhow::{Context, Result};
+use std::time::Instant;
+
+/// Must equal the `wasm-bindgen` crate pin in the workspace Cargo.toml.
+pub const WASM_BINDGEN: &str = "0.2.130";
+/// 0.22 needs a newer rustc than these machines have.
+pub const TRUNK: &str = "0.21.14";
+/// Debian's binaryen is too old to parse today's wasm; npm's is current.
+pub const BINARYEN: &str = "132";
+/// The official jweixin 1.6.0 code, as a CommonJS module.
+pub const WEIXIN_JS_SDK: &str = "1.6.5";
+/// Debian packages: headless browser + driver for wasm and end-to-end tests, Redis for the store tests.
+const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "redis-server"];
+
+pub fn run() -> Result<()> {
+    let start = Instant::now();
+    step("rust target wasm32-unknown-unknown", wasm_target)?;
+    step("apt packages (chromium, chromium-driver, redis-server)", apt_packages)?;
+    step(&format!("wasm-bindgen-cli {WASM_BINDGEN}"), wasm_bindgen_cli)?;
+    step(&format!("trunk {TRUNK}"), trunk)?;
+    step(
+        &format!("npm binaryen@{BINARYEN}, weixin-js-sdk@{WEIXIN_JS_SDK}"),
+        npm_tools,
+    )?;
+    step("cargo fetch (so trunk can build --offline)", || {
+        exec(cmd("cargo", &["fetch"])).map(|_| true)
+    })?;
+    println!("setup: done in {:.1}s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Runs one step; the closure returns whether it changed anything.
+fn step(name: &str, f: impl FnOnce() -> Result<bool>) -> Result<()> {
+    let start = Instant::now();
+    let changed = f().with_context(|| format!("setup step `{name}` failed"))?;
+    let what = if changed { "installed" } else { "present" };
+    println!("setup: {name}: {what} ({:.1}s)", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn wasm_target() -> Result<bool> {
+    let installed = output(cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(false);
+    }
+    exec(cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))?;
+    Ok(true)
+}
+
+fn apt_packages() -> Result<bool> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            output(cmd("dpkg-query", &["-W", "-f=${Status}", p])).is_none_or(|s| !s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let mut update = cmd("apt-get", &["update"]);
+    update.env("DEBIAN_FRONTEND", "noninteractive");
+    exec(update)?;
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend(&missing);
+    let mut install = cmd("apt-get", &args);
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    exec(install)?;
+    Ok(true)
+}
+
+fn wasm_bindgen_cli() -> Result<bool> {
+    let have = output(cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(WASM_BINDGEN) {
+        return Ok(false);
+    }
+    // Not --locked: its lockfile wants a crate version this registry lacks.
+    exec(cmd(
+        "cargo",
+        &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN, "--force"],
+    ))?;
+    Ok(true)
+}
+
+fn trunk() -> Result<bool> {
+    let have = output(cmd("trunk", &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(TRUNK) {
+        return Ok(false);
+    }
+    exec(cmd(
+        "cargo",
+        &["install", "--locked", "trunk", "--version", TRUNK, "--force"],
+    ))?;
+    Ok(true)
+}
+
+fn npm_tools() -> Result<bool> {
+    let dir = tools_dir();
+    let wanted = [("binaryen", BINARYEN), ("weixin-js-sdk", WEIXIN_JS_SDK)];
+    let present = wanted.iter().all(|(name, want)| {
+        let manifest = dir.join("node_modules").join(name).join("package.json");
+        let have = std::fs::read_to_string(manifest)
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        // "132" pins a major version (binaryen publishes 132.0.0), "1.6.5" an exact one.
+        have == *want || have.strip_prefix(want).is_some_and(|rest| rest.starts_with('.'))
+    });
+    if present {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(&dir)?;
+    let deps: serde_json::Map<String, serde_json::Value> = wanted
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), serde_json::Value::from(*v)))
+        .collect();
+    let manifest = serde_json::json!({ "name": "wxkit-tools", "private": true, "dependencies": deps });
+    std::fs::write(dir.join("package.json"), serde_json::to_string_pretty(&manifest)?)?;
+    let mut install = cmd("npm", &["install", "--no-audit", "--no-fund"]);
+    install.current_dir(&dir);
+    exec(install)?;
+    Ok(true)
+}
