@@ -35,7 +35,8 @@ fn sign_bench() -> Result<()> {
 }
 
 fn criterion_mean_ns(bench: &str) -> Result<f64> {
-    let path = root().join("target/criterion").join(bench).join("new/estimates.json");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), std::path::PathBuf::from);
+    let path = target.join("criterion").join(bench).join("new/estimates.json");
     let text = std::fs::read_to_string(&path).with_context(|| format!("criterion wrote no {}", path.display()))?;
     let v: serde_json::Value = serde_json::from_str(&text)?;
     v["mean"]["point_estimate"]
