@@ -1,0 +1,58 @@
+//! Receiving WeChat Official Account pushes on the account's server URL (`POST /wechat`).
+//!
+//! | step | module | entry point |
+//! |---|---|---|
+//! | check the sender (`signature` / `msg_signature`) | `verify` | [`PushVerifier::verify`] |
+//! | safe mode: AES-256-CBC, 32-byte PKCS#7, appid check | `crypto` | [`PushCipher`] |
+//! | XML → typed message or event (no DOCTYPE, no entities, 64 KiB) | `parse` | [`Push::parse`] |
+//! | passive replies (text … news, `success`) | `reply` | [`Reply`], [`ReplyMessage`] |
+//! | once per push, retries share the reply, 4 s deadline | `service` | [`PushService::handle`] |
+//! | signed pushes for tests and the fake WeChat | `simulate` | [`PushSigner`] |
+//!
+//! A server mounts a [`PushService`] with a [`PushHandler`] (a type or an async closure):
+//!
+//! ```
+//! use wx_push::{Message, PushBody, PushService, PushVerifier, Reply};
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let service = PushService::new(PushVerifier::new("token", None), |push: wx_push::Push| async move {
+//!     match push.body {
+//!         PushBody::Message(Message::Text { content, .. }) => Reply::text(format!("you said {content}")),
+//!         _ => Reply::Success,
+//!     }
+//! });
+//! // In the route: status, content type and body straight from the service.
+//! let (raw_query, body) = ("signature=0&timestamp=1&nonce=n", b"<xml/>");
+//! let response = service.handle(raw_query, body).await;
+//! assert_eq!(response.status, 403);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod crypto;
+mod dedupe;
+mod demo;
+mod envelope;
+mod handler;
+mod message;
+mod parse;
+mod reply;
+mod service;
+mod simulate;
+mod verify;
+mod write;
+mod xml;
+
+pub use crypto::{CryptoError, ENCODING_AES_KEY_LEN, EncodingAesKey, PushCipher};
+pub use demo::DemoHandler;
+pub use handler::PushHandler;
+pub use message::{
+    DedupeKey, Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo,
+};
+pub use reply::{Article, MAX_ARTICLES, MAX_ARTICLES_TO_MESSAGE, Music, Reply, ReplyError, ReplyMessage, Video};
+pub use service::{
+    DEFAULT_DEADLINE, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL, PushError, PushResponse, PushService,
+};
+pub use simulate::{PushSigner, SignedPush, SimulateError};
+pub use verify::{Mode, PushQuery, PushVerifier, VerifiedPush, VerifyError};
+pub use xml::{MAX_BODY_BYTES, ParseError};

@@ -1,0 +1,233 @@
+//! `(query, body) → (status, content type, body)`: everything `POST /wechat` does, so the server's route is a
+//! one-liner. Verification, parsing, de-duplication, the deadline and reply encryption happen here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::dedupe::{Claim, DedupeCache, Outcome};
+use crate::handler::{DynHandler, PushHandler, erase};
+use crate::message::Push;
+use crate::verify::{Mode, PushQuery, PushVerifier, VerifyError};
+use crate::xml::{MAX_BODY_BYTES, ParseError};
+
+/// The default handler deadline: well inside WeChat's 5 seconds, leaving time for the network.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(4);
+/// How long a push is remembered: WeChat's three attempts span about 15 s.
+pub const DEFAULT_DEDUPE_TTL: Duration = Duration::from_secs(30);
+/// How many pushes are remembered at most.
+pub const DEFAULT_DEDUPE_CAPACITY: usize = 10_000;
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const XML: &str = "application/xml; charset=utf-8";
+
+/// Why a push was refused; [`status`](Self::status) is the HTTP status to answer with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PushError {
+    /// The body exceeds [`MAX_BODY_BYTES`] (413).
+    #[error("the body is {len} bytes, more than the {limit}-byte limit")]
+    TooLarge {
+        /// The body length.
+        len: usize,
+        /// [`MAX_BODY_BYTES`].
+        limit: usize,
+    },
+    /// The request is not verifiably from WeChat (403), or its encrypted envelope is unreadable (400).
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// The verified XML is not a push (400).
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+impl PushError {
+    /// 413 for an oversized body, 403 for a failed signature, 500 when the server lacks its EncodingAESKey (a
+    /// configuration fault, not the sender's), 400 for everything else.
+    ///
+    /// ```
+    /// assert_eq!(wx_push::PushError::Verify(wx_push::VerifyError::Signature).status(), 403);
+    /// ```
+    pub fn status(&self) -> u16 {
+        match self {
+            PushError::TooLarge { .. } => 413,
+            PushError::Verify(
+                VerifyError::MissingParam(_) | VerifyError::Signature | VerifyError::MsgSignature,
+            ) => 403,
+            PushError::Verify(VerifyError::NoKey) => 500,
+            PushError::Verify(_) | PushError::Parse(_) => 400,
+        }
+    }
+}
+
+/// What to send back to WeChat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body: `success`, a reply's XML, an encrypted envelope, or an error's description.
+    pub body: String,
+}
+
+impl PushResponse {
+    fn success() -> Self {
+        Self { status: 200, content_type: TEXT, body: "success".to_owned() }
+    }
+
+    fn rejected(error: &PushError) -> Self {
+        Self { status: error.status(), content_type: TEXT, body: error.to_string() }
+    }
+}
+
+/// Receives pushes for one account: verify, parse, de-duplicate, run the handler under a deadline, reply.
+///
+/// Cheap to clone (shared state); clones share the de-duplication cache.
+///
+/// ```
+/// use wx_push::{PushService, PushVerifier, Reply};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let service = PushService::new(PushVerifier::new("token", None), |_push| async { Reply::text("hi") });
+/// let push = wx_push::PushSigner::plain("token").sign_xml(
+///     "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>\
+///      <MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>", 1700000000, "nonce", "o")?;
+/// let response = service.handle(&push.query, push.body.as_bytes()).await;
+/// assert_eq!(response.status, 200);
+/// assert!(response.body.contains("<Content><![CDATA[hi]]></Content>"));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PushService {
+    verifier: PushVerifier,
+    handler: DynHandler,
+    cache: Arc<DedupeCache>,
+    deadline: Duration,
+}
+
+impl std::fmt::Debug for PushService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushService")
+            .field("verifier", &self.verifier)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PushService {
+    /// A service with the default deadline ([`DEFAULT_DEADLINE`]) and cache ([`DEFAULT_DEDUPE_TTL`],
+    /// [`DEFAULT_DEDUPE_CAPACITY`]).
+    pub fn new(verifier: PushVerifier, handler: impl PushHandler) -> Self {
+        Self {
+            verifier,
+            handler: erase(handler),
+            cache: Arc::new(DedupeCache::new(DEFAULT_DEDUPE_TTL, DEFAULT_DEDUPE_CAPACITY)),
+            deadline: DEFAULT_DEADLINE,
+        }
+    }
+
+    /// Sets how long a push waits for its handler before WeChat is answered `success`.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets how long and how many pushes are remembered for de-duplication (a fresh, empty cache).
+    pub fn with_dedupe(mut self, ttl: Duration, capacity: usize) -> Self {
+        self.cache = Arc::new(DedupeCache::new(ttl, capacity));
+        self
+    }
+
+    /// The `GET /wechat` URL check: `echostr` when `signature` holds, 403 otherwise.
+    ///
+    /// ```
+    /// # let service = wx_push::PushService::new(wx_push::PushVerifier::new("token", None), wx_push::DemoHandler);
+    /// assert_eq!(service.verify_url("signature=bad&timestamp=1&nonce=n&echostr=e").status, 403);
+    /// ```
+    pub fn verify_url(&self, raw_query: &str) -> PushResponse {
+        match self.verifier.verify_url(&PushQuery::parse(raw_query)) {
+            Ok(echostr) => PushResponse { status: 200, content_type: TEXT, body: echostr },
+            Err(e) => PushResponse::rejected(&PushError::Verify(e)),
+        }
+    }
+
+    /// Handles one `POST /wechat`: `raw_query` is the request's query string (percent-encoded, without `?`),
+    /// `body` its bytes. Never panics; errors become 4xx responses with a description.
+    pub async fn handle(&self, raw_query: &str, body: &[u8]) -> PushResponse {
+        match self.process(raw_query, body).await {
+            Ok(response) => response,
+            Err(error) => {
+                tracing::warn!(%error, "push refused");
+                PushResponse::rejected(&error)
+            }
+        }
+    }
+
+    async fn process(&self, raw_query: &str, body: &[u8]) -> Result<PushResponse, PushError> {
+        if body.len() > MAX_BODY_BYTES {
+            return Err(PushError::TooLarge { len: body.len(), limit: MAX_BODY_BYTES });
+        }
+        let verified = self.verifier.verify(&PushQuery::parse(raw_query), body)?;
+        let push = Push::parse(verified.xml.as_bytes())?;
+        let Some(xml) = self.dispatch(push).await else {
+            return Ok(PushResponse::success());
+        };
+        Ok(self.seal(verified.mode, &xml))
+    }
+
+    /// Runs the handler once per push and waits for its outcome at most until the deadline.
+    async fn dispatch(&self, push: Push) -> Outcome {
+        let mut outcome = match self.cache.claim(push.dedupe_key()) {
+            Claim::First(tx, rx) => {
+                let handler = Arc::clone(&self.handler);
+                // Spawned, so the work finishes even when this request gives up at the deadline or WeChat hangs up.
+                tokio::spawn(async move {
+                    let reply = handler(push.clone()).await;
+                    let outcome = match reply.to_message(&push, wx_sign::unix_timestamp()) {
+                        Ok(message) => message.map(|m| Arc::from(m.to_xml())),
+                        Err(error) => {
+                            tracing::error!(%error, "the handler's reply is invalid; answering success");
+                            None
+                        }
+                    };
+                    // The cache holds a receiver, so this only fails if the entry was evicted: nobody is waiting.
+                    let _ = tx.send(Some(outcome));
+                });
+                rx
+            }
+            Claim::Retry(rx) => {
+                tracing::debug!("retried push: sharing the first delivery's reply");
+                rx
+            }
+        };
+        match tokio::time::timeout(self.deadline, outcome.wait_for(Option::is_some)).await {
+            Ok(Ok(done)) => done.clone().flatten(),
+            Ok(Err(_)) => {
+                tracing::error!("the push handler panicked; answering success");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(deadline = ?self.deadline, "the push handler is past its deadline; answering success");
+                None
+            }
+        }
+    }
+
+    fn seal(&self, mode: Mode, xml: &str) -> PushResponse {
+        let cipher = match (mode.is_encrypted(), self.verifier.cipher()) {
+            (false, _) => return PushResponse { status: 200, content_type: XML, body: xml.to_owned() },
+            (true, Some(cipher)) => cipher,
+            // verify() only yields an encrypted mode when a cipher is configured.
+            (true, None) => return PushResponse::success(),
+        };
+        let sealed = wx_sign::nonce()
+            .map_err(|e| crate::CryptoError::RandomUnavailable(e.to_string()))
+            .and_then(|nonce| cipher.seal(self.verifier.token(), xml, wx_sign::unix_timestamp(), &nonce));
+        match sealed {
+            Ok(body) => PushResponse { status: 200, content_type: XML, body },
+            Err(error) => {
+                tracing::error!(%error, "cannot encrypt the reply; answering success");
+                PushResponse::success()
+            }
+        }
+    }
+}

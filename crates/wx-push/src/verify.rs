@@ -1,0 +1,225 @@
+//! Who may push: the query's `signature` (plain mode) or `msg_signature` over the `Encrypt` element (safe and
+//! compatible modes) is checked before anything in the body is believed.
+
+use serde::Deserialize;
+
+use crate::crypto::{CryptoError, PushCipher};
+use crate::xml::{ParseError, from_guarded, guard};
+
+/// The query string WeChat adds to `/wechat`: `signature`, `timestamp`, `nonce`, `openid`, and in safe and
+/// compatible modes `encrypt_type=aes` and `msg_signature`; `echostr` on the URL check.
+///
+/// ```
+/// let q = wx_push::PushQuery::parse("signature=ab&timestamp=1&nonce=n&openid=o%2D1&encrypt_type=aes");
+/// assert_eq!(q.openid.as_deref(), Some("o-1"));
+/// assert!(q.is_encrypted());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct PushQuery {
+    /// `signature`: SHA-1 of sorted token, timestamp, nonce.
+    pub signature: Option<String>,
+    /// `timestamp`.
+    pub timestamp: Option<String>,
+    /// `nonce`.
+    pub nonce: Option<String>,
+    /// `openid` of the user (pushes only).
+    pub openid: Option<String>,
+    /// `encrypt_type`: `aes` in safe and compatible modes, absent or `raw` in plain mode.
+    pub encrypt_type: Option<String>,
+    /// `msg_signature`: SHA-1 of sorted token, timestamp, nonce and `Encrypt`.
+    pub msg_signature: Option<String>,
+    /// `echostr`: the URL check's challenge.
+    pub echostr: Option<String>,
+}
+
+impl PushQuery {
+    /// Parses a raw (percent-encoded) query string; unknown parameters are ignored and the first of repeated
+    /// ones wins.
+    pub fn parse(raw_query: &str) -> PushQuery {
+        let mut q = PushQuery::default();
+        for (name, value) in form_urlencoded::parse(raw_query.trim_start_matches('?').as_bytes()) {
+            let slot = match &*name {
+                "signature" => &mut q.signature,
+                "timestamp" => &mut q.timestamp,
+                "nonce" => &mut q.nonce,
+                "openid" => &mut q.openid,
+                "encrypt_type" => &mut q.encrypt_type,
+                "msg_signature" => &mut q.msg_signature,
+                "echostr" => &mut q.echostr,
+                _ => continue,
+            };
+            slot.get_or_insert_with(|| value.into_owned());
+        }
+        q
+    }
+
+    /// True when `encrypt_type=aes`.
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypt_type.as_deref() == Some("aes")
+    }
+}
+
+/// How the account's messages are protected, as read from the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// 明文模式: plain XML, authenticated only by `signature` over token, timestamp and nonce.
+    Plain,
+    /// 兼容模式: plain fields and `Encrypt` side by side; only the encrypted part is trusted.
+    Compatible,
+    /// 安全模式: only `Encrypt`.
+    Safe,
+}
+
+impl Mode {
+    /// True for the modes whose replies must be encrypted.
+    pub fn is_encrypted(self) -> bool {
+        self != Mode::Plain
+    }
+}
+
+/// Why a request was not accepted as coming from WeChat.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A query parameter needed to verify the request is absent.
+    #[error("the query lacks `{0}`: WeChat always sends it, so this request is not from WeChat")]
+    MissingParam(&'static str),
+    /// `signature` does not match the token.
+    #[error("`signature` does not match: the request is not from WeChat, or the server token differs from the account's")]
+    Signature,
+    /// `msg_signature` does not match the token and `Encrypt`.
+    #[error("`msg_signature` does not match: the request is not from WeChat, or the server token differs")]
+    MsgSignature,
+    /// `encrypt_type` has a value other than `aes` or `raw`.
+    #[error("unsupported encrypt_type `{0}`: expected `aes` or none")]
+    EncryptType(String),
+    /// An encrypted push arrived but this server has no EncodingAESKey.
+    #[error("an encrypted push arrived but no EncodingAESKey is configured: set it to the account's key")]
+    NoKey,
+    /// An encrypted push's body has no `Encrypt` element.
+    #[error("an encrypted push's body lacks the <Encrypt> element")]
+    MissingEncrypt,
+    /// The envelope of an encrypted push is not acceptable XML.
+    #[error("the encrypted push's envelope: {0}")]
+    Envelope(ParseError),
+    /// The `Encrypt` element passed its signature but does not decrypt.
+    #[error("the encrypted push does not decrypt: {0}")]
+    Decrypt(CryptoError),
+}
+
+/// A push whose origin is verified: its mode and its XML (decrypted in safe and compatible modes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedPush {
+    /// The protection mode the push came in.
+    pub mode: Mode,
+    /// The XML to parse with [`Push::parse`](crate::Push::parse).
+    pub xml: String,
+}
+
+/// Checks requests against the account's server token (and opens encrypted ones with its cipher).
+///
+/// `Debug` never prints the token.
+///
+/// ```
+/// let verifier = wx_push::PushVerifier::new("token", None);
+/// let sig = wx_sign::server_signature("token", "1", "n")?;
+/// let q = wx_push::PushQuery::parse(&format!("signature={sig}&timestamp=1&nonce=n&echostr=hello"));
+/// assert_eq!(verifier.verify_url(&q)?, "hello");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct PushVerifier {
+    token: String,
+    cipher: Option<PushCipher>,
+}
+
+impl std::fmt::Debug for PushVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushVerifier")
+            .field("token", &"<redacted>")
+            .field("cipher", &self.cipher)
+            .finish()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct RawEnvelope {
+    encrypt: Option<String>,
+    msg_type: Option<String>,
+}
+
+impl PushVerifier {
+    /// A verifier for the server `token`; `cipher` is the account's safe-mode key and appid, if it has one.
+    pub fn new(token: impl Into<String>, cipher: Option<PushCipher>) -> Self {
+        Self { token: token.into(), cipher }
+    }
+
+    /// The account's cipher, if configured.
+    pub fn cipher(&self) -> Option<&PushCipher> {
+        self.cipher.as_ref()
+    }
+
+    /// The server token.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The `GET /wechat` URL check: verifies `signature` and returns the `echostr` to answer verbatim.
+    ///
+    /// # Errors
+    /// [`VerifyError::MissingParam`] or [`VerifyError::Signature`].
+    pub fn verify_url(&self, query: &PushQuery) -> Result<String, VerifyError> {
+        self.check_signature(query)?;
+        query.echostr.clone().ok_or(VerifyError::MissingParam("echostr"))
+    }
+
+    /// Verifies a `POST /wechat` push and returns its XML: plain mode checks `signature`; safe and compatible
+    /// modes read only the `Encrypt` element, check `msg_signature` over it, then decrypt.
+    ///
+    /// # Errors
+    /// A [`VerifyError`]; nothing in the body is parsed beyond the envelope until the signature holds.
+    pub fn verify(&self, query: &PushQuery, body: &[u8]) -> Result<VerifiedPush, VerifyError> {
+        match query.encrypt_type.as_deref() {
+            None | Some("raw") => {
+                self.check_signature(query)?;
+                let xml = String::from_utf8(body.to_vec()).map_err(|_| VerifyError::Envelope(ParseError::NotUtf8))?;
+                Ok(VerifiedPush { mode: Mode::Plain, xml })
+            }
+            Some("aes") => self.open(query, body),
+            Some(other) => Err(VerifyError::EncryptType(other.chars().take(16).collect())),
+        }
+    }
+
+    fn check_signature(&self, query: &PushQuery) -> Result<(), VerifyError> {
+        let (timestamp, nonce) = timestamp_nonce(query)?;
+        let signature = query.signature.as_deref().ok_or(VerifyError::MissingParam("signature"))?;
+        if wx_sign::verify_server_signature(&self.token, timestamp, nonce, signature) {
+            Ok(())
+        } else {
+            Err(VerifyError::Signature)
+        }
+    }
+
+    fn open(&self, query: &PushQuery, body: &[u8]) -> Result<VerifiedPush, VerifyError> {
+        let (timestamp, nonce) = timestamp_nonce(query)?;
+        let msg_signature = query.msg_signature.as_deref().ok_or(VerifyError::MissingParam("msg_signature"))?;
+        let cipher = self.cipher.as_ref().ok_or(VerifyError::NoKey)?;
+        let envelope: RawEnvelope = guard(body).and_then(from_guarded).map_err(VerifyError::Envelope)?;
+        let encrypted = envelope.encrypt.ok_or(VerifyError::MissingEncrypt)?;
+        if !wx_sign::verify_msg_signature(&self.token, timestamp, nonce, &encrypted, msg_signature) {
+            return Err(VerifyError::MsgSignature);
+        }
+        let xml = cipher.decrypt(&encrypted).map_err(VerifyError::Decrypt)?;
+        let mode = if envelope.msg_type.is_some() { Mode::Compatible } else { Mode::Safe };
+        Ok(VerifiedPush { mode, xml })
+    }
+}
+
+fn timestamp_nonce(query: &PushQuery) -> Result<(&str, &str), VerifyError> {
+    Ok((
+        query.timestamp.as_deref().ok_or(VerifyError::MissingParam("timestamp"))?,
+        query.nonce.as_deref().ok_or(VerifyError::MissingParam("nonce"))?,
+    ))
+}
