@@ -20,8 +20,10 @@ const FRAME_HEADER: usize = 20;
 
 /// The 43rd character of a random alphanumeric key carries 2 bits beyond the 256 the key needs; WeChat (and
 /// Python's `base64`) ignore them, so the key decoder must too.
-const LENIENT: GeneralPurpose =
-    GeneralPurpose::new(&alphabet::STANDARD, GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true));
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
 
 /// Why a safe-mode key, ciphertext or plaintext was refused. Each variant says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -154,7 +156,10 @@ pub struct PushCipher {
 impl PushCipher {
     /// A cipher for the account `appid` with its EncodingAESKey.
     pub fn new(key: EncodingAesKey, appid: impl Into<String>) -> Self {
-        Self { key, appid: appid.into() }
+        Self {
+            key,
+            appid: appid.into(),
+        }
     }
 
     /// The appid plaintexts must end with.
@@ -167,7 +172,9 @@ impl PushCipher {
     /// # Errors
     /// Every [`CryptoError`] about ciphertext, padding, length, appid and UTF-8.
     pub fn decrypt(&self, encrypted: &str) -> Result<String, CryptoError> {
-        let ciphertext = STANDARD.decode(encrypted.trim()).map_err(|_| CryptoError::CiphertextBase64)?;
+        let ciphertext = STANDARD
+            .decode(encrypted.trim())
+            .map_err(|_| CryptoError::CiphertextBase64)?;
         if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             return Err(CryptoError::CiphertextLength { len: ciphertext.len() });
         }

@@ -39,7 +39,11 @@ struct Inner {
 
 impl DedupeCache {
     pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
-        Self { inner: Mutex::new(Inner::default()), ttl, capacity: capacity.max(1) }
+        Self {
+            inner: Mutex::new(Inner::default()),
+            ttl,
+            capacity: capacity.max(1),
+        }
     }
 
     pub(crate) fn claim(&self, key: DedupeKey) -> Claim {
@@ -54,7 +58,10 @@ impl DedupeCache {
         if inner.slots.len() >= self.capacity {
             // Full of live entries: forget the oldest. A retry of it would run the handler again, which the
             // capacity (far above WeChat's retry window × push rate) makes rare.
-            tracing::warn!(capacity = self.capacity, "push de-duplication cache full; forgetting the oldest push");
+            tracing::warn!(
+                capacity = self.capacity,
+                "push de-duplication cache full; forgetting the oldest push"
+            );
             let mut first = true;
             inner.expire(|_| std::mem::take(&mut first));
         }
@@ -91,7 +98,10 @@ mod tests {
     use super::*;
 
     fn key(n: u64) -> DedupeKey {
-        DedupeKey::Message { to: "gh".into(), msg_id: n }
+        DedupeKey::Message {
+            to: "gh".into(),
+            msg_id: n,
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -100,9 +110,15 @@ mod tests {
         assert!(matches!(cache.claim(key(1)), Claim::First(..)));
         assert!(matches!(cache.claim(key(1)), Claim::Retry(..)));
         tokio::time::advance(Duration::from_secs(31)).await;
-        assert!(matches!(cache.claim(key(1)), Claim::First(..)), "expired keys are claimed afresh");
+        assert!(
+            matches!(cache.claim(key(1)), Claim::First(..)),
+            "expired keys are claimed afresh"
+        );
         assert!(matches!(cache.claim(key(2)), Claim::First(..)));
-        assert!(matches!(cache.claim(key(3)), Claim::First(..)), "a full cache forgets its oldest entry");
+        assert!(
+            matches!(cache.claim(key(3)), Claim::First(..)),
+            "a full cache forgets its oldest entry"
+        );
         assert_eq!(cache.len(), 2);
         assert!(matches!(cache.claim(key(3)), Claim::Retry(..)));
         assert!(matches!(cache.claim(key(2)), Claim::Retry(..)));

@@ -46,9 +46,7 @@ mod xml;
 pub use crypto::{CryptoError, ENCODING_AES_KEY_LEN, EncodingAesKey, PushCipher};
 pub use demo::DemoHandler;
 pub use handler::PushHandler;
-pub use message::{
-    DedupeKey, Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo,
-};
+pub use message::{DedupeKey, Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo};
 pub use reply::{Article, MAX_ARTICLES, MAX_ARTICLES_TO_MESSAGE, Music, Reply, ReplyError, ReplyMessage, Video};
 pub use service::{
     DEFAULT_DEADLINE, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL, PushError, PushResponse, PushService,

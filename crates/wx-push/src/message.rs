@@ -283,7 +283,10 @@ impl Push {
             PushBody::Event(_) => None,
         };
         match msg_id {
-            Some(msg_id) => DedupeKey::Message { to: self.to_user_name.clone(), msg_id },
+            Some(msg_id) => DedupeKey::Message {
+                to: self.to_user_name.clone(),
+                msg_id,
+            },
             None => DedupeKey::Event {
                 to: self.to_user_name.clone(),
                 from: self.from_user_name.clone(),

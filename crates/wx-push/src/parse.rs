@@ -92,7 +92,10 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn req(&self, field: &'static str, value: Option<String>) -> Result<String, ParseError> {
-        value.ok_or_else(|| ParseError::MissingField { msg_type: self.kind.to_owned(), field })
+        value.ok_or_else(|| ParseError::MissingField {
+            msg_type: self.kind.to_owned(),
+            field,
+        })
     }
 
     fn num<T: std::str::FromStr>(&self, field: &'static str, value: Option<String>) -> Result<T, ParseError> {
@@ -127,7 +130,12 @@ impl Push {
         } else {
             parse_message(&msg_type, raw, text)?
         };
-        Ok(Push { to_user_name, from_user_name, create_time, body })
+        Ok(Push {
+            to_user_name,
+            from_user_name,
+            create_time,
+            body,
+        })
     }
 }
 
@@ -143,7 +151,10 @@ fn unknown(raw: &RawPush, text: &str) -> PushBody {
 fn parse_message(msg_type: &str, raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
     let f = Fields { kind: msg_type };
     let message = match msg_type {
-        "text" => Message::Text { content: f.req("Content", raw.content)?, msg_id: f.num("MsgId", raw.msg_id)? },
+        "text" => Message::Text {
+            content: f.req("Content", raw.content)?,
+            msg_id: f.num("MsgId", raw.msg_id)?,
+        },
         "image" => Message::Image {
             pic_url: f.req("PicUrl", raw.pic_url)?,
             media_id: f.req("MediaId", raw.media_id)?,
@@ -192,14 +203,18 @@ fn parse_event(raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
     let key = raw.event_key.clone().unwrap_or_default();
     let is = |expected: &str| name.eq_ignore_ascii_case(expected);
     let event = if is("subscribe") {
-        let scene = key
-            .strip_prefix(QRSCENE_PREFIX)
-            .map(|value| Scene { value: value.to_owned(), ticket: raw.ticket.clone() });
+        let scene = key.strip_prefix(QRSCENE_PREFIX).map(|value| Scene {
+            value: value.to_owned(),
+            ticket: raw.ticket.clone(),
+        });
         Event::Subscribe { scene }
     } else if is("unsubscribe") {
         Event::Unsubscribe
     } else if is("SCAN") {
-        Event::Scan(Scene { value: f.req("EventKey", raw.event_key)?, ticket: raw.ticket })
+        Event::Scan(Scene {
+            value: f.req("EventKey", raw.event_key)?,
+            ticket: raw.ticket,
+        })
     } else if is("LOCATION") {
         Event::Location {
             latitude: f.num("Latitude", raw.latitude)?,
@@ -207,20 +222,41 @@ fn parse_event(raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
             precision: f.num("Precision", raw.precision)?,
         }
     } else if is("CLICK") {
-        Event::Click { key: f.req("EventKey", raw.event_key)? }
+        Event::Click {
+            key: f.req("EventKey", raw.event_key)?,
+        }
     } else if is("VIEW") {
-        Event::View { url: f.req("EventKey", raw.event_key)?, menu_id: raw.menu_id }
+        Event::View {
+            url: f.req("EventKey", raw.event_key)?,
+            menu_id: raw.menu_id,
+        }
     } else if is("scancode_push") || is("scancode_waitmsg") {
         let info = f.req_scan(raw.scan_code_info)?;
-        if is("scancode_push") { Event::ScanCodePush { key, info } } else { Event::ScanCodeWaitMsg { key, info } }
+        if is("scancode_push") {
+            Event::ScanCodePush { key, info }
+        } else {
+            Event::ScanCodeWaitMsg { key, info }
+        }
     } else if is("pic_sysphoto") {
-        Event::PicSysPhoto { key, pics: f.req_pics(raw.send_pics_info)? }
+        Event::PicSysPhoto {
+            key,
+            pics: f.req_pics(raw.send_pics_info)?,
+        }
     } else if is("pic_photo_or_album") {
-        Event::PicPhotoOrAlbum { key, pics: f.req_pics(raw.send_pics_info)? }
+        Event::PicPhotoOrAlbum {
+            key,
+            pics: f.req_pics(raw.send_pics_info)?,
+        }
     } else if is("pic_weixin") {
-        Event::PicWeixin { key, pics: f.req_pics(raw.send_pics_info)? }
+        Event::PicWeixin {
+            key,
+            pics: f.req_pics(raw.send_pics_info)?,
+        }
     } else if is("location_select") {
-        Event::LocationSelect { key, location: f.req_location(raw.send_location_info)? }
+        Event::LocationSelect {
+            key,
+            location: f.req_location(raw.send_location_info)?,
+        }
     } else if is("TEMPLATESENDJOBFINISH") {
         Event::TemplateSendJobFinish {
             msg_id: f.num("MsgID", raw.template_msg_id)?,
@@ -262,6 +298,9 @@ impl Fields<'_> {
     }
 
     fn missing(&self, field: &'static str) -> ParseError {
-        ParseError::MissingField { msg_type: self.kind.to_owned(), field }
+        ParseError::MissingField {
+            msg_type: self.kind.to_owned(),
+            field,
+        }
     }
 }

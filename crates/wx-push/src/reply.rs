@@ -129,12 +129,16 @@ impl Reply {
 
     /// An image reply.
     pub fn image(media_id: impl Into<String>) -> Self {
-        Reply::Image { media_id: media_id.into() }
+        Reply::Image {
+            media_id: media_id.into(),
+        }
     }
 
     /// A voice reply.
     pub fn voice(media_id: impl Into<String>) -> Self {
-        Reply::Voice { media_id: media_id.into() }
+        Reply::Voice {
+            media_id: media_id.into(),
+        }
     }
 
     /// A news reply; the article limit is checked by [`to_message`](Self::to_message).
@@ -158,7 +162,11 @@ impl Reply {
                 return Err(ReplyError::NoArticles);
             }
             if articles.len() > limit {
-                return Err(ReplyError::TooManyArticles { count: articles.len(), limit, context });
+                return Err(ReplyError::TooManyArticles {
+                    count: articles.len(),
+                    limit,
+                    context,
+                });
             }
         }
         if *self == Reply::Success {
@@ -231,11 +239,22 @@ impl ReplyMessage {
     pub fn parse(xml: &[u8]) -> Result<ReplyMessage, ParseError> {
         let raw: RawReply = from_guarded(guard(xml)?)?;
         let msg_type = raw.msg_type.unwrap_or_default();
-        let missing = |field: &'static str| ParseError::MissingField { msg_type: format!("reply/{msg_type}"), field };
+        let missing = |field: &'static str| ParseError::MissingField {
+            msg_type: format!("reply/{msg_type}"),
+            field,
+        };
         let reply = match msg_type.as_str() {
             "text" => Reply::Text(raw.content.ok_or_else(|| missing("Content"))?),
-            "image" => Reply::image(raw.image.and_then(|m| m.media_id).ok_or_else(|| missing("Image/MediaId"))?),
-            "voice" => Reply::voice(raw.voice.and_then(|m| m.media_id).ok_or_else(|| missing("Voice/MediaId"))?),
+            "image" => Reply::image(
+                raw.image
+                    .and_then(|m| m.media_id)
+                    .ok_or_else(|| missing("Image/MediaId"))?,
+            ),
+            "voice" => Reply::voice(
+                raw.voice
+                    .and_then(|m| m.media_id)
+                    .ok_or_else(|| missing("Voice/MediaId"))?,
+            ),
             "video" => {
                 let video = raw.video.ok_or_else(|| missing("Video"))?;
                 Reply::Video(Video {
@@ -256,9 +275,15 @@ impl ReplyMessage {
             }
             "news" => {
                 let items = raw.articles.map(|a| a.item).unwrap_or_default();
-                let count: usize = number("ArticleCount", &raw.article_count.ok_or_else(|| missing("ArticleCount"))?)?;
+                let count: usize = number(
+                    "ArticleCount",
+                    &raw.article_count.ok_or_else(|| missing("ArticleCount"))?,
+                )?;
                 if count != items.len() {
-                    return Err(ParseError::Malformed(format!("ArticleCount {count} but {} items", items.len())));
+                    return Err(ParseError::Malformed(format!(
+                        "ArticleCount {count} but {} items",
+                        items.len()
+                    )));
                 }
                 Reply::News(items.into_iter().map(RawArticle::into_article).collect())
             }

@@ -50,9 +50,7 @@ impl PushError {
     pub fn status(&self) -> u16 {
         match self {
             PushError::TooLarge { .. } => 413,
-            PushError::Verify(
-                VerifyError::MissingParam(_) | VerifyError::Signature | VerifyError::MsgSignature,
-            ) => 403,
+            PushError::Verify(VerifyError::MissingParam(_) | VerifyError::Signature | VerifyError::MsgSignature) => 403,
             PushError::Verify(VerifyError::NoKey) => 500,
             PushError::Verify(_) | PushError::Parse(_) => 400,
         }
@@ -72,11 +70,19 @@ pub struct PushResponse {
 
 impl PushResponse {
     fn success() -> Self {
-        Self { status: 200, content_type: TEXT, body: "success".to_owned() }
+        Self {
+            status: 200,
+            content_type: TEXT,
+            body: "success".to_owned(),
+        }
     }
 
     fn rejected(error: &PushError) -> Self {
-        Self { status: error.status(), content_type: TEXT, body: error.to_string() }
+        Self {
+            status: error.status(),
+            content_type: TEXT,
+            body: error.to_string(),
+        }
     }
 }
 
@@ -145,7 +151,11 @@ impl PushService {
     /// ```
     pub fn verify_url(&self, raw_query: &str) -> PushResponse {
         match self.verifier.verify_url(&PushQuery::parse(raw_query)) {
-            Ok(echostr) => PushResponse { status: 200, content_type: TEXT, body: echostr },
+            Ok(echostr) => PushResponse {
+                status: 200,
+                content_type: TEXT,
+                body: echostr,
+            },
             Err(e) => PushResponse::rejected(&PushError::Verify(e)),
         }
     }
@@ -164,7 +174,10 @@ impl PushService {
 
     async fn process(&self, raw_query: &str, body: &[u8]) -> Result<PushResponse, PushError> {
         if body.len() > MAX_BODY_BYTES {
-            return Err(PushError::TooLarge { len: body.len(), limit: MAX_BODY_BYTES });
+            return Err(PushError::TooLarge {
+                len: body.len(),
+                limit: MAX_BODY_BYTES,
+            });
         }
         let verified = self.verifier.verify(&PushQuery::parse(raw_query), body)?;
         let push = Push::parse(verified.xml.as_bytes())?;
@@ -214,7 +227,13 @@ impl PushService {
 
     fn seal(&self, mode: Mode, xml: &str) -> PushResponse {
         let cipher = match (mode.is_encrypted(), self.verifier.cipher()) {
-            (false, _) => return PushResponse { status: 200, content_type: XML, body: xml.to_owned() },
+            (false, _) => {
+                return PushResponse {
+                    status: 200,
+                    content_type: XML,
+                    body: xml.to_owned(),
+                };
+            }
             (true, Some(cipher)) => cipher,
             // verify() only yields an encrypted mode when a cipher is configured.
             (true, None) => return PushResponse::success(),
@@ -223,7 +242,11 @@ impl PushService {
             .map_err(|e| crate::CryptoError::RandomUnavailable(e.to_string()))
             .and_then(|nonce| cipher.seal(self.verifier.token(), xml, wx_sign::unix_timestamp(), &nonce));
         match sealed {
-            Ok(body) => PushResponse { status: 200, content_type: XML, body },
+            Ok(body) => PushResponse {
+                status: 200,
+                content_type: XML,
+                body,
+            },
             Err(error) => {
                 tracing::error!(%error, "cannot encrypt the reply; answering success");
                 PushResponse::success()

@@ -53,17 +53,29 @@ pub struct PushSigner {
 impl PushSigner {
     /// Plain mode: XML as is, `signature` only.
     pub fn plain(token: impl Into<String>) -> Self {
-        Self { token: token.into(), cipher: None, mode: Mode::Plain }
+        Self {
+            token: token.into(),
+            cipher: None,
+            mode: Mode::Plain,
+        }
     }
 
     /// Safe mode: `<xml><ToUserName/><Encrypt/></xml>` and `msg_signature`.
     pub fn safe(token: impl Into<String>, cipher: PushCipher) -> Self {
-        Self { token: token.into(), cipher: Some(cipher), mode: Mode::Safe }
+        Self {
+            token: token.into(),
+            cipher: Some(cipher),
+            mode: Mode::Safe,
+        }
     }
 
     /// Compatible mode: the plain fields plus `Encrypt`, and both signatures.
     pub fn compatible(token: impl Into<String>, cipher: PushCipher) -> Self {
-        Self { token: token.into(), cipher: Some(cipher), mode: Mode::Compatible }
+        Self {
+            token: token.into(),
+            cipher: Some(cipher),
+            mode: Mode::Compatible,
+        }
     }
 
     /// Signs `push` as WeChat would at `timestamp` with `nonce`; `openid` is the push's `FromUserName`.
@@ -72,7 +84,14 @@ impl PushSigner {
     /// [`SimulateError::Crypto`] for an empty token or no random source.
     pub fn sign(&self, push: &Push, timestamp: u64, nonce: &str) -> Result<SignedPush, SimulateError> {
         let plain = push.to_xml();
-        self.sign_parts(&plain, Some(push), Some(&push.to_user_name), timestamp, nonce, &push.from_user_name)
+        self.sign_parts(
+            &plain,
+            Some(push),
+            Some(&push.to_user_name),
+            timestamp,
+            nonce,
+            &push.from_user_name,
+        )
     }
 
     /// Signs arbitrary XML (also malformed or hostile XML, for tests); `openid` goes in the query.
@@ -96,15 +115,23 @@ impl PushSigner {
         let ts = timestamp.to_string();
         let signature = wx_sign::server_signature(&self.token, &ts, nonce).map_err(|_| CryptoError::EmptyToken)?;
         let mut query = form_urlencoded::Serializer::new(String::new());
-        query.append_pair("signature", &signature).append_pair("timestamp", &ts).append_pair("nonce", nonce);
+        query
+            .append_pair("signature", &signature)
+            .append_pair("timestamp", &ts)
+            .append_pair("nonce", nonce);
         query.append_pair("openid", openid);
         let Some(cipher) = self.cipher.as_ref().filter(|_| self.mode.is_encrypted()) else {
-            return Ok(SignedPush { query: query.finish(), body: xml.to_owned() });
+            return Ok(SignedPush {
+                query: query.finish(),
+                body: xml.to_owned(),
+            });
         };
         let encrypted = cipher.encrypt(xml)?;
         let msg_signature =
             wx_sign::msg_signature(&self.token, &ts, nonce, &encrypted).map_err(|_| CryptoError::EmptyToken)?;
-        query.append_pair("encrypt_type", "aes").append_pair("msg_signature", &msg_signature);
+        query
+            .append_pair("encrypt_type", "aes")
+            .append_pair("msg_signature", &msg_signature);
         let body = match (self.mode, push) {
             (Mode::Compatible, Some(push)) => write_push(push, Some(&encrypted)),
             (Mode::Compatible, None) => splice_encrypt(xml, &encrypted),
@@ -117,7 +144,10 @@ impl PushSigner {
                 out.finish()
             }
         };
-        Ok(SignedPush { query: query.finish(), body })
+        Ok(SignedPush {
+            query: query.finish(),
+            body,
+        })
     }
 
     /// Reads a server's answer as WeChat does: `None` for `success` or an empty body; otherwise the reply,

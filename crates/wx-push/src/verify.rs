@@ -86,7 +86,9 @@ pub enum VerifyError {
     #[error("the query lacks `{0}`: WeChat always sends it, so this request is not from WeChat")]
     MissingParam(&'static str),
     /// `signature` does not match the token.
-    #[error("`signature` does not match: the request is not from WeChat, or the server token differs from the account's")]
+    #[error(
+        "`signature` does not match: the request is not from WeChat, or the server token differs from the account's"
+    )]
     Signature,
     /// `msg_signature` does not match the token and `Encrypt`.
     #[error("`msg_signature` does not match: the request is not from WeChat, or the server token differs")]
@@ -153,7 +155,10 @@ struct RawEnvelope {
 impl PushVerifier {
     /// A verifier for the server `token`; `cipher` is the account's safe-mode key and appid, if it has one.
     pub fn new(token: impl Into<String>, cipher: Option<PushCipher>) -> Self {
-        Self { token: token.into(), cipher }
+        Self {
+            token: token.into(),
+            cipher,
+        }
     }
 
     /// The account's cipher, if configured.
@@ -194,7 +199,10 @@ impl PushVerifier {
 
     fn check_signature(&self, query: &PushQuery) -> Result<(), VerifyError> {
         let (timestamp, nonce) = timestamp_nonce(query)?;
-        let signature = query.signature.as_deref().ok_or(VerifyError::MissingParam("signature"))?;
+        let signature = query
+            .signature
+            .as_deref()
+            .ok_or(VerifyError::MissingParam("signature"))?;
         if wx_sign::verify_server_signature(&self.token, timestamp, nonce, signature) {
             Ok(())
         } else {
@@ -204,7 +212,10 @@ impl PushVerifier {
 
     fn open(&self, query: &PushQuery, body: &[u8]) -> Result<VerifiedPush, VerifyError> {
         let (timestamp, nonce) = timestamp_nonce(query)?;
-        let msg_signature = query.msg_signature.as_deref().ok_or(VerifyError::MissingParam("msg_signature"))?;
+        let msg_signature = query
+            .msg_signature
+            .as_deref()
+            .ok_or(VerifyError::MissingParam("msg_signature"))?;
         let cipher = self.cipher.as_ref().ok_or(VerifyError::NoKey)?;
         let envelope: RawEnvelope = guard(body).and_then(from_guarded).map_err(VerifyError::Envelope)?;
         let encrypted = envelope.encrypt.ok_or(VerifyError::MissingEncrypt)?;
@@ -212,14 +223,21 @@ impl PushVerifier {
             return Err(VerifyError::MsgSignature);
         }
         let xml = cipher.decrypt(&encrypted).map_err(VerifyError::Decrypt)?;
-        let mode = if envelope.msg_type.is_some() { Mode::Compatible } else { Mode::Safe };
+        let mode = if envelope.msg_type.is_some() {
+            Mode::Compatible
+        } else {
+            Mode::Safe
+        };
         Ok(VerifiedPush { mode, xml })
     }
 }
 
 fn timestamp_nonce(query: &PushQuery) -> Result<(&str, &str), VerifyError> {
     Ok((
-        query.timestamp.as_deref().ok_or(VerifyError::MissingParam("timestamp"))?,
+        query
+            .timestamp
+            .as_deref()
+            .ok_or(VerifyError::MissingParam("timestamp"))?,
         query.nonce.as_deref().ok_or(VerifyError::MissingParam("nonce"))?,
     ))
 }

@@ -49,24 +49,49 @@ fn write_message(out: &mut XmlOut, message: &Message) {
             out.cdata("PicUrl", pic_url);
             out.cdata("MediaId", media_id);
         }
-        Message::Voice { media_id, format, recognition, .. } => {
+        Message::Voice {
+            media_id,
+            format,
+            recognition,
+            ..
+        } => {
             out.cdata("MediaId", media_id);
             out.cdata("Format", format);
             if let Some(recognition) = recognition {
                 out.cdata("Recognition", recognition);
             }
         }
-        Message::Video { media_id, thumb_media_id, .. } | Message::ShortVideo { media_id, thumb_media_id, .. } => {
+        Message::Video {
+            media_id,
+            thumb_media_id,
+            ..
+        }
+        | Message::ShortVideo {
+            media_id,
+            thumb_media_id,
+            ..
+        } => {
             out.cdata("MediaId", media_id);
             out.cdata("ThumbMediaId", thumb_media_id);
         }
-        Message::Location { latitude, longitude, scale, label, .. } => {
+        Message::Location {
+            latitude,
+            longitude,
+            scale,
+            label,
+            ..
+        } => {
             out.bare("Location_X", latitude);
             out.bare("Location_Y", longitude);
             out.bare("Scale", scale);
             out.cdata("Label", label);
         }
-        Message::Link { title, description, url, .. } => {
+        Message::Link {
+            title,
+            description,
+            url,
+            ..
+        } => {
             out.cdata("Title", title);
             out.cdata("Description", description);
             out.cdata("Url", url);
@@ -82,7 +107,11 @@ fn write_event(out: &mut XmlOut, event: &Event) {
         Event::Subscribe { scene: Some(scene) } => write_scene(out, "qrscene_", scene),
         Event::Subscribe { scene: None } | Event::Unsubscribe => {}
         Event::Scan(scene) => write_scene(out, "", scene),
-        Event::Location { latitude, longitude, precision } => {
+        Event::Location {
+            latitude,
+            longitude,
+            precision,
+        } => {
             out.bare("Latitude", latitude);
             out.bare("Longitude", longitude);
             out.bare("Precision", precision);

@@ -66,7 +66,10 @@ pub enum ParseError {
 /// beyond the reader's own state.
 pub(crate) fn guard(body: &[u8]) -> Result<&str, ParseError> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ParseError::TooLarge { len: body.len(), limit: MAX_BODY_BYTES });
+        return Err(ParseError::TooLarge {
+            len: body.len(),
+            limit: MAX_BODY_BYTES,
+        });
     }
     let text = std::str::from_utf8(body).map_err(|_| ParseError::NotUtf8)?;
     let mut reader = Reader::from_str(text);
@@ -101,7 +104,10 @@ pub(crate) fn from_guarded<T: serde::de::DeserializeOwned>(text: &str) -> Result
 
 /// Parses a number field with a typed error.
 pub(crate) fn number<T: std::str::FromStr>(field: &'static str, value: &str) -> Result<T, ParseError> {
-    value.trim().parse().map_err(|_| ParseError::BadNumber { field, value: value.chars().take(64).collect() })
+    value.trim().parse().map_err(|_| ParseError::BadNumber {
+        field,
+        value: value.chars().take(64).collect(),
+    })
 }
 
 /// A small writer for WeChat's XML dialect: `<xml>` root, text in CDATA, numbers bare.
@@ -112,7 +118,9 @@ pub(crate) struct XmlOut {
 impl XmlOut {
     /// Opens `<xml>`.
     pub(crate) fn new() -> Self {
-        let mut out = Self { writer: Writer::new(Vec::with_capacity(256)) };
+        let mut out = Self {
+            writer: Writer::new(Vec::with_capacity(256)),
+        };
         out.start("xml");
         out
     }

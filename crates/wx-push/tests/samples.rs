@@ -17,11 +17,17 @@ fn doc(body: &str) -> String {
 }
 
 fn event_doc(to: &str, from: &str, time: u64, body: &str) -> String {
-    format!("<xml>{}<MsgType><![CDATA[event]]></MsgType>\n{body}</xml>", head(to, from, time))
+    format!(
+        "<xml>{}<MsgType><![CDATA[event]]></MsgType>\n{body}</xml>",
+        head(to, from, time)
+    )
 }
 
 fn pics(count: u32, sums: &[&str]) -> SendPicsInfo {
-    SendPicsInfo { count, pic_md5_sums: sums.iter().map(|s| s.to_string()).collect() }
+    SendPicsInfo {
+        count,
+        pic_md5_sums: sums.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 /// (name, XML as WeChat's docs show it, expected body)
@@ -32,21 +38,34 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
     vec![
         (
             "text",
-            doc("<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[this is a test]]></Content>\n\
-                 <MsgId>1234567890123456</MsgId>\n<MsgDataId>xxxx</MsgDataId>\n<Idx>xxxx</Idx>\n"),
-            msg(M::Text { content: "this is a test".into(), msg_id: 1234567890123456 }),
+            doc(
+                "<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[this is a test]]></Content>\n\
+                 <MsgId>1234567890123456</MsgId>\n<MsgDataId>xxxx</MsgDataId>\n<Idx>xxxx</Idx>\n",
+            ),
+            msg(M::Text {
+                content: "this is a test".into(),
+                msg_id: 1234567890123456,
+            }),
         ),
         (
             "image",
-            doc("<MsgType><![CDATA[image]]></MsgType>\n<PicUrl><![CDATA[this is a url]]></PicUrl>\n\
-                 <MediaId><![CDATA[media_id]]></MediaId>\n<MsgId>1234567890123456</MsgId>\n"),
-            msg(M::Image { pic_url: "this is a url".into(), media_id: "media_id".into(), msg_id: 1234567890123456 }),
+            doc(
+                "<MsgType><![CDATA[image]]></MsgType>\n<PicUrl><![CDATA[this is a url]]></PicUrl>\n\
+                 <MediaId><![CDATA[media_id]]></MediaId>\n<MsgId>1234567890123456</MsgId>\n",
+            ),
+            msg(M::Image {
+                pic_url: "this is a url".into(),
+                media_id: "media_id".into(),
+                msg_id: 1234567890123456,
+            }),
         ),
         (
             "voice with Recognition",
-            doc("<MsgType><![CDATA[voice]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
+            doc(
+                "<MsgType><![CDATA[voice]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
                  <Format><![CDATA[Format]]></Format>\n<Recognition><![CDATA[腾讯微信团队]]></Recognition>\n\
-                 <MsgId>1234567890123456</MsgId>\n"),
+                 <MsgId>1234567890123456</MsgId>\n",
+            ),
             msg(M::Voice {
                 media_id: "media_id".into(),
                 format: "Format".into(),
@@ -56,8 +75,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
         ),
         (
             "voice without Recognition",
-            doc("<MsgType><![CDATA[voice]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
-                 <Format><![CDATA[amr]]></Format>\n<MsgId>1234567890123456</MsgId>\n"),
+            doc(
+                "<MsgType><![CDATA[voice]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
+                 <Format><![CDATA[amr]]></Format>\n<MsgId>1234567890123456</MsgId>\n",
+            ),
             msg(M::Voice {
                 media_id: "media_id".into(),
                 format: "amr".into(),
@@ -67,8 +88,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
         ),
         (
             "video",
-            doc("<MsgType><![CDATA[video]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
-                 <ThumbMediaId><![CDATA[thumb_media_id]]></ThumbMediaId>\n<MsgId>1234567890123456</MsgId>\n"),
+            doc(
+                "<MsgType><![CDATA[video]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
+                 <ThumbMediaId><![CDATA[thumb_media_id]]></ThumbMediaId>\n<MsgId>1234567890123456</MsgId>\n",
+            ),
             msg(M::Video {
                 media_id: "media_id".into(),
                 thumb_media_id: "thumb_media_id".into(),
@@ -77,8 +100,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
         ),
         (
             "shortvideo",
-            doc("<MsgType><![CDATA[shortvideo]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
-                 <ThumbMediaId><![CDATA[thumb_media_id]]></ThumbMediaId>\n<MsgId>1234567890123456</MsgId>\n"),
+            doc(
+                "<MsgType><![CDATA[shortvideo]]></MsgType>\n<MediaId><![CDATA[media_id]]></MediaId>\n\
+                 <ThumbMediaId><![CDATA[thumb_media_id]]></ThumbMediaId>\n<MsgId>1234567890123456</MsgId>\n",
+            ),
             msg(M::ShortVideo {
                 media_id: "media_id".into(),
                 thumb_media_id: "thumb_media_id".into(),
@@ -87,9 +112,11 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
         ),
         (
             "location",
-            doc("<MsgType><![CDATA[location]]></MsgType>\n<Location_X>23.134521</Location_X>\n\
+            doc(
+                "<MsgType><![CDATA[location]]></MsgType>\n<Location_X>23.134521</Location_X>\n\
                  <Location_Y>113.358803</Location_Y>\n<Scale>20</Scale>\n<Label><![CDATA[位置信息]]></Label>\n\
-                 <MsgId>1234567890123456</MsgId>\n"),
+                 <MsgId>1234567890123456</MsgId>\n",
+            ),
             msg(M::Location {
                 latitude: 23.134521,
                 longitude: 113.358803,
@@ -100,9 +127,11 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
         ),
         (
             "link",
-            doc("<MsgType><![CDATA[link]]></MsgType>\n<Title><![CDATA[公众平台官网链接]]></Title>\n\
+            doc(
+                "<MsgType><![CDATA[link]]></MsgType>\n<Title><![CDATA[公众平台官网链接]]></Title>\n\
                  <Description><![CDATA[公众平台官网链接]]></Description>\n<Url><![CDATA[url]]></Url>\n\
-                 <MsgId>1234567890123456</MsgId>\n"),
+                 <MsgId>1234567890123456</MsgId>\n",
+            ),
             msg(M::Link {
                 title: "公众平台官网链接".into(),
                 description: "公众平台官网链接".into(),
@@ -112,12 +141,22 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
         ),
         (
             "subscribe",
-            event_doc("toUser", "FromUser", 123456789, "<Event><![CDATA[subscribe]]></Event>\n"),
+            event_doc(
+                "toUser",
+                "FromUser",
+                123456789,
+                "<Event><![CDATA[subscribe]]></Event>\n",
+            ),
             ev(Event::Subscribe { scene: None }),
         ),
         (
             "subscribe with an empty EventKey",
-            event_doc("toUser", "FromUser", 123456789, "<Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>"),
+            event_doc(
+                "toUser",
+                "FromUser",
+                123456789,
+                "<Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>",
+            ),
             ev(Event::Subscribe { scene: None }),
         ),
         (
@@ -129,11 +168,21 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                 "<Event><![CDATA[subscribe]]></Event>\n<EventKey><![CDATA[qrscene_123123]]></EventKey>\n\
                  <Ticket><![CDATA[TICKET]]></Ticket>\n",
             ),
-            ev(Event::Subscribe { scene: Some(Scene { value: "123123".into(), ticket: Some("TICKET".into()) }) }),
+            ev(Event::Subscribe {
+                scene: Some(Scene {
+                    value: "123123".into(),
+                    ticket: Some("TICKET".into()),
+                }),
+            }),
         ),
         (
             "unsubscribe",
-            event_doc("toUser", "FromUser", 123456789, "<Event><![CDATA[unsubscribe]]></Event>\n"),
+            event_doc(
+                "toUser",
+                "FromUser",
+                123456789,
+                "<Event><![CDATA[unsubscribe]]></Event>\n",
+            ),
             ev(Event::Unsubscribe),
         ),
         (
@@ -145,7 +194,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                 "<Event><![CDATA[SCAN]]></Event>\n<EventKey><![CDATA[SCENE_VALUE]]></EventKey>\n\
                  <Ticket><![CDATA[TICKET]]></Ticket>\n",
             ),
-            ev(Event::Scan(Scene { value: "SCENE_VALUE".into(), ticket: Some("TICKET".into()) })),
+            ev(Event::Scan(Scene {
+                value: "SCENE_VALUE".into(),
+                ticket: Some("TICKET".into()),
+            })),
         ),
         (
             "LOCATION",
@@ -156,7 +208,11 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                 "<Event><![CDATA[LOCATION]]></Event>\n<Latitude>23.137466</Latitude>\n\
                  <Longitude>113.352425</Longitude>\n<Precision>119.385040</Precision>\n",
             ),
-            ev(Event::Location { latitude: 23.137466, longitude: 113.352425, precision: 119.38504 }),
+            ev(Event::Location {
+                latitude: 23.137466,
+                longitude: 113.352425,
+                precision: 119.38504,
+            }),
         ),
         (
             "CLICK",
@@ -177,7 +233,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                 "<Event><![CDATA[VIEW]]></Event>\n<EventKey><![CDATA[www.qq.com]]></EventKey>\n\
                  <MenuId>MENUID</MenuId>\n",
             ),
-            ev(Event::View { url: "www.qq.com".into(), menu_id: Some("MENUID".into()) }),
+            ev(Event::View {
+                url: "www.qq.com".into(),
+                menu_id: Some("MENUID".into()),
+            }),
         ),
         (
             "scancode_push",
@@ -191,7 +250,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
             ),
             ev(Event::ScanCodePush {
                 key: "6".into(),
-                info: ScanCodeInfo { scan_type: "qrcode".into(), scan_result: "1".into() },
+                info: ScanCodeInfo {
+                    scan_type: "qrcode".into(),
+                    scan_result: "1".into(),
+                },
             }),
         ),
         (
@@ -206,7 +268,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
             ),
             ev(Event::ScanCodeWaitMsg {
                 key: "6".into(),
-                info: ScanCodeInfo { scan_type: "qrcode".into(), scan_result: "2".into() },
+                info: ScanCodeInfo {
+                    scan_type: "qrcode".into(),
+                    scan_result: "2".into(),
+                },
             }),
         ),
         (
@@ -219,7 +284,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                  <SendPicsInfo><Count>1</Count>\n<PicList><item><PicMd5Sum><![CDATA[1b5f7c23b5bf75682a53e7b6d163e185]]>\
                  </PicMd5Sum>\n</item>\n</PicList>\n</SendPicsInfo>\n",
             ),
-            ev(Event::PicSysPhoto { key: "6".into(), pics: pics(1, &["1b5f7c23b5bf75682a53e7b6d163e185"]) }),
+            ev(Event::PicSysPhoto {
+                key: "6".into(),
+                pics: pics(1, &["1b5f7c23b5bf75682a53e7b6d163e185"]),
+            }),
         ),
         (
             "pic_photo_or_album",
@@ -231,7 +299,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                  <SendPicsInfo><Count>1</Count>\n<PicList><item><PicMd5Sum><![CDATA[5a75aaca956d97be686719218f275c6b]]>\
                  </PicMd5Sum>\n</item>\n</PicList>\n</SendPicsInfo>\n",
             ),
-            ev(Event::PicPhotoOrAlbum { key: "6".into(), pics: pics(1, &["5a75aaca956d97be686719218f275c6b"]) }),
+            ev(Event::PicPhotoOrAlbum {
+                key: "6".into(),
+                pics: pics(1, &["5a75aaca956d97be686719218f275c6b"]),
+            }),
         ),
         (
             "pic_weixin with two pictures",
@@ -243,7 +314,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                  <SendPicsInfo><Count>2</Count>\n<PicList><item><PicMd5Sum><![CDATA[5a75aaca956d97be686719218f275c6b]]>\
                  </PicMd5Sum>\n</item>\n<item><PicMd5Sum><![CDATA[aaaa]]></PicMd5Sum></item></PicList>\n</SendPicsInfo>\n",
             ),
-            ev(Event::PicWeixin { key: "6".into(), pics: pics(2, &["5a75aaca956d97be686719218f275c6b", "aaaa"]) }),
+            ev(Event::PicWeixin {
+                key: "6".into(),
+                pics: pics(2, &["5a75aaca956d97be686719218f275c6b", "aaaa"]),
+            }),
         ),
         (
             "location_select",
@@ -276,7 +350,10 @@ fn samples() -> Vec<(&'static str, String, PushBody)> {
                 "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>\n<MsgID>200163836</MsgID>\n\
                  <Status><![CDATA[success]]></Status>\n",
             ),
-            ev(Event::TemplateSendJobFinish { msg_id: 200163836, status: "success".into() }),
+            ev(Event::TemplateSendJobFinish {
+                msg_id: 200163836,
+                status: "success".into(),
+            }),
         ),
     ]
 }
@@ -286,7 +363,10 @@ fn every_documented_sample_parses_into_its_type() {
     for (name, xml, expected) in samples() {
         let push = Push::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}\n{xml}"));
         assert_eq!(push.body, expected, "{name}");
-        assert!(!push.to_user_name.is_empty() && !push.from_user_name.is_empty(), "{name}");
+        assert!(
+            !push.to_user_name.is_empty() && !push.from_user_name.is_empty(),
+            "{name}"
+        );
     }
 }
 
@@ -294,7 +374,10 @@ fn every_documented_sample_parses_into_its_type() {
 fn the_envelope_fields_are_read() {
     let (_, xml, _) = &samples()[0];
     let push = Push::parse(xml.as_bytes()).expect("text sample");
-    assert_eq!((push.to_user_name.as_str(), push.from_user_name.as_str()), ("toUser", "fromUser"));
+    assert_eq!(
+        (push.to_user_name.as_str(), push.from_user_name.as_str()),
+        ("toUser", "fromUser")
+    );
     assert_eq!(push.create_time, 1348831860);
 }
 
@@ -309,13 +392,25 @@ fn every_sample_writes_back_to_xml_that_parses_to_the_same_value() {
 
 #[test]
 fn tricky_text_round_trips() {
-    let contents = ["", " padded ", "a]]>b", "]]>", "]]]]>>", "<not a tag> & \"quotes\"", "emoji 😀 中文", "line\nbreak"];
+    let contents = [
+        "",
+        " padded ",
+        "a]]>b",
+        "]]>",
+        "]]]]>>",
+        "<not a tag> & \"quotes\"",
+        "emoji 😀 中文",
+        "line\nbreak",
+    ];
     for content in contents {
         let push = Push {
             to_user_name: "gh_1".into(),
             from_user_name: "o_1".into(),
             create_time: 1,
-            body: PushBody::Message(Message::Text { content: content.into(), msg_id: 7 }),
+            body: PushBody::Message(Message::Text {
+                content: content.into(),
+                msg_id: 7,
+            }),
         };
         assert_eq!(Push::parse(push.to_xml().as_bytes()), Ok(push), "{content:?}");
     }
@@ -324,10 +419,25 @@ fn tricky_text_round_trips() {
 #[test]
 fn unknown_types_keep_their_raw_xml_and_are_never_errors() {
     let cases = [
-        ("miniprogrampage", None, Some(99), "<MsgType>miniprogrampage</MsgType><MsgId>99</MsgId><Title>x</Title>"),
-        ("event", Some("MASSSENDJOBFINISH"), None, "<MsgType>event</MsgType><Event>MASSSENDJOBFINISH</Event>"),
+        (
+            "miniprogrampage",
+            None,
+            Some(99),
+            "<MsgType>miniprogrampage</MsgType><MsgId>99</MsgId><Title>x</Title>",
+        ),
+        (
+            "event",
+            Some("MASSSENDJOBFINISH"),
+            None,
+            "<MsgType>event</MsgType><Event>MASSSENDJOBFINISH</Event>",
+        ),
         ("event", None, None, "<MsgType>event</MsgType>"),
-        ("future", None, None, "<MsgType>future</MsgType><MsgId>not-a-number</MsgId>"),
+        (
+            "future",
+            None,
+            None,
+            "<MsgType>future</MsgType><MsgId>not-a-number</MsgId>",
+        ),
     ];
     for (msg_type, event, msg_id, body) in cases {
         let xml = format!("<xml>{}{body}</xml>", head("gh", "o", 5));
@@ -347,27 +457,45 @@ fn known_types_missing_a_field_or_with_a_bad_number_are_typed_errors() {
     let cases: [(&str, ParseError); 6] = [
         (
             "<MsgType>text</MsgType><MsgId>1</MsgId>",
-            ParseError::MissingField { msg_type: "text".into(), field: "Content" },
+            ParseError::MissingField {
+                msg_type: "text".into(),
+                field: "Content",
+            },
         ),
         (
             "<MsgType>text</MsgType><Content>x</Content>",
-            ParseError::MissingField { msg_type: "text".into(), field: "MsgId" },
+            ParseError::MissingField {
+                msg_type: "text".into(),
+                field: "MsgId",
+            },
         ),
         (
             "<MsgType>text</MsgType><Content>x</Content><MsgId>12ab</MsgId>",
-            ParseError::BadNumber { field: "MsgId", value: "12ab".into() },
+            ParseError::BadNumber {
+                field: "MsgId",
+                value: "12ab".into(),
+            },
         ),
         (
             "<MsgType>event</MsgType><Event>CLICK</Event>",
-            ParseError::MissingField { msg_type: "event/CLICK".into(), field: "EventKey" },
+            ParseError::MissingField {
+                msg_type: "event/CLICK".into(),
+                field: "EventKey",
+            },
         ),
         (
             "<MsgType>event</MsgType><Event>scancode_push</Event><EventKey>6</EventKey>",
-            ParseError::MissingField { msg_type: "event/scancode_push".into(), field: "ScanCodeInfo" },
+            ParseError::MissingField {
+                msg_type: "event/scancode_push".into(),
+                field: "ScanCodeInfo",
+            },
         ),
         (
             "<MsgType>location</MsgType><Location_X>north</Location_X><Location_Y>1</Location_Y><Scale>1</Scale><MsgId>1</MsgId>",
-            ParseError::BadNumber { field: "Location_X", value: "north".into() },
+            ParseError::BadNumber {
+                field: "Location_X",
+                value: "north".into(),
+            },
         ),
     ];
     for (body, expected) in cases {
@@ -377,7 +505,10 @@ fn known_types_missing_a_field_or_with_a_bad_number_are_typed_errors() {
     let no_time = "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType></xml>";
     assert_eq!(
         Push::parse(no_time.as_bytes()),
-        Err(ParseError::MissingField { msg_type: "push".into(), field: "CreateTime" })
+        Err(ParseError::MissingField {
+            msg_type: "push".into(),
+            field: "CreateTime"
+        })
     );
 }
 
@@ -385,12 +516,22 @@ fn known_types_missing_a_field_or_with_a_bad_number_are_typed_errors() {
 fn messages_dedupe_by_msg_id_and_events_by_sender_and_time() {
     let all = samples();
     let text = Push::parse(all[0].1.as_bytes()).expect("text");
-    assert_eq!(text.dedupe_key(), DedupeKey::Message { to: "toUser".into(), msg_id: 1234567890123456 });
+    assert_eq!(
+        text.dedupe_key(),
+        DedupeKey::Message {
+            to: "toUser".into(),
+            msg_id: 1234567890123456
+        }
+    );
     assert!(text.is_user_message());
     let scan = Push::parse(all[12].1.as_bytes()).expect("SCAN");
     assert_eq!(
         scan.dedupe_key(),
-        DedupeKey::Event { to: "toUser".into(), from: "FromUser".into(), create_time: 123456789 }
+        DedupeKey::Event {
+            to: "toUser".into(),
+            from: "FromUser".into(),
+            create_time: 123456789
+        }
     );
     assert!(!scan.is_user_message());
 }

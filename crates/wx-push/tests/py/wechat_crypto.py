@@ -4,6 +4,8 @@ cross-check test. Written from WeChat's description, not from the Rust code.
 
   wechat_crypto.py encrypt KEY43 APPID PREFIX_HEX   < xml bytes      → base64 Encrypt value
   wechat_crypto.py decrypt KEY43 APPID              < base64 Encrypt → hex of the XML bytes
+  wechat_crypto.py raw KEY43 APPID                  < hex plaintext  → base64 of its AES-CBC encryption, unpadded
+                                                      (for crafting malformed frames)
 """
 import base64
 import struct
@@ -44,6 +46,9 @@ def main():
     data = sys.stdin.buffer.read()
     if op == "encrypt":
         print(encrypt(key, appid, bytes.fromhex(sys.argv[4]), data))
+    elif op == "raw":
+        enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+        print(base64.b64encode(enc.update(bytes.fromhex(data.decode().strip())) + enc.finalize()).decode())
     elif op == "decrypt":
         print(decrypt(key, appid, data.decode().strip()).hex())
     else:
