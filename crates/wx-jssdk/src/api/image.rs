@@ -1,0 +1,210 @@
+//! Images: chooseImage, previewImage, uploadImage, downloadImage, getLocalImgData.
+
+use crate::{WxError, call::call};
+use serde::{Deserialize, Serialize};
+
+/// `sizeType`: original or compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeType {
+    /// The original file.
+    Original,
+    /// A compressed copy.
+    Compressed,
+}
+
+/// `sourceType`: album or camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceType {
+    /// Pick from the album.
+    Album,
+    /// Take a photo.
+    Camera,
+}
+
+/// Options of `chooseImage`; the defaults are jweixin's (9 images, both sizes, both sources).
+///
+/// ```
+/// use wx_jssdk::image::{ChooseImage, SourceType};
+/// let opts = ChooseImage { count: 1, source_type: vec![SourceType::Camera], ..Default::default() };
+/// assert_eq!(ChooseImage::default().count, 9);
+/// # let _ = opts;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChooseImage {
+    /// At most this many images (1–9).
+    pub count: u8,
+    /// Which sizes the user may pick.
+    pub size_type: Vec<SizeType>,
+    /// Where the images may come from.
+    pub source_type: Vec<SourceType>,
+}
+
+impl Default for ChooseImage {
+    fn default() -> Self {
+        ChooseImage {
+            count: 9,
+            size_type: vec![SizeType::Original, SizeType::Compressed],
+            source_type: vec![SourceType::Album, SourceType::Camera],
+        }
+    }
+}
+
+/// What `chooseImage` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChosenImages {
+    /// Local ids, usable as `<img src>` (Android) or via [`get_local_img_data`] (iOS WKWebView).
+    pub local_ids: Vec<String>,
+    /// `album`, `camera` or `weixin`, when the client says.
+    #[serde(default)]
+    pub source_type: Option<String>,
+}
+
+/// Lets the user pick photos. A user who closes the picker gets [`WxError::Cancelled`].
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let chosen = wx_jssdk::image::choose_image(&Default::default()).await?;
+/// for id in &chosen.local_ids { web_sys::console::log_1(&id.into()); }
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Cancel, permission and failure, typed.
+pub async fn choose_image(options: &ChooseImage) -> Result<ChosenImages, WxError> {
+    call("chooseImage", options).await
+}
+
+/// Options of `previewImage`.
+///
+/// ```
+/// let p = wx_jssdk::image::PreviewImage { current: "https://a.com/1.jpg".into(), urls: vec!["https://a.com/1.jpg".into()] };
+/// assert_eq!(p.urls.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct PreviewImage {
+    /// The http(s) URL shown first.
+    pub current: String,
+    /// All URLs of the gallery.
+    pub urls: Vec<String>,
+}
+
+/// Opens WeChat's full-screen image viewer.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// wx_jssdk::image::preview_image(&wx_jssdk::image::PreviewImage {
+///     current: "https://a.com/1.jpg".into(), urls: vec!["https://a.com/1.jpg".into()],
+/// }).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Typed failures.
+pub async fn preview_image(options: &PreviewImage) -> Result<(), WxError> {
+    crate::call::call_unit("previewImage", options).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Transfer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    local_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_id: Option<&'a str>,
+    is_show_progress_tips: u8,
+}
+
+impl<'a> Transfer<'a> {
+    pub(crate) fn upload(local_id: &'a str, progress: bool) -> Self {
+        Transfer {
+            local_id: Some(local_id),
+            server_id: None,
+            is_show_progress_tips: u8::from(progress),
+        }
+    }
+    pub(crate) fn download(server_id: &'a str, progress: bool) -> Self {
+        Transfer {
+            local_id: None,
+            server_id: Some(server_id),
+            is_show_progress_tips: u8::from(progress),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ServerId {
+    pub server_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LocalId {
+    pub local_id: String,
+}
+
+/// Uploads a chosen image to WeChat's media store (kept 3 days) and returns its `serverId` (a media_id your
+/// backend can download). `show_progress` shows WeChat's progress toast.
+///
+/// ```no_run
+/// # async fn demo(local_id: &str) -> Result<(), wx_jssdk::WxError> {
+/// let server_id = wx_jssdk::image::upload_image(local_id, true).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Typed failures.
+pub async fn upload_image(local_id: &str, show_progress: bool) -> Result<String, WxError> {
+    call::<_, ServerId>("uploadImage", &Transfer::upload(local_id, show_progress))
+        .await
+        .map(|r| r.server_id)
+}
+
+/// Downloads an image by `serverId` and returns its local id.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let local_id = wx_jssdk::image::download_image("media-id", false).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Typed failures.
+pub async fn download_image(server_id: &str, show_progress: bool) -> Result<String, WxError> {
+    call::<_, LocalId>("downloadImage", &Transfer::download(server_id, show_progress))
+        .await
+        .map(|r| r.local_id)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LocalIdArg<'a> {
+    pub(crate) local_id: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LocalData {
+    local_data: String,
+}
+
+/// The image of a local id as a `data:` URL (needed on iOS WKWebView, where local ids are not `<img src>`).
+/// jweixin serialises concurrent calls itself.
+///
+/// ```no_run
+/// # async fn demo(local_id: &str) -> Result<(), wx_jssdk::WxError> {
+/// let data_url = wx_jssdk::image::get_local_img_data(local_id).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Typed failures.
+pub async fn get_local_img_data(local_id: &str) -> Result<String, WxError> {
+    call::<_, LocalData>("getLocalImgData", &LocalIdArg { local_id })
+        .await
+        .map(|r| r.local_data)
+}

@@ -1,0 +1,210 @@
+//! Fetching the signed config from the wxkit backend, and the self-healing configure path.
+
+use crate::{
+    ConfigOptions, SignedConfig, WxError, config,
+    js::{self},
+};
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the page asks for signatures: `GET {endpoint}?url=<url>` (`&refresh=true` for a fresh ticket).
+///
+/// ```
+/// let b = wx_jssdk::Backend::default();
+/// assert_eq!(b.endpoint, "/api/jssdk/config");
+/// assert_eq!(b.request_url("https://a.com/?x=1", true), "/api/jssdk/config?url=https%3A%2F%2Fa.com%2F%3Fx%3D1&refresh=true");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// The config endpoint, absolute or relative to the page (default `/api/jssdk/config`).
+    pub endpoint: String,
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        Backend {
+            endpoint: "/api/jssdk/config".to_owned(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct BackendError {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// What [`configure_from_backend`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Configured {
+    /// The config that WeChat accepted.
+    pub signed: SignedConfig,
+    /// The URL that was signed.
+    pub url: String,
+    /// `true` when the first signature was refused and the refreshed one was accepted.
+    pub healed: bool,
+}
+
+impl Backend {
+    /// A backend at `endpoint`.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Backend {
+            endpoint: endpoint.into(),
+        }
+    }
+
+    /// The request URL for signing `url` (percent-encoded as a query value).
+    pub fn request_url(&self, url: &str, refresh: bool) -> String {
+        let sep = if self.endpoint.contains('?') { '&' } else { '?' };
+        let mut s = format!("{}{sep}url={}", self.endpoint, encode_component(url));
+        if refresh {
+            s.push_str("&refresh=true");
+        }
+        s
+    }
+
+    /// Fetches a signed config for `url`; `refresh` asks the backend to sign with a freshly fetched ticket.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+    /// let signed = wx_jssdk::Backend::default().signed_config(&wx_jssdk::url_to_sign(), false).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`WxError::Backend`] with the backend's `error`/`message` (status 0 when unreachable), or
+    /// [`WxError::BadResult`] when the JSON is not a signed config.
+    pub async fn signed_config(&self, url: &str, refresh: bool) -> Result<SignedConfig, WxError> {
+        let request = self.request_url(url, refresh);
+        let unreachable = |e: wasm_bindgen::JsValue| WxError::Backend {
+            status: 0,
+            error: "unreachable".into(),
+            message: format!("GET {request} failed: {}", js::describe(&e)),
+        };
+        let response: web_sys::Response = JsFuture::from(js::window()?.fetch_with_str(&request))
+            .await
+            .map_err(unreachable)?
+            .dyn_into()?;
+        let status = response.status();
+        let body = JsFuture::from(response.json()?).await.ok();
+        if !response.ok() {
+            let parsed = body.and_then(|b| serde_wasm_bindgen::from_value::<BackendError>(b).ok());
+            return Err(match parsed {
+                Some(e) => WxError::Backend {
+                    status,
+                    error: e.error,
+                    message: e.message,
+                },
+                None => WxError::Backend {
+                    status,
+                    error: "http".into(),
+                    message: format!("GET {request} answered {status} without a JSON error"),
+                },
+            });
+        }
+        let body = body.ok_or_else(|| WxError::BadResult {
+            api: "backend".into(),
+            detail: format!("GET {request} did not answer JSON"),
+        })?;
+        serde_wasm_bindgen::from_value(body).map_err(|e| WxError::BadResult {
+            api: "backend".into(),
+            detail: e.to_string(),
+        })
+    }
+}
+
+/// Signs [`url_to_sign`](crate::url_to_sign) through `backend` and configures; on
+/// [`WxError::InvalidSignature`], fetches once more with `refresh=true` and configures again. Never loops.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// use wx_jssdk::{Backend, ConfigOptions, JsApi};
+/// let done = wx_jssdk::configure_from_backend(&Backend::default(), &ConfigOptions::new([JsApi::ChooseImage])).await?;
+/// if done.healed { web_sys::console::warn_1(&"the first signature was stale".into()); }
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// The backend's error, or the config error of the last attempt.
+pub async fn configure_from_backend(backend: &Backend, options: &ConfigOptions) -> Result<Configured, WxError> {
+    configure_with(options, async |url: &str, refresh: bool| {
+        backend.signed_config(url, refresh).await
+    })
+    .await
+}
+
+/// The self-healing configure path with any signer: `sign(url, refresh)` returns a signed config for `url`
+/// (`refresh = true`: signed with a freshly fetched ticket). Configures with `sign(url, false)`; on
+/// [`WxError::InvalidSignature`] configures once more with `sign(url, true)`. Never loops.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// use wx_jssdk::{ConfigOptions, JsApi, SignedConfig};
+/// let backend = wx_jssdk::Backend::new("https://api.example.com/wx/config");
+/// let done = wx_jssdk::configure_with(&ConfigOptions::new([JsApi::ScanQrCode]), async |url: &str, refresh: bool| {
+///     backend.signed_config(url, refresh).await
+/// }).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// The signer's error, or the config error of the last attempt.
+pub async fn configure_with<F>(options: &ConfigOptions, mut sign: F) -> Result<Configured, WxError>
+where
+    F: AsyncFnMut(&str, bool) -> Result<SignedConfig, WxError>,
+{
+    let url = crate::url_to_sign();
+    let signed = sign(&url, false).await?;
+    match config(&signed, options).await {
+        Ok(()) => Ok(Configured {
+            signed,
+            url,
+            healed: false,
+        }),
+        Err(WxError::InvalidSignature { .. }) => {
+            let signed = sign(&url, true).await?;
+            config(&signed, options).await?;
+            Ok(Configured {
+                signed,
+                url,
+                healed: true,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `encodeURIComponent`, in Rust so that it also runs in host tests.
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Backend, encode_component};
+
+    #[test]
+    fn encodes_like_encode_uri_component() {
+        let cases = [
+            ("https://a.com/p?x=1&y=2", "https%3A%2F%2Fa.com%2Fp%3Fx%3D1%26y%3D2"),
+            ("你", "%E4%BD%A0"),
+            ("a b+c", "a%20b%2Bc"),
+            ("-_.!~*'()", "-_.!~*'()"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(encode_component(input), want);
+        }
+        assert_eq!(Backend::new("/cfg?v=2").request_url("x", false), "/cfg?v=2&url=x");
+    }
+}

@@ -1,0 +1,85 @@
+//! The one-shot call path: `wx.<api>(options)` with `complete` as the only callback, then the errMsg decides.
+
+use crate::{
+    WxError,
+    js::{self, deferred},
+};
+use js_sys::{Function, Object};
+use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Converts options to a plain JS object (structs become objects, `None` fields are left out).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, WxError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&ser)
+        .map_err(|e| WxError::Js(format!("could not convert options: {e}")))
+}
+
+/// Calls `wx.<path>(options)` and waits for `complete`. `path` may be `miniProgram.navigateTo`.
+pub(crate) async fn call_raw(api: &str, options: JsValue) -> Result<JsValue, WxError> {
+    let options: Object = if options.is_object() {
+        options.unchecked_into()
+    } else {
+        Object::new()
+    };
+    let (this, f) = resolve_fn(api)?;
+    let done = deferred()?;
+    // jweixin calls `complete` after success/cancel/fail, always, with the result object carrying errMsg.
+    js::set(&options, "complete", &done.resolve)?;
+    f.call1(&this, &options)?;
+    let result = JsFuture::from(done.promise).await?;
+    check(api, result)
+}
+
+/// Calls an API and reads its `ok` result as `T`.
+pub(crate) async fn call<O, T>(api: &str, options: &O) -> Result<T, WxError>
+where
+    O: Serialize + ?Sized,
+    T: DeserializeOwned,
+{
+    let result = call_raw(api, to_js(options)?).await?;
+    from_result(api, result)
+}
+
+/// Calls an API whose `ok` result carries nothing of interest.
+pub(crate) async fn call_unit<O: Serialize + ?Sized>(api: &str, options: &O) -> Result<(), WxError> {
+    call_raw(api, to_js(options)?).await.map(|_| ())
+}
+
+pub(crate) fn from_result<T: DeserializeOwned>(api: &str, result: JsValue) -> Result<T, WxError> {
+    serde_wasm_bindgen::from_value(result).map_err(|e| WxError::BadResult {
+        api: api.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+/// `Ok(result)` for `"<api>:ok"`; the typed error otherwise. Mirrors jweixin's own switch on the text after
+/// the first `:` (`ok` → success, `cancel` → cancel, anything else → fail).
+pub(crate) fn check(api: &str, result: JsValue) -> Result<JsValue, WxError> {
+    let err_msg = js::get_string(&result, "errMsg").unwrap_or_default();
+    let outcome = err_msg.split_once(':').map_or("", |(_, rest)| rest);
+    if outcome == "ok" {
+        Ok(result)
+    } else {
+        let short = api.rsplit('.').next().unwrap_or(api);
+        Err(WxError::from_err_msg(short, &err_msg))
+    }
+}
+
+fn resolve_fn(path: &str) -> Result<(JsValue, Function), WxError> {
+    let mut this: JsValue = js::wx()?.into();
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let next = js::get(&this, part);
+        if parts.peek().is_none() {
+            let f = next
+                .dyn_into::<Function>()
+                .map_err(|_| WxError::FunctionNotExist { api: path.to_owned() })?;
+            return Ok((this, f));
+        }
+        this = next;
+    }
+    Err(WxError::FunctionNotExist { api: path.to_owned() })
+}

@@ -1,0 +1,200 @@
+//! `window.WeixinJSBridge`: `invoke(name, args, callback)`, `on(event, callback)`, the ready event, and the
+//! permission gate in front of every API.
+
+use super::{
+    ConfigAttempt, Device, Emulator, TicketSource, Verified, answers, page,
+    verify::{self, PreVerify},
+};
+use crate::{JsApi, WxError, js};
+use js_sys::{Function, Object};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+
+/// Installs the bridge object. Its two closures live as long as the page (the bridge is never removed).
+pub(super) fn install(emulator: &Emulator) -> Result<(), WxError> {
+    let bridge = Object::new();
+    let emu = emulator.clone();
+    let invoke =
+        Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(move |name: JsValue, args: JsValue, cb: JsValue| {
+            invoke(
+                &emu,
+                name.as_string().unwrap_or_default(),
+                args,
+                cb.dyn_into::<Function>().ok(),
+            );
+        });
+    let emu = emulator.clone();
+    let on = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |event: JsValue, cb: JsValue| {
+        if let (Some(event), Ok(cb)) = (event.as_string(), cb.dyn_into::<Function>()) {
+            emu.state.borrow_mut().listeners.entry(event).or_default().push(cb);
+        }
+    });
+    js::set(&bridge, "invoke", invoke.as_ref())?;
+    // Old pages use `call` for fire-and-forget invokes.
+    js::set(&bridge, "call", invoke.as_ref())?;
+    js::set(&bridge, "on", on.as_ref())?;
+    js::set(&bridge, "wxkitEmulator", &JsValue::TRUE)?;
+    invoke.forget();
+    on.forget();
+    js::set(&js::window()?.into(), "WeixinJSBridge", &bridge)
+}
+
+/// Fires `WeixinJSBridgeReady` on the document, as WeChat does once the bridge exists.
+pub(super) fn fire_ready() -> Result<(), WxError> {
+    let document = js::window()?
+        .document()
+        .ok_or_else(|| WxError::Js("no document".into()))?;
+    let event = web_sys::Event::new("WeixinJSBridgeReady")?;
+    document.dispatch_event(&event)?;
+    Ok(())
+}
+
+/// The SDK name of a bridge call, for the record (`geoLocation` → `getLocation`).
+pub(super) fn sdk_name(bridge_name: &str) -> String {
+    match bridge_name {
+        "preVerifyJSAPI" => "config".into(),
+        other => JsApi::from_any_name(other).map_or_else(|| other.to_owned(), |a| a.name().to_owned()),
+    }
+}
+
+/// The `jsApiList` entry (bridge name) that allows a bridge call, or `None` when the call needs no entry.
+fn required_entry(bridge_name: &str) -> Option<&str> {
+    match bridge_name {
+        "preVerifyJSAPI" | "closeWindow" | "checkJsApi" | "invokeMiniProgramAPI" => None,
+        // Legacy shares run after the user tapped the menu item registered by `onMenuShare*`.
+        "shareTimeline" => Some("menu:share:timeline"),
+        "sendAppMessage" => Some("menu:share:appmessage"),
+        "shareQQ" => Some("menu:share:qq"),
+        "shareWeiboApp" => Some("menu:share:weiboApp"),
+        "shareQZone" => Some("menu:share:QZone"),
+        other => Some(other),
+    }
+}
+
+/// WeChat's answer for calls it does not (yet) allow: before config finished, or not in the verified list.
+fn gate(emulator: &Emulator, bridge_name: &str) -> Option<JsValue> {
+    let s = emulator.state.borrow();
+    let offline = || Some(answers::native(bridge_name, "the permission value is offline verifying").into());
+    if bridge_name == "preVerifyJSAPI" || bridge_name == "closeWindow" || bridge_name == "invokeMiniProgramAPI" {
+        return None;
+    }
+    if s.verifying > 0 {
+        return offline();
+    }
+    let entry = required_entry(bridge_name)?;
+    match &s.verified {
+        Some(v) if v.js_api_list.iter().any(|a| a == entry) => None,
+        _ => offline(),
+    }
+}
+
+fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>) {
+    let gated = gate(emulator, &name);
+    if name == "preVerifyJSAPI" {
+        emulator.state.borrow_mut().verifying += 1;
+    }
+    let emu = emulator.clone();
+    // WeChat answers asynchronously; so does the emulator (after the SDK's call returns).
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match gated {
+            Some(refusal) => refusal,
+            None if name == "preVerifyJSAPI" => pre_verify(&emu, &args).await,
+            None => answers::answer(&emu, &name, &args).await,
+        };
+        if let Some(cb) = cb {
+            // jweixin converts the native result in place (err_msg → errMsg) and runs the page's callbacks.
+            let _ = cb.call1(&JsValue::NULL, &result);
+        }
+        if name != "preVerifyJSAPI" {
+            let err_msg = js::get_string(&result, "errMsg")
+                .or_else(|| js::get_string(&result, "err_msg"))
+                .unwrap_or_default();
+            emu.state.borrow_mut().record.calls.push(super::Call {
+                api: sdk_name(&name),
+                err_msg,
+            });
+        }
+    });
+}
+
+fn strings(value: &JsValue) -> Vec<String> {
+    js_sys::Array::from(value)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+async fn pre_verify(emulator: &Emulator, args: &JsValue) -> JsValue {
+    let request = PreVerify {
+        app_id: js::get_string(args, "verifyAppId").unwrap_or_default(),
+        timestamp: js::get_string(args, "verifyTimestamp").unwrap_or_default(),
+        nonce_str: js::get_string(args, "verifyNonceStr").unwrap_or_default(),
+        signature: js::get_string(args, "verifySignature").unwrap_or_default(),
+    };
+    let js_api_list = strings(&js::get(args, "verifyJsApiList"));
+    let open_tag_list = strings(&js::get(args, "verifyOpenTagList"));
+    let (source, device, landing, domains) = {
+        let s = emulator.state.borrow();
+        (
+            s.options.ticket.clone(),
+            s.options.device,
+            s.landing_url.clone(),
+            s.options.allowed_domains.clone(),
+        )
+    };
+    // WeChat on iOS checks the landing URL; Android the current one.
+    let page_url = match device {
+        Device::Ios => landing,
+        Device::Android => js::window()
+            .ok()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default(),
+    };
+    let ticket = match source {
+        TicketSource::Fixed { app_id, ticket } => Ok((app_id == request.app_id).then_some(ticket)),
+        TicketSource::FakeWechat { url } => page::fetch_ticket(&url, &request.app_id).await,
+    };
+    let outcome = match ticket {
+        Ok(ticket) => verify::check_config(&request, ticket.as_deref(), &page_url, domains.as_deref())
+            .map_err(|r| r.bridge_text().to_owned()),
+        Err(detail) => Err(format!("fail_wxkit emulator could not get the jsapi ticket: {detail}")),
+    };
+    let native_outcome = match &outcome {
+        Ok(()) => "ok".to_owned(),
+        Err(text) => text.clone(),
+    };
+    let result = answers::native("preVerifyJSAPI", &native_outcome);
+    let mut s = emulator.state.borrow_mut();
+    s.verifying = s.verifying.saturating_sub(1);
+    s.verified = outcome.is_ok().then(|| Verified {
+        js_api_list: js_api_list.clone(),
+    });
+    s.record.configs.push(ConfigAttempt {
+        app_id: request.app_id,
+        url: wx_sign::url_for_signing(&page_url).to_owned(),
+        ok: outcome.is_ok(),
+        // What jweixin will report: `fail_x` → `config:x`.
+        err_msg: match &outcome {
+            Ok(()) => "config:ok".into(),
+            Err(text) => format!("config:{}", text.strip_prefix("fail_").unwrap_or(text)),
+        },
+        js_api_list: js_api_list.iter().map(|n| sdk_name(n)).collect(),
+        open_tag_list,
+    });
+    result.into()
+}
+
+/// Calls the `on(event)` callbacks with a copy of `result` each; returns how many were called.
+pub(super) fn emit(emulator: &Emulator, event: &str, result: &JsValue) -> usize {
+    let callbacks = emulator
+        .state
+        .borrow()
+        .listeners
+        .get(event)
+        .cloned()
+        .unwrap_or_default();
+    for cb in &callbacks {
+        let copy = Object::assign(&Object::new(), &Object::from(result.clone()));
+        let _ = cb.call1(&JsValue::NULL, &copy);
+    }
+    callbacks.len()
+}

@@ -1,0 +1,168 @@
+//! `preVerifyJSAPI`, checked the way WeChat's servers check `wx.config`.
+
+/// What `wx.config` sent over the bridge.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct PreVerify {
+    pub app_id: String,
+    pub timestamp: String,
+    pub nonce_str: String,
+    pub signature: String,
+}
+
+/// Why WeChat would refuse a config, as the text after `fail_` in the bridge's `err_msg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `config:invalid url domain`.
+    InvalidUrlDomain,
+    /// `config:invalid signature`.
+    InvalidSignature,
+    /// `config:fail` (a required field missing).
+    MissingField,
+}
+
+impl Refusal {
+    pub(crate) fn bridge_text(self) -> &'static str {
+        match self {
+            Refusal::InvalidUrlDomain => "fail_invalid url domain",
+            Refusal::InvalidSignature => "fail_invalid signature",
+            Refusal::MissingField => "fail",
+        }
+    }
+}
+
+/// The host of `url` (`https://a.com:8080/p` → `a.com:8080`), lowercased.
+pub(crate) fn host_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let end = after_scheme.find(['/', '?', '#']).unwrap_or(after_scheme.len());
+    let authority = &after_scheme[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    host.to_ascii_lowercase()
+}
+
+/// Checks a config as WeChat does: required fields, then the JS safe domain (when `allowed_domains` is set),
+/// then the signature over `(ticket, nonceStr, timestamp, page_url)`. `ticket` is `None` when the appId has no
+/// ticket (an unknown or mismatched appId), which WeChat reports as `invalid signature`.
+pub(crate) fn check_config(
+    request: &PreVerify,
+    ticket: Option<&str>,
+    page_url: &str,
+    allowed_domains: Option<&[String]>,
+) -> Result<(), Refusal> {
+    if request.app_id.is_empty()
+        || request.timestamp.is_empty()
+        || request.nonce_str.is_empty()
+        || request.signature.is_empty()
+    {
+        return Err(Refusal::MissingField);
+    }
+    if let Some(domains) = allowed_domains {
+        let host = host_of(page_url);
+        let hostname = host.split(':').next().unwrap_or(&host);
+        if !domains
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(&host) || d.eq_ignore_ascii_case(hostname))
+        {
+            return Err(Refusal::InvalidUrlDomain);
+        }
+    }
+    let Some(ticket) = ticket else {
+        return Err(Refusal::InvalidSignature);
+    };
+    let timestamp: u64 = request.timestamp.parse().map_err(|_| Refusal::InvalidSignature)?;
+    let url = wx_sign::url_for_signing(page_url);
+    let expected =
+        wx_sign::sign_config(ticket, &request.nonce_str, timestamp, url).map_err(|_| Refusal::InvalidSignature)?;
+    // WeChat compares the hex digest; the SDK sends whatever case the page gave.
+    if expected.signature.eq_ignore_ascii_case(&request.signature) {
+        Ok(())
+    } else {
+        Err(Refusal::InvalidSignature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PreVerify, Refusal, check_config, host_of};
+
+    const TICKET: &str = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg";
+
+    fn request(sig: &str) -> PreVerify {
+        PreVerify {
+            app_id: "wx1".into(),
+            timestamp: "1414587457".into(),
+            nonce_str: "Wm3WZYTPz0wzccnW".into(),
+            signature: sig.into(),
+        }
+    }
+
+    #[test]
+    fn checks_like_wechat() {
+        // WeChat's own documented example.
+        let good = "0f9de62fce790f9a083d5c99e95740ceb90c27ed";
+        let url = "http://mp.weixin.qq.com?params=value";
+        let domains = vec!["mp.weixin.qq.com".to_owned()];
+        let other = vec!["example.com".to_owned()];
+        let cases: Vec<(PreVerify, Option<&str>, &str, Option<&[String]>, Result<(), Refusal>)> = vec![
+            (request(good), Some(TICKET), url, None, Ok(())),
+            (
+                request(good),
+                Some(TICKET),
+                "http://mp.weixin.qq.com?params=value#frag",
+                None,
+                Ok(()),
+            ),
+            (request(&good.to_uppercase()), Some(TICKET), url, None, Ok(())),
+            (request(good), Some(TICKET), url, Some(&domains), Ok(())),
+            (
+                request(good),
+                Some(TICKET),
+                url,
+                Some(&other),
+                Err(Refusal::InvalidUrlDomain),
+            ),
+            (
+                request(good),
+                Some(TICKET),
+                "http://mp.weixin.qq.com?params=other",
+                None,
+                Err(Refusal::InvalidSignature),
+            ),
+            (
+                request(good),
+                Some("another-ticket"),
+                url,
+                None,
+                Err(Refusal::InvalidSignature),
+            ),
+            (request(good), None, url, None, Err(Refusal::InvalidSignature)),
+            (
+                request("0f9de62fce790f9a083d5c99e95740ceb90c27ee"),
+                Some(TICKET),
+                url,
+                None,
+                Err(Refusal::InvalidSignature),
+            ),
+            (request(""), Some(TICKET), url, None, Err(Refusal::MissingField)),
+            (
+                PreVerify {
+                    timestamp: "x".into(),
+                    ..request(good)
+                },
+                Some(TICKET),
+                url,
+                None,
+                Err(Refusal::InvalidSignature),
+            ),
+        ];
+        for (i, (req, ticket, url, domains, want)) in cases.into_iter().enumerate() {
+            assert_eq!(check_config(&req, ticket, url, domains), want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("https://A.com:8080/p?q#h"), "a.com:8080");
+        assert_eq!(host_of("http://u:p@b.cn"), "b.cn");
+        assert_eq!(host_of("http://127.0.0.1:3000?x"), "127.0.0.1:3000");
+    }
+}

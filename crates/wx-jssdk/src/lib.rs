@@ -1,0 +1,70 @@
+//! Typed bindings of the WeChat JS-SDK (jweixin 1.6.0) for any wasm page, and an emulator of WeChat's
+//! `WeixinJSBridge` so the real SDK runs in a desktop browser.
+//!
+//! No UI framework: plain `wasm-bindgen`, `web-sys`, `js-sys`. Works the same from Yew, Leptos, Dioxus or
+//! hand-written `web-sys` code.
+//!
+//! # The flow
+//! 1. [`load_sdk`] injects jweixin once (from `res.wx.qq.com`, falling back to `res2.wx.qq.com`, or an
+//!    [`SdkSource`] of your choice).
+//! 2. [`url_to_sign`] gives the URL the backend must sign (`location.href` without `#`; the landing URL on iOS).
+//! 3. [`config`] (or [`configure_from_backend`], which fetches the signature and self-heals a stale ticket
+//!    once) resolves when WeChat verified the page, or fails with a typed [`WxError`] whose
+//!    [`hint`](WxError::hint) says what to fix.
+//! 4. Call the APIs: every one-shot API is an `async fn` returning `Result<T, WxError>`, where a user's
+//!    cancel is [`WxError::Cancelled`]; listener APIs return a [`Listener`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wx_jssdk::WxError> {
+//! use wx_jssdk::{Backend, ConfigOptions, JsApi, SdkSource, share};
+//! wx_jssdk::load_sdk(&SdkSource::default()).await?;
+//! wx_jssdk::configure_from_backend(
+//!     &Backend::default(),
+//!     &ConfigOptions::new([JsApi::UpdateAppMessageShareData, JsApi::ChooseImage]),
+//! )
+//! .await?;
+//! share::update_app_message_share_data(&share::AppMessageShare {
+//!     title: "wxkit".into(),
+//!     desc: "WeChat H5 in Rust".into(),
+//!     link: wx_jssdk::url_to_sign(),
+//!     img_url: "https://example.com/icon.png".into(),
+//! })
+//! .await?;
+//! match wx_jssdk::image::choose_image(&Default::default()).await {
+//!     Ok(chosen) => { /* chosen.local_ids */ }
+//!     Err(wx_jssdk::WxError::Cancelled { .. }) => { /* the user closed the picker */ }
+//!     Err(e) => return Err(e),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Testing without WeChat
+//! [`emulator::install`] before [`load_sdk`] makes the real jweixin work in desktop Chromium, checking
+//! signatures exactly as WeChat does (see the [`emulator`] module).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+mod backend;
+mod bridge;
+mod call;
+mod config;
+pub mod emulator;
+mod env;
+mod error;
+mod js;
+mod listener;
+mod loader;
+mod names;
+mod url;
+
+pub use api::{beacon, card, device, image, location, menu, mini_program, misc, pay, scan, share, voice};
+pub use backend::{Backend, Configured, configure_from_backend, configure_with};
+pub use bridge::close_window;
+pub use config::{ConfigOptions, SignedConfig, config};
+pub use env::{Environment, Platform};
+pub use error::WxError;
+pub use listener::Listener;
+pub use loader::{JWEIXIN_FALLBACK_URL, JWEIXIN_URL, SdkSource, load_sdk};
+pub use names::{JsApi, OpenTag, UnknownName};
+pub use url::{pick_url_to_sign, remember_landing_url, url_to_sign};
