@@ -1,4 +1,5 @@
-//! `wx-server`: the signing backend's binary. Subcommands: `sign`, `check` (offline debugging of signatures).
+//! `wx-server`: the signing backend's binary. Subcommands: `serve`, `fake-wechat`, and `sign` / `check`
+//! (offline debugging of signatures). The library (`wx_server`) does the work.
 
 mod cli;
 

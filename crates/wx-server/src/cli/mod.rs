@@ -1,12 +1,17 @@
 //! The command line. Each subcommand lives in its own module.
 
 mod check;
+mod fake;
+mod serve;
 mod sign;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// wxkit's signing backend for WeChat Official Account H5 pages.
+///
+/// `serve` runs the backend (configure it with WX_* environment variables, the same-named flags, or a
+/// TOML file); `serve --mock` runs it on a built-in fake WeChat with no configuration at all.
 #[derive(Debug, Parser)]
 #[command(name = "wx-server", version, about)]
 pub struct Cli {
@@ -16,6 +21,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Serve(serve::ServeCommand),
+    FakeWechat(fake::FakeArgs),
     Sign(sign::SignArgs),
     Check(check::CheckArgs),
 }
@@ -23,8 +30,31 @@ enum Command {
 impl Cli {
     pub fn run(self) -> ExitCode {
         match self.command {
+            Command::Serve(args) => args.run(),
+            Command::FakeWechat(args) => args.run(),
             Command::Sign(args) => args.run(),
             Command::Check(args) => args.run(),
         }
     }
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default `info`.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: could not start the async runtime: {e}");
+            ExitCode::from(1)
+        })
 }

@@ -1,0 +1,502 @@
+//! The central credential service: one place that fetches, caches and refreshes the access_token and the
+//! jsapi_ticket, so no page request ever burns WeChat's daily quota.
+//!
+//! How a lookup works:
+//! 1. **Memory** (a read lock): a usable value is returned at once. This is the steady state.
+//! 2. **Single flight**: otherwise the request takes the credential's async mutex; whoever gets it first
+//!    refreshes, everyone queued behind finds the fresh value in memory. So 1,000 concurrent requests on
+//!    a cold cache cause one token fetch and one ticket fetch.
+//! 3. **Shared store**: before calling WeChat, the holder reads the store (another process or instance
+//!    may have refreshed already), then takes the store's lock with a lease and checks once more. A
+//!    waiter on someone else's lock adopts their result as soon as it appears in the store.
+//! 4. **WeChat**, with bounded retries for transient failures (errcode -1, network, 5xx, malformed JSON,
+//!    empty ticket). On 40001/40014/42001 from getticket, the token is invalidated only if it is still
+//!    the one that failed (compare-and-swap in memory and in the store), fetched again, and the ticket
+//!    call retried once. Quota, whitelist, risky-IP and bad-credential errors are never retried.
+//!
+//! When WeChat fails, a value that has not yet expired is still served. A background task
+//! ([`background`]) refreshes each credential ahead of expiry, so requests do not wait on WeChat.
+
+pub(crate) mod background;
+
+use crate::{
+    Secret,
+    metrics::{Metrics, UpstreamKind},
+    store::{Cached, CredentialStore, StoreError, now_ms},
+    wechat::{Issued, UpstreamError, WechatClient},
+};
+use std::{
+    future::Future,
+    sync::{Arc, Mutex, PoisonError, RwLock},
+    time::{Duration, Instant},
+};
+use tokio::sync::Notify;
+
+/// At most one forced ticket refresh (`refresh=true`) per this interval, across all clients (and all
+/// instances sharing a Redis or file store).
+pub const FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
+
+const RETRIES: u32 = 3;
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const LOCK_POLL: Duration = Duration::from_millis(20);
+
+/// A credential could not be obtained.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not obtain the {credential}: {source}")]
+pub struct CredentialError {
+    /// `access_token` or `jsapi_ticket`.
+    pub credential: &'static str,
+    /// What WeChat (or the network) did.
+    #[source]
+    pub source: UpstreamError,
+}
+
+/// Whether a `refresh=true` request actually refetched the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForcedRefresh {
+    /// The ticket was refetched from WeChat for this request.
+    Refreshed,
+    /// A forced refresh happened less than [`FORCED_REFRESH_INTERVAL`] ago: the current ticket was used.
+    RateLimited,
+}
+
+/// What a refresh accepts from the shared store instead of calling WeChat.
+#[derive(Clone)]
+enum Accept {
+    /// Anything still usable (a request on a cold or stale cache).
+    Usable,
+    /// Anything not yet due for refresh (the background refresh-ahead).
+    NotDue,
+    /// Only a usable value other than this one (a forced refresh).
+    Replacing(Option<Secret>),
+}
+
+impl Accept {
+    fn takes(&self, c: &Cached, now: u64) -> bool {
+        match self {
+            Self::Usable => c.is_usable(now),
+            Self::NotDue => !c.is_due(now),
+            Self::Replacing(old) => c.is_usable(now) && old.as_ref() != Some(&c.value),
+        }
+    }
+}
+
+struct Slot {
+    kind: UpstreamKind,
+    name: &'static str,
+    key: String,
+    lock: String,
+    cached: RwLock<Option<Cached>>,
+    flight: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    fn new(kind: UpstreamKind, name: &'static str, key: String) -> Self {
+        let lock = format!("{key}:lock");
+        Self {
+            kind,
+            name,
+            key,
+            lock,
+            cached: RwLock::new(None),
+            flight: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn current(&self) -> Option<Cached> {
+        self.cached.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set(&self, c: Cached) {
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(c);
+    }
+
+    fn err(&self, source: UpstreamError) -> CredentialError {
+        CredentialError {
+            credential: self.name,
+            source,
+        }
+    }
+}
+
+struct Inner {
+    client: WechatClient,
+    store: Arc<dyn CredentialStore>,
+    metrics: Arc<Metrics>,
+    owner: String,
+    token: Slot,
+    ticket: Slot,
+    force_gate: String,
+    last_forced: Mutex<Option<Instant>>,
+    changed: Notify,
+    lease: Duration,
+}
+
+/// The credential service of one app. Cheap to clone (shared).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::{sync::Arc, time::Duration};
+/// use wx_server::{CredentialService, Metrics, Secret, TokenMode, WechatClient, store::MemoryStore};
+/// let metrics = Arc::new(Metrics::default());
+/// let client = WechatClient::new("http://127.0.0.1:9000", "wxdemo", Secret::new("s"), TokenMode::Stable,
+///     Duration::from_secs(5), metrics.clone())?;
+/// let service = CredentialService::new("wxdemo", client, Arc::new(MemoryStore::default()), metrics);
+/// let ticket = service.jsapi_ticket().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct CredentialService {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for CredentialService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialService")
+            .field("store", &self.inner.store.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CredentialService {
+    /// A service for `appid`, fetching with `client` and sharing through `store`.
+    pub fn new(appid: &str, client: WechatClient, store: Arc<dyn CredentialStore>, metrics: Arc<Metrics>) -> Self {
+        let prefix = format!("wxkit:{appid}");
+        // Stable and classic tokens are isolated by WeChat, so they are cached apart too.
+        let token_key = format!("{prefix}:access_token:{}", client.mode().as_str());
+        let owner = format!(
+            "{}-{}",
+            std::process::id(),
+            wx_sign::nonce().unwrap_or_else(|_| now_ms().to_string())
+        );
+        let inner = Inner {
+            client,
+            store,
+            metrics,
+            owner,
+            token: Slot::new(UpstreamKind::AccessToken, "access_token", token_key),
+            ticket: Slot::new(
+                UpstreamKind::JsapiTicket,
+                "jsapi_ticket",
+                format!("{prefix}:jsapi_ticket"),
+            ),
+            force_gate: format!("{prefix}:jsapi_ticket:forced"),
+            last_forced: Mutex::new(None),
+            changed: Notify::new(),
+            lease: Duration::from_secs(30),
+        };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// The store's description for logs.
+    pub fn store_description(&self) -> String {
+        self.inner.store.describe()
+    }
+
+    /// The current jsapi_ticket: from memory in steady state, else fetched once for all waiting callers.
+    ///
+    /// # Errors
+    /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one.
+    pub async fn jsapi_ticket(&self) -> Result<Secret, CredentialError> {
+        self.ticket().await.map(|c| c.value)
+    }
+
+    /// The jsapi_ticket refetched from WeChat now, for a page that got `invalid signature` — unless a
+    /// forced refresh already happened within [`FORCED_REFRESH_INTERVAL`], in which case the current
+    /// ticket (waiting for a refresh in flight, if any).
+    ///
+    /// # Errors
+    /// As [`jsapi_ticket`](Self::jsapi_ticket).
+    pub async fn jsapi_ticket_forced(&self) -> Result<(Secret, ForcedRefresh), CredentialError> {
+        let inner = &self.inner;
+        if !self.claim_forced_window().await {
+            inner.metrics.forced_refresh(false);
+            // Wait for a refresh in flight (possibly the forced one) before reading the cache.
+            drop(inner.ticket.flight.lock().await);
+            return self.jsapi_ticket().await.map(|t| (t, ForcedRefresh::RateLimited));
+        }
+        inner.metrics.forced_refresh(true);
+        tracing::info!("forced jsapi_ticket refresh requested by a page (refresh=true)");
+        let _flight = inner.ticket.flight.lock().await;
+        let old = inner.ticket.current().map(|c| c.value);
+        let result = self.refresh_ticket(Accept::Replacing(old)).await;
+        self.or_unexpired(&inner.ticket, result)
+            .map(|c| (c.value, ForcedRefresh::Refreshed))
+    }
+
+    /// The current access_token (same caching as the ticket).
+    ///
+    /// # Errors
+    /// As [`jsapi_ticket`](Self::jsapi_ticket).
+    pub async fn access_token(&self) -> Result<Secret, CredentialError> {
+        self.token().await.map(|c| c.value)
+    }
+
+    async fn token(&self) -> Result<Cached, CredentialError> {
+        let slot = &self.inner.token;
+        if let Some(c) = self.fast(slot) {
+            return Ok(c);
+        }
+        let _flight = slot.flight.lock().await;
+        if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
+            return Ok(c);
+        }
+        let result = self.refresh_token(Accept::Usable).await;
+        self.or_unexpired(slot, result)
+    }
+
+    async fn ticket(&self) -> Result<Cached, CredentialError> {
+        let slot = &self.inner.ticket;
+        if let Some(c) = self.fast(slot) {
+            return Ok(c);
+        }
+        let _flight = slot.flight.lock().await;
+        if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
+            return Ok(c);
+        }
+        let result = self.refresh_ticket(Accept::Usable).await;
+        self.or_unexpired(slot, result)
+    }
+
+    fn fast(&self, slot: &Slot) -> Option<Cached> {
+        let hit = slot.current().filter(|c| c.is_usable(now_ms()));
+        self.inner.metrics.cache(slot.kind, hit.is_some());
+        hit
+    }
+
+    /// WeChat failed: a value that has not expired yet is still correct to sign with.
+    fn or_unexpired(&self, slot: &Slot, result: Result<Cached, CredentialError>) -> Result<Cached, CredentialError> {
+        result.or_else(|e| match slot.current().filter(|c| c.is_unexpired(now_ms())) {
+            Some(c) => {
+                tracing::warn!("{e}; serving the cached {} until it expires", slot.name);
+                Ok(c)
+            }
+            None => {
+                tracing::error!("{e}");
+                Err(e)
+            }
+        })
+    }
+
+    async fn refresh_token(&self, accept: Accept) -> Result<Cached, CredentialError> {
+        let inner = &self.inner;
+        self.coordinated(&inner.token, accept, || async {
+            with_retries(|| inner.client.fetch_access_token())
+                .await
+                .map_err(|e| inner.token.err(e))
+        })
+        .await
+    }
+
+    async fn refresh_ticket(&self, accept: Accept) -> Result<Cached, CredentialError> {
+        let inner = &self.inner;
+        self.coordinated(&inner.ticket, accept, || async {
+            let token = self.token().await?;
+            match with_retries(|| inner.client.fetch_jsapi_ticket(&token.value)).await {
+                Err(UpstreamError::InvalidToken(code)) => {
+                    tracing::warn!("WeChat rejected the cached access_token (errcode {code}); fetching a new one once");
+                    self.invalidate_token(&token.value).await;
+                    let token = self.token().await?;
+                    with_retries(|| inner.client.fetch_jsapi_ticket(&token.value))
+                        .await
+                        .map_err(|e| inner.ticket.err(e))
+                }
+                other => other.map_err(|e| inner.ticket.err(e)),
+            }
+        })
+        .await
+    }
+
+    /// Drops the token from memory and the store only if it is still `failed` (compare-and-swap), so a
+    /// token another request or instance has just fetched is never thrown away.
+    async fn invalidate_token(&self, failed: &Secret) {
+        let slot = &self.inner.token;
+        {
+            let mut cached = slot.cached.write().unwrap_or_else(PoisonError::into_inner);
+            if cached.as_ref().is_some_and(|c| &c.value == failed) {
+                *cached = None;
+            }
+        }
+        let removed = self.inner.store.remove_if(&slot.key, failed).await;
+        self.store_result(removed, "invalidate the access_token");
+    }
+
+    /// Store check, store lock, fetch, save. The caller holds the slot's in-process flight mutex.
+    async fn coordinated<F, Fut>(&self, slot: &Slot, accept: Accept, fetch: F) -> Result<Cached, CredentialError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Issued, CredentialError>>,
+    {
+        let inner = &self.inner;
+        let forced = matches!(accept, Accept::Replacing(_));
+        if !forced && let Some(c) = self.adoptable(slot, &accept).await {
+            return Ok(c);
+        }
+        let deadline = Instant::now() + inner.lease * 2;
+        let held = loop {
+            match inner.store.try_lock(&slot.lock, &inner.owner, inner.lease).await {
+                Ok(true) => {
+                    inner.metrics.store_ok();
+                    break true;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.store_failed(&e, "take the refresh lock");
+                    break false; // degraded: refresh from this process alone
+                }
+            }
+            if let Some(c) = self.adoptable(slot, &accept).await {
+                return Ok(c);
+            }
+            if Instant::now() > deadline {
+                tracing::warn!(
+                    "the {} refresh lock is still held after {:?}; refreshing anyway",
+                    slot.name,
+                    inner.lease * 2
+                );
+                break false;
+            }
+            tokio::time::sleep(LOCK_POLL).await;
+        };
+        // Someone may have finished between our first look and taking the lock.
+        let adopted = if forced {
+            None
+        } else {
+            self.adoptable(slot, &accept).await
+        };
+        let result = match adopted {
+            Some(c) => Ok(c),
+            None => fetch().await.map(|issued| {
+                let c = Cached::new(issued.value, now_ms(), issued.expires_in);
+                tracing::info!(
+                    "fetched a new {} (expires in {}s)",
+                    slot.name,
+                    issued.expires_in.as_secs()
+                );
+                c
+            }),
+        };
+        if let Ok(c) = &result {
+            let saved = inner.store.save(&slot.key, c).await;
+            self.store_result(saved, "save a credential");
+            slot.set(c.clone());
+            inner.changed.notify_one();
+        }
+        if held {
+            let unlocked = inner.store.unlock(&slot.lock, &inner.owner).await;
+            self.store_result(unlocked, "release the refresh lock");
+        }
+        result
+    }
+
+    async fn adoptable(&self, slot: &Slot, accept: &Accept) -> Option<Cached> {
+        let loaded = self.inner.store.load(&slot.key).await;
+        let c = self.store_result(loaded, "read a credential").flatten()?;
+        if !accept.takes(&c, now_ms()) {
+            return None;
+        }
+        slot.set(c.clone());
+        self.inner.changed.notify_one();
+        Some(c)
+    }
+
+    fn store_result<T>(&self, r: Result<T, StoreError>, what: &str) -> Option<T> {
+        match r {
+            Ok(v) => {
+                self.inner.metrics.store_ok();
+                Some(v)
+            }
+            Err(e) => {
+                self.store_failed(&e, what);
+                None
+            }
+        }
+    }
+
+    fn store_failed(&self, e: &StoreError, what: &str) {
+        self.inner.metrics.store_error();
+        tracing::warn!(
+            "credential store {} unavailable: could not {what}: {e}; serving from memory",
+            self.inner.store.describe()
+        );
+    }
+
+    /// Claims the forced-refresh window: first in this process (cheap, no store round trip for a
+    /// thundering herd), then in the shared store so instances share one window.
+    async fn claim_forced_window(&self) -> bool {
+        {
+            let mut last = self.inner.last_forced.lock().unwrap_or_else(PoisonError::into_inner);
+            if last.is_some_and(|t| t.elapsed() < FORCED_REFRESH_INTERVAL) {
+                return false;
+            }
+            *last = Some(Instant::now());
+        }
+        let claimed = self
+            .inner
+            .store
+            .try_lock(&self.inner.force_gate, &self.inner.owner, FORCED_REFRESH_INTERVAL)
+            .await;
+        // The store being down must not stop self-healing: the in-process window still applies.
+        self.store_result(claimed, "claim the forced-refresh window")
+            .unwrap_or(true)
+    }
+
+    pub(crate) fn next_refresh_at_ms(&self) -> Option<u64> {
+        let token = self.inner.token.current().map(|c| c.refresh_at_ms());
+        let ticket = self.inner.ticket.current().map(|c| c.refresh_at_ms());
+        match (token, ticket) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Refreshes whichever credential is due (token first: the ticket needs it).
+    pub(crate) async fn refresh_due(&self) -> Result<(), CredentialError> {
+        let inner = &self.inner;
+        if inner.token.current().is_some_and(|c| c.is_due(now_ms())) {
+            let _flight = inner.token.flight.lock().await;
+            if inner.token.current().is_some_and(|c| c.is_due(now_ms())) {
+                self.refresh_token(Accept::NotDue).await?;
+            }
+        }
+        if inner.ticket.current().is_some_and(|c| c.is_due(now_ms())) {
+            let _flight = inner.ticket.flight.lock().await;
+            if inner.ticket.current().is_some_and(|c| c.is_due(now_ms())) {
+                self.refresh_ticket(Accept::NotDue).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) async fn changed(&self) {
+        self.inner.changed.notified().await;
+    }
+}
+
+/// Calls `f` up to [`RETRIES`] times while it fails transiently, doubling the pause each time.
+async fn with_retries<F, Fut>(mut f: F) -> Result<Issued, UpstreamError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Issued, UpstreamError>>,
+{
+    let mut pause = FIRST_BACKOFF;
+    let mut attempt = 1;
+    loop {
+        match f().await {
+            Err(e) if e.is_transient() && attempt < RETRIES => {
+                tracing::warn!(
+                    "WeChat call failed ({e}); retry {attempt} of {} in {pause:?}",
+                    RETRIES - 1
+                );
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! A faithful fake of the WeChat endpoints wxkit calls, for tests and the no-account demo.
+//!
+//! WeChat's paths, at the router's root, with WeChat's JSON shapes and errcodes:
+//! - `GET /cgi-bin/token?grant_type=client_credential&appid&secret` → `{"access_token","expires_in"}`;
+//!   each call issues a new token, the previous one dies after `old_token_grace` (5 minutes).
+//! - `POST /cgi-bin/stable_token` `{"grant_type","appid","secret","force_refresh"}` → the same token while
+//!   it has more than a quarter of its life (at most 5 minutes) left; `force_refresh` revokes it.
+//! - `GET /cgi-bin/ticket/getticket?access_token&type=jsapi` → `{"errcode":0,"errmsg":"ok","ticket","expires_in"}`;
+//!   40001 for an unknown or revoked token, 42001 for an expired one. The current ticket is returned
+//!   until it nears expiry; a renewed ticket overlaps the previous one until that one expires.
+//! - Unknown appid → 40013, wrong secret → 40125, bad grant_type → 40002.
+//!
+//! Test-only paths under `/test-only/` (never part of WeChat):
+//! - `GET /test-only/jsapi-ticket?appid=A` → `{"appid":"A","ticket":"<current>","validTickets":["<current>",…]}`
+//!   (404 `{"error":"no_ticket"}` before the first getticket): what a browser-side emulator verifies
+//!   signatures against, as WeChat's servers do.
+//! - `POST /test-only/rotate-ticket?appid=A` → `{"appid":"A","rotated":true}`: revokes the current ticket
+//!   without telling anyone (a page then sees only `invalid signature`); the next getticket returns the new one.
+//! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"rotate_ticket":N}}`.
+//! - `POST /test-only/faults` with a [`FaultRequest`] → `{"ok":true}`: errcodes, HTTP statuses, timeouts,
+//!   malformed JSON, empty tickets for the next N calls; latency; `expires_in`.
+//!
+//! Start it with [`FakeWechat::start`], as `wx-server fake-wechat --listen ADDR`, or in-process under
+//! `/fake-wechat` with `wx-server serve --mock`.
+
+mod faults;
+mod routes;
+mod world;
+
+pub use faults::{Endpoint, Fault, FaultRequest, FaultRule};
+pub use world::CallCounts;
+
+use crate::{
+    Secret,
+    settings::{DEMO_APPID, DEMO_SECRET},
+};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+use world::World;
+
+/// The fake's start-up options.
+#[derive(Debug, Clone)]
+pub struct FakeOptions {
+    /// The apps it knows: (appid, secret).
+    pub credentials: Vec<(String, Secret)>,
+    /// Lifetime of the tokens and tickets it issues (WeChat: 7200 s).
+    pub expires_in: Duration,
+    /// Latency added to every WeChat-path answer.
+    pub latency: Duration,
+    /// How long a classic token stays valid after a newer one is issued (WeChat: about 5 minutes).
+    pub old_token_grace: Duration,
+}
+
+impl Default for FakeOptions {
+    /// The demo app ([`DEMO_APPID`] / [`DEMO_SECRET`]), 7200 s lifetimes, no latency, 300 s grace.
+    fn default() -> Self {
+        Self {
+            credentials: vec![(DEMO_APPID.into(), Secret::new(DEMO_SECRET))],
+            expires_in: Duration::from_secs(7200),
+            latency: Duration::ZERO,
+            old_token_grace: Duration::from_secs(300),
+        }
+    }
+}
+
+struct Shared {
+    world: Mutex<World>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+/// A handle on a fake's state, to inspect and steer it from Rust (the same things the test-only paths do).
+#[derive(Clone)]
+pub struct FakeControl {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for FakeControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FakeControl")
+    }
+}
+
+impl FakeControl {
+    /// A fresh fake world with these options.
+    pub fn new(opts: FakeOptions) -> Self {
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        Self {
+            shared: Arc::new(Shared {
+                world: Mutex::new(World::new(opts)),
+                shutdown,
+            }),
+        }
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.shared.world.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The fake's router: WeChat's paths at its root plus `/test-only/*`. Mount it anywhere.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+
+    /// Per-app call counters.
+    pub fn stats(&self) -> BTreeMap<String, CallCounts> {
+        self.world().stats()
+    }
+
+    /// The current jsapi_ticket of `appid`, if one was issued.
+    pub fn current_ticket(&self, appid: &str) -> Option<String> {
+        self.world().valid_tickets(appid).into_iter().next()
+    }
+
+    /// Every ticket of `appid` that WeChat would still accept, newest first.
+    pub fn valid_tickets(&self, appid: &str) -> Vec<String> {
+        self.world().valid_tickets(appid)
+    }
+
+    /// Revokes `appid`'s tickets and makes a new current one (without telling any backend).
+    pub fn rotate_ticket(&self, appid: &str) -> Option<String> {
+        self.world().rotate_ticket(appid)
+    }
+
+    /// Applies a fault request (as `POST /test-only/faults`).
+    pub fn apply(&self, req: FaultRequest) {
+        self.world().apply(req);
+    }
+
+    /// Releases every call hanging on a `timeout` fault (done on shutdown).
+    pub fn release_hanging(&self) {
+        let _ = self.shared.shutdown.send(true);
+    }
+
+    pub(crate) fn hang_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shared.shutdown.subscribe()
+    }
+}
+
+/// A running fake WeChat on its own listener.
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use wx_server::fake::{FakeOptions, FakeWechat};
+/// let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), FakeOptions::default()).await?;
+/// let api_base = fake.base_url(); // give this to the backend as WX_API_BASE
+/// # let _ = api_base;
+/// let calls = fake.control().stats();
+/// # let _ = calls;
+/// fake.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct FakeWechat {
+    addr: SocketAddr,
+    control: FakeControl,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl FakeWechat {
+    /// Binds `addr` (port 0 for a free one) and serves the fake in a background task.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start(addr: SocketAddr, opts: FakeOptions) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        Ok(Self::start_on(listener, opts))
+    }
+
+    /// Serves the fake on an already bound listener.
+    ///
+    /// # Panics
+    /// Never; a listener without a local address yields port 0 in [`addr`](Self::addr).
+    pub fn start_on(listener: tokio::net::TcpListener, opts: FakeOptions) -> Self {
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let control = FakeControl::new(opts);
+        let router = control.router();
+        let mut stop = control.hang_signal();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        Self { addr, control, task }
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`: the `WX_API_BASE` for a backend using this fake.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The fake's state.
+    pub fn control(&self) -> &FakeControl {
+        &self.control
+    }
+
+    /// Stops serving (hanging calls are released first).
+    pub async fn shutdown(self) {
+        self.control.release_hanging();
+        let _ = self.task.await;
+    }
+
+    /// Serves until the process is stopped (the `fake-wechat` subcommand).
+    ///
+    /// # Errors
+    /// When serving fails.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}

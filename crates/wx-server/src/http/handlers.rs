@@ -1,0 +1,123 @@
+//! The API handlers.
+
+use super::{
+    AppState,
+    error::ApiError,
+    page_url::{check_page_url, parse_config_query},
+};
+use crate::credentials::ForcedRefresh;
+use axum::{
+    Json,
+    extract::{RawQuery, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+/// The body of a successful `/api/jssdk/config`: exactly what `wx.config` takes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedConfig {
+    app_id: String,
+    timestamp: u64,
+    nonce_str: String,
+    signature: String,
+}
+
+pub(super) async fn jssdk_config(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let response = match signed_config(&state, raw.as_deref()).await {
+        Ok(config) => {
+            let mut r = Json(config).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => e.into_response(),
+    };
+    state.metrics.config_request(response.status().as_u16());
+    response
+}
+
+async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConfig, ApiError> {
+    let query = parse_config_query(raw)?;
+    let url = check_page_url(&query.url, &state.domains)?;
+    let ticket = if query.refresh {
+        let (ticket, how) = state.service.jsapi_ticket_forced().await?;
+        if how == ForcedRefresh::RateLimited {
+            tracing::debug!("refresh=true within the forced-refresh interval: signed with the current ticket");
+        }
+        ticket
+    } else {
+        state.service.jsapi_ticket().await?
+    };
+    let nonce = wx_sign::nonce().map_err(|e| ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        error: "no_randomness",
+        message: e.to_string(),
+        errcode: None,
+    })?;
+    let timestamp = wx_sign::unix_timestamp();
+    // check_page_url guarantees a non-empty URL without '#', and the ticket is never empty.
+    let signed = wx_sign::sign_config(ticket.expose(), &nonce, timestamp, url)
+        .map_err(|e| ApiError::bad_request("invalid_url", e.to_string()))?;
+    Ok(SignedConfig {
+        app_id: state.appid.to_string(),
+        timestamp,
+        nonce_str: nonce,
+        signature: signed.signature,
+    })
+}
+
+pub(super) async fn wechat_check(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let Some(token) = &state.server_token else {
+        return ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "server_token_not_configured",
+            message: "set WX_TOKEN to the Token configured for the account's server URL".into(),
+            errcode: None,
+        }
+        .into_response();
+    };
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let (Some(signature), Some(timestamp), Some(nonce), Some(echostr)) =
+        (get("signature"), get("timestamp"), get("nonce"), get("echostr"))
+    else {
+        return ApiError::bad_request(
+            "missing_parameter",
+            "WeChat's check sends signature, timestamp, nonce and echostr: one is missing",
+        )
+        .into_response();
+    };
+    if !wx_sign::verify_server_signature(token.expose(), timestamp, nonce, signature) {
+        return ApiError::forbidden(
+            "bad_signature",
+            "the signature does not match WX_TOKEN: make WX_TOKEN equal the Token in the account's server configuration",
+        )
+        .into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        echostr.to_owned(),
+    )
+        .into_response()
+}
+
+pub(super) async fn healthz(State(state): State<AppState>) -> Response {
+    Json(serde_json::json!({
+        "status": "ok",
+        "store": state.service.store_description(),
+        "storeDegraded": state.metrics.store_is_degraded(),
+    }))
+    .into_response()
+}
+
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(),
+    )
+        .into_response()
+}

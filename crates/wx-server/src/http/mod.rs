@@ -1,0 +1,60 @@
+//! The HTTP surface: routes, the JSON error, page URL checks and static hosting.
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
+//! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token, else 403 |
+//! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
+//! | `GET /metrics` | Prometheus text |
+//! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
+//! | anything else | the static app (`WX_STATIC_DIR`), `index.html` for client-side routes |
+
+pub(crate) mod error;
+mod handlers;
+pub mod page_url;
+mod static_files;
+
+use crate::{CredentialService, Metrics, Secret, fake::FakeControl, settings::JsDomain};
+use axum::{Router, http::HeaderValue, routing::get};
+use std::{path::PathBuf, sync::Arc};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// What the handlers share.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub service: CredentialService,
+    pub appid: Arc<str>,
+    pub domains: Arc<[JsDomain]>,
+    pub metrics: Arc<Metrics>,
+    pub server_token: Option<Secret>,
+}
+
+pub(crate) fn router(
+    state: AppState,
+    cors_origins: &[String],
+    static_dir: Option<PathBuf>,
+    fake: Option<&FakeControl>,
+) -> Router {
+    let mut api = Router::new().route("/api/jssdk/config", get(handlers::jssdk_config));
+    if !cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> = cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        api = api.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([axum::http::Method::GET]),
+        );
+    }
+    let mut app = Router::new()
+        .merge(api)
+        .route("/wechat", get(handlers::wechat_check))
+        .route("/healthz", get(handlers::healthz))
+        .route("/metrics", get(handlers::metrics))
+        .with_state(state);
+    if let Some(fake) = fake {
+        app = app.nest("/fake-wechat", fake.router());
+    }
+    app.fallback_service(static_files::service(static_dir))
+}

@@ -1,0 +1,163 @@
+//! Prometheus counters, hand-written over atomics: the hot path (a cache hit and a 200) costs two relaxed
+//! increments, and a metrics crate would add more than it saves here.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Which upstream credential a call fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamKind {
+    /// `/cgi-bin/token` or `/cgi-bin/stable_token`.
+    AccessToken = 0,
+    /// `/cgi-bin/ticket/getticket`.
+    JsapiTicket = 1,
+}
+
+/// How an upstream call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamOutcome {
+    /// A usable credential came back.
+    Ok = 0,
+    /// WeChat answered with a non-zero `errcode`.
+    Errcode = 1,
+    /// A non-2xx HTTP status.
+    HttpError = 2,
+    /// Connection failure or timeout.
+    Network = 3,
+    /// The body was not the JSON WeChat documents, or the ticket/token was empty.
+    Malformed = 4,
+}
+
+const KINDS: [&str; 2] = ["access_token", "jsapi_ticket"];
+const OUTCOMES: [&str; 5] = ["ok", "errcode", "http_error", "network", "malformed"];
+const STATUSES: [u16; 7] = [200, 400, 403, 404, 502, 503, 0];
+
+/// The server's counters. Render with [`Metrics::render`].
+///
+/// ```
+/// let m = wx_server::Metrics::default();
+/// m.config_request(200);
+/// assert!(m.render().contains("wxkit_config_requests_total{status=\"200\"} 1"));
+/// ```
+#[derive(Debug, Default)]
+pub struct Metrics {
+    upstream: [[AtomicU64; 5]; 2],
+    cache: [[AtomicU64; 2]; 2],
+    config: [AtomicU64; 7],
+    store_errors: AtomicU64,
+    store_degraded: AtomicU64,
+    forced: [AtomicU64; 2],
+    background: [AtomicU64; 2],
+}
+
+impl Metrics {
+    /// Counts one upstream call.
+    pub fn upstream(&self, kind: UpstreamKind, outcome: UpstreamOutcome) {
+        self.upstream[kind as usize][outcome as usize].fetch_add(1, Relaxed);
+    }
+
+    /// Counts a lookup of the in-memory cache.
+    pub fn cache(&self, kind: UpstreamKind, hit: bool) {
+        self.cache[kind as usize][usize::from(!hit)].fetch_add(1, Relaxed);
+    }
+
+    /// Counts one `/api/jssdk/config` answer by HTTP status.
+    pub fn config_request(&self, status: u16) {
+        let i = STATUSES.iter().position(|&s| s == status).unwrap_or(STATUSES.len() - 1);
+        self.config[i].fetch_add(1, Relaxed);
+    }
+
+    /// Records a failed store operation and marks the store degraded.
+    pub fn store_error(&self) {
+        self.store_errors.fetch_add(1, Relaxed);
+        self.store_degraded.store(1, Relaxed);
+    }
+
+    /// Marks the store healthy again after a successful operation.
+    pub fn store_ok(&self) {
+        self.store_degraded.store(0, Relaxed);
+    }
+
+    /// True while the last store operation failed.
+    pub fn store_is_degraded(&self) -> bool {
+        self.store_degraded.load(Relaxed) == 1
+    }
+
+    /// Counts a `refresh=true` request: `true` when it forced a refetch, `false` when rate-limited.
+    pub fn forced_refresh(&self, refreshed: bool) {
+        self.forced[usize::from(!refreshed)].fetch_add(1, Relaxed);
+    }
+
+    /// Counts one background refresh run.
+    pub fn background_refresh(&self, ok: bool) {
+        self.background[usize::from(!ok)].fetch_add(1, Relaxed);
+    }
+
+    /// Upstream calls of one kind and outcome so far.
+    pub fn upstream_count(&self, kind: UpstreamKind, outcome: UpstreamOutcome) -> u64 {
+        self.upstream[kind as usize][outcome as usize].load(Relaxed)
+    }
+
+    /// The Prometheus text exposition of every counter.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP wxkit_upstream_calls_total Calls to WeChat by credential and outcome.\n");
+        out.push_str("# TYPE wxkit_upstream_calls_total counter\n");
+        for (k, kind) in KINDS.iter().enumerate() {
+            for (o, outcome) in OUTCOMES.iter().enumerate() {
+                let v = self.upstream[k][o].load(Relaxed);
+                let _ = writeln!(
+                    out,
+                    "wxkit_upstream_calls_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {v}"
+                );
+            }
+        }
+        out.push_str("# HELP wxkit_cache_lookups_total In-memory credential cache lookups.\n");
+        out.push_str("# TYPE wxkit_cache_lookups_total counter\n");
+        for (k, kind) in KINDS.iter().enumerate() {
+            for (r, result) in ["hit", "miss"].iter().enumerate() {
+                let v = self.cache[k][r].load(Relaxed);
+                let _ = writeln!(
+                    out,
+                    "wxkit_cache_lookups_total{{credential=\"{kind}\",result=\"{result}\"}} {v}"
+                );
+            }
+        }
+        out.push_str("# HELP wxkit_config_requests_total /api/jssdk/config answers by HTTP status.\n");
+        out.push_str("# TYPE wxkit_config_requests_total counter\n");
+        for (i, status) in STATUSES.iter().enumerate() {
+            let v = self.config[i].load(Relaxed);
+            let label = if *status == 0 {
+                "other".to_owned()
+            } else {
+                status.to_string()
+            };
+            let _ = writeln!(out, "wxkit_config_requests_total{{status=\"{label}\"}} {v}");
+        }
+        out.push_str("# HELP wxkit_store_errors_total Failed credential store operations.\n");
+        out.push_str("# TYPE wxkit_store_errors_total counter\n");
+        let _ = writeln!(out, "wxkit_store_errors_total {}", self.store_errors.load(Relaxed));
+        out.push_str("# HELP wxkit_store_degraded 1 while the shared store is unreachable (serving from memory).\n");
+        out.push_str("# TYPE wxkit_store_degraded gauge\n");
+        let _ = writeln!(out, "wxkit_store_degraded {}", self.store_degraded.load(Relaxed));
+        out.push_str("# HELP wxkit_forced_ticket_refresh_total refresh=true requests: refetched or rate-limited.\n");
+        out.push_str("# TYPE wxkit_forced_ticket_refresh_total counter\n");
+        for (i, r) in ["refreshed", "rate_limited"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "wxkit_forced_ticket_refresh_total{{result=\"{r}\"}} {}",
+                self.forced[i].load(Relaxed)
+            );
+        }
+        out.push_str("# HELP wxkit_background_refresh_total Background refresh-ahead runs.\n");
+        out.push_str("# TYPE wxkit_background_refresh_total counter\n");
+        for (i, r) in ["ok", "error"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "wxkit_background_refresh_total{{result=\"{r}\"}} {}",
+                self.background[i].load(Relaxed)
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,286 @@
+//! Putting it together: [`App::build`] makes the router and the credential service from [`Settings`];
+//! [`Server`] runs it on a listener (with the fake WeChat mounted under `/fake-wechat` for `--mock`).
+
+use crate::{
+    CredentialService, Metrics,
+    credentials::background,
+    fake::FakeControl,
+    http::{self, AppState},
+    settings::{ConfigError, Settings, StoreSpec, mock_store_path},
+    store::{CredentialStore, FileStore, MemoryStore, RedisStore, StoreError},
+    wechat::WechatClient,
+};
+use std::{net::SocketAddr, sync::Arc};
+use tokio::{net::TcpListener, task::JoinHandle};
+
+/// The server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// A configuration value is missing or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The credential store could not be opened.
+    #[error("WX_STORE: could not open the credential store: {0}")]
+    Store(#[from] StoreError),
+    /// The HTTP client (TLS) could not be set up.
+    #[error("could not set up the HTTP client for WeChat: {0}")]
+    Client(String),
+    /// The listen address could not be bound.
+    #[error("WX_LISTEN: could not listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The backend: router, credential service and background refresh. Dropping it stops the refresh task.
+pub struct App {
+    router: axum::Router,
+    service: CredentialService,
+    metrics: Arc<Metrics>,
+    fake: Option<FakeControl>,
+    background: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.background.abort();
+    }
+}
+
+impl App {
+    /// Builds the backend from `settings`: opens the store (connecting to Redis if asked), creates the
+    /// WeChat client for `settings.api_base`, and spawns the background refresh task.
+    ///
+    /// With `settings.mock`, a fresh fake WeChat is mounted under `/fake-wechat`; `settings.api_base`
+    /// must then point at it (the [`Server`] does that for you).
+    ///
+    /// # Errors
+    /// [`StartError`] naming what to fix.
+    pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        let metrics = Arc::new(Metrics::default());
+        let store: Arc<dyn CredentialStore> = match &settings.store {
+            StoreSpec::Memory => Arc::new(MemoryStore::default()),
+            StoreSpec::File(path) => Arc::new(FileStore::new(path)),
+            StoreSpec::Redis(url) => Arc::new(RedisStore::connect(url.expose()).await?),
+        };
+        let client = WechatClient::new(
+            &settings.api_base,
+            &settings.appid,
+            settings.secret.clone(),
+            settings.token_mode,
+            settings.upstream_timeout,
+            metrics.clone(),
+        )
+        .map_err(|e| StartError::Client(e.without_url().to_string()))?;
+        let service = CredentialService::new(&settings.appid, client, store, metrics.clone());
+        let fake = settings.mock.clone().map(FakeControl::new);
+        let state = AppState {
+            service: service.clone(),
+            appid: settings.appid.as_str().into(),
+            domains: settings.js_domains.clone().into(),
+            metrics: metrics.clone(),
+            server_token: settings.server_token.clone(),
+        };
+        let router = http::router(
+            state,
+            &settings.cors_origins,
+            settings.static_dir.clone(),
+            fake.as_ref(),
+        );
+        let background = tokio::spawn(background::run(service.clone()));
+        Ok(Self {
+            router,
+            service,
+            metrics,
+            fake,
+            background,
+        })
+    }
+
+    /// The axum router (cheap to clone).
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
+    /// The credential service.
+    pub fn service(&self) -> &CredentialService {
+        &self.service
+    }
+
+    /// The counters served at `/metrics`.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// The in-process fake WeChat (with `mock` only).
+    pub fn fake(&self) -> Option<&FakeControl> {
+        self.fake.as_ref()
+    }
+}
+
+/// A running backend.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_server::StartError> {
+/// let mut settings = wx_server::Settings::mock(); // demo app, fake WeChat under /fake-wechat
+/// settings.listen = "127.0.0.1:0".parse().unwrap();
+/// let server = wx_server::Server::start(settings).await?;
+/// let config_url = server.url("/api/jssdk/config?url=http%3A%2F%2F127.0.0.1%2F");
+/// # let _ = config_url;
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    app: App,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Binds `settings.listen` and starts serving in a background task.
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start(settings: Settings) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: settings.listen,
+                source,
+            })?;
+        Self::start_on(listener, settings).await
+    }
+
+    /// Starts serving on an already bound listener. With `settings.mock`, points `api_base` at this
+    /// listener's `/fake-wechat`, and a default mock file store gets a per-port file emptied at start.
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start_on(listener: TcpListener, mut settings: Settings) -> Result<Self, StartError> {
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
+        if settings.mock.is_some() {
+            let ip = if addr.ip().is_unspecified() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                addr.ip()
+            };
+            settings.api_base = format!("http://{}/fake-wechat", SocketAddr::new(ip, addr.port()));
+            if settings.store == StoreSpec::File(mock_store_path()) {
+                // The fresh in-process fake would not know tickets cached by an earlier run.
+                let path = mock_store_path().with_file_name(format!("wxkit-mock-credentials-{}.json", addr.port()));
+                let _ = std::fs::remove_file(&path);
+                settings.store = StoreSpec::File(path);
+            }
+        }
+        let app = App::build(&settings).await?;
+        tracing::info!(
+            "wx-server listening on http://{addr} (appid {}, store {}, token mode {}, WeChat at {}{})",
+            settings.appid,
+            app.service().store_description(),
+            settings.token_mode.as_str(),
+            settings.api_base,
+            if settings.mock.is_some() {
+                ", fake WeChat in-process"
+            } else {
+                ""
+            },
+        );
+        let router = app.router();
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        Ok(Self { addr, app, stop, task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The backend.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Stops accepting, lets requests in flight finish, and stops the refresh task.
+    pub async fn shutdown(self) {
+        if let Some(fake) = self.app.fake() {
+            fake.release_hanging();
+        }
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully.
+    ///
+    /// # Errors
+    /// When serving fails.
+    pub async fn run_until_signal(self) -> std::io::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+        Ok(())
+    }
+}
+
+/// Serves `settings` on `listener` until Ctrl-C or SIGTERM (what `wx-server serve` does).
+///
+/// # Errors
+/// [`StartError`] when the server cannot start.
+pub async fn serve(listener: TcpListener, settings: Settings) -> Result<(), StartError> {
+    let server = Server::start_on(listener, settings).await?;
+    let addr = server.addr();
+    server
+        .run_until_signal()
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

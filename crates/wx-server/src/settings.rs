@@ -1,0 +1,474 @@
+//! Configuration: environment variables, same-named CLI flags, and an optional TOML file.
+//!
+//! Precedence: flag > environment variable > file > default. Every value is validated at start-up and a
+//! bad one fails with a message naming the variable.
+//!
+//! | variable | flag | default | meaning |
+//! |---|---|---|---|
+//! | `WX_APPID` | `--appid` | required (demo value with `--mock`) | the account's AppID |
+//! | `WX_APPSECRET` | `--appsecret` | required (demo value with `--mock`) | the AppSecret; never logged |
+//! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 | the server URL Token |
+//! | `WX_API_BASE` | `--api-base` | `https://api.weixin.qq.com` | WeChat's API base (tests: the fake) |
+//! | `WX_JS_DOMAINS` | `--js-domains` | required (`localhost,127.0.0.1` with `--mock`) | comma list of JS safe domains, `host` or `host:port` |
+//! | `WX_LISTEN` | `--listen` | `127.0.0.1:8080` | address to listen on |
+//! | `WX_STATIC_DIR` | `--static-dir` | none | directory of the built app, served at `/` |
+//! | `WX_STORE` | `--store` | `file:wx-server-credentials.json` | `memory`, `file:<path>` or `redis://…` |
+//! | `WX_TOKEN_MODE` | `--token-mode` | `stable` | `stable` (`POST /cgi-bin/stable_token`) or `classic` (`GET /cgi-bin/token`) |
+//! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api` cross-origin |
+//! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
+//! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
+
+use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// The demo AppID used by `--mock` (the built-in fake WeChat knows it).
+pub const DEMO_APPID: &str = "wx0000000000demo";
+/// The demo AppSecret used by `--mock`.
+pub const DEMO_SECRET: &str = "demo-appsecret-for-the-fake-wechat";
+/// The demo server URL Token used by `--mock`.
+pub const DEMO_TOKEN: &str = "demo-token";
+
+/// A configuration value was missing or invalid. The message names the variable and what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required value is absent.
+    #[error("{var} is not set: {hint}")]
+    Missing {
+        /// The environment variable (its flag is the same name, lowercase with dashes).
+        var: &'static str,
+        /// What to set.
+        hint: &'static str,
+    },
+    /// A value could not be used.
+    #[error("{var} is invalid: {message}")]
+    Invalid {
+        /// The environment variable.
+        var: &'static str,
+        /// What is wrong and what to write instead.
+        message: String,
+    },
+    /// The TOML file could not be read or parsed.
+    #[error("WX_CONFIG file {path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// The reader's or parser's message.
+        message: String,
+    },
+}
+
+/// Where credentials are kept (`WX_STORE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// This process only.
+    Memory,
+    /// A JSON file (survives restarts; shareable by processes on one machine).
+    File(PathBuf),
+    /// Redis, shared by instances. The URL may carry a password, hence [`Secret`].
+    Redis(Secret),
+}
+
+impl StoreSpec {
+    /// Parses `memory`, `file:<path>` or `redis://…`.
+    ///
+    /// ```
+    /// use wx_server::StoreSpec;
+    /// assert_eq!(StoreSpec::parse("memory").unwrap(), StoreSpec::Memory);
+    /// assert_eq!(StoreSpec::parse("file:/tmp/c.json").unwrap(), StoreSpec::File("/tmp/c.json".into()));
+    /// assert!(StoreSpec::parse("mysql://x").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming `WX_STORE`.
+    pub fn parse(s: &str) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            var: "WX_STORE",
+            message,
+        };
+        if s == "memory" {
+            Ok(Self::Memory)
+        } else if let Some(path) = s.strip_prefix("file:") {
+            if path.is_empty() {
+                return Err(invalid(
+                    "`file:` needs a path, e.g. file:/var/lib/wx-server/credentials.json".into(),
+                ));
+            }
+            Ok(Self::File(PathBuf::from(path)))
+        } else if s.starts_with("redis://") {
+            url::Url::parse(s).map_err(|e| invalid(format!("not a valid redis:// URL ({e})")))?;
+            Ok(Self::Redis(Secret::new(s)))
+        } else {
+            Err(invalid("use `memory`, `file:<path>` or `redis://host:port/db`".into()))
+        }
+    }
+}
+
+/// One JS safe domain: a host, optionally with a port. A page's host matches it when equal or a
+/// subdomain of it; a port, when given, must match too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsDomain {
+    /// Lowercase host name or IP literal.
+    pub host: String,
+    /// The only port allowed, if any.
+    pub port: Option<u16>,
+}
+
+impl JsDomain {
+    /// Parses `host` or `host:port` (no scheme, no path).
+    ///
+    /// ```
+    /// use wx_server::JsDomain;
+    /// let d = JsDomain::parse("Example.com:8080").unwrap();
+    /// assert_eq!((d.host.as_str(), d.port), ("example.com", Some(8080)));
+    /// assert!(JsDomain::parse("https://example.com").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming `WX_JS_DOMAINS`.
+    pub fn parse(entry: &str) -> Result<Self, ConfigError> {
+        let invalid = |why: &str| ConfigError::Invalid {
+            var: "WX_JS_DOMAINS",
+            message: format!("`{entry}` {why}; write a bare domain such as `h5.example.com` or `localhost:8080`"),
+        };
+        let entry = entry.trim();
+        if entry.is_empty() || entry.contains("://") || entry.contains(['/', '@', '?', '#', ' ']) {
+            return Err(invalid("is not a bare domain"));
+        }
+        // Let the URL parser normalise it exactly as it will normalise page URLs.
+        let parsed = url::Url::parse(&format!("http://{entry}/")).map_err(|_| invalid("is not a valid host"))?;
+        let host = parsed.host_str().ok_or_else(|| invalid("has no host"))?.to_owned();
+        let port = if entry
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+            && !entry.ends_with(']')
+        {
+            parsed.port_or_known_default()
+        } else {
+            None
+        };
+        Ok(Self { host, port })
+    }
+}
+
+/// Everything the server needs, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The AppID.
+    pub appid: String,
+    /// The AppSecret.
+    pub secret: Secret,
+    /// The server URL Token (`/wechat` check); `None` makes `/wechat` answer 503.
+    pub server_token: Option<Secret>,
+    /// WeChat's API base URL, without trailing slash. With [`mock`](Self::mock), replaced by the
+    /// in-process fake's address when the server starts.
+    pub api_base: String,
+    /// Allowed JS safe domains.
+    pub js_domains: Vec<JsDomain>,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// The built app to serve at `/`, with `index.html` as the fallback for client-side routes.
+    pub static_dir: Option<PathBuf>,
+    /// Where credentials are kept.
+    pub store: StoreSpec,
+    /// How the access_token is fetched.
+    pub token_mode: TokenMode,
+    /// Origins allowed to call `/api/*` cross-origin (exact `scheme://host[:port]`).
+    pub cors_origins: Vec<String>,
+    /// Timeout of each call to WeChat.
+    pub upstream_timeout: Duration,
+    /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`).
+    pub mock: Option<FakeOptions>,
+}
+
+impl Settings {
+    /// The `--mock` defaults: demo appid/secret/token, `localhost,127.0.0.1` as JS domains, the in-process
+    /// fake WeChat, listening on `127.0.0.1:8080`, and the file store at [`mock_store_path`].
+    ///
+    /// Tests start from this and change what they need:
+    /// ```
+    /// let mut s = wx_server::Settings::mock();
+    /// s.listen = "127.0.0.1:0".parse().unwrap();
+    /// s.store = wx_server::StoreSpec::Memory;
+    /// assert_eq!(s.appid, wx_server::DEMO_APPID);
+    /// ```
+    pub fn mock() -> Self {
+        Self {
+            appid: DEMO_APPID.into(),
+            secret: Secret::new(DEMO_SECRET),
+            server_token: Some(Secret::new(DEMO_TOKEN)),
+            api_base: "http://127.0.0.1:8080/fake-wechat".into(),
+            js_domains: vec![
+                JsDomain {
+                    host: "localhost".into(),
+                    port: None,
+                },
+                JsDomain {
+                    host: "127.0.0.1".into(),
+                    port: None,
+                },
+            ],
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            static_dir: None,
+            store: StoreSpec::File(mock_store_path()),
+            token_mode: TokenMode::Stable,
+            cors_origins: Vec::new(),
+            upstream_timeout: Duration::from_secs(5),
+            mock: Some(FakeOptions::default()),
+        }
+    }
+}
+
+/// Where `serve --mock` keeps credentials unless `WX_STORE` says otherwise: the OS temp directory
+/// (`$TMPDIR/wxkit-mock-credentials.json`). The file is emptied at each `--mock` start, because the
+/// in-process fake WeChat starts afresh and would not know the old tickets.
+pub fn mock_store_path() -> PathBuf {
+    std::env::temp_dir().join("wxkit-mock-credentials.json")
+}
+
+/// The optional TOML file (`WX_CONFIG`): the same keys as the variables, lowercase without `WX_`.
+///
+/// ```toml
+/// appid = "wx1234567890abcdef"
+/// appsecret = "…"
+/// js_domains = "h5.example.com"
+/// store = "redis://127.0.0.1:6379/0"
+/// ```
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    appid: Option<String>,
+    appsecret: Option<Secret>,
+    token: Option<Secret>,
+    api_base: Option<String>,
+    js_domains: Option<String>,
+    listen: Option<String>,
+    static_dir: Option<PathBuf>,
+    store: Option<String>,
+    token_mode: Option<String>,
+    cors_origins: Option<String>,
+    upstream_timeout_ms: Option<u64>,
+}
+
+/// `wx-server serve`'s options. Each flag also reads its environment variable.
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// The account's AppID.
+    #[arg(long, env = "WX_APPID")]
+    pub appid: Option<String>,
+    /// The AppSecret (never logged or echoed).
+    #[arg(long, env = "WX_APPSECRET", hide_env_values = true)]
+    pub appsecret: Option<Secret>,
+    /// The server URL Token, for `GET /wechat` verification.
+    #[arg(long, env = "WX_TOKEN", hide_env_values = true)]
+    pub token: Option<Secret>,
+    /// WeChat's API base [default: https://api.weixin.qq.com].
+    #[arg(long, env = "WX_API_BASE")]
+    pub api_base: Option<String>,
+    /// Comma list of JS safe domains (`host` or `host:port`); subdomains are allowed.
+    #[arg(long, env = "WX_JS_DOMAINS")]
+    pub js_domains: Option<String>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "WX_LISTEN")]
+    pub listen: Option<String>,
+    /// Directory of the built app, served at `/` (index.html for client-side routes).
+    #[arg(long, env = "WX_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Credential store: `memory`, `file:<path>` or `redis://host:port/db`
+    /// [default: file:wx-server-credentials.json; with --mock, a file in the OS temp dir].
+    #[arg(long, env = "WX_STORE", hide_env_values = true)]
+    pub store: Option<String>,
+    /// `stable` (POST /cgi-bin/stable_token) or `classic` (GET /cgi-bin/token) [default: stable].
+    #[arg(long, env = "WX_TOKEN_MODE")]
+    pub token_mode: Option<String>,
+    /// Comma list of origins allowed to call /api cross-origin (`https://h5.example.com`).
+    #[arg(long, env = "WX_CORS_ORIGINS")]
+    pub cors_origins: Option<String>,
+    /// Timeout of each call to WeChat, in milliseconds [default: 5000].
+    #[arg(long, env = "WX_UPSTREAM_TIMEOUT_MS")]
+    pub upstream_timeout_ms: Option<u64>,
+    /// A TOML file with the same keys (lowercase, without `WX_`).
+    #[arg(long, env = "WX_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Run the fake WeChat in-process under /fake-wechat and use it; demo appid, secret and token.
+    #[arg(long)]
+    pub mock: bool,
+}
+
+impl ServeArgs {
+    /// Validated settings from the flags, the environment (already merged by clap) and the file.
+    ///
+    /// # Errors
+    /// The first [`ConfigError`] found.
+    pub fn into_settings(self) -> Result<Settings, ConfigError> {
+        let file = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let mock = self.mock;
+        let mut s = Settings::mock();
+        s.mock = mock.then(FakeOptions::default);
+
+        let appid = self.appid.or(file.appid);
+        s.appid = match (appid, mock) {
+            (Some(a), _) => validate_appid(a)?,
+            (None, true) => DEMO_APPID.into(),
+            (None, false) => {
+                return Err(ConfigError::Missing {
+                    var: "WX_APPID",
+                    hint: "set it to the account's AppID (wx…)",
+                });
+            }
+        };
+        s.secret = match (self.appsecret.or(file.appsecret), mock) {
+            (Some(v), _) if !v.is_empty() => v,
+            (Some(_), _) => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_APPSECRET",
+                    message: "it is empty".into(),
+                });
+            }
+            (None, true) => Secret::new(DEMO_SECRET),
+            (None, false) => {
+                return Err(ConfigError::Missing {
+                    var: "WX_APPSECRET",
+                    hint: "set it to the AppSecret from the account's Basic configuration page",
+                });
+            }
+        };
+        s.server_token = match self.token.or(file.token) {
+            Some(t) if t.is_empty() => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_TOKEN",
+                    message: "it is empty".into(),
+                });
+            }
+            Some(t) => Some(t),
+            None if mock => Some(Secret::new(DEMO_TOKEN)),
+            None => None,
+        };
+        s.api_base = validate_api_base(
+            self.api_base
+                .or(file.api_base)
+                .unwrap_or_else(|| "https://api.weixin.qq.com".into()),
+        )?;
+        s.js_domains = match self.js_domains.or(file.js_domains) {
+            Some(list) => parse_list(&list)
+                .iter()
+                .map(|d| JsDomain::parse(d))
+                .collect::<Result<_, _>>()?,
+            None if mock => s.js_domains,
+            None => {
+                return Err(ConfigError::Missing {
+                    var: "WX_JS_DOMAINS",
+                    hint: "set it to the account's JS safe domains, comma separated (e.g. h5.example.com)",
+                });
+            }
+        };
+        if s.js_domains.is_empty() {
+            return Err(ConfigError::Invalid {
+                var: "WX_JS_DOMAINS",
+                message: "the list is empty".into(),
+            });
+        }
+        if let Some(listen) = self.listen.or(file.listen) {
+            s.listen = listen.parse().map_err(|_| ConfigError::Invalid {
+                var: "WX_LISTEN",
+                message: format!("`{listen}` is not an address:port such as 127.0.0.1:8080"),
+            })?;
+        }
+        s.static_dir = self.static_dir.or(file.static_dir);
+        if let Some(dir) = &s.static_dir
+            && !dir.is_dir()
+        {
+            return Err(ConfigError::Invalid {
+                var: "WX_STATIC_DIR",
+                message: format!("{} is not a directory (build the app first)", dir.display()),
+            });
+        }
+        s.store = match self.store.or(file.store) {
+            Some(spec) => StoreSpec::parse(&spec)?,
+            None if mock => StoreSpec::File(mock_store_path()),
+            None => StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
+        };
+        s.token_mode = match self.token_mode.or(file.token_mode).as_deref() {
+            None | Some("stable") => TokenMode::Stable,
+            Some("classic") => TokenMode::Classic,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_TOKEN_MODE",
+                    message: format!("`{other}`: use `stable` or `classic`"),
+                });
+            }
+        };
+        s.cors_origins = match self.cors_origins.or(file.cors_origins) {
+            Some(list) => parse_list(&list)
+                .into_iter()
+                .map(validate_origin)
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        match self.upstream_timeout_ms.or(file.upstream_timeout_ms) {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_UPSTREAM_TIMEOUT_MS",
+                    message: "must be above 0".into(),
+                });
+            }
+            Some(ms) => s.upstream_timeout = Duration::from_millis(ms),
+            None => {}
+        }
+        Ok(s)
+    }
+}
+
+fn parse_list(list: &str) -> Vec<&str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+fn validate_appid(appid: String) -> Result<String, ConfigError> {
+    if appid.is_empty() || !appid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ConfigError::Invalid {
+            var: "WX_APPID",
+            message: "an AppID is letters and digits only (wx followed by 16 characters)".into(),
+        });
+    }
+    Ok(appid)
+}
+
+fn validate_api_base(base: String) -> Result<String, ConfigError> {
+    let invalid = |why: &str| ConfigError::Invalid {
+        var: "WX_API_BASE",
+        message: format!("`{base}` {why}"),
+    };
+    let url = url::Url::parse(&base).map_err(|_| invalid("is not a URL such as https://api.weixin.qq.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid("must be an http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    Ok(base.trim_end_matches('/').to_owned())
+}
+
+fn validate_origin(origin: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::Invalid {
+        var: "WX_CORS_ORIGINS",
+        message: format!("`{origin}` is not an origin such as https://h5.example.com (scheme, host, optional port)"),
+    };
+    let url = url::Url::parse(origin).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") || url.path() != "/" || url.query().is_some() {
+        return Err(invalid());
+    }
+    Ok(url.origin().ascii_serialization())
+}

@@ -1,0 +1,311 @@
+//! The client for the three WeChat endpoints the credential service calls, and the classification of
+//! their errors into what the service should do about them.
+
+use crate::{
+    Secret,
+    metrics::{Metrics, UpstreamKind, UpstreamOutcome},
+};
+use serde::Deserialize;
+use std::{sync::Arc, time::Duration};
+
+/// How the access_token is fetched (`WX_TOKEN_MODE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenMode {
+    /// `POST /cgi-bin/stable_token` (WeChat's recommendation): the same token while valid, so several
+    /// fetchers do not invalidate each other.
+    #[default]
+    Stable,
+    /// `GET /cgi-bin/token`: every fetch issues a new token and the previous one dies ~5 minutes later.
+    Classic,
+}
+
+impl TokenMode {
+    /// The name used in configuration and store keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stable => "stable",
+            Self::Classic => "classic",
+        }
+    }
+}
+
+/// Why a call to WeChat did not yield a credential. The variants group errcodes by what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpstreamError {
+    /// Connection refused, reset or timed out.
+    #[error("could not reach WeChat ({0}); check WX_API_BASE and the network")]
+    Network(String),
+    /// WeChat (or a proxy) answered with a non-2xx HTTP status.
+    #[error("WeChat answered HTTP {0}")]
+    Http(u16),
+    /// The body was not the JSON WeChat documents.
+    #[error("WeChat's answer was not the expected JSON ({0})")]
+    Malformed(String),
+    /// getticket answered errcode 0 with an empty ticket, which must never be cached.
+    #[error("WeChat returned an empty jsapi_ticket")]
+    EmptyCredential,
+    /// errcode -1: system busy.
+    #[error("WeChat is busy (errcode -1); retry later")]
+    Busy,
+    /// 40001 / 40014 / 42001: the access_token used is invalid, replaced or expired.
+    #[error("WeChat rejected the access_token (errcode {0})")]
+    InvalidToken(i64),
+    /// 45009 / 45011: daily or per-minute quota reached.
+    #[error(
+        "WeChat's API quota is exhausted (errcode {0}); wait for the quota to reset or reset it in the account console"
+    )]
+    Quota(i64),
+    /// 40164: the server's IP is not in the account's IP whitelist.
+    #[error(
+        "this server's IP is not in the account's IP whitelist (errcode 40164): add it under Settings > Basic configuration > IP whitelist"
+    )]
+    IpNotWhitelisted,
+    /// 89503: WeChat flagged the caller's IP as risky; an administrator must confirm it.
+    #[error(
+        "WeChat flagged this server's IP as risky (errcode 89503): an administrator must confirm the call in the account console"
+    )]
+    RiskyIp,
+    /// 40013 / 40125 (or 40001 from the token endpoint): wrong appid or app secret.
+    #[error("WeChat rejected the appid or app secret (errcode {0}): check WX_APPID and WX_APPSECRET")]
+    BadCredentials(i64),
+    /// Any other errcode.
+    #[error("WeChat answered errcode {errcode}: {errmsg}")]
+    Other {
+        /// WeChat's errcode.
+        errcode: i64,
+        /// WeChat's errmsg (scrubbed of secrets).
+        errmsg: String,
+    },
+}
+
+impl UpstreamError {
+    /// True for failures worth a bounded retry with backoff: busy, network, 5xx, malformed, empty.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential | Self::Busy => true,
+            Self::Http(status) => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+
+    /// WeChat's errcode, when the failure carried one.
+    pub fn errcode(&self) -> Option<i64> {
+        match self {
+            Self::Busy => Some(-1),
+            Self::InvalidToken(c) | Self::Quota(c) | Self::BadCredentials(c) => Some(*c),
+            Self::IpNotWhitelisted => Some(40164),
+            Self::RiskyIp => Some(89503),
+            Self::Other { errcode, .. } => Some(*errcode),
+            _ => None,
+        }
+    }
+
+    fn outcome(&self) -> UpstreamOutcome {
+        match self {
+            Self::Network(_) => UpstreamOutcome::Network,
+            Self::Http(_) => UpstreamOutcome::HttpError,
+            Self::Malformed(_) | Self::EmptyCredential => UpstreamOutcome::Malformed,
+            _ => UpstreamOutcome::Errcode,
+        }
+    }
+
+    fn from_errcode(errcode: i64, errmsg: &str, token_endpoint: bool) -> Self {
+        match errcode {
+            -1 => Self::Busy,
+            40001 if token_endpoint => Self::BadCredentials(errcode),
+            40001 | 40014 | 42001 => Self::InvalidToken(errcode),
+            45009 | 45011 => Self::Quota(errcode),
+            40164 => Self::IpNotWhitelisted,
+            89503 => Self::RiskyIp,
+            40013 | 40125 => Self::BadCredentials(errcode),
+            _ => Self::Other {
+                errcode,
+                errmsg: errmsg.chars().take(200).collect(),
+            },
+        }
+    }
+}
+
+/// A credential WeChat issued, with the lifetime it announced.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The access_token or jsapi_ticket.
+    pub value: Secret,
+    /// `expires_in`, as returned (always use the returned value: stable tokens can be younger than 7200 s).
+    pub expires_in: Duration,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    access_token: Option<String>,
+    ticket: Option<String>,
+    expires_in: Option<u64>,
+}
+
+/// The HTTP client for WeChat's credential endpoints, with its base URL and the app's credentials.
+#[derive(Clone)]
+pub struct WechatClient {
+    http: reqwest::Client,
+    base: Arc<str>,
+    appid: Arc<str>,
+    secret: Secret,
+    mode: TokenMode,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for WechatClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatClient")
+            .field("base", &self.base)
+            .field("appid", &self.appid)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WechatClient {
+    /// A client for `base` (e.g. `https://api.weixin.qq.com`), timing out each call after `timeout`.
+    ///
+    /// # Errors
+    /// When the TLS stack cannot be initialised.
+    pub fn new(
+        base: &str,
+        appid: &str,
+        secret: Secret,
+        mode: TokenMode,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, reqwest::Error> {
+        // reqwest is built without a default crypto provider (ring instead of aws-lc: no cmake needed).
+        // Installing twice fails harmlessly, so the result is ignored.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("wxkit-wx-server/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').into(),
+            appid: appid.into(),
+            secret,
+            mode,
+            metrics,
+        })
+    }
+
+    /// The token mode this client fetches with.
+    pub fn mode(&self) -> TokenMode {
+        self.mode
+    }
+
+    /// Fetches an access_token once (no retry), with `stable_token` or `token` per the mode.
+    ///
+    /// # Errors
+    /// The classified [`UpstreamError`].
+    pub async fn fetch_access_token(&self) -> Result<Issued, UpstreamError> {
+        let request = match self.mode {
+            TokenMode::Stable => {
+                self.http
+                    .post(format!("{}/cgi-bin/stable_token", self.base))
+                    .json(&serde_json::json!({
+                        "grant_type": "client_credential",
+                        "appid": &*self.appid,
+                        "secret": self.secret.expose(),
+                        "force_refresh": false,
+                    }))
+            }
+            TokenMode::Classic => self.http.get(format!("{}/cgi-bin/token", self.base)).query(&[
+                ("grant_type", "client_credential"),
+                ("appid", &self.appid),
+                ("secret", self.secret.expose()),
+            ]),
+        };
+        let result = self.call(request, true, &[]).await.and_then(|a| {
+            let value = a
+                .access_token
+                .filter(|t| !t.is_empty())
+                .ok_or(UpstreamError::EmptyCredential)?;
+            Ok(Issued {
+                value: Secret::new(value),
+                expires_in: lifetime(a.expires_in)?,
+            })
+        });
+        self.count(UpstreamKind::AccessToken, &result);
+        result
+    }
+
+    /// Fetches the jsapi_ticket once (no retry) with `access_token`.
+    ///
+    /// # Errors
+    /// The classified [`UpstreamError`]; an empty ticket is [`UpstreamError::EmptyCredential`].
+    pub async fn fetch_jsapi_ticket(&self, access_token: &Secret) -> Result<Issued, UpstreamError> {
+        let request = self
+            .http
+            .get(format!("{}/cgi-bin/ticket/getticket", self.base))
+            .query(&[("access_token", access_token.expose()), ("type", "jsapi")]);
+        let result = self.call(request, false, &[access_token]).await.and_then(|a| {
+            let value = a
+                .ticket
+                .filter(|t| !t.is_empty())
+                .ok_or(UpstreamError::EmptyCredential)?;
+            Ok(Issued {
+                value: Secret::new(value),
+                expires_in: lifetime(a.expires_in)?,
+            })
+        });
+        self.count(UpstreamKind::JsapiTicket, &result);
+        result
+    }
+
+    fn count<T>(&self, kind: UpstreamKind, result: &Result<T, UpstreamError>) {
+        let outcome = result
+            .as_ref()
+            .map_or_else(UpstreamError::outcome, |_| UpstreamOutcome::Ok);
+        self.metrics.upstream(kind, outcome);
+    }
+
+    async fn call(
+        &self,
+        request: reqwest::RequestBuilder,
+        token_endpoint: bool,
+        also_secret: &[&Secret],
+    ) -> Result<Answer, UpstreamError> {
+        // `without_url`: reqwest's errors quote the URL, which carries the secret or the access_token.
+        let response = request
+            .send()
+            .await
+            .map_err(|e| UpstreamError::Network(e.without_url().to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(UpstreamError::Http(status.as_u16()));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::Network(e.without_url().to_string()))?;
+        let answer: Answer = serde_json::from_slice(&body).map_err(|e| UpstreamError::Malformed(e.to_string()))?;
+        if answer.errcode != 0 {
+            let mut errmsg = answer.errmsg.clone();
+            for s in std::iter::once(&self.secret).chain(also_secret.iter().copied()) {
+                if !s.is_empty() {
+                    errmsg = errmsg.replace(s.expose(), "***");
+                }
+            }
+            return Err(UpstreamError::from_errcode(answer.errcode, &errmsg, token_endpoint));
+        }
+        Ok(answer)
+    }
+}
+
+fn lifetime(expires_in: Option<u64>) -> Result<Duration, UpstreamError> {
+    match expires_in {
+        Some(s) if s > 0 => Ok(Duration::from_secs(s)),
+        _ => Err(UpstreamError::Malformed("expires_in is missing or not positive".into())),
+    }
+}
