@@ -1,7 +1,8 @@
-//! `cargo xtask setup | dev | test | bench`: everything a fresh machine needs, from one entry point.
+//! `cargo xtask setup | dev | test | bench | fuzz`: everything a fresh machine needs, from one entry point.
 
 mod bench;
 mod dev;
+mod fuzz;
 mod setup;
 mod shell;
 mod test;
@@ -25,6 +26,8 @@ enum Task {
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
     Bench,
+    /// Fuzz wx-push (push parser, safe-mode decryptor, verification) for a while; not in CI.
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -33,5 +36,6 @@ fn main() -> anyhow::Result<()> {
         Task::Dev => dev::run(),
         Task::Test => test::run(),
         Task::Bench => bench::run(),
+        Task::Fuzz(args) => fuzz::run(&args),
     }
 }
