@@ -161,7 +161,8 @@ impl PushService {
     }
 
     /// Handles one `POST /wechat`: `raw_query` is the request's query string (percent-encoded, without `?`),
-    /// `body` its bytes. Never panics; errors become 4xx responses with a description.
+    /// `body` its bytes. Never panics; errors become 4xx responses with a description. Call it inside a Tokio
+    /// runtime (axum's is one): the handler runs on a spawned task so it can outlive the deadline.
     pub async fn handle(&self, raw_query: &str, body: &[u8]) -> PushResponse {
         match self.process(raw_query, body).await {
             Ok(response) => response,

@@ -138,11 +138,19 @@ impl XmlOut {
         self.event(Event::End(BytesEnd::new(name)));
     }
 
-    /// `<name><![CDATA[value]]></name>`, splitting the section wherever `value` contains `]]>`.
+    /// `<name><![CDATA[value]]></name>`, splitting the section wherever `value` contains `]]>`. A carriage return
+    /// is written as `&#13;` between sections: XML parsers turn a literal CR (even inside CDATA) into LF.
     pub(crate) fn cdata(&mut self, name: &str, value: &str) {
         self.start(name);
-        for part in BytesCData::escaped(value) {
-            self.event(Event::CData(part));
+        for (i, line) in value.split('\r').enumerate() {
+            if i > 0 {
+                self.event(Event::Text(BytesText::from_escaped("&#13;")));
+            }
+            if !line.is_empty() || !value.contains('\r') {
+                for part in BytesCData::escaped(line) {
+                    self.event(Event::CData(part));
+                }
+            }
         }
         self.end(name);
     }

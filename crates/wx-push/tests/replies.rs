@@ -108,7 +108,17 @@ fn every_reply_type_renders_swapped_and_parses_back() {
 
 #[test]
 fn cdata_terminators_in_content_round_trip() {
-    for content in ["]]>", "a]]>b]]>c", "]]]]>>", "]", "]]", "<![CDATA[x]]>", ""] {
+    for content in [
+        "]]>",
+        "a]]>b]]>c",
+        "]]]]>>",
+        "]",
+        "]]",
+        "<![CDATA[x]]>",
+        "",
+        "\r",
+        "]]\r>",
+    ] {
         let message = Reply::text(content)
             .to_message(&user_message(), 1)
             .expect("ok")

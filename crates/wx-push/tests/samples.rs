@@ -401,6 +401,7 @@ fn tricky_text_round_trips() {
         "<not a tag> & \"quotes\"",
         "emoji 😀 中文",
         "line\nbreak",
+        "crlf\r\nand cr\r",
     ];
     for content in contents {
         let push = Push {
