@@ -1,0 +1,207 @@
+//! Helpers shared by the integration tests: an HTTP client, an independent SHA-1 check, child processes
+//! with captured output, and a throwaway redis-server.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::{
+    io::{BufRead, BufReader, Read},
+    net::{SocketAddr, TcpListener},
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+pub const TEST_APPID: &str = "wx1111222233334444";
+
+/// A client for loopback tests (rustls needs a provider even for plain http).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(2000)
+        .build()
+        .unwrap()
+}
+
+/// Percent-encodes a page URL as a page would (encodeURIComponent).
+pub fn enc(url: &str) -> String {
+    percent_encoding::utf8_percent_encode(url, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The signature WeChat would compute, with the sha1 crate directly (not through wx-sign).
+pub fn expected_signature(ticket: &str, nonce: &str, timestamp: u64, url: &str) -> String {
+    use sha1::Digest;
+    let canonical = format!("jsapi_ticket={ticket}&noncestr={nonce}&timestamp={timestamp}&url={url}");
+    let digest = sha1::Sha1::digest(canonical.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-1 hex of each string, computed by Python's hashlib in one process (independent of Rust's code).
+pub fn python_sha1_batch(inputs: &[String]) -> Vec<String> {
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib,sys\nfor line in sys.stdin.read().split('\\n')[:-1]: print(hashlib.sha1(line.encode()).hexdigest())",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is installed");
+    let mut input = String::new();
+    for s in inputs {
+        assert!(!s.contains('\n'));
+        input.push_str(s);
+        input.push('\n');
+    }
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+/// A config answer, checked for shape.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    pub app_id: String,
+    pub timestamp: u64,
+    pub nonce_str: String,
+    pub signature: String,
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A child process whose stdout and stderr are captured (for assertions and the secret grep).
+pub struct Proc {
+    pub child: Child,
+    pub output: Arc<Mutex<String>>,
+    pub first_line: String,
+}
+
+impl Proc {
+    /// Spawns `cmd`, waits for its first stdout line (the "listening on" line) and keeps reading both streams.
+    pub fn spawn(mut cmd: Command) -> Self {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn");
+        let output = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let err_out = output.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stderr);
+            let mut line = String::new();
+            while r.read_line(&mut line).unwrap_or(0) > 0 {
+                err_out.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        let _ = stdout.read_line(&mut first_line);
+        output.lock().unwrap().push_str(&first_line);
+        let out = output.clone();
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = stdout.read_to_string(&mut rest);
+            out.lock().unwrap().push_str(&rest);
+        });
+        Self { child, output, first_line }
+    }
+
+    /// `http://addr` from a "… listening on http://addr" first line.
+    pub fn base_url(&self) -> String {
+        let url = self.first_line.trim().rsplit(' ').next().unwrap_or("").to_owned();
+        assert!(url.starts_with("http://"), "no address line; output so far:\n{}", self.output());
+        url
+    }
+
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// SIGTERM (graceful), then wait.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                // Give the reader threads a moment to drain the pipes.
+                std::thread::sleep(Duration::from_millis(100));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wx_server() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wx-server"));
+    c.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    c
+}
+
+/// A redis-server of our own on a free loopback port, without persistence; killed on drop.
+pub struct Redis {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Redis {
+    pub fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (cargo xtask setup installs it)");
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Fetches and parses a config; panics with the body when not 200.
+pub async fn get_config(client: &reqwest::Client, base: &str, page: &str, refresh: bool) -> Config {
+    let url = format!("{base}/api/jssdk/config?url={}{}", enc(page), if refresh { "&refresh=true" } else { "" });
+    let r = client.get(&url).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// True when `c` verifies for `page` against one of `tickets`.
+pub fn verifies(c: &Config, page: &str, tickets: &[String]) -> bool {
+    let url = page.split('#').next().unwrap_or(page);
+    tickets.iter().any(|t| expected_signature(t, &c.nonce_str, c.timestamp, url) == c.signature)
+}

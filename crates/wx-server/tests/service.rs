@@ -1,0 +1,457 @@
+//! The backend and the fake WeChat started in-process through the library API, exercised over real HTTP
+//! on loopback: single flight, faults, refresh-ahead, self-heal, bad input, /wechat, static files.
+
+mod common;
+
+use common::*;
+use futures_like::join_all;
+use serde_json::{Value, json};
+use std::time::Duration;
+use wx_server::{
+    Secret, Server, Settings, StoreSpec, TokenMode,
+    fake::{Endpoint, Fault, FaultRequest, FaultRule, FakeOptions, FakeWechat},
+};
+
+const SECRET: &str = "svc-test-secret-9f8e7d";
+const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline&x=%E4%BD%A0#/route";
+
+fn fake_opts(expires_in: u64) -> FakeOptions {
+    FakeOptions {
+        credentials: vec![(TEST_APPID.into(), Secret::new(SECRET))],
+        expires_in: Duration::from_secs(expires_in),
+        ..FakeOptions::default()
+    }
+}
+
+async fn start_with(opts: FakeOptions, tweak: impl FnOnce(&mut Settings)) -> (FakeWechat, Server) {
+    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
+    let mut s = Settings::mock();
+    s.mock = None;
+    s.appid = TEST_APPID.into();
+    s.secret = Secret::new(SECRET);
+    s.api_base = fake.base_url();
+    s.listen = "127.0.0.1:0".parse().unwrap();
+    s.store = StoreSpec::Memory;
+    s.upstream_timeout = Duration::from_millis(400);
+    tweak(&mut s);
+    let server = Server::start(s).await.unwrap();
+    (fake, server)
+}
+
+async fn start() -> (FakeWechat, Server) {
+    start_with(fake_opts(7200), |_| {}).await
+}
+
+fn counts(fake: &FakeWechat) -> (u64, u64, u64) {
+    let c = fake.control().stats()[TEST_APPID];
+    (c.stable_token, c.token, c.getticket)
+}
+
+/// Minimal join_all over spawned tasks (no extra dependency).
+mod futures_like {
+    pub async fn join_all<T: Send + 'static>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_cold_requests_cause_one_token_and_one_ticket_fetch() {
+    for mode in [TokenMode::Stable, TokenMode::Classic] {
+        let mut opts = fake_opts(7200);
+        // Latency widens the window in which requests pile up behind the first fetch.
+        opts.latency = Duration::from_millis(150);
+        let (fake, server) = start_with(opts, |s| s.token_mode = mode).await;
+        let client = client();
+        let base = server.url("");
+        let tasks: Vec<_> = (0..1000)
+            .map(|i| {
+                let (client, base) = (client.clone(), base.clone());
+                tokio::spawn(async move {
+                    let page = format!("http://127.0.0.1:8080/p?i={i}");
+                    (page.clone(), get_config(&client, &base, &page, false).await)
+                })
+            })
+            .collect();
+        let results = join_all(tasks).await;
+        let (stable, classic, tickets) = counts(&fake);
+        match mode {
+            TokenMode::Stable => assert_eq!((stable, classic), (1, 0), "one stable_token call"),
+            _ => assert_eq!((stable, classic), (0, 1), "one token call"),
+        }
+        assert_eq!(tickets, 1, "one getticket call");
+        let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
+        let canonical: Vec<String> = results
+            .iter()
+            .map(|(page, c)| format!("jsapi_ticket={ticket}&noncestr={}&timestamp={}&url={page}", c.nonce_str, c.timestamp))
+            .collect();
+        let expected = python_sha1_batch(&canonical);
+        assert_eq!(expected.len(), 1000);
+        for ((_, c), want) in results.iter().zip(&expected) {
+            assert_eq!(&c.signature, want);
+            assert_eq!(c.app_id, TEST_APPID);
+            assert_eq!(c.nonce_str.len(), 16);
+        }
+        server.shutdown().await;
+        fake.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
+    let (_fake, server) = start_with(fake_opts(7200), |s| {
+        s.js_domains = vec![wx_server::JsDomain::parse("a.com").unwrap(), wx_server::JsDomain::parse("127.0.0.1").unwrap()];
+    })
+    .await;
+    let client = client();
+    let long = format!("https://a.com/?q={}", "x".repeat(10 * 1024));
+    let cases: Vec<(String, u16, &str)> = vec![
+        (String::new(), 400, "missing_url"),
+        ("url=".into(), 400, "missing_url"),
+        ("other=1".into(), 400, "missing_url"),
+        (format!("url={}", enc("javascript:alert(1)")), 400, "unsupported_scheme"),
+        (format!("url={}", enc("data:text/html,<script>1</script>")), 400, "unsupported_scheme"),
+        (format!("url={}", enc("ftp://a.com/")), 400, "unsupported_scheme"),
+        (format!("url={}", enc("https://evil.com/")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("https://a.com.evil.com/")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("https://evil.com/a.com")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("https://evila.com/")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("https://evil.com/?u=https://a.com/")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("https://evil.com\\@a.com/")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("http://a.com@evil.com/")), 400, "url_has_userinfo"),
+        (format!("url={}", enc("http://user:pw@a.com/")), 400, "url_has_userinfo"),
+        (format!("url={}", enc("https://a.com/%0a\t")), 400, "invalid_url"),
+        (format!("url={}", enc("/relative/path")), 400, "invalid_url"),
+        (format!("url={}", enc("https:///nohost")), 403, "domain_not_allowed"),
+        (format!("url={}", enc("https://1.2.3.4.127.0.0.1/")), 400, "invalid_url"),
+        (format!("url={}", enc(&long)), 400, "url_too_long"),
+        ("url=https%3A%2F%2Fa.com%2F%FF%FE".into(), 400, "url_not_utf8"),
+        ("url=%C3%28".into(), 400, "url_not_utf8"),
+        (format!("url={}&url={}", enc("https://a.com/"), enc("https://evil.com/")), 400, "duplicate_url"),
+        (format!("url={}&url={}", enc("https://a.com/"), enc("https://a.com/")), 400, "duplicate_url"),
+        (format!("url={}&refresh=maybe", enc("https://a.com/")), 400, "bad_refresh"),
+    ];
+    for (query, status, code) in &cases {
+        let r = client.get(server.url(&format!("/api/jssdk/config?{query}"))).send().await.unwrap();
+        let got = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!((got, body["error"].as_str()), (*status, Some(*code)), "{query}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "{query}: a message saying what to fix");
+    }
+    // What passes: the domain, a subdomain, an allowed IP, any port when none is configured.
+    for ok in ["https://a.com/", "https://h5.a.com/x?y=1#z", "http://127.0.0.1:9999/", "https://A.COM/"] {
+        let r = client.get(server.url(&format!("/api/jssdk/config?url={}", enc(ok)))).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{ok}");
+    }
+    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("wxkit_config_requests_total{status=\"502\"} 0"));
+    assert!(metrics.contains("wxkit_config_requests_total{status=\"503\"} 0"));
+}
+
+struct FaultCase {
+    name: &'static str,
+    endpoint: Endpoint,
+    fault: Fault,
+    times: Option<u32>,
+    status: u16,
+    error: Option<&'static str>,
+    errcode: Option<i64>,
+    /// (token calls, getticket calls) at the fake afterwards.
+    calls: (u64, u64),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_injected_fault_gets_its_documented_behaviour() {
+    use Endpoint::{Getticket as T, StableToken as S};
+    let cases = [
+        FaultCase { name: "40001 once: CAS invalidate, refetch token, retry once", endpoint: T, fault: Fault::Errcode(40001), times: Some(1), status: 200, error: None, errcode: None, calls: (2, 2) },
+        FaultCase { name: "42001 once: same", endpoint: T, fault: Fault::Errcode(42001), times: Some(1), status: 200, error: None, errcode: None, calls: (2, 2) },
+        FaultCase { name: "40014 once: same", endpoint: T, fault: Fault::Errcode(40014), times: Some(1), status: 200, error: None, errcode: None, calls: (2, 2) },
+        FaultCase { name: "40001 always: only one retry", endpoint: T, fault: Fault::Errcode(40001), times: None, status: 502, error: Some("wechat_invalid_token"), errcode: Some(40001), calls: (2, 2) },
+        FaultCase { name: "-1 twice: retried with backoff", endpoint: T, fault: Fault::Errcode(-1), times: Some(2), status: 200, error: None, errcode: None, calls: (1, 3) },
+        FaultCase { name: "-1 always: bounded retries then 503", endpoint: T, fault: Fault::Errcode(-1), times: None, status: 503, error: Some("wechat_unavailable"), errcode: Some(-1), calls: (1, 3) },
+        FaultCase { name: "HTTP 500 twice: retried", endpoint: T, fault: Fault::HttpStatus(500), times: Some(2), status: 200, error: None, errcode: None, calls: (1, 3) },
+        FaultCase { name: "HTTP 502 always: 503", endpoint: T, fault: Fault::HttpStatus(502), times: None, status: 503, error: Some("wechat_unavailable"), errcode: None, calls: (1, 3) },
+        FaultCase { name: "timeout once: retried", endpoint: T, fault: Fault::Timeout, times: Some(1), status: 200, error: None, errcode: None, calls: (1, 2) },
+        FaultCase { name: "malformed JSON once: retried", endpoint: T, fault: Fault::MalformedJson, times: Some(1), status: 200, error: None, errcode: None, calls: (1, 2) },
+        FaultCase { name: "empty ticket once: never cached, retried", endpoint: T, fault: Fault::EmptyTicket, times: Some(1), status: 200, error: None, errcode: None, calls: (1, 2) },
+        FaultCase { name: "empty ticket always: 502", endpoint: T, fault: Fault::EmptyTicket, times: None, status: 502, error: Some("wechat_empty_credential"), errcode: None, calls: (1, 3) },
+        FaultCase { name: "45009 quota: no retry", endpoint: T, fault: Fault::Errcode(45009), times: None, status: 502, error: Some("wechat_quota_exceeded"), errcode: Some(45009), calls: (1, 1) },
+        FaultCase { name: "45011 quota: no retry", endpoint: S, fault: Fault::Errcode(45011), times: None, status: 502, error: Some("wechat_quota_exceeded"), errcode: Some(45011), calls: (1, 0) },
+        FaultCase { name: "40164 IP whitelist: no retry", endpoint: S, fault: Fault::Errcode(40164), times: None, status: 502, error: Some("wechat_ip_not_whitelisted"), errcode: Some(40164), calls: (1, 0) },
+        FaultCase { name: "89503 risky IP: no retry", endpoint: S, fault: Fault::Errcode(89503), times: None, status: 502, error: Some("wechat_risky_ip"), errcode: Some(89503), calls: (1, 0) },
+        FaultCase { name: "40125 bad secret: no retry", endpoint: S, fault: Fault::Errcode(40125), times: None, status: 502, error: Some("wechat_bad_credentials"), errcode: Some(40125), calls: (1, 0) },
+        FaultCase { name: "40013 bad appid: no retry", endpoint: S, fault: Fault::Errcode(40013), times: None, status: 502, error: Some("wechat_bad_credentials"), errcode: Some(40013), calls: (1, 0) },
+        FaultCase { name: "token endpoint timeout always: 503", endpoint: S, fault: Fault::Timeout, times: None, status: 503, error: Some("wechat_unavailable"), errcode: None, calls: (3, 0) },
+    ];
+    let client = client();
+    for case in cases {
+        let (fake, server) = start().await;
+        fake.control().apply(FaultRequest {
+            inject: vec![FaultRule { endpoint: case.endpoint, fault: case.fault.clone(), times: case.times, appid: None }],
+            ..FaultRequest::default()
+        });
+        let r = client.get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)))).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, case.status, "{}: {body}", case.name);
+        assert_eq!(body["error"].as_str(), case.error, "{}: {body}", case.name);
+        assert_eq!(body["errcode"].as_i64(), case.errcode, "{}: {body}", case.name);
+        if status == 200 {
+            let c: Config = serde_json::from_value(body).unwrap();
+            assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)), "{}", case.name);
+        }
+        let (stable, _, tickets) = counts(&fake);
+        assert_eq!((stable, tickets), case.calls, "{}: (token, getticket) calls", case.name);
+        server.shutdown().await;
+        fake.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
+    let (fake, server) = start_with(fake_opts(3), |_| {}).await;
+    let client = client();
+    let first = get_config(&client, &server.url(""), PAGE, false).await;
+    let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
+    assert!(verifies(&first, PAGE, std::slice::from_ref(&ticket)));
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule { endpoint: Endpoint::Any, fault: Fault::Errcode(45009), times: None, appid: None }],
+        ..FaultRequest::default()
+    });
+    // Past the refresh point (2.7 s) and the usable guard (2.85 s), before expiry (3 s): still served.
+    tokio::time::sleep(Duration::from_millis(2880)).await;
+    let late = get_config(&client, &server.url(""), PAGE, false).await;
+    assert!(verifies(&late, PAGE, &[ticket]), "the cached ticket is still valid and is used");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let r = client.get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)))).send().await.unwrap();
+    assert_eq!(r.status(), 502);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "wechat_quota_exceeded");
+    assert!(body["message"].as_str().unwrap().contains("quota"));
+    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(!metrics.contains("wxkit_background_refresh_total{result=\"error\"} 0"), "background refresh failed and said so");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_refresh_happens_before_expiry_and_no_request_sees_a_stale_ticket() {
+    let (fake, server) = start_with(fake_opts(3), |_| {}).await;
+    let client = client();
+    let base = server.url("");
+    let started = std::time::Instant::now();
+    let mut n = 0;
+    // 7.5 s of requests across more than two 3-second lifetimes, bounded in count too.
+    while started.elapsed() < Duration::from_millis(7500) && n < 2000 {
+        let c = get_config(&client, &base, PAGE, false).await;
+        let valid = fake.control().valid_tickets(TEST_APPID);
+        assert!(verifies(&c, PAGE, &valid), "request {n} at {:?} signed with a ticket WeChat no longer accepts", started.elapsed());
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, _, tickets) = counts(&fake);
+    assert!(tickets >= 3, "the ticket was refreshed at least twice ({tickets} getticket calls)");
+    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("wxkit_cache_lookups_total{credential=\"jsapi_ticket\",result=\"miss\"} 1\n"),
+        "only the cold request missed the cache: refreshes happened in the background\n{metrics}"
+    );
+    assert!(!metrics.contains("wxkit_background_refresh_total{result=\"ok\"} 0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_true_heals_a_revoked_ticket_at_most_once_per_five_minutes() {
+    let (fake, server) = start().await;
+    let client = client();
+    let base = server.url("");
+    let before = get_config(&client, &base, PAGE, false).await;
+    assert!(verifies(&before, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    // WeChat revokes the ticket without telling anyone: the page now gets `invalid signature`.
+    fake.control().rotate_ticket(TEST_APPID);
+    let stale = get_config(&client, &base, PAGE, false).await;
+    assert!(!verifies(&stale, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    // 200 pages ask for a refresh at once: one getticket call, and all are signed with the new ticket.
+    let (_, _, tickets_before) = counts(&fake);
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move { get_config(&client, &base, PAGE, true).await })
+        })
+        .collect();
+    let healed = join_all(tasks).await;
+    let valid = fake.control().valid_tickets(TEST_APPID);
+    assert!(healed.iter().all(|c| verifies(c, PAGE, &valid)));
+    assert_eq!(counts(&fake).2, tickets_before + 1, "exactly one forced refetch");
+    // Within 5 minutes a second revocation is not healed by refresh=true: the quota is protected.
+    fake.control().rotate_ticket(TEST_APPID);
+    let capped = get_config(&client, &base, PAGE, true).await;
+    assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    assert_eq!(counts(&fake).2, tickets_before + 1);
+    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"), "{metrics}");
+    assert!(metrics.contains("wxkit_forced_ticket_refresh_total{result=\"rate_limited\"} 200\n"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wechat_server_url_check() {
+    let (_fake, server) = start_with(fake_opts(7200), |s| s.server_token = Some(Secret::new("url-token-123"))).await;
+    let client = client();
+    let good = wx_sign::server_signature("url-token-123", "1700000000", "n0nce").unwrap();
+    let cases = [
+        (format!("signature={good}&timestamp=1700000000&nonce=n0nce&echostr=hello%20wechat"), 200, "hello wechat"),
+        (format!("signature={good}&timestamp=1700000001&nonce=n0nce&echostr=x"), 403, "bad_signature"),
+        ("signature=00&timestamp=1&nonce=n&echostr=x".to_owned(), 403, "bad_signature"),
+        (format!("signature={good}&timestamp=1700000000&nonce=n0nce"), 400, "missing_parameter"),
+        (String::new(), 400, "missing_parameter"),
+    ];
+    for (query, status, expect) in cases {
+        let r = client.get(server.url(&format!("/wechat?{query}"))).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{query}");
+        if status == 200 {
+            assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+            assert_eq!(r.text().await.unwrap(), expect);
+        } else {
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"], expect, "{query}");
+        }
+    }
+    let (_fake2, no_token) = start_with(fake_opts(7200), |s| s.server_token = None).await;
+    let r = client.get(no_token.url(&format!("/wechat?signature={good}&timestamp=1700000000&nonce=n0nce&echostr=x"))).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "server_token_not_configured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
+    let dir = std::env::temp_dir().join(format!("wxkit-static-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>wxkit</title>").unwrap();
+    std::fs::write(dir.join("assets/app.js"), "console.log(1)").unwrap();
+    let d = dir.clone();
+    let (_fake, server) = start_with(fake_opts(7200), move |s| {
+        s.static_dir = Some(d);
+        s.cors_origins = vec!["https://h5.a.com".into()];
+    })
+    .await;
+    let client = client();
+    for (path, status, needle) in [
+        ("/", 200, "<title>wxkit</title>"),
+        ("/share", 200, "<title>wxkit</title>"),
+        ("/scan?x=1", 200, "<title>wxkit</title>"),
+        ("/deep/client/route", 200, "<title>wxkit</title>"),
+        ("/assets/app.js", 200, "console.log(1)"),
+        ("/assets/missing.js", 404, "not_found"),
+        ("/api/nope", 404, "not_found"),
+        // The client normalises `..`; whatever arrives, it is the app shell, never a file outside the dir.
+        ("/../../etc/passwd", 200, "<title>wxkit</title>"),
+        ("/assets/..%2f..%2f..%2fetc%2fpasswd", 404, "not_found"),
+    ] {
+        let r = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert!(r.text().await.unwrap().contains(needle), "{path}");
+    }
+    let health: Value = client.get(server.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health, json!({"status": "ok", "store": "memory", "storeDegraded": false}));
+    let config_url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
+    let allowed = client.get(&config_url).header("origin", "https://h5.a.com").send().await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://h5.a.com");
+    let other = client.get(&config_url).header("origin", "https://evil.com").send().await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let metrics = client.get(server.url("/metrics")).send().await.unwrap();
+    assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = metrics.text().await.unwrap();
+    for needle in [
+        "wxkit_upstream_calls_total{kind=\"access_token\",outcome=\"ok\"} 1",
+        "wxkit_upstream_calls_total{kind=\"jsapi_ticket\",outcome=\"ok\"} 1",
+        "wxkit_cache_lookups_total{credential=\"jsapi_ticket\",result=\"hit\"} 1",
+        "wxkit_config_requests_total{status=\"200\"} 2",
+    ] {
+        assert!(text.contains(needle), "{needle} in\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_mode_serves_backend_and_fake_on_one_listener() {
+    let mut s = Settings::mock();
+    s.listen = "127.0.0.1:0".parse().unwrap();
+    s.store = StoreSpec::Memory;
+    let server = Server::start(s).await.unwrap();
+    let client = client();
+    let base = server.url("");
+    let c = get_config(&client, &base, PAGE, false).await;
+    assert_eq!(c.app_id, wx_server::DEMO_APPID);
+    let fake_ticket = format!("{base}/fake-wechat/test-only/jsapi-ticket?appid={}", wx_server::DEMO_APPID);
+    let t: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["appid"], wx_server::DEMO_APPID);
+    let ticket = t["ticket"].as_str().unwrap().to_owned();
+    assert!(verifies(&c, PAGE, &[ticket.clone()]));
+    // Rotate over HTTP, self-heal, verify against the new ticket.
+    let r = client.post(format!("{base}/fake-wechat/test-only/rotate-ticket?appid={}", wx_server::DEMO_APPID)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let healed = get_config(&client, &base, PAGE, true).await;
+    let t2: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
+    assert_ne!(t2["ticket"].as_str().unwrap(), ticket);
+    assert!(verifies(&healed, PAGE, &[t2["ticket"].as_str().unwrap().to_owned()]));
+    // Faults over HTTP, and the stats JSON.
+    let r = client
+        .post(format!("{base}/fake-wechat/test-only/faults"))
+        .json(&json!({"inject": [{"endpoint": "getticket", "fault": {"errcode": 45009}, "times": 1}], "latency_ms": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"ok": true}));
+    let bad = client.post(format!("{base}/fake-wechat/test-only/faults")).body("{\"inject\": 3}").send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+    let stats: Value = client.get(format!("{base}/fake-wechat/test-only/stats")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats[wx_server::DEMO_APPID], json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1}));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_speaks_wechats_shapes_and_errcodes() {
+    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200)).await.unwrap();
+    let client = client();
+    let base = fake.base_url();
+    let token = |q: String| {
+        let client = client.clone();
+        let url = format!("{base}/cgi-bin/token?{q}");
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let ok = token(format!("grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}")).await;
+    assert_eq!(ok["expires_in"], 7200);
+    let t1 = ok["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(token(format!("grant_type=client_credential&appid=wxnope&secret={SECRET}")).await["errcode"], 40013);
+    assert_eq!(token(format!("grant_type=client_credential&appid={TEST_APPID}&secret=wrong")).await["errcode"], 40125);
+    assert_eq!(token(format!("grant_type=nope&appid={TEST_APPID}&secret={SECRET}")).await["errcode"], 40002);
+    let stable = |force: bool| {
+        let client = client.clone();
+        let url = format!("{base}/cgi-bin/stable_token");
+        async move {
+            let body = json!({"grant_type": "client_credential", "appid": TEST_APPID, "secret": SECRET, "force_refresh": force});
+            client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    let s1 = stable(false).await["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(stable(false).await["access_token"], s1.as_str(), "stable: same token while valid");
+    let s2 = stable(true).await["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(s1, s2, "force_refresh issues a new one");
+    let ticket = |t: String| {
+        let client = client.clone();
+        let url = format!("{base}/cgi-bin/ticket/getticket?access_token={t}&type=jsapi");
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let good = ticket(s2.clone()).await;
+    assert_eq!((good["errcode"].as_i64(), good["errmsg"].as_str()), (Some(0), Some("ok")));
+    assert!(!good["ticket"].as_str().unwrap().is_empty());
+    assert_eq!(ticket(s1).await["errcode"], 40001, "a force-refreshed stable token is revoked");
+    assert_eq!(ticket("unknown".into()).await["errcode"], 40001);
+    // A classic token stays valid during the grace period after a newer one is issued.
+    token(format!("grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}")).await;
+    assert_eq!(ticket(t1).await["errcode"], 0);
+    let none: Value = client.get(format!("{base}/test-only/jsapi-ticket?appid=wxnope")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(none["error"], "no_ticket");
+    fake.shutdown().await;
+}
