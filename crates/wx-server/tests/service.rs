@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use wx_server::{
     Secret, Server, Settings, StoreSpec, TokenMode,
-    fake::{Endpoint, Fault, FaultRequest, FaultRule, FakeOptions, FakeWechat},
+    fake::{Endpoint, FakeOptions, FakeWechat, Fault, FaultRequest, FaultRule},
 };
 
 const SECRET: &str = "svc-test-secret-9f8e7d";
@@ -86,7 +86,12 @@ async fn a_thousand_cold_requests_cause_one_token_and_one_ticket_fetch() {
         let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
         let canonical: Vec<String> = results
             .iter()
-            .map(|(page, c)| format!("jsapi_ticket={ticket}&noncestr={}&timestamp={}&url={page}", c.nonce_str, c.timestamp))
+            .map(|(page, c)| {
+                format!(
+                    "jsapi_ticket={ticket}&noncestr={}&timestamp={}&url={page}",
+                    c.nonce_str, c.timestamp
+                )
+            })
             .collect();
         let expected = python_sha1_batch(&canonical);
         assert_eq!(expected.len(), 1000);
@@ -103,7 +108,10 @@ async fn a_thousand_cold_requests_cause_one_token_and_one_ticket_fetch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
     let (_fake, server) = start_with(fake_opts(7200), |s| {
-        s.js_domains = vec![wx_server::JsDomain::parse("a.com").unwrap(), wx_server::JsDomain::parse("127.0.0.1").unwrap()];
+        s.js_domains = vec![
+            wx_server::JsDomain::parse("a.com").unwrap(),
+            wx_server::JsDomain::parse("127.0.0.1").unwrap(),
+        ];
     })
     .await;
     let client = client();
@@ -113,15 +121,39 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
         ("url=".into(), 400, "missing_url"),
         ("other=1".into(), 400, "missing_url"),
         (format!("url={}", enc("javascript:alert(1)")), 400, "unsupported_scheme"),
-        (format!("url={}", enc("data:text/html,<script>1</script>")), 400, "unsupported_scheme"),
+        (
+            format!("url={}", enc("data:text/html,<script>1</script>")),
+            400,
+            "unsupported_scheme",
+        ),
         (format!("url={}", enc("ftp://a.com/")), 400, "unsupported_scheme"),
         (format!("url={}", enc("https://evil.com/")), 403, "domain_not_allowed"),
-        (format!("url={}", enc("https://a.com.evil.com/")), 403, "domain_not_allowed"),
-        (format!("url={}", enc("https://evil.com/a.com")), 403, "domain_not_allowed"),
+        (
+            format!("url={}", enc("https://a.com.evil.com/")),
+            403,
+            "domain_not_allowed",
+        ),
+        (
+            format!("url={}", enc("https://evil.com/a.com")),
+            403,
+            "domain_not_allowed",
+        ),
         (format!("url={}", enc("https://evila.com/")), 403, "domain_not_allowed"),
-        (format!("url={}", enc("https://evil.com/?u=https://a.com/")), 403, "domain_not_allowed"),
-        (format!("url={}", enc("https://evil.com\\@a.com/")), 403, "domain_not_allowed"),
-        (format!("url={}", enc("http://a.com@evil.com/")), 400, "url_has_userinfo"),
+        (
+            format!("url={}", enc("https://evil.com/?u=https://a.com/")),
+            403,
+            "domain_not_allowed",
+        ),
+        (
+            format!("url={}", enc("https://evil.com\\@a.com/")),
+            403,
+            "domain_not_allowed",
+        ),
+        (
+            format!("url={}", enc("http://a.com@evil.com/")),
+            400,
+            "url_has_userinfo",
+        ),
         (format!("url={}", enc("http://user:pw@a.com/")), 400, "url_has_userinfo"),
         (format!("url={}", enc("https://a.com/%0a\t")), 400, "invalid_url"),
         (format!("url={}", enc("/relative/path")), 400, "invalid_url"),
@@ -130,23 +162,58 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
         (format!("url={}", enc(&long)), 400, "url_too_long"),
         ("url=https%3A%2F%2Fa.com%2F%FF%FE".into(), 400, "url_not_utf8"),
         ("url=%C3%28".into(), 400, "url_not_utf8"),
-        (format!("url={}&url={}", enc("https://a.com/"), enc("https://evil.com/")), 400, "duplicate_url"),
-        (format!("url={}&url={}", enc("https://a.com/"), enc("https://a.com/")), 400, "duplicate_url"),
-        (format!("url={}&refresh=maybe", enc("https://a.com/")), 400, "bad_refresh"),
+        (
+            format!("url={}&url={}", enc("https://a.com/"), enc("https://evil.com/")),
+            400,
+            "duplicate_url",
+        ),
+        (
+            format!("url={}&url={}", enc("https://a.com/"), enc("https://a.com/")),
+            400,
+            "duplicate_url",
+        ),
+        (
+            format!("url={}&refresh=maybe", enc("https://a.com/")),
+            400,
+            "bad_refresh",
+        ),
     ];
     for (query, status, code) in &cases {
-        let r = client.get(server.url(&format!("/api/jssdk/config?{query}"))).send().await.unwrap();
+        let r = client
+            .get(server.url(&format!("/api/jssdk/config?{query}")))
+            .send()
+            .await
+            .unwrap();
         let got = r.status().as_u16();
         let body: Value = r.json().await.unwrap_or(Value::Null);
         assert_eq!((got, body["error"].as_str()), (*status, Some(*code)), "{query}: {body}");
-        assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "{query}: a message saying what to fix");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.len() > 10),
+            "{query}: a message saying what to fix"
+        );
     }
     // What passes: the domain, a subdomain, an allowed IP, any port when none is configured.
-    for ok in ["https://a.com/", "https://h5.a.com/x?y=1#z", "http://127.0.0.1:9999/", "https://A.COM/"] {
-        let r = client.get(server.url(&format!("/api/jssdk/config?url={}", enc(ok)))).send().await.unwrap();
+    for ok in [
+        "https://a.com/",
+        "https://h5.a.com/x?y=1#z",
+        "http://127.0.0.1:9999/",
+        "https://A.COM/",
+    ] {
+        let r = client
+            .get(server.url(&format!("/api/jssdk/config?url={}", enc(ok))))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "{ok}");
     }
-    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("wxkit_config_requests_total{status=\"502\"} 0"));
     assert!(metrics.contains("wxkit_config_requests_total{status=\"503\"} 0"));
 }
@@ -167,34 +234,214 @@ struct FaultCase {
 async fn each_injected_fault_gets_its_documented_behaviour() {
     use Endpoint::{Getticket as T, StableToken as S};
     let cases = [
-        FaultCase { name: "40001 once: CAS invalidate, refetch token, retry once", endpoint: T, fault: Fault::Errcode(40001), times: Some(1), status: 200, error: None, errcode: None, calls: (2, 2) },
-        FaultCase { name: "42001 once: same", endpoint: T, fault: Fault::Errcode(42001), times: Some(1), status: 200, error: None, errcode: None, calls: (2, 2) },
-        FaultCase { name: "40014 once: same", endpoint: T, fault: Fault::Errcode(40014), times: Some(1), status: 200, error: None, errcode: None, calls: (2, 2) },
-        FaultCase { name: "40001 always: only one retry", endpoint: T, fault: Fault::Errcode(40001), times: None, status: 502, error: Some("wechat_invalid_token"), errcode: Some(40001), calls: (2, 2) },
-        FaultCase { name: "-1 twice: retried with backoff", endpoint: T, fault: Fault::Errcode(-1), times: Some(2), status: 200, error: None, errcode: None, calls: (1, 3) },
-        FaultCase { name: "-1 always: bounded retries then 503", endpoint: T, fault: Fault::Errcode(-1), times: None, status: 503, error: Some("wechat_unavailable"), errcode: Some(-1), calls: (1, 3) },
-        FaultCase { name: "HTTP 500 twice: retried", endpoint: T, fault: Fault::HttpStatus(500), times: Some(2), status: 200, error: None, errcode: None, calls: (1, 3) },
-        FaultCase { name: "HTTP 502 always: 503", endpoint: T, fault: Fault::HttpStatus(502), times: None, status: 503, error: Some("wechat_unavailable"), errcode: None, calls: (1, 3) },
-        FaultCase { name: "timeout once: retried", endpoint: T, fault: Fault::Timeout, times: Some(1), status: 200, error: None, errcode: None, calls: (1, 2) },
-        FaultCase { name: "malformed JSON once: retried", endpoint: T, fault: Fault::MalformedJson, times: Some(1), status: 200, error: None, errcode: None, calls: (1, 2) },
-        FaultCase { name: "empty ticket once: never cached, retried", endpoint: T, fault: Fault::EmptyTicket, times: Some(1), status: 200, error: None, errcode: None, calls: (1, 2) },
-        FaultCase { name: "empty ticket always: 502", endpoint: T, fault: Fault::EmptyTicket, times: None, status: 502, error: Some("wechat_empty_credential"), errcode: None, calls: (1, 3) },
-        FaultCase { name: "45009 quota: no retry", endpoint: T, fault: Fault::Errcode(45009), times: None, status: 502, error: Some("wechat_quota_exceeded"), errcode: Some(45009), calls: (1, 1) },
-        FaultCase { name: "45011 quota: no retry", endpoint: S, fault: Fault::Errcode(45011), times: None, status: 502, error: Some("wechat_quota_exceeded"), errcode: Some(45011), calls: (1, 0) },
-        FaultCase { name: "40164 IP whitelist: no retry", endpoint: S, fault: Fault::Errcode(40164), times: None, status: 502, error: Some("wechat_ip_not_whitelisted"), errcode: Some(40164), calls: (1, 0) },
-        FaultCase { name: "89503 risky IP: no retry", endpoint: S, fault: Fault::Errcode(89503), times: None, status: 502, error: Some("wechat_risky_ip"), errcode: Some(89503), calls: (1, 0) },
-        FaultCase { name: "40125 bad secret: no retry", endpoint: S, fault: Fault::Errcode(40125), times: None, status: 502, error: Some("wechat_bad_credentials"), errcode: Some(40125), calls: (1, 0) },
-        FaultCase { name: "40013 bad appid: no retry", endpoint: S, fault: Fault::Errcode(40013), times: None, status: 502, error: Some("wechat_bad_credentials"), errcode: Some(40013), calls: (1, 0) },
-        FaultCase { name: "token endpoint timeout always: 503", endpoint: S, fault: Fault::Timeout, times: None, status: 503, error: Some("wechat_unavailable"), errcode: None, calls: (3, 0) },
+        FaultCase {
+            name: "40001 once: CAS invalidate, refetch token, retry once",
+            endpoint: T,
+            fault: Fault::Errcode(40001),
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "42001 once: same",
+            endpoint: T,
+            fault: Fault::Errcode(42001),
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "40014 once: same",
+            endpoint: T,
+            fault: Fault::Errcode(40014),
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "40001 always: only one retry",
+            endpoint: T,
+            fault: Fault::Errcode(40001),
+            times: None,
+            status: 502,
+            error: Some("wechat_invalid_token"),
+            errcode: Some(40001),
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "-1 twice: retried with backoff",
+            endpoint: T,
+            fault: Fault::Errcode(-1),
+            times: Some(2),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "-1 always: bounded retries then 503",
+            endpoint: T,
+            fault: Fault::Errcode(-1),
+            times: None,
+            status: 503,
+            error: Some("wechat_unavailable"),
+            errcode: Some(-1),
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "HTTP 500 twice: retried",
+            endpoint: T,
+            fault: Fault::HttpStatus(500),
+            times: Some(2),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "HTTP 502 always: 503",
+            endpoint: T,
+            fault: Fault::HttpStatus(502),
+            times: None,
+            status: 503,
+            error: Some("wechat_unavailable"),
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "timeout once: retried",
+            endpoint: T,
+            fault: Fault::Timeout,
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 2),
+        },
+        FaultCase {
+            name: "malformed JSON once: retried",
+            endpoint: T,
+            fault: Fault::MalformedJson,
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 2),
+        },
+        FaultCase {
+            name: "empty ticket once: never cached, retried",
+            endpoint: T,
+            fault: Fault::EmptyTicket,
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 2),
+        },
+        FaultCase {
+            name: "empty ticket always: 502",
+            endpoint: T,
+            fault: Fault::EmptyTicket,
+            times: None,
+            status: 502,
+            error: Some("wechat_empty_credential"),
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "45009 quota: no retry",
+            endpoint: T,
+            fault: Fault::Errcode(45009),
+            times: None,
+            status: 502,
+            error: Some("wechat_quota_exceeded"),
+            errcode: Some(45009),
+            calls: (1, 1),
+        },
+        FaultCase {
+            name: "45011 quota: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(45011),
+            times: None,
+            status: 502,
+            error: Some("wechat_quota_exceeded"),
+            errcode: Some(45011),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "40164 IP whitelist: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(40164),
+            times: None,
+            status: 502,
+            error: Some("wechat_ip_not_whitelisted"),
+            errcode: Some(40164),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "89503 risky IP: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(89503),
+            times: None,
+            status: 502,
+            error: Some("wechat_risky_ip"),
+            errcode: Some(89503),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "40125 bad secret: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(40125),
+            times: None,
+            status: 502,
+            error: Some("wechat_bad_credentials"),
+            errcode: Some(40125),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "40013 bad appid: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(40013),
+            times: None,
+            status: 502,
+            error: Some("wechat_bad_credentials"),
+            errcode: Some(40013),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "token endpoint timeout always: 503",
+            endpoint: S,
+            fault: Fault::Timeout,
+            times: None,
+            status: 503,
+            error: Some("wechat_unavailable"),
+            errcode: None,
+            calls: (3, 0),
+        },
     ];
     let client = client();
     for case in cases {
         let (fake, server) = start().await;
         fake.control().apply(FaultRequest {
-            inject: vec![FaultRule { endpoint: case.endpoint, fault: case.fault.clone(), times: case.times, appid: None }],
+            inject: vec![FaultRule {
+                endpoint: case.endpoint,
+                fault: case.fault.clone(),
+                times: case.times,
+                appid: None,
+            }],
             ..FaultRequest::default()
         });
-        let r = client.get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)))).send().await.unwrap();
+        let r = client
+            .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         let body: Value = r.json().await.unwrap();
         assert_eq!(status, case.status, "{}: {body}", case.name);
@@ -202,7 +449,11 @@ async fn each_injected_fault_gets_its_documented_behaviour() {
         assert_eq!(body["errcode"].as_i64(), case.errcode, "{}: {body}", case.name);
         if status == 200 {
             let c: Config = serde_json::from_value(body).unwrap();
-            assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)), "{}", case.name);
+            assert!(
+                verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)),
+                "{}",
+                case.name
+            );
         }
         let (stable, _, tickets) = counts(&fake);
         assert_eq!((stable, tickets), case.calls, "{}: (token, getticket) calls", case.name);
@@ -219,21 +470,43 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
     let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
     assert!(verifies(&first, PAGE, std::slice::from_ref(&ticket)));
     fake.control().apply(FaultRequest {
-        inject: vec![FaultRule { endpoint: Endpoint::Any, fault: Fault::Errcode(45009), times: None, appid: None }],
+        inject: vec![FaultRule {
+            endpoint: Endpoint::Any,
+            fault: Fault::Errcode(45009),
+            times: None,
+            appid: None,
+        }],
         ..FaultRequest::default()
     });
     // Past the refresh point (2.7 s) and the usable guard (2.85 s), before expiry (3 s): still served.
     tokio::time::sleep(Duration::from_millis(2880)).await;
     let late = get_config(&client, &server.url(""), PAGE, false).await;
-    assert!(verifies(&late, PAGE, &[ticket]), "the cached ticket is still valid and is used");
+    assert!(
+        verifies(&late, PAGE, &[ticket]),
+        "the cached ticket is still valid and is used"
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let r = client.get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)))).send().await.unwrap();
+    let r = client
+        .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 502);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "wechat_quota_exceeded");
     assert!(body["message"].as_str().unwrap().contains("quota"));
-    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(!metrics.contains("wxkit_background_refresh_total{result=\"error\"} 0"), "background refresh failed and said so");
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("wxkit_background_refresh_total{result=\"error\"} 0"),
+        "background refresh failed and said so"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,13 +520,27 @@ async fn background_refresh_happens_before_expiry_and_no_request_sees_a_stale_ti
     while started.elapsed() < Duration::from_millis(7500) && n < 2000 {
         let c = get_config(&client, &base, PAGE, false).await;
         let valid = fake.control().valid_tickets(TEST_APPID);
-        assert!(verifies(&c, PAGE, &valid), "request {n} at {:?} signed with a ticket WeChat no longer accepts", started.elapsed());
+        assert!(
+            verifies(&c, PAGE, &valid),
+            "request {n} at {:?} signed with a ticket WeChat no longer accepts",
+            started.elapsed()
+        );
         n += 1;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (_, _, tickets) = counts(&fake);
-    assert!(tickets >= 3, "the ticket was refreshed at least twice ({tickets} getticket calls)");
-    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        tickets >= 3,
+        "the ticket was refreshed at least twice ({tickets} getticket calls)"
+    );
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         metrics.contains("wxkit_cache_lookups_total{credential=\"jsapi_ticket\",result=\"miss\"} 1\n"),
         "only the cold request missed the cache: refreshes happened in the background\n{metrics}"
@@ -289,9 +576,22 @@ async fn refresh_true_heals_a_revoked_ticket_at_most_once_per_five_minutes() {
     let capped = get_config(&client, &base, PAGE, true).await;
     assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
     assert_eq!(counts(&fake).2, tickets_before + 1);
-    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"), "{metrics}");
-    assert!(metrics.contains("wxkit_forced_ticket_refresh_total{result=\"rate_limited\"} 200\n"), "{metrics}");
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wxkit_forced_ticket_refresh_total{result=\"rate_limited\"} 200\n"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,14 +600,34 @@ async fn wechat_server_url_check() {
     let client = client();
     let good = wx_sign::server_signature("url-token-123", "1700000000", "n0nce").unwrap();
     let cases = [
-        (format!("signature={good}&timestamp=1700000000&nonce=n0nce&echostr=hello%20wechat"), 200, "hello wechat"),
-        (format!("signature={good}&timestamp=1700000001&nonce=n0nce&echostr=x"), 403, "bad_signature"),
-        ("signature=00&timestamp=1&nonce=n&echostr=x".to_owned(), 403, "bad_signature"),
-        (format!("signature={good}&timestamp=1700000000&nonce=n0nce"), 400, "missing_parameter"),
+        (
+            format!("signature={good}&timestamp=1700000000&nonce=n0nce&echostr=hello%20wechat"),
+            200,
+            "hello wechat",
+        ),
+        (
+            format!("signature={good}&timestamp=1700000001&nonce=n0nce&echostr=x"),
+            403,
+            "bad_signature",
+        ),
+        (
+            "signature=00&timestamp=1&nonce=n&echostr=x".to_owned(),
+            403,
+            "bad_signature",
+        ),
+        (
+            format!("signature={good}&timestamp=1700000000&nonce=n0nce"),
+            400,
+            "missing_parameter",
+        ),
         (String::new(), 400, "missing_parameter"),
     ];
     for (query, status, expect) in cases {
-        let r = client.get(server.url(&format!("/wechat?{query}"))).send().await.unwrap();
+        let r = client
+            .get(server.url(&format!("/wechat?{query}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), status, "{query}");
         if status == 200 {
             assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
@@ -318,7 +638,13 @@ async fn wechat_server_url_check() {
         }
     }
     let (_fake2, no_token) = start_with(fake_opts(7200), |s| s.server_token = None).await;
-    let r = client.get(no_token.url(&format!("/wechat?signature={good}&timestamp=1700000000&nonce=n0nce&echostr=x"))).send().await.unwrap();
+    let r = client
+        .get(no_token.url(&format!(
+            "/wechat?signature={good}&timestamp=1700000000&nonce=n0nce&echostr=x"
+        )))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "server_token_not_configured");
 }
@@ -352,15 +678,40 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
         assert_eq!(r.status().as_u16(), status, "{path}");
         assert!(r.text().await.unwrap().contains(needle), "{path}");
     }
-    let health: Value = client.get(server.url("/healthz")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(health, json!({"status": "ok", "store": "memory", "storeDegraded": false}));
+    let health: Value = client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health,
+        json!({"status": "ok", "store": "memory", "storeDegraded": false})
+    );
     let config_url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
-    let allowed = client.get(&config_url).header("origin", "https://h5.a.com").send().await.unwrap();
+    let allowed = client
+        .get(&config_url)
+        .header("origin", "https://h5.a.com")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://h5.a.com");
-    let other = client.get(&config_url).header("origin", "https://evil.com").send().await.unwrap();
+    let other = client
+        .get(&config_url)
+        .header("origin", "https://evil.com")
+        .send()
+        .await
+        .unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
     let metrics = client.get(server.url("/metrics")).send().await.unwrap();
-    assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = metrics.text().await.unwrap();
     for needle in [
         "wxkit_upstream_calls_total{kind=\"access_token\",outcome=\"ok\"} 1",
@@ -383,13 +734,23 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
     let base = server.url("");
     let c = get_config(&client, &base, PAGE, false).await;
     assert_eq!(c.app_id, wx_server::DEMO_APPID);
-    let fake_ticket = format!("{base}/fake-wechat/test-only/jsapi-ticket?appid={}", wx_server::DEMO_APPID);
+    let fake_ticket = format!(
+        "{base}/fake-wechat/test-only/jsapi-ticket?appid={}",
+        wx_server::DEMO_APPID
+    );
     let t: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
     assert_eq!(t["appid"], wx_server::DEMO_APPID);
     let ticket = t["ticket"].as_str().unwrap().to_owned();
     assert!(verifies(&c, PAGE, &[ticket.clone()]));
     // Rotate over HTTP, self-heal, verify against the new ticket.
-    let r = client.post(format!("{base}/fake-wechat/test-only/rotate-ticket?appid={}", wx_server::DEMO_APPID)).send().await.unwrap();
+    let r = client
+        .post(format!(
+            "{base}/fake-wechat/test-only/rotate-ticket?appid={}",
+            wx_server::DEMO_APPID
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let healed = get_config(&client, &base, PAGE, true).await;
     let t2: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
@@ -403,16 +764,33 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         .await
         .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap(), json!({"ok": true}));
-    let bad = client.post(format!("{base}/fake-wechat/test-only/faults")).body("{\"inject\": 3}").send().await.unwrap();
+    let bad = client
+        .post(format!("{base}/fake-wechat/test-only/faults"))
+        .body("{\"inject\": 3}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
-    let stats: Value = client.get(format!("{base}/fake-wechat/test-only/stats")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(stats[wx_server::DEMO_APPID], json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1}));
+    let stats: Value = client
+        .get(format!("{base}/fake-wechat/test-only/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stats[wx_server::DEMO_APPID],
+        json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1})
+    );
     server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fake_speaks_wechats_shapes_and_errcodes() {
-    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200)).await.unwrap();
+    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200))
+        .await
+        .unwrap();
     let client = client();
     let base = fake.base_url();
     let token = |q: String| {
@@ -420,22 +798,46 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
         let url = format!("{base}/cgi-bin/token?{q}");
         async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
     };
-    let ok = token(format!("grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}")).await;
+    let ok = token(format!(
+        "grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}"
+    ))
+    .await;
     assert_eq!(ok["expires_in"], 7200);
     let t1 = ok["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(token(format!("grant_type=client_credential&appid=wxnope&secret={SECRET}")).await["errcode"], 40013);
-    assert_eq!(token(format!("grant_type=client_credential&appid={TEST_APPID}&secret=wrong")).await["errcode"], 40125);
-    assert_eq!(token(format!("grant_type=nope&appid={TEST_APPID}&secret={SECRET}")).await["errcode"], 40002);
+    assert_eq!(
+        token(format!("grant_type=client_credential&appid=wxnope&secret={SECRET}")).await["errcode"],
+        40013
+    );
+    assert_eq!(
+        token(format!("grant_type=client_credential&appid={TEST_APPID}&secret=wrong")).await["errcode"],
+        40125
+    );
+    assert_eq!(
+        token(format!("grant_type=nope&appid={TEST_APPID}&secret={SECRET}")).await["errcode"],
+        40002
+    );
     let stable = |force: bool| {
         let client = client.clone();
         let url = format!("{base}/cgi-bin/stable_token");
         async move {
             let body = json!({"grant_type": "client_credential", "appid": TEST_APPID, "secret": SECRET, "force_refresh": force});
-            client.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap()
+            client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
         }
     };
     let s1 = stable(false).await["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(stable(false).await["access_token"], s1.as_str(), "stable: same token while valid");
+    assert_eq!(
+        stable(false).await["access_token"],
+        s1.as_str(),
+        "stable: same token while valid"
+    );
     let s2 = stable(true).await["access_token"].as_str().unwrap().to_owned();
     assert_ne!(s1, s2, "force_refresh issues a new one");
     let ticket = |t: String| {
@@ -444,14 +846,31 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
         async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
     };
     let good = ticket(s2.clone()).await;
-    assert_eq!((good["errcode"].as_i64(), good["errmsg"].as_str()), (Some(0), Some("ok")));
+    assert_eq!(
+        (good["errcode"].as_i64(), good["errmsg"].as_str()),
+        (Some(0), Some("ok"))
+    );
     assert!(!good["ticket"].as_str().unwrap().is_empty());
-    assert_eq!(ticket(s1).await["errcode"], 40001, "a force-refreshed stable token is revoked");
+    assert_eq!(
+        ticket(s1).await["errcode"],
+        40001,
+        "a force-refreshed stable token is revoked"
+    );
     assert_eq!(ticket("unknown".into()).await["errcode"], 40001);
     // A classic token stays valid during the grace period after a newer one is issued.
-    token(format!("grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}")).await;
+    token(format!(
+        "grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}"
+    ))
+    .await;
     assert_eq!(ticket(t1).await["errcode"], 0);
-    let none: Value = client.get(format!("{base}/test-only/jsapi-ticket?appid=wxnope")).send().await.unwrap().json().await.unwrap();
+    let none: Value = client
+        .get(format!("{base}/test-only/jsapi-ticket?appid=wxnope"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(none["error"], "no_ticket");
     fake.shutdown().await;
 }

@@ -55,7 +55,11 @@ pub fn python_sha1_batch(inputs: &[String]) -> Vec<String> {
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A config answer, checked for shape.
@@ -106,13 +110,21 @@ impl Proc {
             let _ = stdout.read_to_string(&mut rest);
             out.lock().unwrap().push_str(&rest);
         });
-        Self { child, output, first_line }
+        Self {
+            child,
+            output,
+            first_line,
+        }
     }
 
     /// `http://addr` from a "… listening on http://addr" first line.
     pub fn base_url(&self) -> String {
         let url = self.first_line.trim().rsplit(' ').next().unwrap_or("").to_owned();
-        assert!(url.starts_with("http://"), "no address line; output so far:\n{}", self.output());
+        assert!(
+            url.starts_with("http://"),
+            "no address line; output so far:\n{}",
+            self.output()
+        );
         url
     }
 
@@ -122,7 +134,9 @@ impl Proc {
 
     /// SIGTERM (graceful), then wait.
     pub fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -160,7 +174,16 @@ impl Redis {
     pub fn start() -> Self {
         let port = free_port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -192,7 +215,11 @@ impl Drop for Redis {
 
 /// Fetches and parses a config; panics with the body when not 200.
 pub async fn get_config(client: &reqwest::Client, base: &str, page: &str, refresh: bool) -> Config {
-    let url = format!("{base}/api/jssdk/config?url={}{}", enc(page), if refresh { "&refresh=true" } else { "" });
+    let url = format!(
+        "{base}/api/jssdk/config?url={}{}",
+        enc(page),
+        if refresh { "&refresh=true" } else { "" }
+    );
     let r = client.get(&url).send().await.unwrap();
     let status = r.status();
     let body = r.text().await.unwrap();
@@ -203,5 +230,7 @@ pub async fn get_config(client: &reqwest::Client, base: &str, page: &str, refres
 /// True when `c` verifies for `page` against one of `tickets`.
 pub fn verifies(c: &Config, page: &str, tickets: &[String]) -> bool {
     let url = page.split('#').next().unwrap_or(page);
-    tickets.iter().any(|t| expected_signature(t, &c.nonce_str, c.timestamp, url) == c.signature)
+    tickets
+        .iter()
+        .any(|t| expected_signature(t, &c.nonce_str, c.timestamp, url) == c.signature)
 }

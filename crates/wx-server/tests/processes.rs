@@ -1,0 +1,446 @@
+//! The `wx-server` binary as an operator runs it: real processes on loopback, a real redis-server,
+//! restarts, configuration errors, and a grep of every byte of output for secrets.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::{process::Command, time::Duration};
+
+const SECRET: &str = "S3cr3t-grep-me-7f2a9c";
+const PAGE: &str = "http://127.0.0.1/p?from=singlemessage";
+
+fn fake_wechat(extra: &[&str]) -> Proc {
+    let mut c = wx_server();
+    c.args([
+        "fake-wechat",
+        "--listen",
+        "127.0.0.1:0",
+        "--appid",
+        TEST_APPID,
+        "--secret",
+        SECRET,
+    ]);
+    c.args(extra);
+    let p = Proc::spawn(c);
+    let _ = p.base_url();
+    p
+}
+
+fn serve(fake: &str, store: &str, extra: &[(&str, &str)]) -> Command {
+    let mut c = wx_server();
+    c.arg("serve")
+        .env("WX_APPID", TEST_APPID)
+        .env("WX_APPSECRET", SECRET)
+        .env("WX_API_BASE", fake)
+        .env("WX_JS_DOMAINS", "127.0.0.1")
+        .env("WX_LISTEN", "127.0.0.1:0")
+        .env("WX_STORE", store)
+        .env("RUST_LOG", "debug");
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    c
+}
+
+async fn stats(client: &reqwest::Client, fake: &str) -> (u64, u64) {
+    let v: Value = client
+        .get(format!("{fake}/test-only/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        v[TEST_APPID]["stable_token"].as_u64().unwrap(),
+        v[TEST_APPID]["getticket"].as_u64().unwrap(),
+    )
+}
+
+async fn tickets(client: &reqwest::Client, fake: &str) -> Vec<String> {
+    let v: Value = client
+        .get(format!("{fake}/test-only/jsapi-ticket?appid={TEST_APPID}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["validTickets"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// `n` concurrent config requests to each base; every one must be 200 and verify.
+async fn burst(client: &reqwest::Client, bases: &[String], n: usize) -> Vec<Config> {
+    let mut tasks = Vec::new();
+    for base in bases {
+        for _ in 0..n {
+            let (client, base) = (client.clone(), base.clone());
+            tasks.push(tokio::spawn(
+                async move { get_config(&client, &base, PAGE, false).await },
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("wxkit-test-{}-{name}", std::process::id()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_store_is_shared_by_two_processes_and_survives_a_restart() {
+    let client = client();
+    let fake = fake_wechat(&["--latency-ms", "100"]);
+    let fake_url = fake.base_url();
+    let file = temp_path("credentials.json");
+    let store = format!("file:{}", file.display());
+    let mut a = Proc::spawn(serve(&fake_url, &store, &[]));
+    let mut b = Proc::spawn(serve(&fake_url, &store, &[]));
+    let configs = burst(&client, &[a.base_url(), b.base_url()], 100).await;
+    assert_eq!(
+        stats(&client, &fake_url).await,
+        (1, 1),
+        "two cold processes on one file: one token, one ticket"
+    );
+    let valid = tickets(&client, &fake_url).await;
+    assert!(configs.iter().all(|c| verifies(c, PAGE, &valid)));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "credentials file is private"
+        );
+    }
+    a.stop();
+    b.stop();
+    let c = Proc::spawn(serve(&fake_url, &store, &[]));
+    let after = burst(&client, &[c.base_url()], 20).await;
+    assert_eq!(
+        stats(&client, &fake_url).await,
+        (1, 1),
+        "a restart reads the file: no new upstream call"
+    );
+    assert!(after.iter().all(|c| verifies(c, PAGE, &valid)));
+    let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_redis_and_keep_serving_when_it_dies() {
+    let client = client();
+    let mut redis = Redis::start();
+    let fake = fake_wechat(&["--latency-ms", "100"]);
+    let fake_url = fake.base_url();
+    let a = Proc::spawn(serve(&fake_url, &redis.url(), &[]));
+    let b = Proc::spawn(serve(&fake_url, &redis.url(), &[]));
+    let bases = [a.base_url(), b.base_url()];
+    let configs = burst(&client, &bases, 100).await;
+    assert_eq!(
+        stats(&client, &fake_url).await,
+        (1, 1),
+        "two instances on one Redis: one token, one ticket in total"
+    );
+    let valid = tickets(&client, &fake_url).await;
+    assert!(configs.iter().all(|c| verifies(c, PAGE, &valid)));
+
+    redis.kill();
+    let during = burst(&client, &bases, 50).await;
+    assert!(
+        during.iter().all(|c| verifies(c, PAGE, &valid)),
+        "served from memory while Redis is down"
+    );
+    // A forced refresh touches the store: it must still answer, and the outage must show.
+    let healed = get_config(&client, &bases[0], PAGE, true).await;
+    assert!(verifies(&healed, PAGE, &tickets(&client, &fake_url).await));
+    let health: Value = client
+        .get(format!("{}/healthz", bases[0]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["storeDegraded"], true, "{health}");
+    let metrics = client
+        .get(format!("{}/metrics", bases[0]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("wxkit_store_degraded 1"));
+    assert!(!metrics.contains("wxkit_store_errors_total 0"));
+    assert!(
+        a.output().contains("unavailable"),
+        "the outage is logged:\n{}",
+        a.output()
+    );
+    let again = burst(&client, &bases, 10).await;
+    assert_eq!(again.len(), 20, "both instances still alive and answering");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
+    const SERVER_TOKEN: &str = "UrlT0ken-grep-me-41b8";
+    const WRONG_SECRET: &str = "Wr0ngS3cret-grep-me-c0de";
+    let client = client();
+    let fake = fake_wechat(&[]);
+    let fake_url = fake.base_url();
+    let mut seen = String::new(); // every response body the backend sent
+    let mut procs = Vec::new();
+    let mut all_tickets = Vec::new();
+    for mode in ["stable", "classic"] {
+        let p = Proc::spawn(serve(
+            &fake_url,
+            "memory",
+            &[
+                ("WX_TOKEN", SERVER_TOKEN),
+                ("WX_TOKEN_MODE", mode),
+                ("WX_UPSTREAM_TIMEOUT_MS", "300"),
+            ],
+        ));
+        let base = p.base_url();
+        let get = |path: String| {
+            let client = client.clone();
+            async move { client.get(path).send().await.unwrap().text().await.unwrap() }
+        };
+        seen += &get(format!("{base}/api/jssdk/config?url={}", enc(PAGE))).await;
+        seen += &get(format!("{base}/api/jssdk/config?url={}&refresh=true", enc(PAGE))).await;
+        client
+            .post(format!("{fake_url}/test-only/rotate-ticket?appid={TEST_APPID}"))
+            .send()
+            .await
+            .unwrap();
+        for fault in [
+            r#"{"errcode":40001}"#,
+            r#"{"errcode":45009}"#,
+            r#""timeout""#,
+            r#""malformed_json""#,
+        ] {
+            let body = format!(r#"{{"clear":true,"inject":[{{"endpoint":"any","fault":{fault},"times":3}}]}}"#);
+            client
+                .post(format!("{fake_url}/test-only/faults"))
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            seen += &get(format!("{base}/api/jssdk/config?url={}&refresh=true", enc(PAGE))).await;
+        }
+        client
+            .post(format!("{fake_url}/test-only/faults"))
+            .body(r#"{"clear":true}"#)
+            .send()
+            .await
+            .unwrap();
+        for bad in ["", "url=javascript%3A1", "url=http%3A%2F%2Fevil.com%2F", "url=%FF"] {
+            seen += &get(format!("{base}/api/jssdk/config?{bad}")).await;
+        }
+        let sig = wx_sign::server_signature(SERVER_TOKEN, "1", "n").unwrap();
+        seen += &get(format!("{base}/wechat?signature={sig}&timestamp=1&nonce=n&echostr=e")).await;
+        seen += &get(format!("{base}/wechat?signature=bad&timestamp=1&nonce=n&echostr=e")).await;
+        seen += &get(format!("{base}/metrics")).await;
+        seen += &get(format!("{base}/healthz")).await;
+        all_tickets.extend(tickets(&client, &fake_url).await);
+        procs.push(p);
+    }
+    // A server with the wrong secret: WeChat refuses, the error is shown, the secret is not.
+    let wrong = Proc::spawn(serve(&fake_url, "memory", &[("WX_APPSECRET", WRONG_SECRET)]));
+    let body = client
+        .get(format!("{}/api/jssdk/config?url={}", wrong.base_url(), enc(PAGE)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("wechat_bad_credentials") && body.contains("WX_APPSECRET"),
+        "{body}"
+    );
+    seen += &body;
+    procs.push(wrong);
+    // Help and start-up errors with the secrets in the environment.
+    let help = serve(&fake_url, "memory", &[("WX_TOKEN", SERVER_TOKEN)])
+        .arg("--help")
+        .output()
+        .unwrap();
+    let bad_start = serve(&fake_url, "mysql://nope", &[("WX_TOKEN", SERVER_TOKEN)])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bad_start.stderr).contains("WX_STORE"));
+    let mut output = String::new();
+    for p in &mut procs {
+        p.stop();
+        output += &p.output();
+    }
+    let mut fake = fake;
+    fake.stop();
+    output += &fake.output();
+    for out in [&help, &bad_start] {
+        output += &String::from_utf8_lossy(&out.stdout);
+        output += &String::from_utf8_lossy(&out.stderr);
+    }
+    assert!(
+        output.contains("fetched a new jsapi_ticket"),
+        "the logs were captured:\n{output}"
+    );
+    assert!(!all_tickets.is_empty());
+    let mut needles = vec![SECRET, SERVER_TOKEN, WRONG_SECRET, "fake-at-", "fake-jt-"];
+    needles.extend(all_tickets.iter().map(String::as_str));
+    for needle in needles {
+        assert!(
+            !output.contains(needle),
+            "`{needle}` leaked into process output:\n{output}"
+        );
+        assert!(!seen.contains(needle), "`{needle}` leaked into a response:\n{seen}");
+    }
+}
+
+#[test]
+fn start_up_fails_with_a_message_naming_the_variable() {
+    let base = [
+        ("WX_APPID", "wx1111222233334444"),
+        ("WX_APPSECRET", "s"),
+        ("WX_JS_DOMAINS", "a.com"),
+        ("WX_STORE", "memory"),
+        ("WX_LISTEN", "127.0.0.1:0"),
+    ];
+    let cfg = temp_path("bad.toml");
+    std::fs::write(&cfg, "appid = \"wx1\"\nunknown_key = 1\n").unwrap();
+    let cfg = cfg.display().to_string();
+    let cases: &[(&str, Option<&str>, &str)] = &[
+        ("WX_APPID", None, "WX_APPID"),
+        ("WX_APPID", Some("wx 1"), "WX_APPID"),
+        ("WX_APPSECRET", None, "WX_APPSECRET"),
+        ("WX_APPSECRET", Some(""), "WX_APPSECRET"),
+        ("WX_JS_DOMAINS", None, "WX_JS_DOMAINS"),
+        ("WX_JS_DOMAINS", Some("https://a.com"), "WX_JS_DOMAINS"),
+        ("WX_JS_DOMAINS", Some("a.com/path"), "WX_JS_DOMAINS"),
+        ("WX_STORE", Some("file:"), "WX_STORE"),
+        ("WX_STORE", Some("postgres://x"), "WX_STORE"),
+        ("WX_LISTEN", Some("localhost"), "WX_LISTEN"),
+        ("WX_TOKEN_MODE", Some("fast"), "WX_TOKEN_MODE"),
+        ("WX_API_BASE", Some("not a url"), "WX_API_BASE"),
+        ("WX_API_BASE", Some("ftp://api.weixin.qq.com"), "WX_API_BASE"),
+        ("WX_CORS_ORIGINS", Some("https://a.com/path"), "WX_CORS_ORIGINS"),
+        ("WX_UPSTREAM_TIMEOUT_MS", Some("0"), "WX_UPSTREAM_TIMEOUT_MS"),
+        ("WX_STATIC_DIR", Some("/definitely/not/here"), "WX_STATIC_DIR"),
+        ("WX_CONFIG", Some(&cfg), "WX_CONFIG"),
+    ];
+    for (var, value, needle) in cases {
+        let mut c = wx_server();
+        c.arg("serve");
+        for (k, v) in base {
+            if k != *var {
+                c.env(k, v);
+            }
+        }
+        if let Some(v) = value {
+            c.env(var, v);
+        }
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}={value:?}: {err}");
+        assert!(err.contains(needle), "{var}={value:?}: {err}");
+        assert!(!err.contains("panicked"), "{var}={value:?}: {err}");
+    }
+    // A port in use is reported against WX_LISTEN too.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap().to_string();
+    let mut c = wx_server();
+    c.arg("serve");
+    for (k, v) in base {
+        c.env(k, v);
+    }
+    let out = c.env("WX_LISTEN", &addr).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("WX_LISTEN"));
+}
+
+#[test]
+fn help_documents_every_variable() {
+    let out = wx_server().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "WX_APPID",
+        "WX_APPSECRET",
+        "WX_TOKEN",
+        "WX_API_BASE",
+        "WX_JS_DOMAINS",
+        "WX_LISTEN",
+        "WX_STATIC_DIR",
+        "WX_STORE",
+        "WX_TOKEN_MODE",
+        "WX_CORS_ORIGINS",
+        "WX_UPSTREAM_TIMEOUT_MS",
+        "WX_CONFIG",
+        "--mock",
+    ] {
+        assert!(help.contains(var), "{var} missing from serve --help:\n{help}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_mock_runs_with_no_configuration_and_a_toml_file_works() {
+    let client = client();
+    let mut c = wx_server();
+    c.args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
+    let p = Proc::spawn(c);
+    let base = p.base_url();
+    let page = "http://localhost:8080/";
+    let config = get_config(&client, &base, page, false).await;
+    let t: Value = client
+        .get(format!(
+            "{base}/fake-wechat/test-only/jsapi-ticket?appid={}",
+            config.app_id
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(verifies(&config, page, &[t["ticket"].as_str().unwrap().to_owned()]));
+    let port = base.rsplit(':').next().unwrap();
+    let health: Value = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let store = health["store"].as_str().unwrap();
+    assert!(
+        store.starts_with("file:") && store.ends_with(&format!("wxkit-mock-credentials-{port}.json")),
+        "{store}"
+    );
+
+    // The same server configured from a TOML file only.
+    let fake = fake_wechat(&[]);
+    let file = temp_path("wx.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "appid = \"{TEST_APPID}\"\nappsecret = \"{SECRET}\"\napi_base = \"{}\"\njs_domains = \"127.0.0.1\"\nlisten = \"127.0.0.1:0\"\nstore = \"memory\"\n",
+            fake.base_url()
+        ),
+    )
+    .unwrap();
+    let mut c = wx_server();
+    c.args(["serve", "--config", &file.display().to_string()]);
+    let from_file = Proc::spawn(c);
+    let cfg = get_config(&client, &from_file.base_url(), PAGE, false).await;
+    assert_eq!(cfg.app_id, TEST_APPID);
+    let _ = std::fs::remove_file(&file);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
