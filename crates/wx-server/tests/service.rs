@@ -741,7 +741,7 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
     let t: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
     assert_eq!(t["appid"], wx_server::DEMO_APPID);
     let ticket = t["ticket"].as_str().unwrap().to_owned();
-    assert!(verifies(&c, PAGE, &[ticket.clone()]));
+    assert!(verifies(&c, PAGE, std::slice::from_ref(&ticket)));
     // Rotate over HTTP, self-heal, verify against the new ticket.
     let r = client
         .post(format!(
