@@ -228,7 +228,8 @@ mod tests {
 
     #[test]
     fn classifies_every_documented_err_msg() {
-        let cases: &[(&str, &str, fn(&WxError) -> bool)] = &[
+        type Case = (&'static str, &'static str, fn(&WxError) -> bool);
+        let cases: &[Case] = &[
             ("config", "config:invalid signature", |e| {
                 matches!(e, WxError::InvalidSignature { .. })
             }),

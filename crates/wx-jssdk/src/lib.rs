@@ -65,6 +65,6 @@ pub use config::{ConfigOptions, SignedConfig, config};
 pub use env::{Environment, Platform};
 pub use error::WxError;
 pub use listener::Listener;
-pub use loader::{JWEIXIN_FALLBACK_URL, JWEIXIN_URL, SdkSource, load_sdk};
+pub use loader::{JWEIXIN_FALLBACK_URL, JWEIXIN_URL, SdkSource, commonjs_shim, load_sdk};
 pub use names::{JsApi, OpenTag, UnknownName};
 pub use url::{pick_url_to_sign, remember_landing_url, url_to_sign};

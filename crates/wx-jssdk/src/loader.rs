@@ -106,8 +106,15 @@ async fn load_from(source: &SdkSource) -> Result<(), WxError> {
     }
 }
 
-/// Wraps the npm module so that `module.exports` ends on `window.wx`, like the CDN build.
-fn commonjs_shim(text: &str) -> String {
+/// Wraps the text of the npm `weixin-js-sdk` module (CommonJS: `module.exports = jweixin`) into a classic
+/// script that sets `window.wx` and `window.jWeixin`, like the CDN build. [`SdkSource::CommonJs`] uses it; it
+/// is public for pages that serve the npm file themselves.
+///
+/// ```
+/// let script = wx_jssdk::commonjs_shim("module.exports = {config: function () {}};");
+/// assert!(script.contains("window.wx=window.jWeixin=module.exports"));
+/// ```
+pub fn commonjs_shim(text: &str) -> String {
     format!(
         "(function(){{var module={{exports:{{}}}};var exports=module.exports;\n{text}\n;\
          if(module.exports){{window.wx=window.jWeixin=module.exports;}}}})();"

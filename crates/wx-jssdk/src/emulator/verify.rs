@@ -102,7 +102,14 @@ mod tests {
         let url = "http://mp.weixin.qq.com?params=value";
         let domains = vec!["mp.weixin.qq.com".to_owned()];
         let other = vec!["example.com".to_owned()];
-        let cases: Vec<(PreVerify, Option<&str>, &str, Option<&[String]>, Result<(), Refusal>)> = vec![
+        type Case<'a> = (
+            PreVerify,
+            Option<&'a str>,
+            &'a str,
+            Option<&'a [String]>,
+            Result<(), Refusal>,
+        );
+        let cases: Vec<Case> = vec![
             (request(good), Some(TICKET), url, None, Ok(())),
             (
                 request(good),

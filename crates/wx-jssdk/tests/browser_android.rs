@@ -1,0 +1,487 @@
+//! The real jweixin 1.6.0 code over the emulator, as an Android WeChat, in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{APP_ID, TICKET, all_apis, configure, setup, signed};
+use std::{cell::Cell, future::Future, pin::Pin};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wx_jssdk::{
+    ConfigOptions, JsApi, WxError,
+    emulator::{Device, FixedLocation, MenuShareKind, Reply, TicketSource},
+    share::MenuShareEvent,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn config_ok_is_recorded_with_the_page_url() {
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("a correct signature is accepted");
+    let last = emu.record().configs.pop().expect("the emulator saw preVerifyJSAPI");
+    assert!(last.ok);
+    assert_eq!(last.err_msg, "config:ok");
+    assert_eq!(last.app_id, APP_ID);
+    assert_eq!(last.url, wx_jssdk::url_to_sign());
+    // jweixin sent bridge names; the record maps them back.
+    assert!(last.js_api_list.contains(&"getLocation".to_owned()));
+}
+
+#[wasm_bindgen_test]
+async fn bad_configs_fail_typed_as_wechat_would() {
+    let emu = setup(Device::Android).await;
+    let url = wx_jssdk::url_to_sign();
+    let cases = [
+        ("wrong signature", {
+            let mut c = signed(TICKET, APP_ID, &url);
+            c.signature = "0".repeat(40);
+            c
+        }),
+        ("wrong url", signed(TICKET, APP_ID, "http://127.0.0.1:1/other-page?x=1")),
+        (
+            "url with a different query",
+            signed(TICKET, APP_ID, &format!("{url}&extra=1")),
+        ),
+        ("stale ticket", signed("an-older-ticket", APP_ID, &url)),
+        ("wrong appId", signed(TICKET, "wx-another-app", &url)),
+    ];
+    for (what, config) in cases {
+        let result = wx_jssdk::config(&config, &all_apis()).await;
+        assert!(
+            matches!(result, Err(WxError::InvalidSignature { .. })),
+            "{what}: {result:?}"
+        );
+        let last = emu.record().configs.pop().expect("recorded");
+        assert!(!last.ok, "{what}");
+        assert_eq!(last.err_msg, "config:invalid signature", "{what}");
+    }
+    // The JS safe domain check comes first, as on WeChat's servers.
+    emu.set_allowed_domains(Some(vec!["example.com".into()]));
+    let result = configure(all_apis()).await;
+    emu.set_allowed_domains(None);
+    assert!(matches!(result, Err(WxError::InvalidUrlDomain { .. })), "{result:?}");
+    // Missing fields never reach WeChat.
+    let mut empty = signed(TICKET, APP_ID, &url);
+    empty.nonce_str.clear();
+    assert!(matches!(
+        wx_jssdk::config(&empty, &all_apis()).await,
+        Err(WxError::ConfigMissingFields { .. })
+    ));
+    // And the page can recover with a correct config.
+    configure(all_apis()).await.expect("recovers");
+}
+
+#[wasm_bindgen_test]
+async fn self_healing_refetches_once_and_never_loops() {
+    let emu = setup(Device::Android).await;
+    let calls = Cell::new(0);
+    let healed = wx_jssdk::configure_with(&all_apis(), async |url: &str, refresh: bool| {
+        calls.set(calls.get() + 1);
+        // The backend's cached ticket is stale until it is asked to refresh.
+        Ok(signed(if refresh { TICKET } else { "stale-ticket" }, APP_ID, url))
+    })
+    .await
+    .expect("heals with the refreshed ticket");
+    assert!(healed.healed);
+    assert_eq!(calls.get(), 2);
+
+    let calls = Cell::new(0);
+    let result = wx_jssdk::configure_with(&all_apis(), async |url: &str, _refresh: bool| {
+        calls.set(calls.get() + 1);
+        Ok(signed("always-wrong", APP_ID, url))
+    })
+    .await;
+    assert!(matches!(result, Err(WxError::InvalidSignature { .. })), "{result:?}");
+    assert_eq!(calls.get(), 2, "exactly one retry");
+
+    // A rotated ticket on WeChat's side: the old signature fails, the refreshed one passes.
+    emu.set_ticket(TicketSource::Fixed {
+        app_id: APP_ID.into(),
+        ticket: "rotated".into(),
+    });
+    let healed = wx_jssdk::configure_with(&all_apis(), async |url: &str, refresh: bool| {
+        Ok(signed(if refresh { "rotated" } else { TICKET }, APP_ID, url))
+    })
+    .await;
+    emu.set_ticket(TicketSource::Fixed {
+        app_id: APP_ID.into(),
+        ticket: TICKET.into(),
+    });
+    assert!(healed.expect("healed").healed);
+    configure(all_apis()).await.expect("back to the original ticket");
+}
+
+#[wasm_bindgen_test]
+async fn api_missing_from_js_api_list_is_refused_typed() {
+    let emu = setup(Device::Android).await;
+    configure(ConfigOptions::new([JsApi::GetNetworkType]))
+        .await
+        .expect("config");
+    emu.next_images(vec!["blob:unused".into()]);
+    let refused = wx_jssdk::image::choose_image(&Default::default()).await;
+    assert_eq!(
+        refused,
+        Err(WxError::NotVerified {
+            api: "chooseImage".into()
+        })
+    );
+    let allowed = wx_jssdk::device::get_network_type().await.expect("listed API works");
+    assert!(allowed.is_wifi());
+    emu.reset();
+    configure(all_apis()).await.expect("config");
+}
+
+type Outcome = Pin<Box<dyn Future<Output = Result<(), WxError>>>>;
+
+/// Every one-shot API, each reduced to "did it succeed".
+fn one_shot_apis() -> Vec<(JsApi, fn() -> Outcome)> {
+    use wx_jssdk::*;
+    vec![
+        (JsApi::UpdateAppMessageShareData, || {
+            Box::pin(async { share::update_app_message_share_data(&Default::default()).await })
+        }),
+        (JsApi::UpdateTimelineShareData, || {
+            Box::pin(async { share::update_timeline_share_data(&Default::default()).await })
+        }),
+        (JsApi::StartRecord, || Box::pin(voice::start_record())),
+        (JsApi::StopRecord, || {
+            Box::pin(async { voice::stop_record().await.map(drop) })
+        }),
+        (JsApi::PlayVoice, || Box::pin(voice::play_voice("v"))),
+        (JsApi::PauseVoice, || Box::pin(voice::pause_voice("v"))),
+        (JsApi::StopVoice, || Box::pin(voice::stop_voice("v"))),
+        (JsApi::UploadVoice, || {
+            Box::pin(async { voice::upload_voice("v", false).await.map(drop) })
+        }),
+        (JsApi::DownloadVoice, || {
+            Box::pin(async { voice::download_voice("s", false).await.map(drop) })
+        }),
+        (JsApi::TranslateVoice, || {
+            Box::pin(async { voice::translate_voice("v", false).await.map(drop) })
+        }),
+        (JsApi::ChooseImage, || {
+            Box::pin(async { image::choose_image(&Default::default()).await.map(drop) })
+        }),
+        (JsApi::PreviewImage, || {
+            Box::pin(async { image::preview_image(&Default::default()).await })
+        }),
+        (JsApi::UploadImage, || {
+            Box::pin(async { image::upload_image("i", false).await.map(drop) })
+        }),
+        (JsApi::DownloadImage, || {
+            Box::pin(async { image::download_image("s", false).await.map(drop) })
+        }),
+        (JsApi::GetLocalImgData, || {
+            Box::pin(async { image::get_local_img_data("i").await.map(drop) })
+        }),
+        (JsApi::GetNetworkType, || {
+            Box::pin(async { device::get_network_type().await.map(drop) })
+        }),
+        (JsApi::OpenLocation, || {
+            Box::pin(async { location::open_location(&Default::default()).await })
+        }),
+        (JsApi::GetLocation, || {
+            Box::pin(async { location::get_location(location::CoordinateType::Wgs84).await.map(drop) })
+        }),
+        (JsApi::HideOptionMenu, || Box::pin(menu::hide_option_menu())),
+        (JsApi::ShowOptionMenu, || Box::pin(menu::show_option_menu())),
+        (JsApi::HideMenuItems, || {
+            Box::pin(menu::hide_menu_items(&[menu::MenuItem::CopyUrl]))
+        }),
+        (JsApi::ShowMenuItems, || {
+            Box::pin(menu::show_menu_items(&[menu::MenuItem::CopyUrl]))
+        }),
+        (JsApi::HideAllNonBaseMenuItem, || {
+            Box::pin(menu::hide_all_non_base_menu_item())
+        }),
+        (JsApi::ShowAllNonBaseMenuItem, || {
+            Box::pin(menu::show_all_non_base_menu_item())
+        }),
+        (JsApi::CloseWindow, || Box::pin(menu::close_window())),
+        (JsApi::ScanQrCode, || {
+            Box::pin(async { scan::scan_qr_code(&Default::default()).await.map(drop) })
+        }),
+        (JsApi::ChooseWxPay, || {
+            Box::pin(async {
+                pay::choose_wx_pay(&pay::ChooseWxPay {
+                    timestamp: 1,
+                    nonce_str: "n".into(),
+                    package: "prepay_id=1".into(),
+                    sign_type: "RSA".into(),
+                    pay_sign: "s".into(),
+                })
+                .await
+            })
+        }),
+        (JsApi::OpenProductSpecificView, || {
+            Box::pin(misc::open_product_specific_view("p", 0))
+        }),
+        (JsApi::AddCard, || {
+            Box::pin(async { card::add_card(&[]).await.map(drop) })
+        }),
+        (JsApi::ChooseCard, || {
+            Box::pin(async { card::choose_card(&Default::default()).await.map(drop) })
+        }),
+        (JsApi::OpenCard, || Box::pin(card::open_card(&[]))),
+        (JsApi::OpenAddress, || {
+            Box::pin(async { misc::open_address().await.map(drop) })
+        }),
+        (JsApi::StartSearchBeacons, || {
+            Box::pin(beacon::start_search_beacons("t"))
+        }),
+        (JsApi::StopSearchBeacons, || Box::pin(beacon::stop_search_beacons())),
+        (JsApi::ConsumeAndShareCard, || {
+            Box::pin(async {
+                card::consume_and_share_card(&card::CardToOpen {
+                    card_id: "c".into(),
+                    code: "1".into(),
+                })
+                .await
+            })
+        }),
+    ]
+}
+
+#[wasm_bindgen_test]
+async fn every_one_shot_api_answers_ok_cancel_and_fail() {
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    let apis = one_shot_apis();
+    // Every 1.6.0 API that is not a listener is in the table.
+    for api in JsApi::ALL_1_6_0 {
+        let listener = api.name().starts_with("on");
+        assert!(
+            listener || apis.iter().any(|(a, _)| *a == api),
+            "{api} has no one-shot test"
+        );
+    }
+    for (api, call) in &apis {
+        let ok = match api {
+            JsApi::ChooseImage => Reply::OkWith(js(r#"{"localIds":"[\"blob:x\"]"}"#)),
+            JsApi::ScanQrCode => Reply::OkWith(js(r#"{"resultStr":"x"}"#)),
+            JsApi::GetLocation => Reply::OkWith(js(r#"{"latitude":1,"longitude":2,"speed":0,"accuracy":5}"#)),
+            JsApi::GetNetworkType => Reply::Ok,
+            JsApi::DownloadImage | JsApi::DownloadVoice => Reply::OkWith(js(r#"{"localId":"l"}"#)),
+            JsApi::GetLocalImgData => Reply::OkWith(js(r#"{"localData":"data:image/png;base64,"}"#)),
+            JsApi::TranslateVoice => Reply::OkWith(js(r#"{"translateResult":"t"}"#)),
+            _ => Reply::Ok,
+        };
+        let table = [
+            (ok, "ok"),
+            (Reply::Cancel, "cancel"),
+            (Reply::Fail("scripted failure".into()), "fail"),
+            (Reply::PermissionDenied, "denied"),
+        ];
+        for (reply, label) in table {
+            emu.script(*api, reply);
+            let result = call().await;
+            let as_expected = match label {
+                "ok" => result.is_ok(),
+                // jweixin rewrites every getNetworkType answer that names no network into "getNetworkType:fail".
+                _ if *api == JsApi::GetNetworkType => {
+                    matches!(&result, Err(WxError::Failed { err_msg, .. }) if err_msg == "getNetworkType:fail")
+                }
+                "cancel" => matches!(&result, Err(WxError::Cancelled { api: a }) if a == api.name()),
+                "fail" => matches!(&result, Err(WxError::Failed { err_msg, .. })
+                    if err_msg == &format!("{}:fail scripted failure", api.name())),
+                _ => matches!(&result, Err(WxError::PermissionDenied { .. })),
+            };
+            assert!(as_expected, "{api} scripted {label}: {result:?}");
+        }
+    }
+}
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON")
+}
+
+#[wasm_bindgen_test]
+async fn default_answers_go_through_jweixin_conversions() {
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+
+    // Android sends localIds as a JSON string; jweixin parses it.
+    emu.next_images(vec!["blob:one".into(), "blob:two".into(), "blob:three".into()]);
+    let chosen = wx_jssdk::image::choose_image(&wx_jssdk::image::ChooseImage {
+        count: 2,
+        ..Default::default()
+    })
+    .await
+    .expect("chooseImage");
+    assert_eq!(chosen.local_ids, ["blob:one", "blob:two"]);
+
+    emu.next_scan_result("https://example.com/item/42");
+    let scanned = wx_jssdk::scan::scan_qr_code(&wx_jssdk::scan::ScanQrCode {
+        need_result: true,
+        ..Default::default()
+    })
+    .await
+    .expect("scan");
+    assert_eq!(scanned.result_str.as_deref(), Some("https://example.com/item/42"));
+
+    emu.set_location(Some(FixedLocation {
+        latitude: 31.2304,
+        longitude: 121.4737,
+        accuracy: 30.0,
+    }));
+    let here = wx_jssdk::location::get_location(wx_jssdk::location::CoordinateType::Gcj02)
+        .await
+        .expect("location");
+    assert_eq!(
+        (here.latitude, here.longitude, here.accuracy),
+        (31.2304, 121.4737, 30.0)
+    );
+
+    // jweixin renames WeChat's address fields.
+    let address = wx_jssdk::misc::open_address().await.expect("address");
+    assert_eq!(address.postal_code, "200000");
+    assert_eq!(address.country_name, "Huangpu");
+
+    // checkJsApi: Android's JSON string, parsed and mapped back from bridge names by jweixin.
+    let support = wx_jssdk::device::check_js_api(&[JsApi::GetLocation, JsApi::PreviewImage])
+        .await
+        .expect("check");
+    assert_eq!(support.get(&JsApi::GetLocation), Some(&true));
+    assert_eq!(support.get(&JsApi::PreviewImage), Some(&true));
+
+    // Upload then download returns the same local id; getLocalImgData reads it.
+    let data = "data:image/png;base64,iVBORw0KGgo=";
+    let server_id = wx_jssdk::image::upload_image(data, false).await.expect("upload");
+    assert_eq!(
+        wx_jssdk::image::download_image(&server_id, false)
+            .await
+            .expect("download"),
+        data
+    );
+    assert_eq!(
+        wx_jssdk::image::get_local_img_data(data).await.expect("local data"),
+        data
+    );
+
+    // addCard: jweixin parses WeChat's card_list JSON and renames the fields.
+    let added = wx_jssdk::card::add_card(&[wx_jssdk::card::CardToAdd {
+        card_id: "p1".into(),
+        card_ext: "{}".into(),
+    }])
+    .await
+    .expect("addCard");
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].card_id, "p1");
+    assert!(added[0].is_success);
+
+    let net = wx_jssdk::device::get_network_type().await.expect("network");
+    assert_eq!(net.0, "wifi");
+
+    wx_jssdk::menu::hide_menu_items(&[wx_jssdk::menu::MenuItem::CopyUrl, wx_jssdk::menu::MenuItem::ShareQq])
+        .await
+        .expect("hide");
+    wx_jssdk::menu::show_menu_items(&[wx_jssdk::menu::MenuItem::ShareQq])
+        .await
+        .expect("show");
+    assert_eq!(emu.record().hidden_menu_items, ["menuItem:copyUrl"]);
+}
+
+#[wasm_bindgen_test]
+async fn shares_are_recorded_and_readable_from_js() {
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    let data = wx_jssdk::share::AppMessageShare {
+        title: "wxkit title".into(),
+        desc: "wxkit desc".into(),
+        link: wx_jssdk::url_to_sign(),
+        img_url: "https://example.com/icon.png".into(),
+    };
+    wx_jssdk::share::update_app_message_share_data(&data)
+        .await
+        .expect("share");
+    wx_jssdk::share::update_timeline_share_data(&wx_jssdk::share::TimelineShare {
+        title: "moments".into(),
+        link: data.link.clone(),
+        img_url: data.img_url.clone(),
+    })
+    .await
+    .expect("timeline");
+    let record = emu.record();
+    let shared = record.app_message_share.expect("recorded");
+    assert_eq!(
+        (shared.title.as_str(), shared.desc.as_str()),
+        ("wxkit title", "wxkit desc")
+    );
+    assert_eq!(record.timeline_share.expect("recorded").title, "moments");
+
+    // The same record through the well-known global, as WebDriver tests read it.
+    let global = js_sys::Reflect::get(&js_sys::global(), &"__wxkitEmulator".into()).expect("global");
+    let record_fn: js_sys::Function = js_sys::Reflect::get(&global, &"record".into()).expect("record").into();
+    let from_js = record_fn.call0(&global).expect("record()");
+    let json = String::from(js_sys::JSON::stringify(&from_js).expect("json"));
+    assert!(
+        json.contains(r#""appMessageShare":{"title":"wxkit title","desc":"wxkit desc""#),
+        "{json}"
+    );
+
+    // Scripting through the global.
+    let script_fn: js_sys::Function = js_sys::Reflect::get(&global, &"script".into()).expect("script").into();
+    script_fn
+        .call2(&global, &"scanQRCode".into(), &js(r#"{"outcome":"cancel"}"#))
+        .expect("script()");
+    let result = wx_jssdk::scan::scan_qr_code(&Default::default()).await;
+    assert_eq!(
+        result,
+        Err(WxError::Cancelled {
+            api: "scanQRCode".into()
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn listeners_deliver_events_and_go_quiet_on_drop() {
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    let data = wx_jssdk::share::MenuShare {
+        title: "legacy".into(),
+        link: wx_jssdk::url_to_sign(),
+        ..Default::default()
+    };
+    let mut events = wx_jssdk::share::on_menu_share_timeline(&data).expect("listener");
+    assert_eq!(emu.trigger_share(MenuShareKind::Timeline), 1);
+    assert_eq!(events.next().await, MenuShareEvent::Triggered);
+    assert_eq!(events.next().await, MenuShareEvent::Shared);
+    let legacy = emu.record().legacy_shares.pop().expect("recorded");
+    assert_eq!(
+        (
+            legacy.api.as_str(),
+            legacy.content.title.as_str(),
+            legacy.outcome.as_str()
+        ),
+        ("shareTimeline", "legacy", "ok")
+    );
+
+    emu.script_name("shareTimeline", Reply::Cancel);
+    emu.trigger_share(MenuShareKind::Timeline);
+    assert_eq!(events.next().await, MenuShareEvent::Triggered);
+    assert_eq!(events.next().await, MenuShareEvent::Cancelled);
+
+    let mut ended = wx_jssdk::voice::on_voice_record_end().expect("listener");
+    assert_eq!(
+        emu.emit(
+            "onVoiceRecordEnd",
+            &js(r#"{"localId":"voice-7","err_msg":"onVoiceRecordEnd:ok"}"#)
+        ),
+        1
+    );
+    assert_eq!(ended.next().await.local_id, "voice-7");
+
+    drop(ended);
+    drop(events);
+    // The bridge still calls the (now quiet) callbacks: nothing throws, nothing is queued.
+    assert_eq!(emu.emit("onVoiceRecordEnd", &js(r#"{"localId":"voice-8"}"#)), 1);
+    emu.trigger_share(MenuShareKind::Timeline);
+}
+
+#[wasm_bindgen_test]
+async fn close_window_works_through_the_bridge_without_config() {
+    let emu = setup(Device::Android).await;
+    wx_jssdk::close_window().await.expect("closeWindow");
+    assert!(emu.record().closed);
+}

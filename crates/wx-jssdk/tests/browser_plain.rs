@@ -1,0 +1,85 @@
+//! A desktop browser without the emulator: loading (fallback, one shared load) and the "not in WeChat" paths.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{APP_ID, JWEIXIN_NPM, TICKET, all_apis, signed};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wx_jssdk::{SdkSource, WxError, emulator::EmulatorError};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn scripts_with_src(prefix: &str) -> u32 {
+    let document = web_sys::window().expect("window").document().expect("document");
+    let scripts = document.query_selector_all("script[src]").expect("query");
+    (0..scripts.length())
+        .filter_map(|i| scripts.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .filter(|e| e.get_attribute("src").is_some_and(|s| s.starts_with(prefix)))
+        .count() as u32
+}
+
+#[wasm_bindgen_test]
+async fn loads_once_with_fallback_and_refuses_outside_wechat() {
+    let config = signed(TICKET, APP_ID, &wx_jssdk::url_to_sign());
+    // Before loading, calls say what to do.
+    let early = wx_jssdk::image::choose_image(&Default::default()).await;
+    assert!(matches!(early, Err(WxError::LoadFailed { .. })), "{early:?}");
+
+    // Every source failing is a typed error naming each source (port 9 on loopback refuses connections).
+    let dead = SdkSource::Urls(vec!["http://127.0.0.1:9/jweixin-1.6.0.js".into()]);
+    let failed = wx_jssdk::load_sdk(&dead).await;
+    assert!(
+        matches!(&failed, Err(WxError::LoadFailed { detail }) if detail.contains("127.0.0.1:9")),
+        "{failed:?}"
+    );
+
+    // The first URL fails, the fallback (the real SDK as a data: URL) loads; two concurrent callers share it.
+    let data_url = format!(
+        "data:text/javascript,{}",
+        String::from(js_sys::encode_uri_component(&wx_jssdk::commonjs_shim(JWEIXIN_NPM)))
+    );
+    let source = SdkSource::Urls(vec!["http://127.0.0.1:9/jweixin-1.6.0.js".into(), data_url]);
+    let (a, b) = futures_join(wx_jssdk::load_sdk(&source), wx_jssdk::load_sdk(&source)).await;
+    a.expect("first caller");
+    b.expect("second caller");
+    assert_eq!(scripts_with_src("data:"), 1, "one shared load");
+    wx_jssdk::load_sdk(&source).await.expect("already loaded");
+    assert_eq!(scripts_with_src("data:"), 1);
+
+    // Not WeChat: typed, immediate refusals.
+    assert_eq!(wx_jssdk::config(&config, &all_apis()).await, Err(WxError::NotInWechat));
+    assert_eq!(wx_jssdk::close_window().await, Err(WxError::NotInWechat));
+    assert!(!wx_jssdk::Environment::detect().in_wechat);
+    // The emulator must come before the SDK, which has already read the user agent.
+    assert_eq!(
+        wx_jssdk::emulator::install(Default::default()).map(drop),
+        Err(EmulatorError::SdkAlreadyLoaded)
+    );
+}
+
+/// Polls two futures to completion together (no extra dependency for one join).
+async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    (ra.expect("a finished"), rb.expect("b finished"))
+}
