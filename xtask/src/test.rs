@@ -7,7 +7,8 @@ use crate::{
 use anyhow::Result;
 
 /// Crates that compile to wasm32 and have browser tests (wasm-bindgen-test in headless Chromium).
-pub const WASM_CRATES: &[&str] = &["wx-sign"];
+/// wx-jssdk's browser tests `include_str!` the npm jweixin file that setup installs into target/tools.
+pub const WASM_CRATES: &[&str] = &["wx-sign", "wx-jssdk"];
 
 pub fn run() -> Result<()> {
     setup::run()?;
