@@ -5,7 +5,8 @@ use crate::shell::{cmd, exec, root};
 use anyhow::{Context, Result};
 
 pub fn run() -> Result<()> {
-    sign_bench()
+    sign_bench()?;
+    jssdk_size_bench()
 }
 
 /// One `wx.config` signature vs the bare SHA-1 of the same canonical string.
@@ -42,4 +43,87 @@ fn criterion_mean_ns(bench: &str) -> Result<f64> {
     v["mean"]["point_estimate"]
         .as_f64()
         .context("estimates.json has no mean")
+}
+
+/// What wx-jssdk adds to a page: the plain web-sys example (config + share + chooseImage, and the emulator it
+/// installs on `?emulate`) built for production (wasm-release: opt-level z, LTO; wasm-bindgen; wasm-opt -Oz,
+/// which reads the target_features section, never stripped), gzipped, vs the same page built without
+/// wx-jssdk in the same run.
+fn jssdk_size_bench() -> Result<()> {
+    let with = page_size(true)?;
+    let without = page_size(false)?;
+    let added = with.total_gz().saturating_sub(without.total_gz());
+    println!(
+        "bench wx-jssdk size: page with wx-jssdk {} B gz (wasm {} B gz / {} B raw, JS glue {} B gz); \
+         same page without {} B gz (wasm {} B gz / {} B raw, JS glue {} B gz); wx-jssdk adds {added} B gz; ratio {:.2}",
+        with.total_gz(),
+        with.wasm_gz,
+        with.wasm_raw,
+        with.js_gz,
+        without.total_gz(),
+        without.wasm_gz,
+        without.wasm_raw,
+        without.js_gz,
+        with.total_gz() as f64 / without.total_gz().max(1) as f64,
+    );
+    println!("bench wx-jssdk size: not counted: jweixin itself, which the page loads from res.wx.qq.com at runtime");
+    Ok(())
+}
+
+struct PageSize {
+    wasm_raw: u64,
+    wasm_gz: u64,
+    js_gz: u64,
+}
+
+impl PageSize {
+    fn total_gz(&self) -> u64 {
+        self.wasm_gz + self.js_gz
+    }
+}
+
+fn page_size(jssdk: bool) -> Result<PageSize> {
+    let mut args = vec![
+        "build",
+        "-p",
+        "wx-jssdk-plain-page",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ];
+    if !jssdk {
+        args.push("--no-default-features");
+    }
+    exec(cmd("cargo", &args))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), std::path::PathBuf::from);
+    let wasm = target.join("wasm32-unknown-unknown/wasm-release/wx_jssdk_plain_page.wasm");
+    let out = target
+        .join("size-bench")
+        .join(if jssdk { "with-jssdk" } else { "without-jssdk" });
+    std::fs::create_dir_all(&out)?;
+    let (wasm_s, out_s) = (wasm.to_string_lossy().into_owned(), out.to_string_lossy().into_owned());
+    exec(cmd("wasm-bindgen", &["--target", "web", "--out-dir", &out_s, &wasm_s]))?;
+    let bg = out.join("wx_jssdk_plain_page_bg.wasm");
+    let optimized = out.join("optimized.wasm");
+    let (bg_s, opt_s) = (
+        bg.to_string_lossy().into_owned(),
+        optimized.to_string_lossy().into_owned(),
+    );
+    exec(cmd("wasm-opt", &["-Oz", &bg_s, "-o", &opt_s]))?;
+    Ok(PageSize {
+        wasm_raw: std::fs::metadata(&optimized)?.len(),
+        wasm_gz: gzipped_len(&optimized)?,
+        js_gz: gzipped_len(&out.join("wx_jssdk_plain_page.js"))?,
+    })
+}
+
+fn gzipped_len(path: &std::path::Path) -> Result<u64> {
+    let out = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .with_context(|| format!("gzip {}", path.display()))?;
+    anyhow::ensure!(out.status.success(), "gzip {} failed", path.display());
+    Ok(out.stdout.len() as u64)
 }
