@@ -6,7 +6,14 @@ use anyhow::{Context, Result};
 
 pub fn run() -> Result<()> {
     sign_bench()?;
+    server_bench()?;
     jssdk_size_bench()
+}
+
+/// `/api/jssdk/config` under load (warm cache, 64 and 256 connections) vs a bare axum route doing the same
+/// SHA-1 + JSON work, both as child processes; the bench prints req/s, p50/p99, RSS and the ratios.
+fn server_bench() -> Result<()> {
+    exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "server_load"]))
 }
 
 /// One `wx.config` signature vs the bare SHA-1 of the same canonical string.

@@ -1,1 +1,273 @@
-fn main() {}
+//! `cargo bench -p wx-server --bench server_load` (run by `cargo xtask bench`): load on
+//! `GET /api/jssdk/config` with a warm cache at 64 and 256 keep-alive connections, against a bare axum
+//! route doing the same SHA-1 + JSON work with no cache and no checks, measured in the same run.
+//!
+//! Both servers run as child processes (the backend is the real `wx-server serve --mock` binary, the
+//! baseline is this executable re-run with `WXKIT_BENCH_ROLE=baseline`), so their RSS is their own.
+//! The load generator is a small HTTP/1.1 keep-alive client on tokio, bounded in time
+//! (`WXKIT_BENCH_SECS`, default 5 s per run) and in count (2 M requests per run).
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+const PATH: &str = "/api/jssdk/config?url=http%3A%2F%2Flocalhost%3A8080%2Fshare%3Fid%3D42";
+const MAX_REQUESTS: usize = 2_000_000;
+
+fn main() {
+    if std::env::var("WXKIT_BENCH_ROLE").as_deref() == Ok("baseline") {
+        baseline_server();
+        return;
+    }
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing special: run a short smoke.
+    let secs: u64 = std::env::var("WXKIT_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let is_bench = std::env::args().any(|a| a == "--bench");
+    let secs = if is_bench { secs } else { 1 };
+
+    let mut server = spawn(Command::new(env!("CARGO_BIN_EXE_wx-server")).args([
+        "serve",
+        "--mock",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        "memory",
+    ]));
+    let exe = std::env::current_exe().expect("own path");
+    let mut baseline = spawn(Command::new(exe).env("WXKIT_BENCH_ROLE", "baseline"));
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut rows = Vec::new();
+    for conns in [64usize, 256] {
+        for target in [&baseline, &server] {
+            // Warm: the backend fetches its token and ticket once here, then serves from memory.
+            rt.block_on(load(&target.addr, 1, Duration::from_millis(200)));
+            let r = rt.block_on(load(&target.addr, conns, Duration::from_secs(secs)));
+            let rss = rss_kib(target.child.id());
+            println!(
+                "bench wx-server: {:<22} conns {conns:>3}: {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {}  RSS {} KiB (peak {} KiB)",
+                target.name, r.rps, r.p50_ms, r.p99_ms, r.errors, rss.0, rss.1
+            );
+            rows.push((conns, target.name, r));
+        }
+    }
+    for conns in [64usize, 256] {
+        let find = |name: &str| {
+            rows.iter()
+                .find(|(c, n, _)| *c == conns && *n == name)
+                .map(|(_, _, r)| r)
+        };
+        if let (Some(base), Some(srv)) = (find("baseline (bare axum)"), find("wx-server (warm cache)")) {
+            let tput = srv.rps / base.rps;
+            let p99 = srv.p99_ms / base.p99_ms;
+            println!(
+                "bench wx-server: conns {conns}: throughput ratio {tput:.2} (target >= 0.80){}; p99 ratio {p99:.2}{}",
+                if tput >= 0.8 { "" } else { " MISSED" },
+                if conns == 256 {
+                    if p99 <= 1.5 {
+                        " (target <= 1.5)"
+                    } else {
+                        " (target <= 1.5) MISSED"
+                    }
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    server.stop();
+    baseline.stop();
+}
+
+struct Target {
+    name: &'static str,
+    child: Child,
+    addr: String,
+}
+
+impl Target {
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(cmd: &mut Command) -> Target {
+    let is_baseline = cmd.get_envs().any(|(k, _)| k == "WXKIT_BENCH_ROLE");
+    let mut child = cmd
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn server");
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    let url = line.trim().rsplit(' ').next().unwrap_or("").to_owned();
+    let addr = url.trim_start_matches("http://").to_owned();
+    assert!(!addr.is_empty(), "server printed no address: {line}");
+    let name = if is_baseline {
+        "baseline (bare axum)"
+    } else {
+        "wx-server (warm cache)"
+    };
+    Target { name, child, addr }
+}
+
+/// (VmRSS, VmHWM) in KiB from /proc (0 where unavailable).
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+struct Run {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+async fn load(addr: &str, conns: usize, duration: Duration) -> Run {
+    let request = format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let start = Instant::now();
+    let deadline = start + duration;
+    let per_conn = MAX_REQUESTS / conns;
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (addr, request) = (addr.to_owned(), request.clone());
+        tasks.push(tokio::spawn(async move {
+            connection(&addr, request.as_bytes(), deadline, per_conn).await
+        }));
+    }
+    let mut latencies: Vec<u32> = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, err) = t.await.unwrap_or_default();
+        latencies.extend(lat);
+        errors += err;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        f64::from(latencies[i]) / 1000.0
+    };
+    Run {
+        rps: latencies.len() as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        errors,
+    }
+}
+
+/// One keep-alive connection sending requests back to back; latencies in microseconds.
+async fn connection(addr: &str, request: &[u8], deadline: Instant, max: usize) -> (Vec<u32>, usize) {
+    let mut latencies = Vec::with_capacity(4096);
+    let mut errors = 0;
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return (latencies, 1);
+    };
+    let _ = stream.set_nodelay(true);
+    let mut buf = vec![0u8; 16 * 1024];
+    while Instant::now() < deadline && latencies.len() < max {
+        let sent = Instant::now();
+        if stream.write_all(request).await.is_err() {
+            errors += 1;
+            break;
+        }
+        match read_response(&mut stream, &mut buf).await {
+            Some(true) => latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX)),
+            Some(false) => errors += 1,
+            None => {
+                errors += 1;
+                break;
+            }
+        }
+    }
+    (latencies, errors)
+}
+
+/// Reads one response; Some(true) for a 200 with a body, Some(false) for another status, None on EOF.
+async fn read_response(stream: &mut TcpStream, buf: &mut [u8]) -> Option<bool> {
+    let mut filled = 0;
+    loop {
+        let n = stream.read(&mut buf[filled..]).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        filled += n;
+        if let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end]).ok()?;
+            let ok = head.starts_with("HTTP/1.1 200");
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            let total = end + 4 + len;
+            while filled < total {
+                let n = stream.read(&mut buf[filled..]).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                filled += n;
+            }
+            return Some(ok && len > 0);
+        }
+        if filled == buf.len() {
+            return None;
+        }
+    }
+}
+
+/// The baseline: the same work per request (read the url parameter, nonce, timestamp, SHA-1 of the
+/// canonical string, JSON) on a bare axum route, with a fixed ticket: no cache, no checks, no metrics.
+fn baseline_server() {
+    use axum::{Json, extract::RawQuery, routing::get};
+    const TICKET: &str = "bench-baseline-ticket-0123456789abcdefghijklmnopqrstuvwxyz";
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let app = axum::Router::new().route(
+            "/api/jssdk/config",
+            get(|RawQuery(q): RawQuery| async move {
+                let q = q.unwrap_or_default();
+                let raw = q.split('&').find_map(|p| p.strip_prefix("url=")).unwrap_or("");
+                let url = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
+                let nonce = wx_sign::nonce().unwrap_or_default();
+                let timestamp = wx_sign::unix_timestamp();
+                let signature = wx_sign::sign_config(TICKET, &nonce, timestamp, &url).map(|s| s.signature).unwrap_or_default();
+                Json(serde_json::json!({"appId": "wxbaseline", "timestamp": timestamp, "nonceStr": nonce, "signature": signature}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        println!("baseline listening on http://{}", listener.local_addr().expect("addr"));
+        let _ = axum::serve(listener, app).await;
+    });
+}
