@@ -51,6 +51,6 @@ pub use reply::{Article, MAX_ARTICLES, MAX_ARTICLES_TO_MESSAGE, Music, Reply, Re
 pub use service::{
     DEFAULT_DEADLINE, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL, PushError, PushResponse, PushService,
 };
-pub use simulate::{PushSigner, SignedPush, SimulateError};
+pub use simulate::{PushSigner, SignedPush, SimulateError, WECHAT_ATTEMPTS, WECHAT_REPLY_TIMEOUT};
 pub use verify::{Mode, PushQuery, PushVerifier, VerifiedPush, VerifyError};
 pub use xml::{MAX_BODY_BYTES, ParseError};

@@ -7,6 +7,11 @@ use crate::verify::{Mode, VerifyError};
 use crate::write::{splice_encrypt, write_push};
 use crate::xml::{ParseError, XmlOut};
 
+/// How long WeChat waits for an answer before it retries a push.
+pub const WECHAT_REPLY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How many times WeChat delivers a push that gets no answer (the first delivery and two retries).
+pub const WECHAT_ATTEMPTS: u32 = 3;
+
 /// A push ready to send: `POST /wechat?{query}` with `body`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedPush {
