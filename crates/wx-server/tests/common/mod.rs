@@ -2,6 +2,8 @@
 //! with captured output, and a throwaway redis-server.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod inproc;
+
 use std::{
     io::{BufRead, BufReader, Read},
     net::{SocketAddr, TcpListener},

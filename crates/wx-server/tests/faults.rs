@@ -1,0 +1,303 @@
+//! Every fault the fake WeChat can inject, and what the backend does about it: retries for transient
+//! failures, compare-and-swap token renewal for 40001/40014/42001, no retry loop for configuration and
+//! quota errors, and the cached ticket served while it is still valid.
+
+mod common;
+
+use common::{inproc::*, *};
+use serde_json::Value;
+use std::time::Duration;
+use wx_server::fake::{Endpoint, Fault, FaultRequest, FaultRule};
+
+const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline#/route";
+
+struct FaultCase {
+    name: &'static str,
+    endpoint: Endpoint,
+    fault: Fault,
+    times: Option<u32>,
+    status: u16,
+    error: Option<&'static str>,
+    errcode: Option<i64>,
+    /// (token calls, getticket calls) at the fake afterwards.
+    calls: (u64, u64),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_injected_fault_gets_its_documented_behaviour() {
+    use Endpoint::{Getticket as T, StableToken as S};
+    let cases = [
+        FaultCase {
+            name: "40001 once: CAS invalidate, refetch token, retry once",
+            endpoint: T,
+            fault: Fault::Errcode(40001),
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "42001 once: same",
+            endpoint: T,
+            fault: Fault::Errcode(42001),
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "40014 once: same",
+            endpoint: T,
+            fault: Fault::Errcode(40014),
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "40001 always: only one retry",
+            endpoint: T,
+            fault: Fault::Errcode(40001),
+            times: None,
+            status: 502,
+            error: Some("wechat_invalid_token"),
+            errcode: Some(40001),
+            calls: (2, 2),
+        },
+        FaultCase {
+            name: "-1 twice: retried with backoff",
+            endpoint: T,
+            fault: Fault::Errcode(-1),
+            times: Some(2),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "-1 always: bounded retries then 503",
+            endpoint: T,
+            fault: Fault::Errcode(-1),
+            times: None,
+            status: 503,
+            error: Some("wechat_unavailable"),
+            errcode: Some(-1),
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "HTTP 500 twice: retried",
+            endpoint: T,
+            fault: Fault::HttpStatus(500),
+            times: Some(2),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "HTTP 502 always: 503",
+            endpoint: T,
+            fault: Fault::HttpStatus(502),
+            times: None,
+            status: 503,
+            error: Some("wechat_unavailable"),
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "timeout once: retried",
+            endpoint: T,
+            fault: Fault::Timeout,
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 2),
+        },
+        FaultCase {
+            name: "malformed JSON once: retried",
+            endpoint: T,
+            fault: Fault::MalformedJson,
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 2),
+        },
+        FaultCase {
+            name: "empty ticket once: never cached, retried",
+            endpoint: T,
+            fault: Fault::EmptyTicket,
+            times: Some(1),
+            status: 200,
+            error: None,
+            errcode: None,
+            calls: (1, 2),
+        },
+        FaultCase {
+            name: "empty ticket always: 502",
+            endpoint: T,
+            fault: Fault::EmptyTicket,
+            times: None,
+            status: 502,
+            error: Some("wechat_empty_credential"),
+            errcode: None,
+            calls: (1, 3),
+        },
+        FaultCase {
+            name: "45009 quota: no retry",
+            endpoint: T,
+            fault: Fault::Errcode(45009),
+            times: None,
+            status: 502,
+            error: Some("wechat_quota_exceeded"),
+            errcode: Some(45009),
+            calls: (1, 1),
+        },
+        FaultCase {
+            name: "45011 quota: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(45011),
+            times: None,
+            status: 502,
+            error: Some("wechat_quota_exceeded"),
+            errcode: Some(45011),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "40164 IP whitelist: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(40164),
+            times: None,
+            status: 502,
+            error: Some("wechat_ip_not_whitelisted"),
+            errcode: Some(40164),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "89503 risky IP: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(89503),
+            times: None,
+            status: 502,
+            error: Some("wechat_risky_ip"),
+            errcode: Some(89503),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "40125 bad secret: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(40125),
+            times: None,
+            status: 502,
+            error: Some("wechat_bad_credentials"),
+            errcode: Some(40125),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "40013 bad appid: no retry",
+            endpoint: S,
+            fault: Fault::Errcode(40013),
+            times: None,
+            status: 502,
+            error: Some("wechat_bad_credentials"),
+            errcode: Some(40013),
+            calls: (1, 0),
+        },
+        FaultCase {
+            name: "token endpoint timeout always: 503",
+            endpoint: S,
+            fault: Fault::Timeout,
+            times: None,
+            status: 503,
+            error: Some("wechat_unavailable"),
+            errcode: None,
+            calls: (3, 0),
+        },
+    ];
+    let client = client();
+    for case in cases {
+        let (fake, server) = start().await;
+        fake.control().apply(FaultRequest {
+            inject: vec![FaultRule {
+                endpoint: case.endpoint,
+                fault: case.fault.clone(),
+                times: case.times,
+                appid: None,
+            }],
+            ..FaultRequest::default()
+        });
+        let r = client
+            .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, case.status, "{}: {body}", case.name);
+        assert_eq!(body["error"].as_str(), case.error, "{}: {body}", case.name);
+        assert_eq!(body["errcode"].as_i64(), case.errcode, "{}: {body}", case.name);
+        if status == 200 {
+            let c: Config = serde_json::from_value(body).unwrap();
+            assert!(
+                verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)),
+                "{}",
+                case.name
+            );
+        }
+        let (stable, _, tickets) = counts(&fake);
+        assert_eq!((stable, tickets), case.calls, "{}: (token, getticket) calls", case.name);
+        server.shutdown().await;
+        fake.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
+    let (fake, server) = start_with(fake_opts(3), |_| {}).await;
+    let client = client();
+    let first = get_config(&client, &server.url(""), PAGE, false).await;
+    let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
+    assert!(verifies(&first, PAGE, std::slice::from_ref(&ticket)));
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::Any,
+            fault: Fault::Errcode(45009),
+            times: None,
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    // Past the refresh point (2.7 s) and the usable guard (2.85 s), before expiry (3 s): still served.
+    tokio::time::sleep(Duration::from_millis(2880)).await;
+    let late = get_config(&client, &server.url(""), PAGE, false).await;
+    assert!(
+        verifies(&late, PAGE, &[ticket]),
+        "the cached ticket is still valid and is used"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let r = client
+        .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 502);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "wechat_quota_exceeded");
+    assert!(body["message"].as_str().unwrap().contains("quota"));
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("wxkit_background_refresh_total{result=\"error\"} 0"),
+        "background refresh failed and said so"
+    );
+}

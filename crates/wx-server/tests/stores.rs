@@ -1,0 +1,127 @@
+//! The `CredentialStore` contract, checked the same way against all three stores (Redis is a real
+//! redis-server of the test's own).
+
+mod common;
+
+use common::Redis;
+use std::time::Duration;
+use wx_server::store::{Cached, CredentialStore, FileStore, MemoryStore, RedisStore};
+
+async fn contract(store: &dyn CredentialStore) {
+    let name = store.describe();
+    let a = Cached::new("value-a".into(), wx_now(), Duration::from_secs(60));
+    let b = Cached::new("value-b".into(), wx_now(), Duration::from_secs(60));
+
+    assert_eq!(store.load("k").await.unwrap(), None, "{name}: empty at first");
+    store.save("k", &a).await.unwrap();
+    assert_eq!(store.load("k").await.unwrap(), Some(a.clone()), "{name}: round trip");
+    store.save("other", &b).await.unwrap();
+    assert_eq!(
+        store.load("k").await.unwrap(),
+        Some(a.clone()),
+        "{name}: keys are independent"
+    );
+
+    // Compare-and-swap delete: only the value that failed is dropped.
+    assert!(
+        !store.remove_if("k", &"value-b".into()).await.unwrap(),
+        "{name}: CAS with a stale value is a no-op"
+    );
+    assert_eq!(store.load("k").await.unwrap(), Some(a.clone()));
+    assert!(
+        store.remove_if("k", &"value-a".into()).await.unwrap(),
+        "{name}: CAS with the current value deletes"
+    );
+    assert_eq!(store.load("k").await.unwrap(), None);
+    assert!(
+        !store.remove_if("k", &"value-a".into()).await.unwrap(),
+        "{name}: nothing left to delete"
+    );
+    assert_eq!(
+        store.load("other").await.unwrap(),
+        Some(b),
+        "{name}: the other key survived"
+    );
+
+    // Leases: exclusive, released only by the owner, expiring on their own.
+    let lease = Duration::from_millis(300);
+    assert!(
+        store.try_lock("L", "one", lease).await.unwrap(),
+        "{name}: free lock taken"
+    );
+    assert!(
+        !store.try_lock("L", "two", lease).await.unwrap(),
+        "{name}: held lock refused"
+    );
+    store.unlock("L", "two").await.unwrap();
+    assert!(
+        !store.try_lock("L", "two", lease).await.unwrap(),
+        "{name}: a non-owner cannot release"
+    );
+    store.unlock("L", "one").await.unwrap();
+    assert!(
+        store.try_lock("L", "two", lease).await.unwrap(),
+        "{name}: released lock taken"
+    );
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    assert!(
+        store.try_lock("L", "three", lease).await.unwrap(),
+        "{name}: an expired lease is taken over"
+    );
+}
+
+fn wx_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+#[tokio::test]
+async fn memory_store_keeps_the_contract() {
+    contract(&MemoryStore::default()).await;
+}
+
+#[tokio::test]
+async fn file_store_keeps_the_contract_and_survives_a_corrupt_file() {
+    let path = std::env::temp_dir().join(format!("wxkit-stores-{}/creds.json", std::process::id()));
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    let store = FileStore::new(&path);
+    contract(&store).await;
+    // A second handle (another process would see the same) reads what the first wrote.
+    let c = Cached::new("shared".into(), wx_now(), Duration::from_secs(60));
+    store.save("s", &c).await.unwrap();
+    assert_eq!(FileStore::new(&path).load("s").await.unwrap(), Some(c.clone()));
+    // A corrupt file is an error on read (logged by the service), and is replaced by the next write.
+    std::fs::write(&path, "{not json").unwrap();
+    assert!(store.load("s").await.is_err());
+    store.save("s", &c).await.unwrap();
+    assert_eq!(store.load("s").await.unwrap(), Some(c));
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test]
+async fn redis_store_keeps_the_contract_and_fails_cleanly_when_redis_is_gone() {
+    let mut redis = Redis::start();
+    let store = RedisStore::connect(&redis.url()).await.unwrap();
+    contract(&store).await;
+    // Values expire with the credential.
+    let short = Cached::new("short".into(), wx_now(), Duration::from_millis(200));
+    store.save("ttl", &short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.load("ttl").await.unwrap(), None);
+    redis.kill();
+    let started = std::time::Instant::now();
+    assert!(store.load("k").await.is_err());
+    assert!(store.try_lock("L2", "x", Duration::from_secs(1)).await.is_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "errors come back within the timeouts"
+    );
+    let password = "redis://:hunter2pw@127.0.0.1:1/0";
+    assert!(
+        RedisStore::connect(password)
+            .await
+            .is_err_and(|e| !e.to_string().contains("hunter2pw"))
+    );
+}
