@@ -52,26 +52,32 @@ fn criterion_mean_ns(bench: &str) -> Result<f64> {
         .context("estimates.json has no mean")
 }
 
-/// What wx-jssdk adds to a page: the plain web-sys example (config + share + chooseImage, and the emulator it
-/// installs on `?emulate`) built for production (wasm-release: opt-level z, LTO; wasm-bindgen; wasm-opt -Oz,
-/// which reads the target_features section, never stripped), gzipped, vs the same page built without
-/// wx-jssdk in the same run.
+/// What wx-jssdk adds to a page: the plain web-sys example (config + share + chooseImage) built for production
+/// (wasm-release: opt-level z, LTO; wasm-bindgen; wasm-opt -Oz, which reads the target_features section, never
+/// stripped), gzipped, vs the same page built without wx-jssdk in the same run; and with the emulator too.
 fn jssdk_size_bench() -> Result<()> {
-    let with = page_size(true)?;
-    let without = page_size(false)?;
-    let added = with.total_gz().saturating_sub(without.total_gz());
+    let without = page_size("without-jssdk", &["--no-default-features"])?;
+    let with = page_size("with-jssdk", &["--no-default-features", "--features", "jssdk"])?;
+    let emulated = page_size("with-jssdk-and-emulator", &["--features", "jssdk,emulator"])?;
+    for (label, size) in [
+        ("page without wx-jssdk", &without),
+        ("page with wx-jssdk (config + share + chooseImage)", &with),
+        ("same page + emulator", &emulated),
+    ] {
+        println!(
+            "bench wx-jssdk size: {label}: {} B gz (wasm {} B gz / {} B raw, JS glue {} B gz)",
+            size.total_gz(),
+            size.wasm_gz,
+            size.wasm_raw,
+            size.js_gz
+        );
+    }
+    let base = without.total_gz();
     println!(
-        "bench wx-jssdk size: page with wx-jssdk {} B gz (wasm {} B gz / {} B raw, JS glue {} B gz); \
-         same page without {} B gz (wasm {} B gz / {} B raw, JS glue {} B gz); wx-jssdk adds {added} B gz; ratio {:.2}",
-        with.total_gz(),
-        with.wasm_gz,
-        with.wasm_raw,
-        with.js_gz,
-        without.total_gz(),
-        without.wasm_gz,
-        without.wasm_raw,
-        without.js_gz,
-        with.total_gz() as f64 / without.total_gz().max(1) as f64,
+        "bench wx-jssdk size: wx-jssdk adds {} B gz (ratio {:.2} vs the page without it); the emulator adds {} B gz more",
+        with.total_gz().saturating_sub(base),
+        with.total_gz() as f64 / base.max(1) as f64,
+        emulated.total_gz().saturating_sub(with.total_gz()),
     );
     println!("bench wx-jssdk size: not counted: jweixin itself, which the page loads from res.wx.qq.com at runtime");
     Ok(())
@@ -89,7 +95,7 @@ impl PageSize {
     }
 }
 
-fn page_size(jssdk: bool) -> Result<PageSize> {
+fn page_size(label: &str, features: &[&str]) -> Result<PageSize> {
     let mut args = vec![
         "build",
         "-p",
@@ -99,15 +105,11 @@ fn page_size(jssdk: bool) -> Result<PageSize> {
         "--profile",
         "wasm-release",
     ];
-    if !jssdk {
-        args.push("--no-default-features");
-    }
+    args.extend_from_slice(features);
     exec(cmd("cargo", &args))?;
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), std::path::PathBuf::from);
     let wasm = target.join("wasm32-unknown-unknown/wasm-release/wx_jssdk_plain_page.wasm");
-    let out = target
-        .join("size-bench")
-        .join(if jssdk { "with-jssdk" } else { "without-jssdk" });
+    let out = target.join("size-bench").join(label);
     std::fs::create_dir_all(&out)?;
     let (wasm_s, out_s) = (wasm.to_string_lossy().into_owned(), out.to_string_lossy().into_owned());
     exec(cmd("wasm-bindgen", &["--target", "web", "--out-dir", &out_s, &wasm_s]))?;
