@@ -1,10 +1,6 @@
 //! Fetching the signed config from the wxkit backend, and the self-healing configure path.
 
-use crate::{
-    ConfigOptions, SignedConfig, WxError, config,
-    js::{self},
-};
-use serde::Deserialize;
+use crate::{ConfigOptions, SignedConfig, WxError, config, js, read};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -27,14 +23,6 @@ impl Default for Backend {
             endpoint: "/api/jssdk/config".to_owned(),
         }
     }
-}
-
-#[derive(Deserialize)]
-struct BackendError {
-    #[serde(default)]
-    error: String,
-    #[serde(default)]
-    message: String,
 }
 
 /// What [`configure_from_backend`] did.
@@ -91,12 +79,12 @@ impl Backend {
         let status = response.status();
         let body = JsFuture::from(response.json()?).await.ok();
         if !response.ok() {
-            let parsed = body.and_then(|b| serde_wasm_bindgen::from_value::<BackendError>(b).ok());
+            let parsed = body.filter(|b| js::get_string(b, "error").is_some());
             return Err(match parsed {
                 Some(e) => WxError::Backend {
                     status,
-                    error: e.error,
-                    message: e.message,
+                    error: read::string_or_empty(&e, "error"),
+                    message: read::string_or_empty(&e, "message"),
                 },
                 None => WxError::Backend {
                     status,
@@ -109,11 +97,27 @@ impl Backend {
             api: "backend".into(),
             detail: format!("GET {request} did not answer JSON"),
         })?;
-        serde_wasm_bindgen::from_value(body).map_err(|e| WxError::BadResult {
-            api: "backend".into(),
-            detail: e.to_string(),
-        })
+        signed_config_from_js(&body)
     }
+}
+
+/// Reads the backend's `{"appId","timestamp","nonceStr","signature"}` (the same shape `SignedConfig`
+/// deserialises from with serde).
+fn signed_config_from_js(body: &wasm_bindgen::JsValue) -> Result<SignedConfig, WxError> {
+    const API: &str = "backend";
+    let timestamp = read::number(API, body, "timestamp")?;
+    if !(timestamp >= 1.0 && timestamp.fract() == 0.0 && timestamp < 9.0e15) {
+        return Err(WxError::BadResult {
+            api: API.into(),
+            detail: "`timestamp` is not a positive whole number".into(),
+        });
+    }
+    Ok(SignedConfig {
+        app_id: read::string(API, body, "appId")?,
+        timestamp: timestamp as u64,
+        nonce_str: read::string(API, body, "nonceStr")?,
+        signature: read::string(API, body, "signature")?,
+    })
 }
 
 /// Signs [`url_to_sign`](crate::url_to_sign) through `backend` and configures; on

@@ -5,7 +5,7 @@ use crate::{
     js::{self, deferred},
 };
 use js_sys::{Function, Object};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -33,26 +33,14 @@ pub(crate) async fn call_raw(api: &str, options: JsValue) -> Result<JsValue, WxE
     check(api, result)
 }
 
-/// Calls an API and reads its `ok` result as `T`.
-pub(crate) async fn call<O, T>(api: &str, options: &O) -> Result<T, WxError>
-where
-    O: Serialize + ?Sized,
-    T: DeserializeOwned,
-{
-    let result = call_raw(api, to_js(options)?).await?;
-    from_result(api, result)
+/// Calls an API with serialisable options and returns its `ok` result object.
+pub(crate) async fn call<O: Serialize + ?Sized>(api: &str, options: &O) -> Result<JsValue, WxError> {
+    call_raw(api, to_js(options)?).await
 }
 
 /// Calls an API whose `ok` result carries nothing of interest.
 pub(crate) async fn call_unit<O: Serialize + ?Sized>(api: &str, options: &O) -> Result<(), WxError> {
     call_raw(api, to_js(options)?).await.map(|_| ())
-}
-
-pub(crate) fn from_result<T: DeserializeOwned>(api: &str, result: JsValue) -> Result<T, WxError> {
-    serde_wasm_bindgen::from_value(result).map_err(|e| WxError::BadResult {
-        api: api.to_owned(),
-        detail: e.to_string(),
-    })
 }
 
 /// `Ok(result)` for `"<api>:ok"`; the typed error otherwise. Mirrors jweixin's own switch on the text after

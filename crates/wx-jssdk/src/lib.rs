@@ -56,6 +56,7 @@ mod js;
 mod listener;
 mod loader;
 mod names;
+mod read;
 mod url;
 
 pub use api::{beacon, card, device, image, location, menu, mini_program, misc, pay, scan, share, voice};

@@ -1,7 +1,7 @@
 //! Cards: addCard, chooseCard, openCard, consumeAndShareCard.
 
-use crate::{WxError, call::call, call::call_unit};
-use serde::{Deserialize, Serialize};
+use crate::{WxError, call::call, call::call_unit, js, read};
+use serde::Serialize;
 
 /// A card to add: its id and the `cardExt` JSON string (signed with [`wx_sign::card_signature`] server-side).
 ///
@@ -19,16 +19,13 @@ pub struct CardToAdd {
 }
 
 /// One card of `addCard`'s result.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddedCard {
     /// The card id.
     pub card_id: String,
     /// The cardExt sent.
-    #[serde(default)]
     pub card_ext: String,
     /// Whether it was added.
-    #[serde(default)]
     pub is_success: bool,
 }
 
@@ -36,13 +33,6 @@ pub struct AddedCard {
 #[serde(rename_all = "camelCase")]
 struct CardList<'a, T> {
     card_list: &'a [T],
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AddCardResult {
-    #[serde(default)]
-    card_list: Vec<AddedCard>,
 }
 
 /// Adds cards to the user's card wallet.
@@ -56,9 +46,22 @@ struct AddCardResult {
 /// # Errors
 /// Cancel and failures, typed.
 pub async fn add_card(cards: &[CardToAdd]) -> Result<Vec<AddedCard>, WxError> {
-    call::<_, AddCardResult>("addCard", &CardList { card_list: cards })
-        .await
-        .map(|r| r.card_list)
+    let res = call("addCard", &CardList { card_list: cards }).await?;
+    // jweixin has parsed WeChat's card_list JSON into `cardList` with renamed fields.
+    let list = js::get(&res, "cardList");
+    if list.is_undefined() {
+        return Ok(Vec::new());
+    }
+    js_sys::Array::from(&list)
+        .iter()
+        .map(|card| {
+            Ok(AddedCard {
+                card_id: read::string("addCard", &card, "cardId")?,
+                card_ext: read::string_or_empty(&card, "cardExt"),
+                is_success: js::get(&card, "isSuccess").is_truthy(),
+            })
+        })
+        .collect()
 }
 
 /// Options of `chooseCard` (signed server-side with [`wx_sign::card_signature`]).
@@ -86,14 +89,6 @@ pub struct ChooseCard {
     pub card_sign: String,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ChooseCardResult {
-    /// jweixin moves `choose_card_info` (a JSON string) here.
-    #[serde(default)]
-    card_list: String,
-}
-
 /// Lets the user choose a card; returns the `cardList` JSON text (`[{"card_id","encrypt_code"}]`) to send to
 /// your backend for decryption.
 ///
@@ -106,9 +101,9 @@ struct ChooseCardResult {
 /// # Errors
 /// Cancel and failures, typed.
 pub async fn choose_card(options: &ChooseCard) -> Result<String, WxError> {
-    call::<_, ChooseCardResult>("chooseCard", options)
-        .await
-        .map(|r| r.card_list)
+    let res = call("chooseCard", options).await?;
+    // jweixin moves WeChat's `choose_card_info` (a JSON string) to `cardList`.
+    Ok(read::string_or_empty(&res, "cardList"))
 }
 
 /// A card to open in the wallet.

@@ -1,20 +1,13 @@
 //! checkJsApi and getNetworkType.
 
-use crate::{JsApi, WxError, call::call};
-use serde::{Deserialize, Serialize};
+use crate::{JsApi, WxError, call::call, js, read};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CheckArgs<'a> {
     js_api_list: &'a [JsApi],
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckResult {
-    #[serde(default)]
-    check_result: BTreeMap<String, bool>,
 }
 
 /// Which of `apis` this WeChat client supports (`true` = available). Names WeChat does not report are left out.
@@ -30,11 +23,19 @@ struct CheckResult {
 /// # Errors
 /// Typed failures.
 pub async fn check_js_api(apis: &[JsApi]) -> Result<BTreeMap<JsApi, bool>, WxError> {
-    let r: CheckResult = call("checkJsApi", &CheckArgs { js_api_list: apis }).await?;
-    Ok(r.check_result
-        .into_iter()
-        .filter_map(|(name, ok)| JsApi::from_any_name(&name).map(|api| (api, ok)))
-        .collect())
+    let res = call("checkJsApi", &CheckArgs { js_api_list: apis }).await?;
+    let result = js::get(&res, "checkResult");
+    if !result.is_object() {
+        return Ok(BTreeMap::new());
+    }
+    let mut support = BTreeMap::new();
+    for key in js_sys::Object::keys(&js_sys::Object::from(result.clone())).iter() {
+        let name = key.as_string().unwrap_or_default();
+        if let Some(api) = JsApi::from_any_name(&name) {
+            support.insert(api, js::get(&result, &name).is_truthy());
+        }
+    }
+    Ok(support)
 }
 
 /// The network type as WeChat reports it: `wifi`, `2g`, `3g`, `4g`, `5g`, `edge`, `wwan`, …
@@ -43,7 +44,7 @@ pub async fn check_js_api(apis: &[JsApi]) -> Result<BTreeMap<JsApi, bool>, WxErr
 /// let n = wx_jssdk::device::NetworkType("wifi".into());
 /// assert!(n.is_wifi());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkType(pub String);
 
 impl NetworkType {
@@ -51,12 +52,6 @@ impl NetworkType {
     pub fn is_wifi(&self) -> bool {
         self.0 == "wifi"
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NetworkResult {
-    network_type: String,
 }
 
 /// The current network type.
@@ -70,7 +65,6 @@ struct NetworkResult {
 /// # Errors
 /// Typed failures.
 pub async fn get_network_type() -> Result<NetworkType, WxError> {
-    call::<_, NetworkResult>("getNetworkType", &crate::api::Empty {})
-        .await
-        .map(|r| NetworkType(r.network_type))
+    let res = call("getNetworkType", &crate::api::Empty {}).await?;
+    read::string("getNetworkType", &res, "networkType").map(NetworkType)
 }

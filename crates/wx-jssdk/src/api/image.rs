@@ -1,7 +1,7 @@
 //! Images: chooseImage, previewImage, uploadImage, downloadImage, getLocalImgData.
 
-use crate::{WxError, call::call};
-use serde::{Deserialize, Serialize};
+use crate::{WxError, call::call, read};
+use serde::Serialize;
 
 /// `sizeType`: original or compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,13 +53,11 @@ impl Default for ChooseImage {
 }
 
 /// What `chooseImage` returns.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChosenImages {
     /// Local ids, usable as `<img src>` (Android) or via [`get_local_img_data`] (iOS WKWebView).
     pub local_ids: Vec<String>,
     /// `album`, `camera` or `weixin`, when the client says.
-    #[serde(default)]
     pub source_type: Option<String>,
 }
 
@@ -75,7 +73,11 @@ pub struct ChosenImages {
 /// # Errors
 /// Cancel, permission and failure, typed.
 pub async fn choose_image(options: &ChooseImage) -> Result<ChosenImages, WxError> {
-    call("chooseImage", options).await
+    let res = call("chooseImage", options).await?;
+    Ok(ChosenImages {
+        local_ids: read::strings("chooseImage", &res, "localIds")?,
+        source_type: read::opt_string(&res, "sourceType"),
+    })
 }
 
 /// Options of `previewImage`.
@@ -135,18 +137,6 @@ impl<'a> Transfer<'a> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ServerId {
-    pub server_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct LocalId {
-    pub local_id: String,
-}
-
 /// Uploads a chosen image to WeChat's media store (kept 3 days) and returns its `serverId` (a media_id your
 /// backend can download). `show_progress` shows WeChat's progress toast.
 ///
@@ -159,9 +149,8 @@ pub(crate) struct LocalId {
 /// # Errors
 /// Typed failures.
 pub async fn upload_image(local_id: &str, show_progress: bool) -> Result<String, WxError> {
-    call::<_, ServerId>("uploadImage", &Transfer::upload(local_id, show_progress))
-        .await
-        .map(|r| r.server_id)
+    let res = call("uploadImage", &Transfer::upload(local_id, show_progress)).await?;
+    read::string("uploadImage", &res, "serverId")
 }
 
 /// Downloads an image by `serverId` and returns its local id.
@@ -175,21 +164,14 @@ pub async fn upload_image(local_id: &str, show_progress: bool) -> Result<String,
 /// # Errors
 /// Typed failures.
 pub async fn download_image(server_id: &str, show_progress: bool) -> Result<String, WxError> {
-    call::<_, LocalId>("downloadImage", &Transfer::download(server_id, show_progress))
-        .await
-        .map(|r| r.local_id)
+    let res = call("downloadImage", &Transfer::download(server_id, show_progress)).await?;
+    read::string("downloadImage", &res, "localId")
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct LocalIdArg<'a> {
     pub(crate) local_id: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LocalData {
-    local_data: String,
 }
 
 /// The image of a local id as a `data:` URL (needed on iOS WKWebView, where local ids are not `<img src>`).
@@ -204,7 +186,6 @@ struct LocalData {
 /// # Errors
 /// Typed failures.
 pub async fn get_local_img_data(local_id: &str) -> Result<String, WxError> {
-    call::<_, LocalData>("getLocalImgData", &LocalIdArg { local_id })
-        .await
-        .map(|r| r.local_data)
+    let res = call("getLocalImgData", &LocalIdArg { local_id }).await?;
+    read::string("getLocalImgData", &res, "localData")
 }

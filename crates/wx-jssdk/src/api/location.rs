@@ -1,7 +1,7 @@
 //! Location: getLocation and openLocation.
 
-use crate::{WxError, call::call};
-use serde::{Deserialize, Deserializer, Serialize};
+use crate::{WxError, call::call, read};
+use serde::Serialize;
 
 /// Coordinate system of `getLocation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -20,34 +20,16 @@ pub enum CoordinateType {
 /// let l = wx_jssdk::location::Location { latitude: 39.9, longitude: 116.4, speed: 0.0, accuracy: 65.0 };
 /// assert!(l.latitude > 0.0);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Location {
     /// Latitude, −90…90.
-    #[serde(deserialize_with = "lenient_f64")]
     pub latitude: f64,
     /// Longitude, −180…180.
-    #[serde(deserialize_with = "lenient_f64")]
     pub longitude: f64,
     /// Speed in m/s (some clients send −1 when unknown).
-    #[serde(default, deserialize_with = "lenient_f64")]
     pub speed: f64,
     /// Accuracy in metres.
-    #[serde(default, deserialize_with = "lenient_f64")]
     pub accuracy: f64,
-}
-
-/// Some WeChat clients send coordinates as strings.
-fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Num {
-        F(f64),
-        S(String),
-    }
-    match Num::deserialize(d)? {
-        Num::F(f) => Ok(f),
-        Num::S(s) => s.trim().parse().map_err(serde::de::Error::custom),
-    }
 }
 
 #[derive(Serialize)]
@@ -67,7 +49,14 @@ struct GetLocationArgs {
 /// # Errors
 /// Cancel (the user refused), permission and failure, typed.
 pub async fn get_location(kind: CoordinateType) -> Result<Location, WxError> {
-    call("getLocation", &GetLocationArgs { kind }).await
+    let res = call("getLocation", &GetLocationArgs { kind }).await?;
+    // Some WeChat clients send the numbers as strings; read::number accepts both.
+    Ok(Location {
+        latitude: read::number("getLocation", &res, "latitude")?,
+        longitude: read::number("getLocation", &res, "longitude")?,
+        speed: read::number_or("getLocation", &res, "speed", -1.0)?,
+        accuracy: read::number_or("getLocation", &res, "accuracy", 0.0)?,
+    })
 }
 
 /// Options of `openLocation` (GCJ-02 coordinates).

@@ -1,7 +1,7 @@
 //! openProductSpecificView and openAddress.
 
-use crate::{WxError, call::call, call::call_unit};
-use serde::{Deserialize, Serialize};
+use crate::{WxError, call::call, call::call_unit, read};
+use serde::Serialize;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,8 +30,7 @@ pub async fn open_product_specific_view(product_id: &str, view_type: u8) -> Resu
 /// let a = wx_jssdk::misc::Address { user_name: "Li".into(), ..Default::default() };
 /// assert_eq!(a.user_name, "Li");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Address {
     /// Recipient.
     pub user_name: String,
@@ -62,5 +61,16 @@ pub struct Address {
 /// # Errors
 /// Cancel and failures, typed.
 pub async fn open_address() -> Result<Address, WxError> {
-    call("openAddress", &crate::api::Empty {}).await
+    let res = call("openAddress", &crate::api::Empty {}).await?;
+    let field = |key| read::string_or_empty(&res, key);
+    Ok(Address {
+        user_name: field("userName"),
+        postal_code: field("postalCode"),
+        province_name: field("provinceName"),
+        city_name: field("cityName"),
+        country_name: field("countryName"),
+        detail_info: field("detailInfo"),
+        national_code: field("nationalCode"),
+        tel_number: field("telNumber"),
+    })
 }

@@ -1,7 +1,7 @@
 //! scanQRCode.
 
-use crate::{WxError, call::call};
-use serde::{Deserialize, Serialize, Serializer};
+use crate::{WxError, call::call, read};
+use serde::{Serialize, Serializer};
 
 /// What the scanner looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,11 +44,9 @@ fn as_0_or_1<S: Serializer>(b: &bool, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// What `scanQRCode` returns.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanResult {
     /// The decoded text when `need_result` was set (barcodes come as `FORMAT,digits`).
-    #[serde(default)]
     pub result_str: Option<String>,
 }
 
@@ -64,5 +62,8 @@ pub struct ScanResult {
 /// # Errors
 /// Cancel and failures, typed.
 pub async fn scan_qr_code(options: &ScanQrCode) -> Result<ScanResult, WxError> {
-    call("scanQRCode", options).await
+    let res = call("scanQRCode", options).await?;
+    Ok(ScanResult {
+        result_str: read::opt_string(&res, "resultStr"),
+    })
 }

@@ -4,12 +4,11 @@ use crate::{
     Listener, WxError,
     api::{
         Empty,
-        image::{LocalId, LocalIdArg as LocalIdOption, ServerId, Transfer as TransferOption},
+        image::{LocalIdArg as LocalIdOption, Transfer as TransferOption},
     },
     call::{call, call_unit},
-    js,
+    js, read,
 };
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 /// Starts recording (WeChat stops by itself after one minute: see [`on_voice_record_end`]).
@@ -33,7 +32,7 @@ pub async fn start_record() -> Result<(), WxError> {
 /// # Errors
 /// Typed failures.
 pub async fn stop_record() -> Result<String, WxError> {
-    call::<_, LocalId>("stopRecord", &Empty {}).await.map(|r| r.local_id)
+    read::string("stopRecord", &call("stopRecord", &Empty {}).await?, "localId")
 }
 
 /// Plays a recording.
@@ -81,9 +80,8 @@ pub async fn stop_voice(local_id: &str) -> Result<(), WxError> {
 /// # Errors
 /// Typed failures.
 pub async fn upload_voice(local_id: &str, show_progress: bool) -> Result<String, WxError> {
-    call::<_, ServerId>("uploadVoice", &TransferOption::upload(local_id, show_progress))
-        .await
-        .map(|r| r.server_id)
+    let res = call("uploadVoice", &TransferOption::upload(local_id, show_progress)).await?;
+    read::string("uploadVoice", &res, "serverId")
 }
 
 /// Downloads a recording by `serverId` and returns its local id.
@@ -95,15 +93,8 @@ pub async fn upload_voice(local_id: &str, show_progress: bool) -> Result<String,
 /// # Errors
 /// Typed failures.
 pub async fn download_voice(server_id: &str, show_progress: bool) -> Result<String, WxError> {
-    call::<_, LocalId>("downloadVoice", &TransferOption::download(server_id, show_progress))
-        .await
-        .map(|r| r.local_id)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Translation {
-    translate_result: String,
+    let res = call("downloadVoice", &TransferOption::download(server_id, show_progress)).await?;
+    read::string("downloadVoice", &res, "localId")
 }
 
 /// Speech to text of a recording.
@@ -115,9 +106,8 @@ struct Translation {
 /// # Errors
 /// Typed failures.
 pub async fn translate_voice(local_id: &str, show_progress: bool) -> Result<String, WxError> {
-    call::<_, Translation>("translateVoice", &TransferOption::upload(local_id, show_progress))
-        .await
-        .map(|r| r.translate_result)
+    let res = call("translateVoice", &TransferOption::upload(local_id, show_progress)).await?;
+    read::string("translateVoice", &res, "translateResult")
 }
 
 /// A voice listener event: the recording or playback that ended.

@@ -1,0 +1,68 @@
+//! Reading the SDK's result objects field by field.
+//!
+//! Hand-written rather than serde: a serde deserializer over JS values pulls float formatting and
+//! error-message machinery into every page (about a quarter of the crate's size), for a handful of fields.
+
+use crate::{WxError, js};
+use wasm_bindgen::JsValue;
+
+fn bad(api: &str, detail: String) -> WxError {
+    WxError::BadResult {
+        api: api.to_owned(),
+        detail,
+    }
+}
+
+/// A required string field.
+pub(crate) fn string(api: &str, v: &JsValue, key: &str) -> Result<String, WxError> {
+    js::get_string(v, key).ok_or_else(|| bad(api, format!("`{key}` is missing or not a string")))
+}
+
+/// An optional string field (`None` when absent or not a string).
+pub(crate) fn opt_string(v: &JsValue, key: &str) -> Option<String> {
+    js::get_string(v, key)
+}
+
+/// A string field that defaults to empty.
+pub(crate) fn string_or_empty(v: &JsValue, key: &str) -> String {
+    js::get_string(v, key).unwrap_or_default()
+}
+
+/// A number field; some WeChat clients send numbers as strings.
+pub(crate) fn number(api: &str, v: &JsValue, key: &str) -> Result<f64, WxError> {
+    let value = js::get(v, key);
+    value
+        .as_f64()
+        // JS's own parser: Rust's f64 parsing would add its tables (kilobytes) to every page.
+        .or_else(|| {
+            value
+                .as_string()
+                .map(|s| js_sys::Number::parse_float(&s))
+                .filter(|n| !n.is_nan())
+        })
+        .ok_or_else(|| bad(api, format!("`{key}` is missing or not a number")))
+}
+
+/// An optional number field (absent → `default`).
+pub(crate) fn number_or(api: &str, v: &JsValue, key: &str, default: f64) -> Result<f64, WxError> {
+    if js::get(v, key).is_undefined() {
+        Ok(default)
+    } else {
+        number(api, v, key)
+    }
+}
+
+/// An array of strings.
+pub(crate) fn strings(api: &str, v: &JsValue, key: &str) -> Result<Vec<String>, WxError> {
+    let value = js::get(v, key);
+    if !js_sys::Array::is_array(&value) {
+        return Err(bad(api, format!("`{key}` is not an array")));
+    }
+    js_sys::Array::from(&value)
+        .iter()
+        .map(|item| {
+            item.as_string()
+                .ok_or_else(|| bad(api, format!("`{key}` holds a non-string")))
+        })
+        .collect()
+}
