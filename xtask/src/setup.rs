@@ -26,6 +26,7 @@ pub fn run() -> Result<()> {
         &format!("npm binaryen@{BINARYEN}, weixin-js-sdk@{WEIXIN_JS_SDK}"),
         npm_tools,
     )?;
+    step("jweixin copy for the app (target/tools/vendor)", vendor_jweixin)?;
     step("cargo fetch (so trunk can build --offline)", || {
         exec(cmd("cargo", &["fetch"])).map(|_| true)
     })?;
@@ -124,5 +125,18 @@ fn npm_tools() -> Result<bool> {
     let mut install = cmd("npm", &["install", "--no-audit", "--no-fund"]);
     install.current_dir(&dir);
     exec(install)?;
+    Ok(true)
+}
+
+/// Trunk copies `target/tools/vendor/` into the app's dist: the npm jweixin under the name the app fetches.
+fn vendor_jweixin() -> Result<bool> {
+    let from = tools_dir().join("node_modules/weixin-js-sdk/index.js");
+    let to = tools_dir().join("vendor/jweixin-1.6.0.js");
+    let text = std::fs::read(&from).with_context(|| format!("read {}", from.display()))?;
+    if std::fs::read(&to).is_ok_and(|have| have == text) {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(tools_dir().join("vendor"))?;
+    std::fs::write(&to, text)?;
     Ok(true)
 }

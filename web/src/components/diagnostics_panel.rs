@@ -1,0 +1,62 @@
+use crate::{
+    components::{error_line::ErrorLine, signature_debugger::SignatureDebugger},
+    wx::{JS_API_LIST, WxStatus, use_wx},
+};
+use std::collections::BTreeMap;
+use wx_jssdk::{JsApi, WxError, device};
+use yew::{platform::spawn_local, prelude::*};
+
+/// Environment, config status, checkJsApi results and the signature debugger.
+#[function_component(DiagnosticsPanel)]
+pub fn diagnostics_panel() -> Html {
+    let wx = use_wx();
+    let checked = use_state(|| None::<Result<BTreeMap<JsApi, bool>, WxError>>);
+    let check = {
+        let checked = checked.clone();
+        Callback::from(move |_: MouseEvent| {
+            let checked = checked.clone();
+            spawn_local(async move { checked.set(Some(device::check_js_api(&JS_API_LIST).await)) });
+        })
+    };
+    let row = |label: &str, value: String| {
+        html! { <div class="cell"><span class="cell-label">{ label.to_owned() }</span><span class="cell-value">{ value }</span></div> }
+    };
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    let status = match &wx.status {
+        WxStatus::Loading => "loading".to_owned(),
+        WxStatus::Ready(done) if done.healed => "ready (healed with a fresh ticket)".to_owned(),
+        WxStatus::Ready(_) => "ready".to_owned(),
+        WxStatus::Failed(f) => format!("error: {}", f.error),
+    };
+    html! {
+        <>
+            <h1 class="page-title">{ "Diagnostics" }</h1>
+            <div class="cells-title">{ "Environment" }</div>
+            <div class="cells" id="diag-env">
+                { row("In WeChat", yes_no(wx.env.in_wechat)) }
+                { row("Version", wx.env.wechat_version.clone().unwrap_or_else(|| "—".into())) }
+                { row("Platform", format!("{:?}", wx.env.platform)) }
+                { row("Mini program", yes_no(wx.env.mini_program)) }
+                { row("Emulator", yes_no(wx.emulated)) }
+                { row("Config", status) }
+            </div>
+            <div class="cells-title">{ "checkJsApi" }</div>
+            <div class="btn-area">
+                <button class="btn" id="diag-check" disabled={!wx.is_ready()} onclick={check}>{ "Check the APIs this page uses" }</button>
+            </div>
+            { match &*checked {
+                Some(Ok(map)) => html! {
+                    <div class="cells" id="diag-checked">
+                        { for map.iter().map(|(api, ok)| html! {
+                            <div class="cell"><span class="cell-body mono">{ api.name() }</span>
+                                <span class="cell-value">{ if *ok { "✓" } else { "✗" } }</span></div>
+                        }) }
+                    </div>
+                },
+                Some(Err(e)) => html! { <ErrorLine error={e.clone()} /> },
+                None => html! {},
+            } }
+            <SignatureDebugger />
+        </>
+    }
+}

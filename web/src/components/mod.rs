@@ -1,0 +1,14 @@
+//! One component per file.
+
+pub mod diagnostics_panel;
+pub mod error_line;
+pub mod home_panel;
+pub mod location_panel;
+pub mod not_in_wechat_notice;
+pub mod photos_panel;
+pub mod scan_panel;
+pub mod share_panel;
+pub mod signature_debugger;
+pub mod status_banner;
+pub mod tab_bar;
+pub mod text_field;

@@ -1,0 +1,25 @@
+use crate::wx::emulator_enabled;
+use yew::prelude::*;
+
+/// Outside WeChat the JS-SDK cannot work; offer wx-jssdk's emulator (on by default in dev builds).
+#[function_component(NotInWechatNotice)]
+pub fn not_in_wechat_notice() -> Html {
+    let onchange = Callback::from(|e: Event| {
+        let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+        crate::wx::set_emulator_enabled(on);
+        // jweixin reads the user agent once, while loading: the choice needs a fresh page.
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    html! {
+        <div id="not-in-wechat" class="notice">
+            { "The WeChat JS-SDK works only inside WeChat's browser. Open this page in WeChat, or run it on \
+               wxkit's emulator of WeChat's bridge to try every panel here." }
+            <label>
+                <input id="emulator-toggle" type="checkbox" checked={emulator_enabled()} {onchange} />
+                { "Run on the emulator" }
+            </label>
+        </div>
+    }
+}

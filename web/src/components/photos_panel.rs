@@ -1,0 +1,170 @@
+use crate::{components::error_line::ErrorLine, wx::use_wx};
+use wx_jssdk::{Environment, Platform, WxError, image};
+use yew::{platform::spawn_local, prelude::*};
+
+/// A chosen photo: WeChat's local id and what an `<img>` can show.
+#[derive(Clone, PartialEq)]
+struct Photo {
+    local_id: String,
+    src: String,
+    server_id: Option<String>,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()
+}
+
+/// iOS WeChat (WKWebView) cannot show a local id in `<img>`: read it as data with getLocalImgData.
+async fn displayable(local_id: String) -> Photo {
+    let src = if Environment::detect().platform == Platform::Ios {
+        image::get_local_img_data(&local_id)
+            .await
+            .unwrap_or_else(|_| local_id.clone())
+    } else {
+        local_id.clone()
+    };
+    Photo {
+        local_id,
+        src,
+        server_id: None,
+    }
+}
+
+/// chooseImage with its options, thumbnails, previewImage on tap, uploadImage for server ids.
+#[function_component(PhotosPanel)]
+pub fn photos_panel() -> Html {
+    let wx = use_wx();
+    let count = use_state(|| 9u8);
+    let source = use_state(|| "both".to_owned());
+    let size = use_state(|| "both".to_owned());
+    let photos = use_state(Vec::<Photo>::new);
+    let error = use_state(|| None::<WxError>);
+
+    let choose = {
+        let (count, source, size, photos, error) = (
+            count.clone(),
+            source.clone(),
+            size.clone(),
+            photos.clone(),
+            error.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            use image::{SizeType, SourceType};
+            let options = image::ChooseImage {
+                count: *count,
+                source_type: match source.as_str() {
+                    "album" => vec![SourceType::Album],
+                    "camera" => vec![SourceType::Camera],
+                    _ => vec![SourceType::Album, SourceType::Camera],
+                },
+                size_type: match size.as_str() {
+                    "original" => vec![SizeType::Original],
+                    "compressed" => vec![SizeType::Compressed],
+                    _ => vec![SizeType::Original, SizeType::Compressed],
+                },
+            };
+            let (photos, error) = (photos.clone(), error.clone());
+            spawn_local(async move {
+                match image::choose_image(&options).await {
+                    Ok(chosen) => {
+                        let mut shown = Vec::with_capacity(chosen.local_ids.len());
+                        for id in chosen.local_ids {
+                            shown.push(displayable(id).await);
+                        }
+                        photos.set(shown);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let preview = |current: String| {
+        let (photos, error) = (photos.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            let urls = photos.iter().map(|p| p.local_id.clone()).collect();
+            let (current, error) = (current.clone(), error.clone());
+            spawn_local(async move {
+                if let Err(e) = image::preview_image(&image::PreviewImage { current, urls }).await {
+                    error.set(Some(e));
+                }
+            });
+        })
+    };
+    let upload = {
+        let (photos, error) = (photos.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (photos, error) = (photos.clone(), error.clone());
+            spawn_local(async move {
+                let mut next = (*photos).clone();
+                for p in next.iter_mut().filter(|p| p.server_id.is_none()) {
+                    match image::upload_image(&p.local_id, true).await {
+                        Ok(id) => p.server_id = Some(id),
+                        Err(e) => {
+                            error.set(Some(e));
+                            break;
+                        }
+                    }
+                }
+                photos.set(next);
+            });
+        })
+    };
+    let on_count = {
+        let count = count.clone();
+        Callback::from(move |e: Event| count.set(select_value(&e).parse().unwrap_or(9)))
+    };
+    let on_source = {
+        let source = source.clone();
+        Callback::from(move |e: Event| source.set(select_value(&e)))
+    };
+    let on_size = {
+        let size = size.clone();
+        Callback::from(move |e: Event| size.set(select_value(&e)))
+    };
+    html! {
+        <>
+            <h1 class="page-title">{ "Photos" }</h1>
+            <p class="page-desc">{ "Pick from the album or the camera; tap a thumbnail to preview it full screen." }</p>
+            <div class="cells">
+                <label class="cell"><span class="cell-label">{ "Count" }</span>
+                    <select id="photos-count" onchange={on_count}>
+                        { for (1..=9u8).rev().map(|n| html! { <option value={n.to_string()} selected={*count == n}>{ n }</option> }) }
+                    </select></label>
+                <label class="cell"><span class="cell-label">{ "Source" }</span>
+                    <select id="photos-source" onchange={on_source}>
+                        <option value="both">{ "Album or camera" }</option>
+                        <option value="album">{ "Album" }</option>
+                        <option value="camera">{ "Camera" }</option>
+                    </select></label>
+                <label class="cell"><span class="cell-label">{ "Size" }</span>
+                    <select id="photos-size" onchange={on_size}>
+                        <option value="both">{ "Original or compressed" }</option>
+                        <option value="original">{ "Original" }</option>
+                        <option value="compressed">{ "Compressed" }</option>
+                    </select></label>
+            </div>
+            <div class="btn-area">
+                <button class="btn btn-primary" id="photos-choose" disabled={!wx.is_ready()} onclick={choose}>{ "Choose photos" }</button>
+            </div>
+            if let Some(e) = &*error { <ErrorLine error={e.clone()} /> }
+            if !photos.is_empty() {
+                <div class="thumbs" id="photos-thumbs">
+                    { for photos.iter().map(|p| html! {
+                        <button class="thumb" onclick={preview(p.local_id.clone())}>
+                            <img class="thumb" src={p.src.clone()} alt="" data-local-id={p.local_id.clone()} />
+                        </button>
+                    }) }
+                </div>
+                <div class="btn-area">
+                    <button class="btn" id="photos-upload" onclick={upload}>{ "Upload to WeChat" }</button>
+                </div>
+                <div class="cells">
+                    { for photos.iter().filter_map(|p| p.server_id.as_ref()).map(|id| html! {
+                        <div class="cell"><span class="cell-label">{ "serverId" }</span><span class="cell-body mono server-id">{ id.clone() }</span></div>
+                    }) }
+                </div>
+            }
+        </>
+    }
+}

@@ -1,0 +1,43 @@
+use crate::{
+    components::not_in_wechat_notice::NotInWechatNotice,
+    wx::{WxStatus, use_wx},
+};
+use wx_jssdk::WxError;
+use yew::prelude::*;
+
+/// The configuration state at the top of every panel: loading, ready, or the error with its fix and the
+/// canonical string to compare with WeChat's.
+#[function_component(StatusBanner)]
+pub fn status_banner() -> Html {
+    let wx = use_wx();
+    match &wx.status {
+        WxStatus::Loading => html! {
+            <div id="wx-status" class="status status-loading" data-state="loading">{ "Configuring the JS-SDK…" }</div>
+        },
+        WxStatus::Ready(done) => html! {
+            <div id="wx-status" class="status status-ready" data-state="ready">
+                { "wx.ready ✓" }
+                { if done.healed { " — re-signed with a fresh ticket" } else { "" } }
+                { if wx.emulated { " · emulator" } else { "" } }
+            </div>
+        },
+        WxStatus::Failed(failure) if failure.error == WxError::NotInWechat => html! { <NotInWechatNotice /> },
+        WxStatus::Failed(failure) => {
+            // The ticket is secret: the page shows where it goes, the debugger fills it in.
+            let canonical = failure.signed.as_ref().and_then(|s| {
+                wx_sign::canonical_config_string("<jsapi_ticket>", &s.nonce_str, s.timestamp, &failure.url).ok()
+            });
+            let retry = wx.reconfigure.reform(|_: MouseEvent| ());
+            html! {
+                <div id="wx-status" class="status status-error" data-state="error">
+                    { failure.error.to_string() }
+                    <div class="hint" id="wx-hint">{ failure.error.hint() }</div>
+                    if let Some(c) = canonical {
+                        <div class="hint">{ "Canonical string: " }<span id="wx-canonical" class="mono">{ c }</span></div>
+                    }
+                    <div class="btn-area"><button class="btn" id="wx-retry" onclick={retry}>{ "Try again" }</button></div>
+                </div>
+            }
+        }
+    }
+}

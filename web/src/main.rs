@@ -1,0 +1,10 @@
+//! wxkit's H5 app. Everything lives in modules; this only mounts the root component.
+
+mod app;
+mod components;
+mod route;
+mod wx;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}
