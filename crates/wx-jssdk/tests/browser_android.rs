@@ -485,3 +485,45 @@ async fn close_window_works_through_the_bridge_without_config() {
     wx_jssdk::close_window().await.expect("closeWindow");
     assert!(emu.record().closed);
 }
+
+#[wasm_bindgen_test]
+async fn tickets_come_from_the_fake_wechat_endpoint() {
+    let emu = setup(Device::Android).await;
+    // A data: URL stands in for GET /fake-wechat/test-only/jsapi-ticket: the `?appid=…` the emulator appends
+    // lands after `#`, in the fragment, which fetch ignores.
+    let endpoint = |appid: &str, ticket: &str| TicketSource::FakeWechat {
+        url: format!("data:application/json,{{\"appid\":\"{appid}\",\"ticket\":\"{ticket}\"}}#"),
+    };
+    emu.set_ticket(endpoint(APP_ID, "ticket-from-the-fake"));
+    let ok = wx_jssdk::config(
+        &signed("ticket-from-the-fake", APP_ID, &wx_jssdk::url_to_sign()),
+        &all_apis(),
+    )
+    .await;
+    // A ticket issued for another appId cannot verify this one.
+    emu.set_ticket(endpoint("wx-someone-else", "ticket-from-the-fake"));
+    let other_app = wx_jssdk::config(
+        &signed("ticket-from-the-fake", APP_ID, &wx_jssdk::url_to_sign()),
+        &all_apis(),
+    )
+    .await;
+    // An unreachable endpoint is reported, not mistaken for a bad signature.
+    emu.set_ticket(TicketSource::FakeWechat {
+        url: "http://127.0.0.1:9/fake-wechat/test-only/jsapi-ticket".into(),
+    });
+    let unreachable = configure(all_apis()).await;
+    emu.set_ticket(TicketSource::Fixed {
+        app_id: APP_ID.into(),
+        ticket: TICKET.into(),
+    });
+    assert_eq!(ok, Ok(()));
+    assert!(
+        matches!(other_app, Err(WxError::InvalidSignature { .. })),
+        "{other_app:?}"
+    );
+    assert!(
+        matches!(&unreachable, Err(WxError::Other { err_msg }) if err_msg.contains("could not get the jsapi ticket")),
+        "{unreachable:?}"
+    );
+    configure(all_apis()).await.expect("back to the fixed ticket");
+}
