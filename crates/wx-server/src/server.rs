@@ -86,13 +86,13 @@ impl App {
         .map_err(|e| StartError::Client(e.without_url().to_string()))?;
         let service = CredentialService::new(&settings.appid, client, store, metrics.clone());
         let fake = settings.mock.clone().map(FakeControl::new);
-        let state = AppState {
+        let state = Arc::new(AppState {
             service: service.clone(),
             appid: settings.appid.as_str().into(),
             domains: settings.js_domains.clone().into(),
             metrics: metrics.clone(),
             server_token: settings.server_token.clone(),
-        };
+        });
         let router = http::router(
             state,
             &settings.cors_origins,

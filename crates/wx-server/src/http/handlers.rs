@@ -1,7 +1,7 @@
 //! The API handlers.
 
 use super::{
-    AppState,
+    AppState, SharedState,
     error::ApiError,
     page_url::{check_page_url, parse_config_query},
 };
@@ -24,7 +24,7 @@ struct SignedConfig {
     signature: String,
 }
 
-pub(super) async fn jssdk_config(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(super) async fn jssdk_config(State(state): State<SharedState>, RawQuery(raw): RawQuery) -> Response {
     let response = match signed_config(&state, raw.as_deref()).await {
         Ok(config) => {
             let mut r = Json(config).into_response();
@@ -61,14 +61,14 @@ async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConf
     let signed = wx_sign::sign_config(ticket.expose(), &nonce, timestamp, url)
         .map_err(|e| ApiError::bad_request("invalid_url", e.to_string()))?;
     Ok(SignedConfig {
-        app_id: state.appid.to_string(),
+        app_id: String::from(&*state.appid),
         timestamp,
         nonce_str: nonce,
         signature: signed.signature,
     })
 }
 
-pub(super) async fn wechat_check(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(super) async fn wechat_check(State(state): State<SharedState>, RawQuery(raw): RawQuery) -> Response {
     let Some(token) = &state.server_token else {
         return ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
@@ -105,7 +105,7 @@ pub(super) async fn wechat_check(State(state): State<AppState>, RawQuery(raw): R
         .into_response()
 }
 
-pub(super) async fn healthz(State(state): State<AppState>) -> Response {
+pub(super) async fn healthz(State(state): State<SharedState>) -> Response {
     Json(serde_json::json!({
         "status": "ok",
         "store": state.service.store_description(),
@@ -114,7 +114,7 @@ pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
-pub(super) async fn metrics(State(state): State<AppState>) -> Response {
+pub(super) async fn metrics(State(state): State<SharedState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.metrics.render(),

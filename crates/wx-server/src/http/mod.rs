@@ -19,8 +19,10 @@ use axum::{Router, http::HeaderValue, routing::get};
 use std::{path::PathBuf, sync::Arc};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+/// What the handlers share, behind one `Arc` (axum clones the state per request: one atomic, not five).
+pub(crate) type SharedState = Arc<AppState>;
+
 /// What the handlers share.
-#[derive(Clone)]
 pub(crate) struct AppState {
     pub service: CredentialService,
     pub appid: Arc<str>,
@@ -30,7 +32,7 @@ pub(crate) struct AppState {
 }
 
 pub(crate) fn router(
-    state: AppState,
+    state: SharedState,
     cors_origins: &[String],
     static_dir: Option<PathBuf>,
     fake: Option<&FakeControl>,

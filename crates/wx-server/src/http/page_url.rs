@@ -81,7 +81,11 @@ fn too_long() -> ApiError {
 
 fn decode(value: &str) -> Result<String, ApiError> {
     // Form encoding: `+` is a space (encodeURIComponent writes `%2B` for a real plus).
-    let plus_as_space = value.replace('+', " ");
+    let plus_as_space = if value.contains('+') {
+        std::borrow::Cow::Owned(value.replace('+', " "))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    };
     percent_encoding::percent_decode_str(&plus_as_space)
         .decode_utf8()
         .map(std::borrow::Cow::into_owned)
