@@ -527,3 +527,43 @@ async fn tickets_come_from_the_fake_wechat_endpoint() {
     );
     configure(all_apis()).await.expect("back to the fixed ticket");
 }
+
+#[wasm_bindgen_test]
+async fn scripted_config_outcomes_and_timeouts() {
+    let emu = setup(Device::Android).await;
+    let cases: [(Reply, fn(&Result<(), WxError>) -> bool); 4] = [
+        (Reply::Fail("require subscribe".into()), |r| {
+            matches!(r, Err(WxError::RequireSubscribe { .. }))
+        }),
+        (Reply::PermissionDenied, |r| {
+            matches!(r, Err(WxError::PermissionDenied { .. }))
+        }),
+        (Reply::Fail("invalid url domain".into()), |r| {
+            matches!(r, Err(WxError::InvalidUrlDomain { .. }))
+        }),
+        (Reply::NoAnswer, |r| matches!(r, Err(WxError::Timeout { .. }))),
+    ];
+    for (reply, expected) in cases {
+        let label = format!("{reply:?}");
+        emu.script_name("config", reply);
+        let result = configure(all_apis().with_timeout_ms(300)).await;
+        assert!(expected(&result), "{label}: {result:?}");
+    }
+    let record = emu.record();
+    let messages: Vec<_> = record
+        .configs
+        .iter()
+        .rev()
+        .take(3)
+        .map(|c| c.err_msg.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "config:invalid url domain",
+            "config:permission denied",
+            "config:require subscribe"
+        ]
+    );
+    configure(all_apis()).await.expect("recovers");
+}

@@ -59,7 +59,8 @@ pub(super) async fn answer(emulator: &Emulator, name: &str, args: &JsValue) -> J
             Object::assign(&o, &Object::from(extra));
             o
         }
-        Some(Reply::Ok) | None => default_answer(emulator, name, args).await,
+        // NoAnswer is taken by the bridge before it gets here.
+        Some(Reply::Ok | Reply::NoAnswer) | None => default_answer(emulator, name, args).await,
     };
     if legacy_share_api(name) {
         let outcome = js::get_string(&result, "err_msg")

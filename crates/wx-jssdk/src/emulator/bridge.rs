@@ -77,7 +77,7 @@ fn gate(emulator: &Emulator, bridge_name: &str) -> Option<JsValue> {
     if bridge_name == "preVerifyJSAPI" || bridge_name == "closeWindow" || bridge_name == "invokeMiniProgramAPI" {
         return None;
     }
-    if s.verifying > 0 {
+    if s.verifying {
         return offline();
     }
     let entry = required_entry(bridge_name)?;
@@ -87,28 +87,51 @@ fn gate(emulator: &Emulator, bridge_name: &str) -> Option<JsValue> {
     }
 }
 
+/// Takes a queued [`Reply::NoAnswer`](super::Reply::NoAnswer) for `sdk_name`, if it is next.
+fn take_no_answer(emulator: &Emulator, sdk_name: &str) -> bool {
+    let mut s = emulator.state.borrow_mut();
+    match s.scripts.get_mut(sdk_name) {
+        Some(queue) if matches!(queue.front(), Some(super::Reply::NoAnswer)) => queue.pop_front().is_some(),
+        _ => false,
+    }
+}
+
 fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>) {
     let gated = gate(emulator, &name);
-    if name == "preVerifyJSAPI" {
-        emulator.state.borrow_mut().verifying += 1;
+    let verify_id = (name == "preVerifyJSAPI").then(|| {
+        // A new config supersedes an unanswered one; APIs wait until the latest is answered.
+        let mut s = emulator.state.borrow_mut();
+        s.latest_verify += 1;
+        s.verifying = true;
+        s.latest_verify
+    });
+    if take_no_answer(emulator, &sdk_name(&name)) {
+        // WeChat took the call and never answered (for config: its verification hangs).
+        return;
     }
     let emu = emulator.clone();
     // WeChat answers asynchronously; so does the emulator (after the SDK's call returns).
     wasm_bindgen_futures::spawn_local(async move {
         let result = match gated {
             Some(refusal) => refusal,
-            None if name == "preVerifyJSAPI" => pre_verify(&emu, &args).await,
+            None if name == "preVerifyJSAPI" => pre_verify(&emu, &args, verify_id.unwrap_or_default()).await,
             None => answers::answer(&emu, &name, &args).await,
         };
         if let Some(cb) = cb {
             // jweixin converts the native result in place (err_msg → errMsg) and runs the page's callbacks.
             let _ = cb.call1(&JsValue::NULL, &result);
         }
-        if name != "preVerifyJSAPI" {
+        let mut s = emu.state.borrow_mut();
+        if name == "preVerifyJSAPI" {
+            // What jweixin made of the answer (`fail_x` → `config:x`, access_denied → permission denied, …).
+            if let (Some(attempt), Some(msg)) = (s.record.configs.last_mut(), js::get_string(&result, "errMsg")) {
+                attempt.err_msg = msg;
+            }
+        } else {
             let err_msg = js::get_string(&result, "errMsg")
                 .or_else(|| js::get_string(&result, "err_msg"))
                 .unwrap_or_default();
-            emu.state.borrow_mut().record.calls.push(super::Call {
+            s.record.calls.push(super::Call {
                 api: sdk_name(&name),
                 err_msg,
             });
@@ -123,7 +146,7 @@ fn strings(value: &JsValue) -> Vec<String> {
         .collect()
 }
 
-async fn pre_verify(emulator: &Emulator, args: &JsValue) -> JsValue {
+async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsValue {
     let request = PreVerify {
         app_id: js::get_string(args, "verifyAppId").unwrap_or_default(),
         timestamp: js::get_string(args, "verifyTimestamp").unwrap_or_default(),
@@ -153,10 +176,24 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue) -> JsValue {
         TicketSource::Fixed { app_id, ticket } => Ok((app_id == request.app_id).then_some(ticket)),
         TicketSource::FakeWechat { url } => page::fetch_ticket(&url, &request.app_id).await,
     };
-    let outcome = match ticket {
-        Ok(ticket) => verify::check_config(&request, ticket.as_deref(), &page_url, domains.as_deref())
-            .map_err(|r| r.bridge_text().to_owned()),
-        Err(detail) => Err(format!("fail_wxkit emulator could not get the jsapi ticket: {detail}")),
+    let scripted = emulator
+        .state
+        .borrow_mut()
+        .scripts
+        .get_mut("config")
+        .and_then(|q| q.pop_front());
+    let outcome = match (scripted, ticket) {
+        (Some(super::Reply::Ok | super::Reply::OkWith(_)), _) => Ok(()),
+        (Some(super::Reply::Fail(reason)), _) => Err(format!("fail_{reason}")),
+        (Some(super::Reply::PermissionDenied), _) => Err("access_denied".into()),
+        (Some(super::Reply::Cancel), _) => Err("cancel".into()),
+        (Some(super::Reply::NoAnswer) | None, Ok(ticket)) => {
+            verify::check_config(&request, ticket.as_deref(), &page_url, domains.as_deref())
+                .map_err(|r| r.bridge_text().to_owned())
+        }
+        (Some(super::Reply::NoAnswer) | None, Err(detail)) => {
+            Err(format!("fail_wxkit emulator could not get the jsapi ticket: {detail}"))
+        }
     };
     let native_outcome = match &outcome {
         Ok(()) => "ok".to_owned(),
@@ -164,10 +201,13 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue) -> JsValue {
     };
     let result = answers::native("preVerifyJSAPI", &native_outcome);
     let mut s = emulator.state.borrow_mut();
-    s.verifying = s.verifying.saturating_sub(1);
-    s.verified = outcome.is_ok().then(|| Verified {
-        js_api_list: js_api_list.clone(),
-    });
+    // Only the latest config decides what is allowed (an older answer arriving late changes nothing).
+    if s.latest_verify == verify_id {
+        s.verifying = false;
+        s.verified = outcome.is_ok().then(|| Verified {
+            js_api_list: js_api_list.clone(),
+        });
+    }
     s.record.configs.push(ConfigAttempt {
         app_id: request.app_id,
         url: wx_sign::url_for_signing(&page_url).to_owned(),

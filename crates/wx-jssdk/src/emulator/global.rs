@@ -16,6 +16,7 @@ fn reply_from_js(value: &JsValue) -> Reply {
         "cancel" => Reply::Cancel,
         "fail" => Reply::Fail(reason),
         "denied" => Reply::PermissionDenied,
+        "none" => Reply::NoAnswer,
         _ if result.is_object() => Reply::OkWith(result),
         _ => Reply::Ok,
     }

@@ -153,6 +153,10 @@ impl Default for EmulatorOptions {
 
 /// How the emulator answers the next call of an API.
 ///
+/// `config` can be scripted too ([`Emulator::script_name`] with `"config"`): `Ok` accepts without checking,
+/// `Fail("require subscribe")` answers `config:require subscribe`, `PermissionDenied` answers
+/// `config:permission denied`, `NoAnswer` never answers; unscripted configs are verified.
+///
 /// ```no_run
 /// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
 /// use wx_jssdk::{JsApi, emulator::Reply};
@@ -172,6 +176,8 @@ pub enum Reply {
     Fail(String),
     /// The account lacks the permission: `"<api>:permission denied"`.
     PermissionDenied,
+    /// No answer at all, ever (to test timeouts; `config` and `close_window` have one).
+    NoAnswer,
 }
 
 /// Why [`install`] refused.
@@ -243,7 +249,10 @@ pub(crate) struct State {
     pub options: EmulatorOptions,
     pub landing_url: String,
     pub verified: Option<Verified>,
-    pub verifying: u32,
+    /// Number of the latest `preVerifyJSAPI`; APIs wait ("offline verifying") until it is answered.
+    pub latest_verify: u64,
+    /// `latest_verify` is still unanswered.
+    pub verifying: bool,
     pub scripts: HashMap<String, VecDeque<Reply>>,
     pub next_images: VecDeque<Vec<String>>,
     pub next_scans: VecDeque<String>,
@@ -275,8 +284,8 @@ impl std::fmt::Debug for Emulator {
 ///
 /// Besides the Rust handle, it exposes `window.__wxkitEmulator` for WebDriver tests:
 /// - `record()` → the [`EmulatorRecord`] as a plain object (camelCase);
-/// - `script(api, reply)` with `reply` = `{outcome: "ok" | "cancel" | "fail" | "denied", reason?, result?}`
-///   (`api` is the SDK name, e.g. `"chooseImage"`);
+/// - `script(api, reply)` with `reply` = `{outcome: "ok" | "cancel" | "fail" | "denied" | "none", reason?, result?}`
+///   (`api` is the SDK name, e.g. `"chooseImage"`, or `"config"`; see [`Reply`]);
 /// - `nextScanResult(text)`, `nextImages([url, …])`, `setLocation(lat, lon, accuracy?)`;
 /// - `triggerShare("timeline" | "appmessage" | "qq" | "weibo" | "qzone")`: the user taps a legacy share item;
 /// - `emit(event, result)`: fire a bridge event (`onVoiceRecordEnd`, `onVoicePlayEnd`, `onBeaconsInRange`);
@@ -318,7 +327,8 @@ pub fn install(options: EmulatorOptions) -> Result<Emulator, EmulatorError> {
             options,
             landing_url,
             verified: None,
-            verifying: 0,
+            latest_verify: 0,
+            verifying: false,
             scripts: HashMap::new(),
             next_images: VecDeque::new(),
             next_scans: VecDeque::new(),
