@@ -531,7 +531,8 @@ async fn tickets_come_from_the_fake_wechat_endpoint() {
 #[wasm_bindgen_test]
 async fn scripted_config_outcomes_and_timeouts() {
     let emu = setup(Device::Android).await;
-    let cases: [(Reply, fn(&Result<(), WxError>) -> bool); 4] = [
+    type Check = fn(&Result<(), WxError>) -> bool;
+    let cases: [(Reply, Check); 4] = [
         (Reply::Fail("require subscribe".into()), |r| {
             matches!(r, Err(WxError::RequireSubscribe { .. }))
         }),
