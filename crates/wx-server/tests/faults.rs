@@ -271,14 +271,18 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
         }],
         ..FaultRequest::default()
     });
-    // Past the refresh point (2.7 s) and the usable guard (2.85 s), before expiry (3 s): still served.
-    tokio::time::sleep(Duration::from_millis(2880)).await;
-    let late = get_config(&client, &server.url(""), PAGE, false).await;
+    // A page forcing a refresh now: WeChat refuses (quota), once, without a retry loop, and the page is
+    // signed with the cached ticket, which is still valid.
+    let before = counts(&fake).2;
+    let healed = get_config(&client, &server.url(""), PAGE, true).await;
     assert!(
-        verifies(&late, PAGE, &[ticket]),
+        verifies(&healed, PAGE, &[ticket]),
         "the cached ticket is still valid and is used"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(counts(&fake).2, before + 1, "one getticket attempt, no retry");
+    // Past expiry (3 s) with WeChat still refusing: a clear error naming the cause. Sleeping longer than
+    // needed only makes this more certain.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
     let r = client
         .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
         .send()

@@ -16,7 +16,12 @@ async fn a_thousand_cold_requests_cause_one_token_and_one_ticket_fetch() {
         let mut opts = fake_opts(7200);
         // Latency widens the window in which requests pile up behind the first fetch.
         opts.latency = Duration::from_millis(150);
-        let (fake, server) = start_with(opts, |s| s.token_mode = mode).await;
+        let (fake, server) = start_with(opts, |s| {
+            s.token_mode = mode;
+            // A timeout would (rightly) retry and count twice: on a loaded machine give the fake time.
+            s.upstream_timeout = Duration::from_secs(20);
+        })
+        .await;
         let client = client();
         let base = server.url("");
         let tasks: Vec<_> = (0..1000)
@@ -172,13 +177,13 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn background_refresh_happens_before_expiry_and_no_request_sees_a_stale_ticket() {
-    let (fake, server) = start_with(fake_opts(3), |_| {}).await;
+    let (fake, server) = start_with(fake_opts(4), |_| {}).await;
     let client = client();
     let base = server.url("");
     let started = std::time::Instant::now();
     let mut n = 0;
-    // 7.5 s of requests across more than two 3-second lifetimes, bounded in count too.
-    while started.elapsed() < Duration::from_millis(7500) && n < 2000 {
+    // 8 s of requests across two 4-second lifetimes (refreshes due at 3.6 s and 7.2 s), bounded in count too.
+    while started.elapsed() < Duration::from_millis(8000) && n < 2000 {
         let c = get_config(&client, &base, PAGE, false).await;
         let valid = fake.control().valid_tickets(TEST_APPID);
         assert!(

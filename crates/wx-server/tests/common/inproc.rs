@@ -26,7 +26,7 @@ pub async fn start_with(opts: FakeOptions, tweak: impl FnOnce(&mut Settings)) ->
     s.api_base = fake.base_url();
     s.listen = "127.0.0.1:0".parse().unwrap();
     s.store = StoreSpec::Memory;
-    s.upstream_timeout = Duration::from_millis(400);
+    s.upstream_timeout = Duration::from_millis(1000);
     tweak(&mut s);
     let server = Server::start(s).await.unwrap();
     (fake, server)
