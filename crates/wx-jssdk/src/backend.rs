@@ -26,6 +26,13 @@ impl Default for Backend {
 }
 
 /// What [`configure_from_backend`] did.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let done = wx_jssdk::configure_from_backend(&Default::default(), &wx_jssdk::ConfigOptions::new([wx_jssdk::JsApi::ChooseImage])).await?;
+/// web_sys::console::log_1(&format!("signed {} (healed: {})", done.url, done.healed).into());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Configured {
     /// The config that WeChat accepted.
@@ -38,6 +45,10 @@ pub struct Configured {
 
 impl Backend {
     /// A backend at `endpoint`.
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::Backend::new("/wx/config").endpoint, "/wx/config");
+    /// ```
     pub fn new(endpoint: impl Into<String>) -> Self {
         Backend {
             endpoint: endpoint.into(),
@@ -45,6 +56,10 @@ impl Backend {
     }
 
     /// The request URL for signing `url` (percent-encoded as a query value).
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::Backend::default().request_url("https://a.com/", false), "/api/jssdk/config?url=https%3A%2F%2Fa.com%2F");
+    /// ```
     pub fn request_url(&self, url: &str, refresh: bool) -> String {
         let sep = if self.endpoint.contains('?') { '&' } else { '?' };
         let mut s = format!("{}{sep}url={}", self.endpoint, encode_component(url));

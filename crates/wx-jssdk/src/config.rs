@@ -67,6 +67,11 @@ impl Default for ConfigOptions {
 
 impl ConfigOptions {
     /// Options verifying `apis`.
+    ///
+    /// ```
+    /// let opts = wx_jssdk::ConfigOptions::new([wx_jssdk::JsApi::ScanQrCode]);
+    /// assert_eq!(opts.timeout_ms, 10_000);
+    /// ```
     pub fn new(apis: impl IntoIterator<Item = JsApi>) -> Self {
         ConfigOptions {
             js_api_list: apis.into_iter().collect(),
@@ -74,16 +79,29 @@ impl ConfigOptions {
         }
     }
     /// Adds open tags.
+    ///
+    /// ```
+    /// let opts = wx_jssdk::ConfigOptions::default().with_open_tags([wx_jssdk::OpenTag::Subscribe]);
+    /// assert_eq!(opts.open_tag_list, [wx_jssdk::OpenTag::Subscribe]);
+    /// ```
     pub fn with_open_tags(mut self, tags: impl IntoIterator<Item = OpenTag>) -> Self {
         self.open_tag_list.extend(tags);
         self
     }
     /// Sets jweixin's debug flag.
+    ///
+    /// ```
+    /// assert!(wx_jssdk::ConfigOptions::default().with_debug(true).debug);
+    /// ```
     pub fn with_debug(mut self, debug: bool) -> Self {
         self.debug = debug;
         self
     }
     /// Sets the answer timeout.
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::ConfigOptions::default().with_timeout_ms(3_000).timeout_ms, 3_000);
+    /// ```
     pub fn with_timeout_ms(mut self, ms: u32) -> Self {
         self.timeout_ms = ms;
         self

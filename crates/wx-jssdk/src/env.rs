@@ -1,6 +1,10 @@
 //! Where the page runs: in WeChat or not, which version, which platform, mini-program web-view.
 
 /// The device family, from the user agent (what WeChat's signature rule depends on).
+///
+/// ```
+/// assert_eq!(wx_jssdk::Environment::from_user_agent("… Android 14 … MicroMessenger/8.0.50", false).platform, wx_jssdk::Platform::Android);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {
     /// iPhone / iPad: WeChat checks signatures against the page's landing URL.
@@ -40,6 +44,11 @@ pub struct Environment {
 
 impl Environment {
     /// Parses a user agent. `mini_program_flag` is `window.__wxjs_environment === "miniprogram"`.
+    ///
+    /// ```
+    /// let env = wx_jssdk::Environment::from_user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/120", false);
+    /// assert!(!env.in_wechat);
+    /// ```
     pub fn from_user_agent(user_agent: &str, mini_program_flag: bool) -> Environment {
         let ua = user_agent.to_ascii_lowercase();
         let in_wechat = ua.contains("micromessenger");

@@ -73,6 +73,13 @@ impl<T: 'static> Listener<T> {
     }
 
     /// The next event, waiting for it if none is queued.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+    /// let mut played = wx_jssdk::voice::on_voice_play_end()?;
+    /// let finished = played.next().await.local_id;
+    /// # Ok(()) }
+    /// ```
     pub async fn next(&mut self) -> T {
         poll_fn(|cx| {
             let mut s = self.shared.borrow_mut();
@@ -88,6 +95,13 @@ impl<T: 'static> Listener<T> {
     }
 
     /// The next event if one is queued, without waiting.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), wx_jssdk::WxError> {
+    /// let mut played = wx_jssdk::voice::on_voice_play_end()?;
+    /// assert!(played.try_next().is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn try_next(&mut self) -> Option<T> {
         self.shared.borrow_mut().queue.pop_front()
     }

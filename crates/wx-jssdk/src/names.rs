@@ -25,11 +25,19 @@ macro_rules! js_apis {
             pub const ALL: &'static [JsApi] = &[ $( JsApi::$variant, )* ];
 
             /// The SDK name (`wx.<name>`, and the `jsApiList` entry).
+            ///
+            /// ```
+            /// assert_eq!(wx_jssdk::JsApi::ScanQrCode.name(), "scanQRCode");
+            /// ```
             pub fn name(self) -> &'static str {
                 match self { $( JsApi::$variant => $name, )* }
             }
 
             /// The name jweixin uses on `WeixinJSBridge` (its mapping table), e.g. `previewImage` → `imagePreview`.
+            ///
+            /// ```
+            /// assert_eq!(wx_jssdk::JsApi::ChooseWxPay.bridge_name(), "getBrandWCPayRequest");
+            /// ```
             pub fn bridge_name(self) -> &'static str {
                 match self { $( JsApi::$variant => $bridge, )* }
             }
@@ -185,6 +193,11 @@ impl std::fmt::Display for JsApi {
 }
 
 /// An unknown JS-SDK API name.
+///
+/// ```
+/// let err = "chooseimage".parse::<wx_jssdk::JsApi>().unwrap_err();
+/// assert!(err.to_string().contains("camelCase"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a JS-SDK 1.6.0 API name (names are camelCase, e.g. `chooseImage`)")]
 pub struct UnknownName(pub String);
@@ -236,6 +249,10 @@ impl OpenTag {
         OpenTag::LaunchWeapp,
         OpenTag::LaunchApp,
         OpenTag::Subscribe,
+        ///
+        /// ```
+        /// assert_eq!(wx_jssdk::OpenTag::Audio.name(), "wx-open-audio");
+        /// ```
         OpenTag::Audio,
     ];
 

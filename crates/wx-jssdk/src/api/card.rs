@@ -19,6 +19,11 @@ pub struct CardToAdd {
 }
 
 /// One card of `addCard`'s result.
+///
+/// ```
+/// let c = wx_jssdk::card::AddedCard { card_id: "p1".into(), card_ext: String::new(), is_success: true };
+/// assert!(c.is_success);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddedCard {
     /// The card id.

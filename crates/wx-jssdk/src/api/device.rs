@@ -49,6 +49,10 @@ pub struct NetworkType(pub String);
 
 impl NetworkType {
     /// `true` on Wi-Fi.
+    ///
+    /// ```
+    /// assert!(!wx_jssdk::device::NetworkType("4g".into()).is_wifi());
+    /// ```
     pub fn is_wifi(&self) -> bool {
         self.0 == "wifi"
     }

@@ -4,6 +4,11 @@ use crate::{WxError, call::call, read};
 use serde::Serialize;
 
 /// `sizeType`: original or compressed.
+///
+/// ```
+/// let opts = wx_jssdk::image::ChooseImage { size_type: vec![wx_jssdk::image::SizeType::Compressed], ..Default::default() };
+/// assert_eq!(opts.size_type.len(), 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SizeType {
@@ -14,6 +19,11 @@ pub enum SizeType {
 }
 
 /// `sourceType`: album or camera.
+///
+/// ```
+/// let opts = wx_jssdk::image::ChooseImage { source_type: vec![wx_jssdk::image::SourceType::Camera], ..Default::default() };
+/// assert_eq!(opts.source_type, [wx_jssdk::image::SourceType::Camera]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceType {
@@ -53,6 +63,11 @@ impl Default for ChooseImage {
 }
 
 /// What `chooseImage` returns.
+///
+/// ```
+/// let chosen = wx_jssdk::image::ChosenImages { local_ids: vec!["wxLocalResource://1".into()], source_type: None };
+/// assert_eq!(chosen.local_ids.len(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChosenImages {
     /// Local ids, usable as `<img src>` (Android) or via [`get_local_img_data`] (iOS WKWebView).

@@ -4,6 +4,10 @@ use crate::{WxError, call::call, read};
 use serde::Serialize;
 
 /// Coordinate system of `getLocation`.
+///
+/// ```
+/// assert_eq!(wx_jssdk::location::CoordinateType::default(), wx_jssdk::location::CoordinateType::Wgs84);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CoordinateType {

@@ -61,6 +61,10 @@ pub enum MenuItem {
 
 impl MenuItem {
     /// The id WeChat expects.
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::menu::MenuItem::CopyUrl.id(), "menuItem:copyUrl");
+    /// ```
     pub fn id(self) -> &'static str {
         match self {
             MenuItem::ExposeArticle => "menuItem:exposeArticle",

@@ -4,6 +4,11 @@ use crate::{WxError, call::call, read};
 use serde::{Serialize, Serializer};
 
 /// What the scanner looks for.
+///
+/// ```
+/// let opts = wx_jssdk::scan::ScanQrCode { scan_type: vec![wx_jssdk::scan::ScanType::QrCode], ..Default::default() };
+/// assert_eq!(opts.scan_type.len(), 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ScanType {
     /// QR codes.
@@ -44,6 +49,11 @@ fn as_0_or_1<S: Serializer>(b: &bool, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// What `scanQRCode` returns.
+///
+/// ```
+/// let r = wx_jssdk::scan::ScanResult { result_str: Some("EAN_13,6901234567892".into()) };
+/// assert!(r.result_str.is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanResult {
     /// The decoded text when `need_result` was set (barcodes come as `FORMAT,digits`).

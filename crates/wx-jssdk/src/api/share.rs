@@ -112,6 +112,12 @@ pub struct MenuShare {
 }
 
 /// What happens after a legacy share listener is registered.
+///
+/// ```
+/// use wx_jssdk::share::MenuShareEvent;
+/// let done = |e: &MenuShareEvent| matches!(e, MenuShareEvent::Shared | MenuShareEvent::Cancelled);
+/// assert!(done(&MenuShareEvent::Shared));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuShareEvent {
     /// The user tapped the share menu item (`trigger`).

@@ -40,6 +40,11 @@ use wasm_bindgen::JsValue;
 
 /// The device the emulator pretends to be. It decides the user agent, jweixin's platform-specific result
 /// parsing, and which URL the signature is checked against (iOS: the landing URL).
+///
+/// ```
+/// let opts = wx_jssdk::emulator::EmulatorOptions { device: wx_jssdk::emulator::Device::Ios, ..Default::default() };
+/// assert_eq!(opts.device, wx_jssdk::emulator::Device::Ios);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Device {
     /// An iPhone.
@@ -50,6 +55,11 @@ pub enum Device {
 }
 
 /// Where the emulator gets the jsapi_ticket that signatures are checked against.
+///
+/// ```
+/// use wx_jssdk::emulator::TicketSource;
+/// assert!(matches!(TicketSource::default(), TicketSource::FakeWechat { url } if url == "/fake-wechat/test-only/jsapi-ticket"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub enum TicketSource {
     /// `GET {url}?appid=<appId>` → `{"appid","ticket"}`, fetched for every `wx.config` (the fake WeChat of
@@ -90,6 +100,12 @@ impl std::fmt::Debug for TicketSource {
 }
 
 /// A fixed position answered by `getLocation`.
+///
+/// ```
+/// let here = wx_jssdk::emulator::FixedLocation { latitude: 39.9, longitude: 116.4, accuracy: 30.0 };
+/// let opts = wx_jssdk::emulator::EmulatorOptions { location: Some(here), ..Default::default() };
+/// assert!(opts.location.is_some());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FixedLocation {
     /// Latitude.
@@ -181,6 +197,11 @@ pub enum Reply {
 }
 
 /// Why [`install`] refused.
+///
+/// ```
+/// let e = wx_jssdk::emulator::EmulatorError::SdkAlreadyLoaded;
+/// assert!(e.to_string().contains("before wx_jssdk::load_sdk"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmulatorError {
@@ -199,6 +220,11 @@ pub enum EmulatorError {
 }
 
 /// The legacy share menu items a user can tap (`onMenuShare*` listeners).
+///
+/// ```
+/// use wx_jssdk::emulator::MenuShareKind;
+/// assert_eq!(MenuShareKind::parse("timeline"), Some(MenuShareKind::Timeline));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuShareKind {
     /// "Share to Moments": `menu:share:timeline` → `shareTimeline`.
@@ -215,6 +241,10 @@ pub enum MenuShareKind {
 
 impl MenuShareKind {
     /// The bridge event name.
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::emulator::MenuShareKind::Qq.event(), "menu:share:qq");
+    /// ```
     pub fn event(self) -> &'static str {
         match self {
             MenuShareKind::Timeline => "menu:share:timeline",
@@ -226,6 +256,12 @@ impl MenuShareKind {
     }
 
     /// Parses `timeline`, `appmessage`, `qq`, `weibo`, `qzone` (or the event names).
+    ///
+    /// ```
+    /// use wx_jssdk::emulator::MenuShareKind;
+    /// assert_eq!(MenuShareKind::parse("menu:share:QZone"), Some(MenuShareKind::QZone));
+    /// assert_eq!(MenuShareKind::parse("fax"), None);
+    /// ```
     pub fn parse(name: &str) -> Option<MenuShareKind> {
         let n = name.to_ascii_lowercase();
         let n = n.strip_prefix("menu:share:").unwrap_or(&n);
@@ -267,6 +303,13 @@ thread_local! {
 }
 
 /// A handle on the installed emulator (cheap to clone). Scripts its next answers and reads its record.
+///
+/// ```no_run
+/// # fn demo() -> Result<(), wx_jssdk::emulator::EmulatorError> {
+/// let emu = wx_jssdk::emulator::install(Default::default())?;
+/// emu.next_scan_result("https://example.com/");
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Emulator {
     pub(crate) state: Rc<RefCell<State>>,
@@ -371,6 +414,12 @@ impl Emulator {
     }
 
     /// As [`script`](Self::script), by SDK name (also `checkJsApi`, `config`, `invokeMiniProgramAPI`).
+    ///
+    /// ```no_run
+    /// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+    /// emu.script_name("config", wx_jssdk::emulator::Reply::Fail("require subscribe".into()));
+    /// # }
+    /// ```
     pub fn script_name(&self, sdk_name: &str, reply: Reply) {
         self.state
             .borrow_mut()

@@ -55,6 +55,13 @@ pub struct EmulatorRecord {
 }
 
 /// One `wx.config`.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let last = emu.record().configs.pop();
+/// assert!(last.is_none_or(|c| c.ok || c.err_msg.starts_with("config:")));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigAttempt {
@@ -73,6 +80,12 @@ pub struct ConfigAttempt {
 }
 
 /// What a share would show.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let shared = emu.record().app_message_share.map(|s| s.title);
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShareContent {
@@ -87,6 +100,12 @@ pub struct ShareContent {
 }
 
 /// A share done through a legacy listener.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let done = emu.record().legacy_shares.iter().filter(|s| s.outcome == "ok").count();
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LegacyShare {
@@ -100,6 +119,12 @@ pub struct LegacyShare {
 }
 
 /// One answered API call.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let cancels = emu.record().calls.iter().filter(|c| c.err_msg.ends_with(":cancel")).count();
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Call {
@@ -110,6 +135,12 @@ pub struct Call {
 }
 
 /// A `previewImage` request.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let shown = emu.record().previews.last().map(|p| p.current.clone());
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Preview {
     /// The first image.
@@ -119,6 +150,12 @@ pub struct Preview {
 }
 
 /// An `openLocation` request.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let names: Vec<String> = emu.record().opened_locations.into_iter().map(|l| l.name).collect();
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OpenedLocation {
     /// Latitude.
@@ -132,6 +169,12 @@ pub struct OpenedLocation {
 }
 
 /// A `chooseWXPay` request.
+///
+/// ```
+/// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
+/// let paid = emu.record().payments.iter().any(|p| p.package.starts_with("prepay_id="));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
