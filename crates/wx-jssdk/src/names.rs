@@ -249,14 +249,14 @@ impl OpenTag {
         OpenTag::LaunchWeapp,
         OpenTag::LaunchApp,
         OpenTag::Subscribe,
-        ///
-        /// ```
-        /// assert_eq!(wx_jssdk::OpenTag::Audio.name(), "wx-open-audio");
-        /// ```
         OpenTag::Audio,
     ];
 
     /// The element name.
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::OpenTag::Audio.name(), "wx-open-audio");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             OpenTag::LaunchWeapp => "wx-open-launch-weapp",
