@@ -1,13 +1,13 @@
 //! Receiving WeChat Official Account pushes on the account's server URL (`POST /wechat`).
 //!
-//! | step | module | entry point |
+//! | step | source | entry point |
 //! |---|---|---|
-//! | check the sender (`signature` / `msg_signature`) | `verify` | [`PushVerifier::verify`] |
-//! | safe mode: AES-256-CBC, 32-byte PKCS#7, appid check | `crypto` | [`PushCipher`] |
-//! | XML → typed message or event (no DOCTYPE, no entities, 64 KiB) | `parse` | [`Push::parse`] |
-//! | passive replies (text … news, `success`) | `reply` | [`Reply`], [`ReplyMessage`] |
-//! | once per push, retries share the reply, 4 s deadline | `service` | [`PushService::handle`] |
-//! | signed pushes for tests and the fake WeChat | `simulate` | [`PushSigner`] |
+//! | check the sender (`signature` / `msg_signature`) | `verify.rs` | [`PushVerifier::verify`] |
+//! | safe mode: AES-256-CBC, 32-byte PKCS#7, appid check | `crypto.rs` | [`PushCipher`] |
+//! | XML → typed message or event (no DOCTYPE, no entities, 64 KiB) | `parse.rs`, `xml.rs` | [`Push::parse`] |
+//! | passive replies (text … news, `success`) | `reply.rs` | [`Reply`], [`ReplyMessage`] |
+//! | once per push, retries share the reply, 4 s deadline | `service.rs`, `dedupe.rs` | [`PushService::handle`] |
+//! | signed pushes for tests and the fake WeChat | `simulate.rs` | [`PushSigner`] |
 //!
 //! A server mounts a [`PushService`] with a [`PushHandler`] (a type or an async closure):
 //!
