@@ -494,6 +494,14 @@ async fn tickets_come_from_the_fake_wechat_endpoint() {
     let endpoint = |appid: &str, ticket: &str| TicketSource::FakeWechat {
         url: format!("data:application/json,{{\"appid\":\"{appid}\",\"ticket\":\"{ticket}\"}}#"),
     };
+    // Right after a renewal both tickets are valid: a page signed with the previous one still verifies.
+    emu.set_ticket(TicketSource::FakeWechat {
+        url: format!(
+            "data:application/json,{{\"appid\":\"{APP_ID}\",\"ticket\":\"renewed\",\"validTickets\":[\"renewed\",\"previous\"]}}#"
+        ),
+    });
+    let overlap = wx_jssdk::config(&signed("previous", APP_ID, &wx_jssdk::url_to_sign()), &all_apis()).await;
+    assert_eq!(overlap, Ok(()));
     emu.set_ticket(endpoint(APP_ID, "ticket-from-the-fake"));
     let ok = wx_jssdk::config(
         &signed("ticket-from-the-fake", APP_ID, &wx_jssdk::url_to_sign()),

@@ -173,7 +173,11 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsVa
             .unwrap_or_default(),
     };
     let ticket = match source {
-        TicketSource::Fixed { app_id, ticket } => Ok((app_id == request.app_id).then_some(ticket)),
+        TicketSource::Fixed { app_id, ticket } => Ok(if app_id == request.app_id {
+            vec![ticket]
+        } else {
+            Vec::new()
+        }),
         TicketSource::FakeWechat { url } => page::fetch_ticket(&url, &request.app_id).await,
     };
     let scripted = emulator
@@ -187,8 +191,9 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsVa
         (Some(super::Reply::Fail(reason)), _) => Err(format!("fail_{reason}")),
         (Some(super::Reply::PermissionDenied), _) => Err("access_denied".into()),
         (Some(super::Reply::Cancel), _) => Err("cancel".into()),
-        (Some(super::Reply::NoAnswer) | None, Ok(ticket)) => {
-            verify::check_config(&request, ticket.as_deref(), &page_url, domains.as_deref())
+        (Some(super::Reply::NoAnswer) | None, Ok(tickets)) => {
+            let tickets: Vec<&str> = tickets.iter().map(String::as_str).collect();
+            verify::check_config(&request, &tickets, &page_url, domains.as_deref())
                 .map_err(|r| r.bridge_text().to_owned())
         }
         (Some(super::Reply::NoAnswer) | None, Err(detail)) => {

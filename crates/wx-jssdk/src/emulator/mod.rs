@@ -62,8 +62,9 @@ pub enum Device {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub enum TicketSource {
-    /// `GET {url}?appid=<appId>` → `{"appid","ticket"}`, fetched for every `wx.config` (the fake WeChat of
-    /// `wx-server` exposes this). An error status means "unknown appId" → `invalid signature`.
+    /// `GET {url}?appid=<appId>` → `{"appid","ticket","validTickets"?}`, fetched for every `wx.config` (the fake
+    /// WeChat of `wx-server` exposes this). Every ticket in `validTickets` verifies (a renewed ticket overlaps
+    /// the previous one until that one expires). 404/400 means "no ticket for this appId" → `invalid signature`.
     FakeWechat {
         /// Default `/fake-wechat/test-only/jsapi-ticket` (same origin as the page).
         url: String,

@@ -57,8 +57,9 @@ pub(super) fn present_wechat(options: &EmulatorOptions) -> Result<(), crate::WxE
     Ok(())
 }
 
-/// `GET {url}?appid=…` → the ticket; `Ok(None)` when the fake WeChat does not know the appId.
-pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Option<String>, String> {
+/// `GET {url}?appid=…` → the tickets valid now (`validTickets`, else `[ticket]`); empty when the fake WeChat
+/// issued none for the appId.
+pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Vec<String>, String> {
     let sep = if url.contains('?') { '&' } else { '?' };
     let request = format!("{url}{sep}appid={}", String::from(js_sys::encode_uri_component(app_id)));
     let window = js::window().map_err(|e| e.to_string())?;
@@ -68,7 +69,7 @@ pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Option<Strin
         .dyn_into()
         .map_err(|_| "fetch did not return a Response".to_owned())?;
     if response.status() == 404 || response.status() == 400 {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     if !response.ok() {
         return Err(format!("GET {request} answered {}", response.status()));
@@ -76,10 +77,23 @@ pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Option<Strin
     let body = JsFuture::from(response.json().map_err(|e| js::describe(&e))?)
         .await
         .map_err(|e| format!("GET {request}: not JSON: {}", js::describe(&e)))?;
-    let ticket = js::get_string(&body, "ticket").filter(|t| !t.is_empty());
     let for_app = js::get_string(&body, "appid");
     // A ticket issued for another appId cannot verify this one.
-    Ok(ticket.filter(|_| for_app.as_deref().is_none_or(|a| a == app_id)))
+    if for_app.as_deref().is_some_and(|a| a != app_id) {
+        return Ok(Vec::new());
+    }
+    let valid = js::get(&body, "validTickets");
+    let mut tickets: Vec<String> = if js_sys::Array::is_array(&valid) {
+        js_sys::Array::from(&valid)
+            .iter()
+            .filter_map(|t| t.as_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    tickets.extend(js::get_string(&body, "ticket"));
+    tickets.retain(|t| !t.is_empty());
+    Ok(tickets)
 }
 
 /// Opens a file picker for up to `count` images; `Ok(None)` when the user cancelled.

@@ -40,11 +40,12 @@ pub(crate) fn host_of(url: &str) -> String {
 }
 
 /// Checks a config as WeChat does: required fields, then the JS safe domain (when `allowed_domains` is set),
-/// then the signature over `(ticket, nonceStr, timestamp, page_url)`. `ticket` is `None` when the appId has no
-/// ticket (an unknown or mismatched appId), which WeChat reports as `invalid signature`.
+/// then the signature over `(ticket, nonceStr, timestamp, page_url)` for each ticket currently valid (a renewed
+/// ticket overlaps the previous one until that one expires). No ticket (an unknown or mismatched appId) is
+/// reported as WeChat does: `invalid signature`.
 pub(crate) fn check_config(
     request: &PreVerify,
-    ticket: Option<&str>,
+    tickets: &[&str],
     page_url: &str,
     allowed_domains: Option<&[String]>,
 ) -> Result<(), Refusal> {
@@ -65,15 +66,14 @@ pub(crate) fn check_config(
             return Err(Refusal::InvalidUrlDomain);
         }
     }
-    let Some(ticket) = ticket else {
-        return Err(Refusal::InvalidSignature);
-    };
     let timestamp: u64 = request.timestamp.parse().map_err(|_| Refusal::InvalidSignature)?;
     let url = wx_sign::url_for_signing(page_url);
-    let expected =
-        wx_sign::sign_config(ticket, &request.nonce_str, timestamp, url).map_err(|_| Refusal::InvalidSignature)?;
-    // WeChat compares the hex digest; the SDK sends whatever case the page gave.
-    if expected.signature.eq_ignore_ascii_case(&request.signature) {
+    let matches = |ticket: &&str| {
+        wx_sign::sign_config(ticket, &request.nonce_str, timestamp, url)
+            // WeChat compares the hex digest; the SDK sends whatever case the page gave.
+            .is_ok_and(|expected| expected.signature.eq_ignore_ascii_case(&request.signature))
+    };
+    if tickets.iter().any(matches) {
         Ok(())
     } else {
         Err(Refusal::InvalidSignature)
@@ -104,58 +104,60 @@ mod tests {
         let other = vec!["example.com".to_owned()];
         type Case<'a> = (
             PreVerify,
-            Option<&'a str>,
+            &'a [&'a str],
             &'a str,
             Option<&'a [String]>,
             Result<(), Refusal>,
         );
         let cases: Vec<Case> = vec![
-            (request(good), Some(TICKET), url, None, Ok(())),
+            (request(good), &[TICKET], url, None, Ok(())),
             (
                 request(good),
-                Some(TICKET),
+                &[TICKET],
                 "http://mp.weixin.qq.com?params=value#frag",
                 None,
                 Ok(()),
             ),
-            (request(&good.to_uppercase()), Some(TICKET), url, None, Ok(())),
-            (request(good), Some(TICKET), url, Some(&domains), Ok(())),
+            (request(&good.to_uppercase()), &[TICKET], url, None, Ok(())),
+            (request(good), &[TICKET], url, Some(&domains), Ok(())),
             (
                 request(good),
-                Some(TICKET),
+                &[TICKET],
                 url,
                 Some(&other),
                 Err(Refusal::InvalidUrlDomain),
             ),
             (
                 request(good),
-                Some(TICKET),
+                &[TICKET],
                 "http://mp.weixin.qq.com?params=other",
                 None,
                 Err(Refusal::InvalidSignature),
             ),
             (
                 request(good),
-                Some("another-ticket"),
+                &["another-ticket"],
                 url,
                 None,
                 Err(Refusal::InvalidSignature),
             ),
-            (request(good), None, url, None, Err(Refusal::InvalidSignature)),
+            (request(good), &[], url, None, Err(Refusal::InvalidSignature)),
+            // The previous ticket still overlaps the renewed one: either verifies.
+            (request(good), &["renewed-ticket", TICKET], url, None, Ok(())),
             (
                 request("0f9de62fce790f9a083d5c99e95740ceb90c27ee"),
-                Some(TICKET),
+                &[TICKET],
                 url,
                 None,
                 Err(Refusal::InvalidSignature),
             ),
-            (request(""), Some(TICKET), url, None, Err(Refusal::MissingField)),
+            (request(""), &[TICKET], url, None, Err(Refusal::MissingField)),
             (
                 PreVerify {
                     timestamp: "x".into(),
                     ..request(good)
                 },
-                Some(TICKET),
+                &[TICKET],
                 url,
                 None,
                 Err(Refusal::InvalidSignature),
