@@ -74,7 +74,12 @@ async fn set_up(document: &Document) {
         }
     }
     let result = async {
-        wx_jssdk::load_sdk(&SdkSource::default()).await?;
+        // `?sdk=<url>` loads jweixin from there first (a self-hosted copy), then WeChat's CDN.
+        let mut source = SdkSource::default();
+        if let (SdkSource::Urls(urls), Some(own)) = (&mut source, query_value("sdk")) {
+            urls.insert(0, own);
+        }
+        wx_jssdk::load_sdk(&source).await?;
         let options = ConfigOptions::new([
             JsApi::UpdateAppMessageShareData,
             JsApi::UpdateTimelineShareData,
@@ -94,6 +99,23 @@ async fn set_up(document: &Document) {
         Ok(()) => show(document, "ready: share content set"),
         Err(e) => show(document, &format!("{e} — {}", e.hint())),
     }
+}
+
+/// The value of `name` in the page's query string, percent-decoded.
+#[cfg(feature = "jssdk")]
+fn query_value(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| js_sys_decode(v))
+    })
+}
+
+#[cfg(feature = "jssdk")]
+fn js_sys_decode(v: &str) -> String {
+    js_sys::decode_uri_component(v)
+        .map(String::from)
+        .unwrap_or_else(|_| v.to_owned())
 }
 
 #[cfg(feature = "jssdk")]
