@@ -263,7 +263,7 @@ pub struct ServeArgs {
     /// The server URL Token, for `GET /wechat` verification.
     #[arg(long, env = "WX_TOKEN", hide_env_values = true)]
     pub token: Option<Secret>,
-    /// WeChat's API base [default: https://api.weixin.qq.com].
+    /// WeChat's API base [default: `https://api.weixin.qq.com`].
     #[arg(long, env = "WX_API_BASE")]
     pub api_base: Option<String>,
     /// Comma list of JS safe domains (`host` or `host:port`); subdomains are allowed.

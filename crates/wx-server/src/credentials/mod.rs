@@ -15,9 +15,11 @@
 //!    call retried once. Quota, whitelist, risky-IP and bad-credential errors are never retried.
 //!
 //! When WeChat fails, a value that has not yet expired is still served. A background task
-//! ([`background`]) refreshes each credential ahead of expiry, so requests do not wait on WeChat.
+//! (`background`) refreshes each credential ahead of expiry, so requests do not wait on WeChat.
 
 pub(crate) mod background;
+mod retry;
+mod slot;
 
 use crate::{
     Secret,
@@ -25,9 +27,11 @@ use crate::{
     store::{Cached, CredentialStore, StoreError, now_ms},
     wechat::{Issued, UpstreamError, WechatClient},
 };
+use retry::with_retries;
+use slot::{Accept, Slot};
 use std::{
     future::Future,
-    sync::{Arc, Mutex, PoisonError, RwLock},
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
 use tokio::sync::Notify;
@@ -36,8 +40,6 @@ use tokio::sync::Notify;
 /// instances sharing a Redis or file store).
 pub const FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
 
-const RETRIES: u32 = 3;
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
 /// A credential could not be obtained.
@@ -58,65 +60,6 @@ pub enum ForcedRefresh {
     Refreshed,
     /// A forced refresh happened less than [`FORCED_REFRESH_INTERVAL`] ago: the current ticket was used.
     RateLimited,
-}
-
-/// What a refresh accepts from the shared store instead of calling WeChat.
-#[derive(Clone)]
-enum Accept {
-    /// Anything still usable (a request on a cold or stale cache).
-    Usable,
-    /// Anything not yet due for refresh (the background refresh-ahead).
-    NotDue,
-    /// Only a usable value other than this one (a forced refresh).
-    Replacing(Option<Secret>),
-}
-
-impl Accept {
-    fn takes(&self, c: &Cached, now: u64) -> bool {
-        match self {
-            Self::Usable => c.is_usable(now),
-            Self::NotDue => !c.is_due(now),
-            Self::Replacing(old) => c.is_usable(now) && old.as_ref() != Some(&c.value),
-        }
-    }
-}
-
-struct Slot {
-    kind: UpstreamKind,
-    name: &'static str,
-    key: String,
-    lock: String,
-    cached: RwLock<Option<Cached>>,
-    flight: tokio::sync::Mutex<()>,
-}
-
-impl Slot {
-    fn new(kind: UpstreamKind, name: &'static str, key: String) -> Self {
-        let lock = format!("{key}:lock");
-        Self {
-            kind,
-            name,
-            key,
-            lock,
-            cached: RwLock::new(None),
-            flight: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    fn current(&self) -> Option<Cached> {
-        self.cached.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    fn set(&self, c: Cached) {
-        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(c);
-    }
-
-    fn err(&self, source: UpstreamError) -> CredentialError {
-        CredentialError {
-            credential: self.name,
-            source,
-        }
-    }
 }
 
 struct Inner {
@@ -474,29 +417,5 @@ impl CredentialService {
 
     pub(crate) async fn changed(&self) {
         self.inner.changed.notified().await;
-    }
-}
-
-/// Calls `f` up to [`RETRIES`] times while it fails transiently, doubling the pause each time.
-async fn with_retries<F, Fut>(mut f: F) -> Result<Issued, UpstreamError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Issued, UpstreamError>>,
-{
-    let mut pause = FIRST_BACKOFF;
-    let mut attempt = 1;
-    loop {
-        match f().await {
-            Err(e) if e.is_transient() && attempt < RETRIES => {
-                tracing::warn!(
-                    "WeChat call failed ({e}); retry {attempt} of {} in {pause:?}",
-                    RETRIES - 1
-                );
-                tokio::time::sleep(pause).await;
-                pause *= 2;
-                attempt += 1;
-            }
-            other => return other,
-        }
     }
 }

@@ -1,0 +1,65 @@
+//! One cached credential (memory value + single-flight mutex + store key) and what a refresh may adopt
+//! from the shared store instead of calling WeChat.
+
+use super::CredentialError;
+use crate::{Secret, metrics::UpstreamKind, store::Cached, wechat::UpstreamError};
+use std::sync::{PoisonError, RwLock};
+
+/// What a refresh accepts from the shared store instead of calling WeChat.
+#[derive(Clone)]
+pub(super) enum Accept {
+    /// Anything still usable (a request on a cold or stale cache).
+    Usable,
+    /// Anything not yet due for refresh (the background refresh-ahead).
+    NotDue,
+    /// Only a usable value other than this one (a forced refresh).
+    Replacing(Option<Secret>),
+}
+
+impl Accept {
+    pub(super) fn takes(&self, c: &Cached, now: u64) -> bool {
+        match self {
+            Self::Usable => c.is_usable(now),
+            Self::NotDue => !c.is_due(now),
+            Self::Replacing(old) => c.is_usable(now) && old.as_ref() != Some(&c.value),
+        }
+    }
+}
+
+pub(super) struct Slot {
+    pub(super) kind: UpstreamKind,
+    pub(super) name: &'static str,
+    pub(super) key: String,
+    pub(super) lock: String,
+    pub(super) cached: RwLock<Option<Cached>>,
+    pub(super) flight: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    pub(super) fn new(kind: UpstreamKind, name: &'static str, key: String) -> Self {
+        let lock = format!("{key}:lock");
+        Self {
+            kind,
+            name,
+            key,
+            lock,
+            cached: RwLock::new(None),
+            flight: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub(super) fn current(&self) -> Option<Cached> {
+        self.cached.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(super) fn set(&self, c: Cached) {
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(c);
+    }
+
+    pub(super) fn err(&self, source: UpstreamError) -> CredentialError {
+        CredentialError {
+            credential: self.name,
+            source,
+        }
+    }
+}
