@@ -163,6 +163,13 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             .unwrap();
         assert_eq!(r.status(), 200, "{ok}");
     }
+    let post = client
+        .post(server.url(&format!("/api/jssdk/config?url={}", enc("https://a.com/"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 405);
+    assert_eq!(post.json::<Value>().await.unwrap()["error"], "method_not_allowed");
     let metrics = client
         .get(server.url("/metrics"))
         .send()

@@ -37,7 +37,15 @@ pub(crate) fn router(
     static_dir: Option<PathBuf>,
     fake: Option<&FakeControl>,
 ) -> Router {
-    let mut api = Router::new().route("/api/jssdk/config", get(handlers::jssdk_config));
+    let config = get(handlers::jssdk_config).fallback(|| async {
+        error::ApiError {
+            status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            error: "method_not_allowed",
+            message: "use GET /api/jssdk/config?url=<page URL>".into(),
+            errcode: None,
+        }
+    });
+    let mut api = Router::new().route("/api/jssdk/config", config);
     if !cors_origins.is_empty() {
         let origins: Vec<HeaderValue> = cors_origins
             .iter()
