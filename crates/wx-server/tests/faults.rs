@@ -305,3 +305,41 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
         "background refresh failed and said so"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
+    let (fake, server) = start().await;
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::Getticket,
+            fault: Fault::HttpStatus(503),
+            times: None,
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    let client = client();
+    let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move { client.get(url).send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let statuses = join_all(tasks).await;
+    assert!(statuses.iter().all(|s| *s == 503), "{statuses:?}");
+    assert_eq!(
+        counts(&fake).2,
+        3,
+        "one refresh attempt (with its 2 retries) for 100 requests"
+    );
+    // WeChat is back; once the hold (2 s for a transient failure) is over, the next request refreshes.
+    fake.control().apply(FaultRequest {
+        clear: true,
+        ..FaultRequest::default()
+    });
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let c = get_config(&client, &server.url(""), PAGE, false).await;
+    assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    assert_eq!(counts(&fake).2, 4);
+}

@@ -14,7 +14,9 @@
 //!    the one that failed (compare-and-swap in memory and in the store), fetched again, and the ticket
 //!    call retried once. Quota, whitelist, risky-IP and bad-credential errors are never retried.
 //!
-//! When WeChat fails, a value that has not yet expired is still served. A background task
+//! When WeChat fails, a value that has not yet expired is still served, and requests arriving within a
+//! short hold (2 s after a transient failure, 10 s after a configuration or quota error) get the same
+//! error without calling WeChat again: an outage costs WeChat one attempt per hold, not one per request. A background task
 //! (`background`) refreshes each credential ahead of expiry, so requests do not wait on WeChat.
 
 pub(crate) mod background;
@@ -163,7 +165,7 @@ impl CredentialService {
         let _flight = inner.ticket.flight.lock().await;
         let old = inner.ticket.current().map(|c| c.value);
         let result = self.refresh_ticket(Accept::Replacing(old)).await;
-        self.or_unexpired(&inner.ticket, result)
+        self.or_unexpired(&inner.ticket, result, true)
             .map(|c| (c.value, ForcedRefresh::Refreshed))
     }
 
@@ -184,8 +186,14 @@ impl CredentialService {
         if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
             return Ok(c);
         }
-        let result = self.refresh_token(Accept::Usable).await;
-        self.or_unexpired(slot, result)
+        let (result, fresh) = match slot.held_failure() {
+            Some(e) => (Err(e), false),
+            None => (
+                self.refresh_token(Accept::Usable).await.inspect_err(|e| slot.failed(e)),
+                true,
+            ),
+        };
+        self.or_unexpired(slot, result, fresh)
     }
 
     async fn ticket(&self) -> Result<Cached, CredentialError> {
@@ -197,8 +205,16 @@ impl CredentialService {
         if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
             return Ok(c);
         }
-        let result = self.refresh_ticket(Accept::Usable).await;
-        self.or_unexpired(slot, result)
+        let (result, fresh) = match slot.held_failure() {
+            Some(e) => (Err(e), false),
+            None => (
+                self.refresh_ticket(Accept::Usable)
+                    .await
+                    .inspect_err(|e| slot.failed(e)),
+                true,
+            ),
+        };
+        self.or_unexpired(slot, result, fresh)
     }
 
     fn fast(&self, slot: &Slot) -> Option<Cached> {
@@ -208,14 +224,25 @@ impl CredentialService {
     }
 
     /// WeChat failed: a value that has not expired yet is still correct to sign with.
-    fn or_unexpired(&self, slot: &Slot, result: Result<Cached, CredentialError>) -> Result<Cached, CredentialError> {
+    /// WeChat failed: a value that has not expired yet is still correct to sign with. `fresh` is false
+    /// for a held failure (already logged when it happened).
+    fn or_unexpired(
+        &self,
+        slot: &Slot,
+        result: Result<Cached, CredentialError>,
+        fresh: bool,
+    ) -> Result<Cached, CredentialError> {
         result.or_else(|e| match slot.current().filter(|c| c.is_unexpired(now_ms())) {
             Some(c) => {
-                tracing::warn!("{e}; serving the cached {} until it expires", slot.name);
+                if fresh {
+                    tracing::warn!("{e}; serving the cached {} until it expires", slot.name);
+                }
                 Ok(c)
             }
             None => {
-                tracing::error!("{e}");
+                if fresh {
+                    tracing::error!("{e}");
+                }
                 Err(e)
             }
         })

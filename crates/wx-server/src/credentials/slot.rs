@@ -3,7 +3,15 @@
 
 use super::CredentialError;
 use crate::{Secret, metrics::UpstreamKind, store::Cached, wechat::UpstreamError};
-use std::sync::{PoisonError, RwLock};
+use std::{
+    sync::{Mutex, PoisonError, RwLock},
+    time::{Duration, Instant},
+};
+
+/// After a failed refresh, requests get the same error without calling WeChat for this long, so an
+/// outage or a configuration error costs WeChat one attempt per hold, not one per request.
+const HOLD_TRANSIENT: Duration = Duration::from_secs(2);
+const HOLD_PERMANENT: Duration = Duration::from_secs(10);
 
 /// What a refresh accepts from the shared store instead of calling WeChat.
 #[derive(Clone)]
@@ -33,6 +41,7 @@ pub(super) struct Slot {
     pub(super) lock: String,
     pub(super) cached: RwLock<Option<Cached>>,
     pub(super) flight: tokio::sync::Mutex<()>,
+    failure: Mutex<Option<(Instant, CredentialError)>>,
 }
 
 impl Slot {
@@ -45,6 +54,7 @@ impl Slot {
             lock,
             cached: RwLock::new(None),
             flight: tokio::sync::Mutex::new(()),
+            failure: Mutex::new(None),
         }
     }
 
@@ -54,6 +64,25 @@ impl Slot {
 
     pub(super) fn set(&self, c: Cached) {
         *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(c);
+        *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// Remembers a failed request-path refresh (see [`HOLD_TRANSIENT`]).
+    pub(super) fn failed(&self, e: &CredentialError) {
+        *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), e.clone()));
+    }
+
+    /// The last failure, while it is still held.
+    pub(super) fn held_failure(&self) -> Option<CredentialError> {
+        let failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        failure.as_ref().and_then(|(at, e)| {
+            let hold = if e.source.is_transient() {
+                HOLD_TRANSIENT
+            } else {
+                HOLD_PERMANENT
+            };
+            (at.elapsed() < hold).then(|| e.clone())
+        })
     }
 
     pub(super) fn err(&self, source: UpstreamError) -> CredentialError {
