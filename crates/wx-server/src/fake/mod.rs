@@ -170,10 +170,7 @@ impl FakeWechat {
         Ok(Self::start_on(listener, opts))
     }
 
-    /// Serves the fake on an already bound listener.
-    ///
-    /// # Panics
-    /// Never; a listener without a local address yields port 0 in [`addr`](Self::addr).
+    /// Serves the fake on an already bound listener (must be called inside a tokio runtime).
     pub fn start_on(listener: tokio::net::TcpListener, opts: FakeOptions) -> Self {
         let addr = listener
             .local_addr()
