@@ -45,10 +45,12 @@ pub async fn stop_search_beacons() -> Result<(), WxError> {
 /// # Errors
 /// [`WxError::LoadFailed`] before `load_sdk`.
 pub fn on_search_beacons() -> Result<Listener<JsValue>, WxError> {
+    // Look the function up first: a listener closure is created only when it can be registered.
+    let wx = js::wx()?;
+    let register = crate::config::method(&wx, "onSearchBeacons")?;
     let (listener, callback) = Listener::new(|_tag, res| res);
     let options = js_sys::Object::new();
     js::set(&options, "complete", &callback("complete"))?;
-    let wx = js::wx()?;
-    crate::config::method(&wx, "onSearchBeacons")?.call1(&wx, &options)?;
+    register.call1(&wx, &options)?;
     Ok(listener)
 }

@@ -151,13 +151,15 @@ fn menu_share_event(api: &'static str) -> fn(&str, JsValue) -> MenuShareEvent {
 }
 
 fn register_menu_share(api: &'static str, data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    // Look the function up first: a listener closure is created only when it can be registered.
+    let wx = js::wx()?;
+    let register = crate::config::method(&wx, api)?;
     let (listener, callback) = Listener::new(menu_share_event(api));
     let options = to_js(data)?;
     js::set(&options, "trigger", &callback("trigger"))?;
     // jweixin calls `complete` after success/cancel/fail of the share itself.
     js::set(&options, "complete", &callback("complete"))?;
-    let wx = js::wx()?;
-    crate::config::method(&wx, api)?.call1(&wx, &options)?;
+    register.call1(&wx, &options)?;
     Ok(listener)
 }
 

@@ -129,11 +129,13 @@ fn voice_ended(_tag: &str, res: JsValue) -> VoiceEnded {
 }
 
 fn register(api: &str) -> Result<Listener<VoiceEnded>, WxError> {
+    // Look the function up first: a listener closure is created only when it can be registered.
+    let wx = js::wx()?;
+    let register = crate::config::method(&wx, api)?;
     let (listener, callback) = Listener::new(voice_ended);
     let options = js_sys::Object::new();
     js::set(&options, "complete", &callback("complete"))?;
-    let wx = js::wx()?;
-    crate::config::method(&wx, api)?.call1(&wx, &options)?;
+    register.call1(&wx, &options)?;
     Ok(listener)
 }
 

@@ -131,6 +131,10 @@ fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>
             let err_msg = js::get_string(&result, "errMsg")
                 .or_else(|| js::get_string(&result, "err_msg"))
                 .unwrap_or_default();
+            // Bounded, so a long manual session does not grow without end.
+            if s.record.calls.len() >= super::MAX_RECORDED_CALLS {
+                s.record.calls.remove(0);
+            }
             s.record.calls.push(super::Call {
                 api: sdk_name(&name),
                 err_msg,

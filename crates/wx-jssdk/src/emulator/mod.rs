@@ -277,6 +277,13 @@ impl MenuShareKind {
     }
 }
 
+/// How many answered calls [`EmulatorRecord::calls`] keeps (the oldest are dropped first).
+///
+/// ```
+/// assert!(wx_jssdk::emulator::MAX_RECORDED_CALLS >= 100);
+/// ```
+pub const MAX_RECORDED_CALLS: usize = 1000;
+
 pub(crate) struct Verified {
     /// Bridge names, as jweixin sends them.
     pub js_api_list: Vec<String>,

@@ -36,7 +36,8 @@ pub struct EmulatorRecord {
     pub timeline_share: Option<ShareContent>,
     /// Shares completed through the legacy `onMenuShare*` listeners (after a triggered share).
     pub legacy_shares: Vec<LegacyShare>,
-    /// Every API call answered, in order, with the errMsg the SDK reports.
+    /// API calls answered, in order, with the errMsg the SDK reports (the last
+    /// [`MAX_RECORDED_CALLS`](super::MAX_RECORDED_CALLS)).
     pub calls: Vec<Call>,
     /// `previewImage` requests.
     pub previews: Vec<Preview>,
