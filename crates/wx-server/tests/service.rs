@@ -545,5 +545,26 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
         .await
         .unwrap();
     assert_eq!(none["error"], "no_ticket");
+    // Faults scoped to another app do not touch this one; expires_in and latency apply to new answers;
+    // `clear` restores the start-up options.
+    let set = |body: Value| {
+        let client = client.clone();
+        let url = format!("{base}/test-only/faults");
+        async move { client.post(url).json(&body).send().await.unwrap().status() }
+    };
+    let rule = json!({"endpoint": "any", "fault": {"errcode": 45009}, "appid": "wxsomeoneelse"});
+    assert_eq!(
+        set(json!({"inject": [rule], "expires_in": 5, "latency_ms": 150})).await,
+        200
+    );
+    let started = std::time::Instant::now();
+    let short = stable(true).await;
+    assert!(started.elapsed() >= Duration::from_millis(150), "latency applied");
+    assert_eq!(
+        (short["expires_in"].as_u64(), short["errcode"].as_i64()),
+        (Some(5), None)
+    );
+    assert_eq!(set(json!({"clear": true})).await, 200);
+    assert_eq!(stable(true).await["expires_in"], 7200);
     fake.shutdown().await;
 }
