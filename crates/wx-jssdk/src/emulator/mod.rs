@@ -183,7 +183,8 @@ impl Default for EmulatorOptions {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    /// Success with the default result for this API.
+    /// Success with the default result for this API (environment checks, such as "inside a mini program's
+    /// web-view", are waived; `chooseImage` still needs images: queue them with [`Emulator::next_images`]).
     Ok,
     /// Success with this result object (native field names, merged over the default result).
     OkWith(JsValue),
