@@ -472,6 +472,25 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
     );
     assert_eq!(ended.next().await.local_id, "voice-7");
 
+    let mut played = wx_jssdk::voice::on_voice_play_end().expect("listener");
+    emu.emit(
+        "onVoicePlayEnd",
+        &js(r#"{"localId":"voice-9","err_msg":"onVoicePlayEnd:ok"}"#),
+    );
+    assert_eq!(played.next().await.local_id, "voice-9");
+    // onSearchBeacons listens on the bridge's onBeaconsInRange (jweixin's mapping table).
+    let mut beacons = wx_jssdk::beacon::on_search_beacons().expect("listener");
+    emu.emit(
+        "onBeaconsInRange",
+        &js(r#"{"beacons":[{"major":1}],"err_msg":"onBeaconsInRange:ok"}"#),
+    );
+    let found = beacons.next().await;
+    assert_eq!(
+        js_sys::JSON::stringify(&js_sys::Reflect::get(&found, &"beacons".into()).expect("beacons")).map(String::from),
+        Ok(r#"[{"major":1}]"#.to_owned())
+    );
+    assert!(beacons.try_next().is_none());
+
     drop(ended);
     drop(events);
     // The bridge still calls the (now quiet) callbacks: nothing throws, nothing is queued.
