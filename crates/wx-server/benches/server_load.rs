@@ -5,7 +5,7 @@
 //! Both servers run as child processes (the backend is the real `wx-server serve --mock` binary, the
 //! baseline is this executable re-run with `WXKIT_BENCH_ROLE=baseline`), so their RSS is their own.
 //! The load generator is a small HTTP/1.1 keep-alive client on tokio, bounded in time
-//! (`WXKIT_BENCH_SECS`, default 3 s per run, 3 alternating rounds per target, medians reported) and in count
+//! (`WXKIT_BENCH_SECS`, default 2 s per run, 5 alternating rounds per target, medians reported) and in count
 //! (2 M requests per run). Besides req/s and latency it reports each server's CPU time per request (from
 //! /proc), which is steadier than throughput on a busy machine.
 
@@ -21,7 +21,7 @@ use tokio::{
 
 const PATH: &str = "/api/jssdk/config?url=http%3A%2F%2Flocalhost%3A8080%2Fshare%3Fid%3D42";
 const MAX_REQUESTS: usize = 2_000_000;
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 fn main() {
     if std::env::var("WXKIT_BENCH_ROLE").as_deref() == Ok("baseline") {
@@ -32,7 +32,7 @@ fn main() {
     let secs: u64 = std::env::var("WXKIT_BENCH_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(2);
     let is_bench = std::env::args().any(|a| a == "--bench");
     let secs = if is_bench { secs } else { 1 };
 
