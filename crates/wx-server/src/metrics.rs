@@ -5,6 +5,13 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Which upstream credential a call fetched.
+///
+/// ```
+/// use wx_server::metrics::{Metrics, UpstreamKind, UpstreamOutcome};
+/// let m = Metrics::default();
+/// m.upstream(UpstreamKind::JsapiTicket, UpstreamOutcome::Ok);
+/// assert_eq!(m.upstream_count(UpstreamKind::JsapiTicket, UpstreamOutcome::Ok), 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpstreamKind {
     /// `/cgi-bin/token` or `/cgi-bin/stable_token`.
@@ -14,6 +21,12 @@ pub enum UpstreamKind {
 }
 
 /// How an upstream call ended.
+///
+/// ```
+/// let m = wx_server::Metrics::default();
+/// m.upstream(wx_server::metrics::UpstreamKind::AccessToken, wx_server::metrics::UpstreamOutcome::Network);
+/// assert!(m.render().contains(r#"wxkit_upstream_calls_total{kind="access_token",outcome="network"} 1"#));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpstreamOutcome {
     /// A usable credential came back.

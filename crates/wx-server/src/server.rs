@@ -14,6 +14,11 @@ use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 /// The server could not start.
+///
+/// ```
+/// let e = wx_server::StartError::from(wx_server::ConfigError::Missing { var: "WX_APPSECRET", hint: "set it" });
+/// assert_eq!(e.to_string(), "WX_APPSECRET is not set: set it");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
@@ -37,6 +42,18 @@ pub enum StartError {
 }
 
 /// The backend: router, credential service and background refresh. Dropping it stops the refresh task.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// // Mount the backend in your own axum server (the fake's api_base must be reachable).
+/// let mut settings = wx_server::Settings::mock();
+/// settings.mock = None;
+/// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
+/// let app = wx_server::App::build(&settings).await?;
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// axum::serve(listener, app.router()).await?;
+/// # Ok(()) }
+/// ```
 pub struct App {
     router: axum::Router,
     service: CredentialService,
@@ -251,6 +268,13 @@ impl Server {
 }
 
 /// Serves `settings` on `listener` until Ctrl-C or SIGTERM (what `wx-server serve` does).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// wx_server::serve(listener, wx_server::Settings::mock()).await?;
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// [`StartError`] when the server cannot start.

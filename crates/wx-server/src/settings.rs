@@ -30,6 +30,11 @@ pub const DEMO_SECRET: &str = "demo-appsecret-for-the-fake-wechat";
 pub const DEMO_TOKEN: &str = "demo-token";
 
 /// A configuration value was missing or invalid. The message names the variable and what to fix.
+///
+/// ```
+/// let err = wx_server::ServeArgs::default().into_settings().unwrap_err();
+/// assert!(err.to_string().starts_with("WX_APPID is not set"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -220,9 +225,15 @@ impl Settings {
     }
 }
 
-/// Where `serve --mock` keeps credentials unless `WX_STORE` says otherwise: the OS temp directory
-/// (`$TMPDIR/wxkit-mock-credentials.json`). The file is emptied at each `--mock` start, because the
-/// in-process fake WeChat starts afresh and would not know the old tickets.
+/// Where `serve --mock` keeps credentials unless `WX_STORE` says otherwise: the OS temp directory.
+///
+/// [`Server::start_on`](crate::Server::start_on) turns this default into
+/// `$TMPDIR/wxkit-mock-credentials-<port>.json` (one file per port, so parallel runs never share) and
+/// empties it at start, because the in-process fake WeChat starts afresh and would not know old tickets.
+///
+/// ```
+/// assert!(wx_server::mock_store_path().starts_with(std::env::temp_dir()));
+/// ```
 pub fn mock_store_path() -> PathBuf {
     std::env::temp_dir().join("wxkit-mock-credentials.json")
 }
@@ -252,6 +263,13 @@ pub struct FileConfig {
 }
 
 /// `wx-server serve`'s options. Each flag also reads its environment variable.
+///
+/// ```
+/// let args = wx_server::ServeArgs { mock: true, store: Some("memory".into()), ..Default::default() };
+/// let settings = args.into_settings().unwrap();
+/// assert_eq!(settings.appid, wx_server::DEMO_APPID);
+/// assert!(settings.mock.is_some());
+/// ```
 #[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
     /// The account's AppID.

@@ -9,6 +9,11 @@ use serde::Deserialize;
 use std::{sync::Arc, time::Duration};
 
 /// How the access_token is fetched (`WX_TOKEN_MODE`).
+///
+/// ```
+/// assert_eq!(wx_server::TokenMode::default(), wx_server::TokenMode::Stable);
+/// assert_eq!(wx_server::TokenMode::Classic.as_str(), "classic");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TokenMode {
     /// `POST /cgi-bin/stable_token` (WeChat's recommendation): the same token while valid, so several
@@ -30,6 +35,14 @@ impl TokenMode {
 }
 
 /// Why a call to WeChat did not yield a credential. The variants group errcodes by what to do.
+///
+/// ```
+/// use wx_server::UpstreamError;
+/// assert!(UpstreamError::Busy.is_transient()); // errcode -1: retried with backoff
+/// assert!(!UpstreamError::Quota(45009).is_transient()); // never retried in a loop
+/// assert_eq!(UpstreamError::IpNotWhitelisted.errcode(), Some(40164));
+/// assert!(UpstreamError::IpNotWhitelisted.to_string().contains("whitelist"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpstreamError {
@@ -128,6 +141,11 @@ impl UpstreamError {
 }
 
 /// A credential WeChat issued, with the lifetime it announced.
+///
+/// ```
+/// let issued = wx_server::wechat::Issued { value: "T".into(), expires_in: std::time::Duration::from_secs(7200) };
+/// assert_eq!(format!("{:?}", issued.value), "Secret(***)");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Issued {
     /// The access_token or jsapi_ticket.
@@ -148,6 +166,17 @@ struct Answer {
 }
 
 /// The HTTP client for WeChat's credential endpoints, with its base URL and the app's credentials.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::{sync::Arc, time::Duration};
+/// use wx_server::{Metrics, Secret, TokenMode, WechatClient};
+/// let client = WechatClient::new("https://api.weixin.qq.com", "wx1234567890abcdef", Secret::new("…"),
+///     TokenMode::Stable, Duration::from_secs(5), Arc::new(Metrics::default()))?;
+/// let token = client.fetch_access_token().await?;
+/// let ticket = client.fetch_jsapi_ticket(&token.value).await?;
+/// # let _ = ticket; Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct WechatClient {
     http: reqwest::Client,

@@ -45,6 +45,11 @@ pub const FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
 /// A credential could not be obtained.
+///
+/// ```
+/// let e = wx_server::CredentialError { credential: "jsapi_ticket", source: wx_server::UpstreamError::Quota(45009) };
+/// assert!(e.to_string().starts_with("could not obtain the jsapi_ticket: "));
+/// ```
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("could not obtain the {credential}: {source}")]
 pub struct CredentialError {
@@ -56,6 +61,15 @@ pub struct CredentialError {
 }
 
 /// Whether a `refresh=true` request actually refetched the ticket.
+///
+/// ```no_run
+/// # async fn demo(service: wx_server::CredentialService) -> Result<(), wx_server::CredentialError> {
+/// let (ticket, how) = service.jsapi_ticket_forced().await?;
+/// if how == wx_server::ForcedRefresh::RateLimited {
+///     // a forced refresh happened less than 5 minutes ago: `ticket` is the current one
+/// }
+/// # let _ = ticket; Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForcedRefresh {
     /// The ticket was refetched from WeChat for this request.

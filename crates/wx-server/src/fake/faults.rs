@@ -3,6 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 /// Which fake endpoint a fault applies to.
+///
+/// ```
+/// let e: wx_server::fake::Endpoint = serde_json::from_str(r#""stable_token""#).unwrap();
+/// assert_eq!(e, wx_server::fake::Endpoint::StableToken);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Endpoint {
@@ -19,6 +24,12 @@ pub enum Endpoint {
 /// What a faulty call answers.
 ///
 /// JSON: `{"errcode": 45009}`, `{"http_status": 503}`, `"timeout"`, `"malformed_json"`, `"empty_ticket"`.
+///
+/// ```
+/// use wx_server::fake::Fault;
+/// assert_eq!(serde_json::from_str::<Fault>(r#"{"errcode":45009}"#).unwrap(), Fault::Errcode(45009));
+/// assert_eq!(serde_json::from_str::<Fault>(r#""timeout""#).unwrap(), Fault::Timeout);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {

@@ -43,6 +43,17 @@ use std::{
 use world::World;
 
 /// The fake's start-up options.
+///
+/// ```
+/// use std::time::Duration;
+/// use wx_server::{Secret, fake::FakeOptions};
+/// let opts = FakeOptions {
+///     credentials: vec![("wx1111222233334444".into(), Secret::new("test-secret"))],
+///     expires_in: Duration::from_secs(4), // short lifetimes for refresh tests
+///     ..FakeOptions::default()
+/// };
+/// assert_eq!(opts.old_token_grace, Duration::from_secs(300));
+/// ```
 #[derive(Debug, Clone)]
 pub struct FakeOptions {
     /// The apps it knows: (appid, secret).
@@ -73,6 +84,16 @@ struct Shared {
 }
 
 /// A handle on a fake's state, to inspect and steer it from Rust (the same things the test-only paths do).
+///
+/// ```
+/// use wx_server::fake::{FakeControl, FakeOptions, FaultRequest};
+/// let fake = FakeControl::new(FakeOptions::default());
+/// assert_eq!(fake.current_ticket(wx_server::DEMO_APPID), None); // nothing issued yet
+/// let rotated = fake.rotate_ticket(wx_server::DEMO_APPID).unwrap();
+/// assert_eq!(fake.valid_tickets(wx_server::DEMO_APPID), vec![rotated]);
+/// fake.apply(FaultRequest { latency_ms: Some(100), ..FaultRequest::default() });
+/// assert_eq!(fake.stats()[wx_server::DEMO_APPID].rotate_ticket, 1);
+/// ```
 #[derive(Clone)]
 pub struct FakeControl {
     shared: Arc<Shared>,

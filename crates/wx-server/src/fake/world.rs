@@ -14,6 +14,12 @@ use std::{
 };
 
 /// Calls the fake received for one app, by endpoint. `GET /test-only/stats` returns a map appid → this.
+///
+/// ```
+/// let c: wx_server::fake::CallCounts =
+///     serde_json::from_str(r#"{"token":0,"stable_token":1,"getticket":1,"rotate_ticket":0}"#).unwrap();
+/// assert_eq!((c.stable_token, c.getticket), (1, 1));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CallCounts {
     /// `GET /cgi-bin/token` calls.

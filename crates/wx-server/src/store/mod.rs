@@ -75,6 +75,11 @@ impl Cached {
 }
 
 /// Why a store operation failed. The service logs it, counts it and carries on from memory.
+///
+/// ```
+/// let e = wx_server::store::StoreError::Redis("connection refused".into());
+/// assert_eq!(e.to_string(), "redis: connection refused");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -108,6 +113,17 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// Keys are namespaced by the caller (`wxkit:<appid>:jsapi_ticket`). Implementations must be safe to call
 /// concurrently. A `try_lock` lease expires on its own, so a crashed holder never blocks the others for
 /// longer than the lease.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// use wx_server::store::{CredentialStore, MemoryStore};
+/// let store: Box<dyn CredentialStore> = Box::new(MemoryStore::default());
+/// assert!(store.try_lock("refresh", "instance-a", Duration::from_secs(30)).await.unwrap());
+/// assert!(!store.try_lock("refresh", "instance-b", Duration::from_secs(30)).await.unwrap());
+/// store.unlock("refresh", "instance-a").await.unwrap();
+/// # });
+/// ```
 pub trait CredentialStore: Send + Sync + 'static {
     /// A description for logs, without any password (`memory`, `file:/path`, `redis://host:port/db`).
     fn describe(&self) -> String;

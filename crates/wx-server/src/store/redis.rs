@@ -21,6 +21,14 @@ return 0
 
 /// Keeps credentials in Redis (`WX_STORE=redis://host:port/db`), shared by every instance.
 ///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_server::store::StoreError> {
+/// use wx_server::store::{CredentialStore, RedisStore};
+/// let store = RedisStore::connect("redis://127.0.0.1:6379/0").await?;
+/// let cached = store.load("wxkit:wx1234567890abcdef:jsapi_ticket").await?;
+/// # let _ = cached; Ok(()) }
+/// ```
+///
 /// Values are JSON under their key, with a TTL equal to their remaining lifetime. Operations time out
 /// after one second; the connection is re-established in the background after Redis comes back.
 #[derive(Clone)]
