@@ -194,6 +194,50 @@ async fn two_instances_share_one_redis_and_keep_serving_when_it_dies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_starts_during_a_redis_outage_and_shares_once_redis_is_back() {
+    let client = client();
+    let fake = fake_wechat(&[]);
+    let fake_url = fake.base_url();
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}/0");
+    let a = Proc::spawn(serve(&fake_url, &url, &[]));
+    let base = a.base_url();
+    let c = get_config(&client, &base, PAGE, false).await;
+    assert!(
+        verifies(&c, PAGE, &tickets(&client, &fake_url).await),
+        "serves without Redis"
+    );
+    let health: Value = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["storeDegraded"], true);
+    let _redis = Redis::start_on(port);
+    // The next operation that needs the store (a forced refresh) reconnects and writes to it.
+    let healed = get_config(&client, &base, PAGE, true).await;
+    assert!(verifies(&healed, PAGE, &tickets(&client, &fake_url).await));
+    let health: Value = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["storeDegraded"], false, "{health}");
+    // A second instance now finds the ticket in Redis: no new upstream call.
+    let before = stats(&client, &fake_url).await;
+    let b = Proc::spawn(serve(&fake_url, &url, &[]));
+    let from_b = get_config(&client, &b.base_url(), PAGE, false).await;
+    assert!(verifies(&from_b, PAGE, &tickets(&client, &fake_url).await));
+    assert_eq!(stats(&client, &fake_url).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
     const SERVER_TOKEN: &str = "UrlT0ken-grep-me-41b8";
     const WRONG_SECRET: &str = "Wr0ngS3cret-grep-me-c0de";

@@ -4,7 +4,10 @@
 use super::{Cached, CredentialStore, StoreError, StoreFuture};
 use crate::Secret;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use std::time::Duration;
+use std::{
+    sync::{Mutex, PoisonError},
+    time::Duration,
+};
 
 // Compare-and-delete: the value (or the lock owner) must still be ours, atomically.
 const REMOVE_IF_VALUE: &str = r#"
@@ -30,10 +33,12 @@ return 0
 /// ```
 ///
 /// Values are JSON under their key, with a TTL equal to their remaining lifetime. Operations time out
-/// after one second; the connection is re-established in the background after Redis comes back.
-#[derive(Clone)]
+/// after one second; the connection is re-established in the background after Redis comes back. If Redis
+/// is unreachable at start-up, the store still opens (every operation then fails until Redis answers, and
+/// the service serves from memory): an instance can start during a Redis outage.
 pub struct RedisStore {
-    conn: ConnectionManager,
+    client: redis::Client,
+    conn: Mutex<Option<ConnectionManager>>,
     described: String,
 }
 
@@ -50,25 +55,44 @@ fn redis_err(e: redis::RedisError) -> StoreError {
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://[:password@]host:port[/db]`).
+    /// Opens a store on `url` (`redis://[:password@]host:port[/db]`) and tries to connect once.
     ///
     /// # Errors
-    /// [`StoreError::Redis`] when the URL is invalid or Redis cannot be reached now.
+    /// [`StoreError::Redis`] when the URL is invalid. An unreachable Redis is not an error here: the
+    /// connection is retried on each operation.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let client = redis::Client::open(url).map_err(redis_err)?;
+        let store = Self {
+            client,
+            conn: Mutex::new(None),
+            described: describe_url(url),
+        };
+        if let Err(e) = store.connection().await {
+            tracing::warn!(
+                "credential store {} unreachable at start-up ({e}); serving from memory until it answers",
+                store.described
+            );
+        }
+        Ok(store)
+    }
+
+    /// The shared connection manager, connecting first if there is none yet.
+    async fn connection(&self) -> Result<ConnectionManager, StoreError> {
+        if let Some(conn) = self.conn.lock().unwrap_or_else(PoisonError::into_inner).clone() {
+            return Ok(conn);
+        }
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(1)))
             .set_response_timeout(Some(Duration::from_secs(1)))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_secs(2));
-        let conn = client
+        let conn = self
+            .client
             .get_connection_manager_with_config(config)
             .await
             .map_err(redis_err)?;
-        Ok(Self {
-            conn,
-            described: describe_url(url),
-        })
+        *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = Some(conn.clone());
+        Ok(conn)
     }
 }
 
@@ -92,7 +116,7 @@ impl CredentialStore for RedisStore {
 
     fn load<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Cached>> {
         Box::pin(async move {
-            let mut conn = self.conn.clone();
+            let mut conn = self.connection().await?;
             let raw: Option<String> = redis::cmd("GET")
                 .arg(key)
                 .query_async(&mut conn)
@@ -115,7 +139,7 @@ impl CredentialStore for RedisStore {
                 reason: e.to_string(),
             })?;
             let ttl_ms = value.expires_at_ms.saturating_sub(super::now_ms()).max(1);
-            let mut conn = self.conn.clone();
+            let mut conn = self.connection().await?;
             redis::cmd("SET")
                 .arg(key)
                 .arg(json)
@@ -129,7 +153,7 @@ impl CredentialStore for RedisStore {
 
     fn remove_if<'a>(&'a self, key: &'a str, expected: &'a Secret) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let mut conn = self.conn.clone();
+            let mut conn = self.connection().await?;
             let n: i64 = redis::Script::new(REMOVE_IF_VALUE)
                 .key(key)
                 .arg(expected.expose())
@@ -142,7 +166,7 @@ impl CredentialStore for RedisStore {
 
     fn try_lock<'a>(&'a self, name: &'a str, owner: &'a str, lease: Duration) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let mut conn = self.conn.clone();
+            let mut conn = self.connection().await?;
             let ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX / 4).max(1);
             let set: Option<String> = redis::cmd("SET")
                 .arg(name)
@@ -159,7 +183,7 @@ impl CredentialStore for RedisStore {
 
     fn unlock<'a>(&'a self, name: &'a str, owner: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let mut conn = self.conn.clone();
+            let mut conn = self.connection().await?;
             redis::Script::new(UNLOCK_IF_OWNER)
                 .key(name)
                 .arg(owner)

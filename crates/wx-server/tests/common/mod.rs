@@ -174,7 +174,10 @@ pub struct Redis {
 
 impl Redis {
     pub fn start() -> Self {
-        let port = free_port();
+        Self::start_on(free_port())
+    }
+
+    pub fn start_on(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
