@@ -15,8 +15,6 @@ use std::{
 
 /// Phone width for screenshots and layout: an iPhone 12-class viewport.
 pub const PHONE: (u32, u32) = (390, 844);
-/// The appid `wx-server serve --mock` uses when none is configured.
-pub const MOCK_APPID_ENV: &str = "WX_APPID";
 
 /// A child process killed when dropped, so a failing test never leaks servers.
 struct Guard(Child);
@@ -31,7 +29,6 @@ impl Drop for Guard {
 /// One running stack: server + fake WeChat, chromedriver, and a browser session.
 pub struct Stack {
     pub base: String,
-    pub appid: String,
     pub browser: Client,
     _server: Guard,
     _driver: Guard,
@@ -72,48 +69,25 @@ where
     }
 }
 
-/// A plain HTTP GET/POST on loopback, for the backend's and the fake's JSON endpoints.
+/// A plain HTTP request on loopback (the backend's and the fake's JSON endpoints, chromedriver's status).
 pub async fn http(method: &str, url: &str) -> Result<(u16, String)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").context("http:// URLs only")?;
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
-    let mut s = tokio::net::TcpStream::connect(host).await?;
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    s.write_all(req.as_bytes()).await?;
-    let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf)).await??;
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .context("no HTTP status")?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    let body = if text.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        dechunk(&body)
-    } else {
-        body
-    };
-    Ok((status, body))
+    http_body(method, url, "").await
 }
 
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || tail.len() < n {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = tail[n..].trim_start_matches("\r\n");
-    }
-    out
+/// As [`http`], with a JSON body.
+pub async fn http_body(method: &str, url: &str, json: &str) -> Result<(u16, String)> {
+    // reqwest is built without a default TLS provider in this workspace; install ring's (a no-op after the first).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let method = reqwest::Method::from_bytes(method.as_bytes())?;
+    let response = reqwest::Client::new()
+        .request(method, url)
+        .header("content-type", "application/json")
+        .body(json.to_owned())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await?))
 }
 
 impl Stack {
@@ -123,16 +97,18 @@ impl Stack {
         let dist = env_path("WXKIT_DIST")?;
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
-        let appid = "wx0000000000e2e001".to_owned();
+        let logs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-logs");
+        std::fs::create_dir_all(&logs)?;
+        let log = std::fs::File::create(logs.join(format!("wx-server-{port}.log")))?;
         let server = Guard(
             Command::new(server_bin)
                 .args(["serve", "--mock"])
                 .env("WX_LISTEN", format!("127.0.0.1:{port}"))
                 .env("WX_STATIC_DIR", &dist)
                 .env("WX_STORE", "memory")
-                .env(MOCK_APPID_ENV, &appid)
                 .env("WX_JS_DOMAINS", "127.0.0.1")
                 .stdout(Stdio::null())
+                .stderr(log)
                 .spawn()
                 .context("start wx-server")?,
         );
@@ -187,11 +163,66 @@ impl Stack {
         browser.set_window_size(PHONE.0, PHONE.1).await.ok();
         Ok(Self {
             base,
-            appid,
             browser,
             _server: server,
             _driver: driver,
         })
+    }
+
+    /// Opens `path` (with the emulator switched on) and waits for `wx.ready`.
+    pub async fn open_ready(&self, path: &str) -> Result<()> {
+        self.browser.goto(&format!("{}{path}", self.base)).await?;
+        self.wait_ready().await
+    }
+
+    /// Waits until the status banner says `wx.ready`.
+    pub async fn wait_ready(&self) -> Result<()> {
+        self.wait_state("ready").await
+    }
+
+    /// Waits until the status banner is in `state` (`loading`, `ready`, `error`).
+    pub async fn wait_state(&self, state: &str) -> Result<()> {
+        let css = format!("#wx-status[data-state=\"{state}\"]");
+        eventually(Duration::from_secs(30), &format!("status {state}"), || async {
+            self.browser.find(Locator::Css(&css)).await.ok()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let el = eventually(Duration::from_secs(20), css, || async {
+            self.browser.find(Locator::Css(css)).await.ok()
+        })
+        .await?;
+        // The tab bar is fixed at the bottom: bring the target to the middle first, as a user would scroll.
+        self.browser
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&el)?],
+            )
+            .await?;
+        el.click().await?;
+        Ok(())
+    }
+
+    /// Replaces the text of the input matching `css`.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.browser.find(Locator::Css(css)).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// The emulator's record (`window.__wxkitEmulator.record()`).
+    pub async fn record(&self) -> Result<serde_json::Value> {
+        self.js("return window.__wxkitEmulator.record();").await
+    }
+
+    /// A backend or fake-WeChat URL on this stack.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     /// Text of the first element matching `css`, or None while it is absent.

@@ -1,7 +1,8 @@
-//! `cargo xtask setup | dev | test | bench | fuzz`: everything a fresh machine needs, from one entry point.
+//! `cargo xtask setup | dev | test | bench | dist | fuzz`: everything a fresh machine needs, from one entry point.
 
 mod bench;
 mod dev;
+mod dist;
 mod fuzz;
 mod setup;
 mod shell;
@@ -26,6 +27,8 @@ enum Task {
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
     Bench,
+    /// The release build of the app (and its emulator module) into dist/, as wx-server serves it.
+    Dist,
     /// Fuzz wx-push (push parser, safe-mode decryptor, verification) for a while; not in CI.
     Fuzz(fuzz::Args),
 }
@@ -36,6 +39,7 @@ fn main() -> anyhow::Result<()> {
         Task::Dev => dev::run(),
         Task::Test => test::run(),
         Task::Bench => bench::run(),
+        Task::Dist => dist::run(),
         Task::Fuzz(args) => fuzz::run(&args),
     }
 }

@@ -40,18 +40,21 @@ pub fn signature_debugger() -> Html {
         WxStatus::Ready(done) => Some(done.clone()),
         _ => None,
     };
-    let inputs = {
-        let ready = ready.clone();
-        use_state(move || match ready {
-            Some(done) => Inputs {
-                ticket: String::new(),
-                noncestr: done.signed.nonce_str,
-                timestamp: done.signed.timestamp.to_string(),
-                url: done.url,
-            },
-            None => Inputs::default(),
-        })
-    };
+    let inputs = use_state(Inputs::default);
+    // Follow the config WeChat accepted last (Android re-signs after each navigation); keep a typed ticket.
+    {
+        let inputs = inputs.clone();
+        use_effect_with(ready.clone(), move |ready| {
+            if let Some(done) = ready {
+                inputs.set(Inputs {
+                    ticket: inputs.ticket.clone(),
+                    noncestr: done.signed.nonce_str.clone(),
+                    timestamp: done.signed.timestamp.to_string(),
+                    url: done.url.clone(),
+                });
+            }
+        });
+    }
     let field = |id: &'static str, label: &'static str, value: &str, set: fn(&mut Inputs, String)| {
         let inputs = inputs.clone();
         let on_change = Callback::from(move |v: String| {
@@ -110,6 +113,10 @@ pub fn signature_debugger() -> Html {
                     },
                     Err(e) => html! { <div class="cell"><span class="cell-body" id="dbg-error">{ e.clone() }</span></div> },
                 } }
+                if let Some(done) = &ready {
+                    <div class="cell"><span class="cell-label">{ "backend" }</span>
+                        <span class="cell-value mono" id="dbg-backend-signature">{ done.signed.signature.clone() }</span></div>
+                }
                 if let Some(m) = matches {
                     <div class="cell"><span class="cell-body" id="dbg-match">
                         { if m { "✓ equals the signature the backend returned" } else { "✗ differs from the signature the backend returned" } }

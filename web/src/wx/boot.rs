@@ -1,7 +1,7 @@
 //! The start-up sequence: emulator (outside WeChat, if enabled) → jweixin → signed config → `wx.config`.
 
 use super::{JS_API_LIST, emulation};
-use wx_jssdk::{Backend, ConfigOptions, Configured, Environment, SdkSource, SignedConfig, WxError, emulator};
+use wx_jssdk::{Backend, ConfigOptions, Configured, Environment, SdkSource, SignedConfig, WxError};
 
 /// Why the page is not configured, with what is needed to debug it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +17,8 @@ pub struct ConfigFailure {
 /// Returns whether the page runs on the emulator.
 pub async fn load(env: &Environment) -> Result<bool, WxError> {
     let emulated = !env.in_wechat && emulation::emulator_enabled();
-    if emulated && emulator::Emulator::current().is_none() {
-        emulator::install(emulation::options()).map_err(|e| WxError::LoadFailed { detail: e.to_string() })?;
+    if emulated {
+        emulation::install_emulator().await?;
     }
     if !env.in_wechat && !emulated {
         return Err(WxError::NotInWechat);

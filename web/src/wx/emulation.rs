@@ -1,11 +1,24 @@
 //! Whether to run the WeixinJSBridge emulator outside WeChat, and how to load jweixin there.
 //!
 //! On by default in dev builds; `?emulator=on|off` in the URL switches it and is remembered in localStorage.
+//! The emulator is its own wasm module (`web/emulator`, served at `/emulator/`), imported only when it is
+//! used, so phones in WeChat never download it.
 
-use wx_jssdk::{
-    SdkSource, WxError,
-    emulator::{Device, EmulatorOptions},
-};
+use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
+use wx_jssdk::{SdkSource, WxError};
+
+/// Where `cargo xtask dist` (and `dev`) put the emulator module.
+const EMULATOR_MODULE: &str = "/emulator/wxkit-emulator.js";
+
+#[wasm_bindgen(inline_js = "export async function import_emulator(url) {
+    const module = await import(url);
+    await module.default();
+    return window.__wxkitEmulatorInstalled;
+}")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn import_emulator(url: &str) -> Result<JsValue, JsValue>;
+}
 
 const STORAGE_KEY: &str = "wxkit.emulator";
 /// Where Trunk copies the npm `weixin-js-sdk` file (see index.html): the official jweixin 1.6.0 code.
@@ -44,16 +57,15 @@ pub fn set_emulator_enabled(on: bool) {
     }
 }
 
-/// Emulator options: an Android phone by default, `?device=ios` for the iOS landing-URL rule.
-pub fn options() -> EmulatorOptions {
-    let device = if query_param("device").as_deref() == Some("ios") {
-        Device::Ios
-    } else {
-        Device::Android
+/// Imports and initialises the emulator module, which installs itself (`?device=ios` emulates an iPhone).
+pub async fn install_emulator() -> Result<(), WxError> {
+    let failed = |detail: String| WxError::LoadFailed {
+        detail: format!("the emulator module {EMULATOR_MODULE}: {detail}"),
     };
-    EmulatorOptions {
-        device,
-        ..EmulatorOptions::default()
+    match import_emulator(EMULATOR_MODULE).await {
+        Ok(v) if v.as_bool() == Some(true) => Ok(()),
+        Ok(v) => Err(failed(v.as_string().unwrap_or_else(|| "did not install".into()))),
+        Err(e) => Err(failed(String::from(js_sys::Error::from(e).message()))),
     }
 }
 

@@ -1,0 +1,251 @@
+//! The whole path, as a user sees it: the release app served by a real `wx-server serve --mock`, the real
+//! jweixin 1.6.0 code over wx-jssdk's emulator (which checks signatures as WeChat's servers do), in headless
+//! Chromium at phone width. Screenshots of each panel go to target/e2e-screenshots/.
+
+use anyhow::{Context, Result, ensure};
+use std::time::Duration;
+use wxkit_e2e::{Stack, eventually, http};
+
+#[tokio::test]
+async fn config_reaches_ready_and_the_debugger_reproduces_the_signature() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on").await?;
+    let signature = s.text("#cfg-signature").await.context("signature shown")?;
+    ensure!(signature.len() == 40, "a SHA-1 hex signature: {signature}");
+    let record = s.record().await?;
+    let configs = record["configs"].as_array().context("configs")?;
+    ensure!(
+        configs.len() == 1 && configs[0]["ok"] == true,
+        "the emulator verified one config: {record}"
+    );
+    s.screenshot("config").await?;
+
+    s.click("a.tab[href='/diagnostics']").await?;
+    s.wait_text("#diag-env", "Emulator").await?;
+    s.click("#dbg-fake-ticket").await?;
+    s.wait_text("#dbg-match", "✓").await?;
+    // On Android the app re-signed for /diagnostics: the debugger follows the config WeChat accepted last.
+    let backend = s.text("#dbg-backend-signature").await.context("backend signature")?;
+    ensure!(
+        s.text("#dbg-signature").await == Some(backend.clone()),
+        "debugger == backend"
+    );
+    let last = s.record().await?["configs"]
+        .as_array()
+        .and_then(|c| c.last().cloned())
+        .context("configs")?;
+    ensure!(
+        last["ok"] == true && last["url"].as_str().is_some_and(|u| u.ends_with("/diagnostics")),
+        "{last}"
+    );
+    let canonical = s.text("#dbg-canonical").await.context("canonical string")?;
+    ensure!(
+        canonical.starts_with("jsapi_ticket=") && canonical.contains("&url=http://127.0.0.1:"),
+        "{canonical}"
+    );
+    s.click("#diag-check").await?;
+    s.wait_text("#diag-checked", "scanQRCode").await?;
+    s.screenshot("diagnostics").await?;
+    s.close().await
+}
+
+#[tokio::test]
+async fn a_share_edit_is_recorded_by_the_emulator() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/share?emulator=on").await?;
+    s.type_into("#share-title", "Hello from the e2e test").await?;
+    s.type_into("#share-desc", "描述 with <b>markup</b> & ampersands")
+        .await?;
+    s.click("#share-apply").await?;
+    s.wait_text("#share-result", "set").await?;
+    let record = s.record().await?;
+    for key in ["appMessageShare", "timelineShare"] {
+        ensure!(record[key]["title"] == "Hello from the e2e test", "{key}: {record}");
+        ensure!(
+            record[key]["link"]
+                .as_str()
+                .is_some_and(|l| l.starts_with(&s.url("/share"))),
+            "{key} link: {record}"
+        );
+    }
+    ensure!(
+        record["appMessageShare"]["desc"] == "描述 with <b>markup</b> & ampersands",
+        "{record}"
+    );
+    s.screenshot("share").await?;
+    s.close().await
+}
+
+#[tokio::test]
+async fn a_scripted_scan_shows_and_a_cancel_is_not_an_error() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/scan?emulator=on").await?;
+    s.js("window.__wxkitEmulator.nextScanResult('https://example.com/item/42');")
+        .await?;
+    s.click("#scan-start").await?;
+    s.wait_text("#scan-result", "https://example.com/item/42").await?;
+    ensure!(
+        s.text("#scan-link").await.is_some(),
+        "a URL result is offered as a link"
+    );
+    s.screenshot("scan").await?;
+
+    s.js("window.__wxkitEmulator.script('scanQRCode', {outcome: 'cancel'});")
+        .await?;
+    s.click("#scan-start").await?;
+    s.wait_text("[data-outcome='cancel']", "Cancelled").await?;
+    s.js("window.__wxkitEmulator.script('scanQRCode', {outcome: 'fail', reason: 'camera busy'});")
+        .await?;
+    s.click("#scan-start").await?;
+    s.wait_text("[data-outcome='fail']", "camera busy").await?;
+    s.close().await
+}
+
+#[tokio::test]
+async fn a_chosen_file_shows_as_a_thumbnail_and_uploads() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/photos?emulator=on").await?;
+    // A real image file, as a file picker would hand it over: a File object behind an object URL.
+    s.js(r#"
+        const canvas = document.createElement('canvas');
+        canvas.width = 64; canvas.height = 48;
+        const g = canvas.getContext('2d'); g.fillStyle = '#07c160'; g.fillRect(0, 0, 64, 48);
+        const bytes = atob(canvas.toDataURL('image/png').split(',')[1]);
+        const file = new File([Uint8Array.from(bytes, c => c.charCodeAt(0))], 'photo.png', {type: 'image/png'});
+        window.__wxkitEmulator.nextImages([URL.createObjectURL(file)]);
+    "#)
+        .await?;
+    s.click("#photos-choose").await?;
+    let loaded = eventually(Duration::from_secs(20), "the thumbnail to load", || async {
+        let v = s
+            .js("const i = document.querySelector('#photos-thumbs img'); return i ? i.naturalWidth : 0;")
+            .await
+            .ok()?;
+        (v.as_u64()? == 64).then_some(())
+    })
+    .await;
+    loaded?;
+    s.screenshot("photos").await?;
+    s.click("#photos-upload").await?;
+    s.wait_text(".server-id", "").await?;
+    let record = s.record().await?;
+    ensure!(record["calls"].to_string().contains("uploadImage"), "{record}");
+    s.close().await
+}
+
+#[tokio::test]
+async fn a_fixed_geolocation_shows() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/location?emulator=on").await?;
+    s.js("window.__wxkitEmulator.setLocation(31.2304, 121.4737, 25);")
+        .await?;
+    s.click("#loc-get").await?;
+    s.wait_text("#loc-lat", "31.230400").await?;
+    s.wait_text("#loc-lng", "121.473700").await?;
+    s.wait_text("#loc-acc", "25 m").await?;
+    s.screenshot("location").await?;
+    s.click("#loc-open").await?;
+    eventually(Duration::from_secs(10), "openLocation recorded", || async {
+        let r = s.record().await.ok()?;
+        (r["openedLocations"].as_array()?.len() == 1).then_some(())
+    })
+    .await?;
+    s.close().await
+}
+
+/// pushState between panels: Android checks the current URL (the app re-signs after each navigation), iOS
+/// the landing URL (no re-signing needed). Either way every panel's API keeps working.
+#[tokio::test]
+async fn push_state_navigation_keeps_the_sdk_configured() -> Result<()> {
+    for (device, expect_reconfig) in [("android", true), ("ios", false)] {
+        let s = Stack::start().await?;
+        s.open_ready(&format!("/?emulator=on&device={device}")).await?;
+        for tab in ["/share", "/scan", "/photos", "/location", "/diagnostics", "/scan"] {
+            s.click(&format!("a.tab[href='{tab}']")).await?;
+            let current = s.browser.current_url().await?;
+            ensure!(current.path() == tab, "pushState changed the URL to {current}");
+            s.wait_ready().await?;
+        }
+        s.js("window.__wxkitEmulator.nextScanResult('after-navigation');")
+            .await?;
+        s.click("#scan-start").await?;
+        s.wait_text("#scan-result", "after-navigation").await?;
+        let record = s.record().await?;
+        let configs = record["configs"].as_array().context("configs")?;
+        ensure!(
+            configs.iter().all(|c| c["ok"] == true),
+            "{device}: every config verified: {record}"
+        );
+        if expect_reconfig {
+            ensure!(configs.len() > 1, "{device}: re-signed after navigation: {record}");
+        } else {
+            ensure!(
+                configs.len() == 1,
+                "{device}: the landing-URL config stays valid: {record}"
+            );
+        }
+        s.close().await?;
+    }
+    Ok(())
+}
+
+/// A revoked ticket shows up only as `invalid signature`. With one forced ticket refresh allowed per 5 minutes:
+/// the first time the page heals itself; the second time it shows the error with its hint; once the backend
+/// has a fresh ticket (its refresh-ahead, here after a few seconds), trying again succeeds.
+#[tokio::test]
+async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on").await?;
+    let appid = s.text("#cfg-appid").await.context("appid")?;
+    // Tickets issued from now on live 20 s, so the backend refreshes ahead of expiry during the test.
+    let (status, _) = http_json("POST", &s.url("/fake-wechat/test-only/faults"), r#"{"expires_in": 20}"#).await?;
+    ensure!(status == 200, "faults accepted");
+
+    // 1. The ticket is revoked behind the backend's back: the page heals with one refresh.
+    let (status, _) = http(
+        "POST",
+        &s.url(&format!("/fake-wechat/test-only/rotate-ticket?appid={appid}")),
+    )
+    .await?;
+    ensure!(status == 200, "rotated");
+    s.browser.refresh().await?;
+    s.wait_text("#wx-status", "re-signed with a fresh ticket").await?;
+
+    // 2. Revoked again within 5 minutes: the backend will not force another refresh, so the error shows.
+    http(
+        "POST",
+        &s.url(&format!("/fake-wechat/test-only/rotate-ticket?appid={appid}")),
+    )
+    .await?;
+    s.browser.refresh().await?;
+    s.wait_state("error").await?;
+    s.wait_text("#wx-status", "invalid signature").await?;
+    let hint = s.text("#wx-hint").await.context("hint")?;
+    ensure!(hint.contains("location.href"), "the hint says what to fix: {hint}");
+    let canonical = s.text("#wx-canonical").await.context("canonical string shown")?;
+    ensure!(
+        canonical.starts_with("jsapi_ticket=<jsapi_ticket>&noncestr="),
+        "the ticket is never shown: {canonical}"
+    );
+    s.screenshot("invalid-signature").await?;
+
+    // 3. The backend refreshes its 20 s ticket ahead of expiry and gets the current one; trying again works.
+    let before = getticket_calls(&s, &appid).await?;
+    eventually(Duration::from_secs(40), "the backend's refresh-ahead", || async {
+        getticket_calls(&s, &appid).await.ok().filter(|n| *n > before)
+    })
+    .await?;
+    s.click("#wx-retry").await?;
+    s.wait_ready().await?;
+    s.close().await
+}
+
+async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {
+    let (_, body) = http("GET", &s.url("/fake-wechat/test-only/stats")).await?;
+    let v: serde_json::Value = serde_json::from_str(&body)?;
+    v[appid]["getticket"].as_u64().context("getticket count")
+}
+
+async fn http_json(method: &str, url: &str, body: &str) -> Result<(u16, String)> {
+    wxkit_e2e::http_body(method, url, body).await
+}

@@ -1,0 +1,53 @@
+//! `cargo xtask dist`: the release build of the app, as `wx-server` serves it from `WX_STATIC_DIR`.
+//!
+//! Two Trunk builds: the app (`index.html` → `dist/`) and the emulator module (`web/emulator` →
+//! `dist/emulator/`, fixed file names, imported by the app only outside WeChat). Both use the `wasm-release`
+//! profile and wasm-opt -Oz from npm binaryen; nothing is downloaded (`--offline`).
+
+use crate::{
+    setup,
+    shell::{cmd, exec, root},
+};
+use anyhow::Result;
+use std::path::Path;
+
+pub fn run() -> Result<()> {
+    setup::run()?;
+    let dist = root().join("dist");
+    build(&dist)?;
+    println!(
+        "dist: built {}; serve it with `wx-server serve --static-dir dist`",
+        dist.display()
+    );
+    Ok(())
+}
+
+/// Builds the release app into `dist` and the emulator module into `dist/emulator`.
+pub fn build(dist: &Path) -> Result<()> {
+    let d = dist.to_string_lossy().into_owned();
+    exec(cmd(
+        "trunk",
+        &["build", "index.html", "--release=true", "--offline=true", "--dist", &d],
+    ))?;
+    emulator_module(&dist.join("emulator"), true)
+}
+
+/// The emulator module alone, under `/emulator/` with fixed names (`wxkit-emulator.js`).
+pub fn emulator_module(out: &Path, release: bool) -> Result<()> {
+    let o = out.to_string_lossy().into_owned();
+    let release = if release { "--release=true" } else { "--release=false" };
+    exec(cmd(
+        "trunk",
+        &[
+            "build",
+            "web/emulator/index.html",
+            release,
+            "--offline=true",
+            "--filehash=false",
+            "--public-url",
+            "/emulator/",
+            "--dist",
+            &o,
+        ],
+    ))
+}
