@@ -23,13 +23,22 @@ pub enum Route {
 }
 
 impl Route {
-    /// The panels in tab-bar order, with their labels and icons.
+    /// The panels in tab-bar order, with their labels and icons (SVG path data on a 24×24 grid: no icon font
+    /// to download, nothing that depends on the phone's fonts).
     pub const TABS: [(Route, &'static str, &'static str); 6] = [
-        (Route::Home, "Config", "⚙"),
-        (Route::Share, "Share", "↗"),
-        (Route::Scan, "Scan", "⌗"),
-        (Route::Photos, "Photos", "▣"),
-        (Route::Location, "Location", "⌖"),
-        (Route::Diagnostics, "Debug", "ⓘ"),
+        (Route::Home, "Config", "M4 7h16M4 12h16M4 17h16M8 5v4M15 10v4M11 15v4"),
+        (Route::Share, "Share", "M14 5h5v5M19 5l-8 8M17 14v5H5V7h5"),
+        (Route::Scan, "Scan", "M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5M4 12h16"),
+        (Route::Photos, "Photos", "M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15 9h.01"),
+        (
+            Route::Location,
+            "Location",
+            "M12 21s7-6.2 7-11a7 7 0 0 0-14 0c0 4.8 7 11 7 11zM12 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z",
+        ),
+        (
+            Route::Diagnostics,
+            "Debug",
+            "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 11v6M12 7.5v.01",
+        ),
     ];
 }

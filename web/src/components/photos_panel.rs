@@ -133,15 +133,15 @@ pub fn photos_panel() -> Html {
                     </select></label>
                 <label class="cell"><span class="cell-label">{ "Source" }</span>
                     <select id="photos-source" onchange={on_source}>
-                        <option value="both">{ "Album or camera" }</option>
-                        <option value="album">{ "Album" }</option>
-                        <option value="camera">{ "Camera" }</option>
+                        { for [("both", "Album or camera"), ("album", "Album"), ("camera", "Camera")].map(|(v, label)| html! {
+                            <option value={v} selected={*source == v}>{ label }</option>
+                        }) }
                     </select></label>
                 <label class="cell"><span class="cell-label">{ "Size" }</span>
                     <select id="photos-size" onchange={on_size}>
-                        <option value="both">{ "Original or compressed" }</option>
-                        <option value="original">{ "Original" }</option>
-                        <option value="compressed">{ "Compressed" }</option>
+                        { for [("both", "Original or compressed"), ("original", "Original"), ("compressed", "Compressed")].map(|(v, label)| html! {
+                            <option value={v} selected={*size == v}>{ label }</option>
+                        }) }
                     </select></label>
             </div>
             <div class="btn-area">

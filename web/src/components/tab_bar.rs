@@ -13,7 +13,7 @@ pub fn tab_bar() -> Html {
                     let active = current == Some(*route);
                     html! {
                         <Link<Route> to={*route} classes={classes!("tab", active.then_some("tab-active"))}>
-                            <span class="icon">{ *icon }</span>{ *label }
+                            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d={*icon} /></svg>{ *label }
                         </Link<Route>>
                     }
                 }) }
