@@ -20,6 +20,10 @@ pub fn run() -> Result<()> {
     let start = Instant::now();
     step("rust target wasm32-unknown-unknown", wasm_target)?;
     step("apt packages (chromium, chromium-driver, redis-server)", apt_packages)?;
+    step(
+        "python3 cryptography (wx-push's independent AES check)",
+        python_cryptography,
+    )?;
     step(&format!("wasm-bindgen-cli {WASM_BINDGEN}"), wasm_bindgen_cli)?;
     step(&format!("trunk {TRUNK}"), trunk)?;
     step(
@@ -71,6 +75,34 @@ fn apt_packages() -> Result<bool> {
     let mut install = cmd("apt-get", &args);
     install.env("DEBIAN_FRONTEND", "noninteractive");
     exec(install)?;
+    Ok(true)
+}
+
+/// wx-push's tests compare its safe-mode AES with Python's `cryptography`. pip first; where pip is missing
+/// or refuses (Debian's externally-managed Python), Debian's `python3-cryptography`.
+fn python_cryptography() -> Result<bool> {
+    let importable = || output(cmd("python3", &["-c", "import cryptography"])).is_some();
+    if importable() {
+        return Ok(false);
+    }
+    let has_pip = output(cmd("python3", &["-m", "pip", "--version"])).is_some();
+    if has_pip && exec(cmd("python3", &["-m", "pip", "install", "--quiet", "cryptography"])).is_ok() && importable() {
+        return Ok(true);
+    }
+    println!("    pip unavailable or refused: installing Debian's python3-cryptography");
+    let mut update = cmd("apt-get", &["update"]);
+    update.env("DEBIAN_FRONTEND", "noninteractive");
+    exec(update)?;
+    let mut install = cmd(
+        "apt-get",
+        &["install", "-y", "--no-install-recommends", "python3-cryptography"],
+    );
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    exec(install)?;
+    anyhow::ensure!(
+        importable(),
+        "python3 still cannot import cryptography: install it for the python3 on PATH"
+    );
     Ok(true)
 }
 

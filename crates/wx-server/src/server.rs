@@ -86,6 +86,29 @@ impl App {
     /// # Errors
     /// [`StartError`] naming what to fix.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        Self::build_with_handler(settings, wx_push::DemoHandler).await
+    }
+
+    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the demo
+    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_server::StartError> {
+    /// use wx_push::{Push, Reply};
+    /// let settings = wx_server::Settings::mock();
+    /// let app = wx_server::App::build_with_handler(&settings, |push: Push| async move {
+    ///     Reply::text(format!("hello {}", push.from_user_name))
+    /// })
+    /// .await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] naming what to fix.
+    pub async fn build_with_handler(
+        settings: &Settings,
+        handler: impl wx_push::PushHandler,
+    ) -> Result<Self, StartError> {
         let metrics = Arc::new(Metrics::default());
         let store: Arc<dyn CredentialStore> = match &settings.store {
             StoreSpec::Memory => Arc::new(MemoryStore::default()),
@@ -109,6 +132,13 @@ impl App {
             domains: settings.js_domains.clone().into(),
             metrics: metrics.clone(),
             server_token: settings.server_token.clone(),
+            push: http::push::service(
+                settings.server_token.as_ref(),
+                settings.encoding_aes_key.as_ref(),
+                &settings.appid,
+                settings.push_deadline,
+                handler,
+            ),
         });
         let router = http::router(
             state,
@@ -187,7 +217,19 @@ impl Server {
     ///
     /// # Errors
     /// [`StartError`].
-    pub async fn start_on(listener: TcpListener, mut settings: Settings) -> Result<Self, StartError> {
+    pub async fn start_on(listener: TcpListener, settings: Settings) -> Result<Self, StartError> {
+        Self::start_with_handler(listener, settings, wx_push::DemoHandler).await
+    }
+
+    /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` with `handler`.
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start_with_handler(
+        listener: TcpListener,
+        mut settings: Settings,
+        handler: impl wx_push::PushHandler,
+    ) -> Result<Self, StartError> {
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.listen,
             source,
@@ -206,7 +248,7 @@ impl Server {
                 settings.store = StoreSpec::File(path);
             }
         }
-        let app = App::build(&settings).await?;
+        let app = App::build_with_handler(&settings, handler).await?;
         tracing::info!(
             "wx-server listening on http://{addr} (appid {}, store {}, token mode {}, WeChat at {}{})",
             settings.appid,

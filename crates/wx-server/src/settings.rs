@@ -8,6 +8,7 @@
 //! | `WX_APPID` | `--appid` | required (demo value with `--mock`) | the account's AppID |
 //! | `WX_APPSECRET` | `--appsecret` | required (demo value with `--mock`) | the AppSecret; never logged |
 //! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 | the server URL Token |
+//! | `WX_ENCODING_AES_KEY` | `--encoding-aes-key` | none: plain-mode pushes only | the 43-character EncodingAESKey (safe and compatible modes); never logged |
 //! | `WX_API_BASE` | `--api-base` | `https://api.weixin.qq.com` | WeChat's API base (tests: the fake) |
 //! | `WX_JS_DOMAINS` | `--js-domains` | required (`localhost,127.0.0.1` with `--mock`) | comma list of JS safe domains, `host` or `host:port` |
 //! | `WX_LISTEN` | `--listen` | `127.0.0.1:8080` | address to listen on |
@@ -28,6 +29,8 @@ pub const DEMO_APPID: &str = "wx0000000000demo";
 pub const DEMO_SECRET: &str = "demo-appsecret-for-the-fake-wechat";
 /// The demo server URL Token used by `--mock`.
 pub const DEMO_TOKEN: &str = "demo-token";
+/// The demo EncodingAESKey used by `--mock` (the fake WeChat's push simulator encrypts with it).
+pub const DEMO_ENCODING_AES_KEY: &str = "demoEncodingAesKeyForTheFakeWechat000000000";
 
 /// A configuration value was missing or invalid. The message names the variable and what to fix.
 ///
@@ -166,6 +169,12 @@ pub struct Settings {
     pub secret: Secret,
     /// The server URL Token (`/wechat` check); `None` makes `/wechat` answer 503.
     pub server_token: Option<Secret>,
+    /// The EncodingAESKey for safe and compatible push modes (validated: 43 base64 characters). `None`:
+    /// plain-mode pushes only; an encrypted push is answered 500 naming the missing setting.
+    pub encoding_aes_key: Option<Secret>,
+    /// How long `POST /wechat` waits for the push handler before answering `success` (WeChat gives up
+    /// after 5 s). Default [`wx_push::DEFAULT_DEADLINE`].
+    pub push_deadline: Duration,
     /// WeChat's API base URL, without trailing slash. With [`mock`](Self::mock), replaced by the
     /// in-process fake's address when the server starts.
     pub api_base: String,
@@ -203,6 +212,8 @@ impl Settings {
             appid: DEMO_APPID.into(),
             secret: Secret::new(DEMO_SECRET),
             server_token: Some(Secret::new(DEMO_TOKEN)),
+            encoding_aes_key: Some(Secret::new(DEMO_ENCODING_AES_KEY)),
+            push_deadline: wx_push::DEFAULT_DEADLINE,
             api_base: "http://127.0.0.1:8080/fake-wechat".into(),
             js_domains: vec![
                 JsDomain {
@@ -252,6 +263,7 @@ pub struct FileConfig {
     appid: Option<String>,
     appsecret: Option<Secret>,
     token: Option<Secret>,
+    encoding_aes_key: Option<Secret>,
     api_base: Option<String>,
     js_domains: Option<String>,
     listen: Option<String>,
@@ -281,6 +293,9 @@ pub struct ServeArgs {
     /// The server URL Token, for `GET /wechat` verification.
     #[arg(long, env = "WX_TOKEN", hide_env_values = true)]
     pub token: Option<Secret>,
+    /// The EncodingAESKey (43 characters) for safe and compatible push modes (never logged or echoed).
+    #[arg(long, env = "WX_ENCODING_AES_KEY", hide_env_values = true)]
+    pub encoding_aes_key: Option<Secret>,
     /// WeChat's API base [default: `https://api.weixin.qq.com`].
     #[arg(long, env = "WX_API_BASE")]
     pub api_base: Option<String>,
@@ -375,6 +390,11 @@ impl ServeArgs {
             None if mock => Some(Secret::new(DEMO_TOKEN)),
             None => None,
         };
+        s.encoding_aes_key = match self.encoding_aes_key.or(file.encoding_aes_key) {
+            Some(key) => Some(validate_aes_key(key)?),
+            None if mock => Some(Secret::new(DEMO_ENCODING_AES_KEY)),
+            None => None,
+        };
         s.api_base = validate_api_base(
             self.api_base
                 .or(file.api_base)
@@ -462,6 +482,15 @@ fn validate_appid(appid: String) -> Result<String, ConfigError> {
         });
     }
     Ok(appid)
+}
+
+fn validate_aes_key(key: Secret) -> Result<Secret, ConfigError> {
+    // The error never quotes the key: it is a secret.
+    wx_push::EncodingAesKey::parse(key.expose()).map_err(|e| ConfigError::Invalid {
+        var: "WX_ENCODING_AES_KEY",
+        message: e.to_string(),
+    })?;
+    Ok(key)
 }
 
 fn validate_api_base(base: String) -> Result<String, ConfigError> {

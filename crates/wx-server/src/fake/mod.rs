@@ -19,15 +19,23 @@
 //! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"rotate_ticket":N}}`.
 //! - `POST /test-only/faults` with a [`FaultRequest`] → `{"ok":true}`: errcodes, HTTP statuses, timeouts,
 //!   malformed JSON, empty tickets for the next N calls; latency; `expires_in`.
+//! - `POST /test-only/push` with a [`PushRequest`] → a [`PushReport`] as JSON: the push simulator sends a
+//!   signed (and encrypted) push for [`FakeOptions::push`] to a server URL on loopback with WeChat's retry
+//!   timing, and reports each attempt and the decrypted, signature-checked reply.
 //!
 //! Start it with [`FakeWechat::start`], as `wx-server fake-wechat --listen ADDR`, or in-process under
 //! `/fake-wechat` with `wx-server serve --mock`.
 
 mod faults;
+mod push;
 mod routes;
 mod world;
 
 pub use faults::{Endpoint, Fault, FaultRequest, FaultRule};
+pub use push::{
+    PushAccount, PushAttempt, PushMode, PushReport, PushSimulator, PushTiming, SimulateError, SimulatedPush,
+};
+pub use routes::PushRequest;
 pub use world::CallCounts;
 
 use crate::{
@@ -64,6 +72,8 @@ pub struct FakeOptions {
     pub latency: Duration,
     /// How long a classic token stays valid after a newer one is issued (WeChat: about 5 minutes).
     pub old_token_grace: Duration,
+    /// The account the push simulator pushes for (Token, EncodingAESKey, appid).
+    pub push: PushAccount,
 }
 
 impl Default for FakeOptions {
@@ -74,12 +84,14 @@ impl Default for FakeOptions {
             expires_in: Duration::from_secs(7200),
             latency: Duration::ZERO,
             old_token_grace: Duration::from_secs(300),
+            push: PushAccount::default(),
         }
     }
 }
 
 struct Shared {
     world: Mutex<World>,
+    push: Result<PushSimulator, String>,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -109,8 +121,10 @@ impl FakeControl {
     /// A fresh fake world with these options.
     pub fn new(opts: FakeOptions) -> Self {
         let (shutdown, _) = tokio::sync::watch::channel(false);
+        let push = PushSimulator::new(opts.push.clone()).map_err(|e| e.to_string());
         Self {
             shared: Arc::new(Shared {
+                push,
                 world: Mutex::new(World::new(opts)),
                 shutdown,
             }),
@@ -154,6 +168,14 @@ impl FakeControl {
     /// Releases every call hanging on a `timeout` fault (done on shutdown).
     pub fn release_hanging(&self) {
         let _ = self.shared.shutdown.send(true);
+    }
+
+    /// The push simulator for [`FakeOptions::push`].
+    ///
+    /// # Errors
+    /// Why the simulator could not be set up (an invalid EncodingAESKey), as text.
+    pub fn push_simulator(&self) -> Result<&PushSimulator, &str> {
+        self.shared.push.as_ref().map_err(String::as_str)
     }
 
     pub(crate) fn hang_signal(&self) -> tokio::sync::watch::Receiver<bool> {

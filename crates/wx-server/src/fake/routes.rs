@@ -1,6 +1,6 @@
 //! HTTP translation of the fake's [`World`](super::world::World).
 
-use super::{FakeControl, FaultRequest, world::Reply};
+use super::{FakeControl, FaultRequest, PushMode, PushReport, PushTiming, SimulatedPush, world::Reply};
 use axum::{
     Json, Router,
     body::Bytes,
@@ -9,8 +9,9 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -23,6 +24,7 @@ pub(super) fn router(control: FakeControl) -> Router {
         .route("/test-only/rotate-ticket", post(rotate_ticket))
         .route("/test-only/stats", get(stats))
         .route("/test-only/faults", post(faults))
+        .route("/test-only/push", post(push))
         .with_state(control)
 }
 
@@ -120,4 +122,101 @@ async fn faults(State(c): State<FakeControl>, body: Bytes) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The body of `POST /test-only/push`: a typed `push` or raw `xml` (exactly one), sent to `url`.
+///
+/// ```json
+/// {"url": "http://127.0.0.1:8080/wechat", "mode": "safe", "push": {"type": "text", "content": "hi"},
+///  "openid": "o-fake-user", "timeout_ms": 5000, "attempts": 3}
+/// ```
+///
+/// The answer: `{"attempts":[{"status":200,"elapsed_ms":3,"error":null}],"status":200,"body":"…",
+/// "reply":{"msg_type":"text","content":"hi","xml":"<xml>…"},"reply_error":null}` (`reply` is null for
+/// `success`); 400 `{"error":"bad_push_request"}` for a bad request.
+///
+/// ```
+/// let r: wx_server::fake::PushRequest = serde_json::from_str(
+///     r#"{"url":"http://127.0.0.1:1/wechat","push":{"type":"subscribe","scene":"42"}}"#).unwrap();
+/// assert_eq!(r.mode, wx_server::fake::PushMode::Plain);
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The server URL (`http://127.0.0.1:…/wechat`).
+    pub url: String,
+    /// `plain` (default), `safe` or `compatible`.
+    #[serde(default)]
+    pub mode: PushMode,
+    /// A typed push.
+    #[serde(default)]
+    pub push: Option<SimulatedPush>,
+    /// Raw XML instead of `push`.
+    #[serde(default)]
+    pub xml: Option<String>,
+    /// The sender's openid [default: `o-fake-user`].
+    #[serde(default)]
+    pub openid: Option<String>,
+    /// Per-attempt timeout in milliseconds [default: WeChat's 5000].
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    /// Deliveries in all [default: WeChat's 3].
+    #[serde(default)]
+    pub attempts: Option<u32>,
+}
+
+fn bad_push(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "bad_push_request", "message": message})),
+    )
+        .into_response()
+}
+
+async fn push(State(c): State<FakeControl>, body: Bytes) -> Response {
+    let req = match serde_json::from_slice::<PushRequest>(&body) {
+        Ok(r) => r,
+        Err(e) => return bad_push(e.to_string()),
+    };
+    let sim = match c.push_simulator() {
+        Ok(s) => s.clone(),
+        Err(e) => return bad_push(e.to_owned()),
+    };
+    let default = PushTiming::default();
+    let timing = PushTiming {
+        reply_timeout: req.timeout_ms.map_or(default.reply_timeout, Duration::from_millis),
+        attempts: req.attempts.unwrap_or(default.attempts).clamp(1, 10),
+    };
+    let openid = req.openid.as_deref().unwrap_or("o-fake-user");
+    let sent = match (&req.push, &req.xml) {
+        (Some(p), None) => sim.send(&req.url, req.mode, p, openid, timing).await,
+        (None, Some(xml)) => sim.send_xml(&req.url, req.mode, xml, openid, timing).await,
+        _ => return bad_push("give exactly one of `push` (typed) and `xml` (raw)".into()),
+    };
+    match sent {
+        Ok(report) => Json(report_json(&report)).into_response(),
+        Err(e) => bad_push(e.to_string()),
+    }
+}
+
+fn report_json(r: &PushReport) -> serde_json::Value {
+    let reply = r.reply.as_ref().map(|m| {
+        let msg_type = match &m.reply {
+            wx_push::Reply::Success => "success",
+            wx_push::Reply::Text(_) => "text",
+            wx_push::Reply::Image { .. } => "image",
+            wx_push::Reply::Voice { .. } => "voice",
+            wx_push::Reply::Video(_) => "video",
+            wx_push::Reply::Music(_) => "music",
+            wx_push::Reply::News(_) => "news",
+        };
+        json!({"msg_type": msg_type, "content": r.reply_text(), "to_user_name": m.to_user_name, "xml": m.to_xml()})
+    });
+    json!({
+        "attempts": r.attempts,
+        "status": r.status,
+        "body": r.body,
+        "reply": reply,
+        "reply_error": r.reply_error,
+    })
 }

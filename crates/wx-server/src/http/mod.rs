@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
 //! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token, else 403 |
+//! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; 403 bad signature, 413 over 64 KiB, 400 bad XML |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
 //! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
@@ -12,10 +13,11 @@
 pub(crate) mod error;
 mod handlers;
 pub mod page_url;
+pub(crate) mod push;
 mod static_files;
 
 use crate::{CredentialService, Metrics, Secret, fake::FakeControl, settings::JsDomain};
-use axum::{Router, http::HeaderValue, routing::get};
+use axum::{Router, extract::DefaultBodyLimit, http::HeaderValue, routing::get};
 use std::{path::PathBuf, sync::Arc};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -29,6 +31,8 @@ pub(crate) struct AppState {
     pub domains: Arc<[JsDomain]>,
     pub metrics: Arc<Metrics>,
     pub server_token: Option<Secret>,
+    /// `None` without a Token.
+    pub push: Option<wx_push::PushService>,
 }
 
 pub(crate) fn router(
@@ -59,7 +63,13 @@ pub(crate) fn router(
     }
     let mut app = Router::new()
         .merge(api)
-        .route("/wechat", get(handlers::wechat_check))
+        .route(
+            "/wechat",
+            get(handlers::wechat_check)
+                .post(push::receive)
+                // Past the limit axum answers 413 before the body is read whole.
+                .layer(DefaultBodyLimit::max(wx_push::MAX_BODY_BYTES)),
+        )
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .with_state(state);
