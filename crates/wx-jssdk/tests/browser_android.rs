@@ -629,3 +629,45 @@ async fn mini_program_calls_and_open_tags() {
     assert_eq!(template.get_attribute("type").as_deref(), Some("text/wxtag-template"));
     assert_eq!(template.inner_html(), "<button>Open</button>");
 }
+
+/// A hand-written page calls `wx.config` without `openTagList` (WeChat accepts that): the emulator must answer.
+#[wasm_bindgen_test]
+async fn config_from_plain_js_without_open_tag_list_is_answered() {
+    use js_sys::{Function, Object, Promise, Reflect};
+    let emu = setup(Device::Android).await;
+    let before = emu.record().configs.len();
+    let c = signed(TICKET, APP_ID, &wx_jssdk::url_to_sign());
+    let wx = Reflect::get(&web_sys::window().unwrap(), &"wx".into()).unwrap();
+    let options = Object::new();
+    for (k, v) in [
+        ("appId", JsValue::from_str(&c.app_id)),
+        ("timestamp", JsValue::from_f64(c.timestamp as f64)),
+        ("nonceStr", JsValue::from_str(&c.nonce_str)),
+        ("signature", JsValue::from_str(&c.signature)),
+        ("jsApiList", js_sys::Array::of1(&"chooseImage".into()).into()),
+    ] {
+        Reflect::set(&options, &k.into(), &v).unwrap();
+    }
+    let config: Function = Reflect::get(&wx, &"config".into()).unwrap().into();
+    config.call1(&wx, &options).unwrap();
+    // The bridge answers asynchronously; an exception inside it would leave the config unanswered forever.
+    for _ in 0..100 {
+        if emu.record().configs.len() > before {
+            break;
+        }
+        let tick = Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
+    let last = emu
+        .record()
+        .configs
+        .pop()
+        .filter(|_| emu.record().configs.len() > before);
+    let last = last.expect("the emulator answered the config of a plain JS page");
+    assert!(last.ok, "{last:?}");
+    assert!(last.open_tag_list.is_empty());
+}

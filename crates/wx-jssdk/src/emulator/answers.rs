@@ -104,7 +104,7 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
         }
         n if legacy_share_api(n) => ok(),
         "imagePreview" => {
-            let urls = Array::from(&js::get(args, "urls"))
+            let urls = super::list(&js::get(args, "urls"))
                 .iter()
                 .filter_map(|v| v.as_string())
                 .collect();
@@ -130,7 +130,7 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
             ok()
         }
         "hideMenuItems" | "showMenuItems" => {
-            let items: Vec<String> = Array::from(&js::get(args, "menuList"))
+            let items: Vec<String> = super::list(&js::get(args, "menuList"))
                 .iter()
                 .filter_map(|v| v.as_string())
                 .collect();
@@ -194,7 +194,7 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
         }
         "checkJsApi" => {
             let result = Object::new();
-            for api in Array::from(&js::get(args, "jsApiList"))
+            for api in super::list(&js::get(args, "jsApiList"))
                 .iter()
                 .filter_map(|v| v.as_string())
             {
@@ -233,7 +233,7 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
             o
         }
         "batchAddCard" => {
-            let cards = Array::from(&js::get(args, "card_list"));
+            let cards = super::list(&js::get(args, "card_list"));
             let added = Array::new();
             for card in cards.iter() {
                 let a = Object::new();

@@ -144,10 +144,7 @@ fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>
 }
 
 fn strings(value: &JsValue) -> Vec<String> {
-    js_sys::Array::from(value)
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect()
+    super::list(value).iter().filter_map(|v| v.as_string()).collect()
 }
 
 async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsValue {

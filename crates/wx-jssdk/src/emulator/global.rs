@@ -53,7 +53,7 @@ pub(super) fn install(emulator: &Emulator) -> Result<(), WxError> {
 
     let emu = emulator.clone();
     let images = Closure::<dyn FnMut(JsValue)>::new(move |ids: JsValue| {
-        emu.next_images(Array::from(&ids).iter().filter_map(|v| v.as_string()).collect());
+        emu.next_images(super::list(&ids).iter().filter_map(|v| v.as_string()).collect());
     });
     js::set(&api, "nextImages", images.as_ref())?;
     images.forget();

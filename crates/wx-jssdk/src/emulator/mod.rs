@@ -285,6 +285,16 @@ impl MenuShareKind {
 /// ```
 pub const MAX_RECORDED_CALLS: usize = 1000;
 
+/// A page-supplied list, or an empty one when the page left it out (WeChat accepts `wx.config` without
+/// `openTagList`, for instance): `Array.from(undefined)` would throw inside the bridge and never answer.
+pub(crate) fn list(value: &JsValue) -> js_sys::Array {
+    if js_sys::Array::is_array(value) {
+        js_sys::Array::from(value)
+    } else {
+        js_sys::Array::new()
+    }
+}
+
 pub(crate) struct Verified {
     /// Bridge names, as jweixin sends them.
     pub js_api_list: Vec<String>,

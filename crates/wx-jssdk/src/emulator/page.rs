@@ -84,10 +84,7 @@ pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Vec<String>,
     }
     let valid = js::get(&body, "validTickets");
     let mut tickets: Vec<String> = if js_sys::Array::is_array(&valid) {
-        js_sys::Array::from(&valid)
-            .iter()
-            .filter_map(|t| t.as_string())
-            .collect()
+        super::list(&valid).iter().filter_map(|t| t.as_string()).collect()
     } else {
         Vec::new()
     };
