@@ -7,7 +7,9 @@ use anyhow::{Context, Result};
 pub fn run() -> Result<()> {
     sign_bench()?;
     server_bench()?;
-    jssdk_size_bench()
+    jssdk_size_bench()?;
+    crate::app_bench::size()?;
+    crate::app_bench::ready()
 }
 
 /// `/api/jssdk/config` under load (warm cache, 64 and 256 connections) vs a bare axum route doing the same
@@ -127,7 +129,7 @@ fn page_size(label: &str, features: &[&str]) -> Result<PageSize> {
     })
 }
 
-fn gzipped_len(path: &std::path::Path) -> Result<u64> {
+pub(crate) fn gzipped_len(path: &std::path::Path) -> Result<u64> {
     let out = std::process::Command::new("gzip")
         .args(["-9", "-c"])
         .arg(path)

@@ -1,5 +1,6 @@
 //! `cargo xtask setup | dev | test | bench | dist | fuzz`: everything a fresh machine needs, from one entry point.
 
+mod app_bench;
 mod bench;
 mod dev;
 mod dist;
