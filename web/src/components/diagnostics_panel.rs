@@ -1,5 +1,5 @@
 use crate::{
-    components::{error_line::ErrorLine, signature_debugger::SignatureDebugger},
+    components::{error_line::error_line, signature_debugger::SignatureDebugger},
     wx::{JS_API_LIST, WxStatus, use_wx},
 };
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ pub fn diagnostics_panel() -> Html {
                         }) }
                     </div>
                 },
-                Some(Err(e)) => html! { <ErrorLine error={e.clone()} /> },
+                Some(Err(e)) => error_line(e),
                 None => html! {},
             } }
             <SignatureDebugger />

@@ -1,6 +1,15 @@
-use crate::{components::error_line::ErrorLine, wx::use_wx};
+use crate::{components::error_line::error_line, wx::use_wx};
 use wx_jssdk::{WxError, location};
 use yew::{platform::spawn_local, prelude::*};
+
+/// `x` with `digits` decimals, by JS `Number.prototype.toFixed`: Rust's float formatting (`{:.6}`) would add
+/// about 10 KB to the wasm for four numbers.
+fn fixed(x: f64, digits: u8) -> String {
+    js_sys::Number::from(x)
+        .to_fixed(digits)
+        .map(String::from)
+        .unwrap_or_else(|_| "—".to_owned())
+}
 
 /// getLocation in either coordinate system, and openLocation for the point.
 #[function_component(LocationPanel)]
@@ -30,7 +39,7 @@ pub fn location_panel() -> Html {
     let body = match &*outcome {
         Some(Ok(here)) => {
             let open = {
-                let (here, open_error) = (here.clone(), open_error.clone());
+                let (here, open_error) = (*here, open_error.clone());
                 Callback::from(move |_: MouseEvent| {
                     let options = location::OpenLocation {
                         latitude: here.latitude,
@@ -45,17 +54,17 @@ pub fn location_panel() -> Html {
             html! {
                 <>
                     <div class="cells">
-                        <div class="cell"><span class="cell-label">{ "Latitude" }</span><span class="cell-value mono" id="loc-lat">{ format!("{:.6}", here.latitude) }</span></div>
-                        <div class="cell"><span class="cell-label">{ "Longitude" }</span><span class="cell-value mono" id="loc-lng">{ format!("{:.6}", here.longitude) }</span></div>
-                        <div class="cell"><span class="cell-label">{ "Accuracy" }</span><span class="cell-value mono" id="loc-acc">{ format!("{:.0} m", here.accuracy) }</span></div>
-                        <div class="cell"><span class="cell-label">{ "Speed" }</span><span class="cell-value mono">{ format!("{:.1} m/s", here.speed) }</span></div>
+                        <div class="cell"><span class="cell-label">{ "Latitude" }</span><span class="cell-value mono" id="loc-lat">{ fixed(here.latitude, 6) }</span></div>
+                        <div class="cell"><span class="cell-label">{ "Longitude" }</span><span class="cell-value mono" id="loc-lng">{ fixed(here.longitude, 6) }</span></div>
+                        <div class="cell"><span class="cell-label">{ "Accuracy" }</span><span class="cell-value mono" id="loc-acc">{ fixed(here.accuracy, 0) + " m" }</span></div>
+                        <div class="cell"><span class="cell-label">{ "Speed" }</span><span class="cell-value mono">{ fixed(here.speed, 1) + " m/s" }</span></div>
                     </div>
                     <div class="btn-area"><button class="btn" id="loc-open" onclick={open}>{ "Show on WeChat's map" }</button></div>
-                    if let Some(e) = &*open_error { <ErrorLine error={e.clone()} /> }
+                    if let Some(e) = &*open_error { { error_line(e) } }
                 </>
             }
         }
-        Some(Err(e)) => html! { <ErrorLine error={e.clone()} /> },
+        Some(Err(e)) => error_line(e),
         None => html! {},
     };
     html! {

@@ -1,8 +1,8 @@
 use crate::wx::emulator_enabled;
 use yew::prelude::*;
 
-/// Outside WeChat the JS-SDK cannot work; offer wx-jssdk's emulator (on by default in dev builds).
-#[function_component(NotInWechatNotice)]
+/// Outside WeChat the JS-SDK cannot work; offer wx-jssdk's emulator (on by default in dev builds). Stateless,
+/// so a view helper rather than a component.
 pub fn not_in_wechat_notice() -> Html {
     let onchange = Callback::from(|e: Event| {
         let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();

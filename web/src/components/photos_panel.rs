@@ -1,4 +1,4 @@
-use crate::{components::error_line::ErrorLine, wx::use_wx};
+use crate::{components::error_line::error_line, wx::use_wx};
 use wx_jssdk::{Environment, Platform, WxError, image};
 use yew::{platform::spawn_local, prelude::*};
 
@@ -147,7 +147,7 @@ pub fn photos_panel() -> Html {
             <div class="btn-area">
                 <button class="btn btn-primary" id="photos-choose" disabled={!wx.is_ready()} onclick={choose}>{ "Choose photos" }</button>
             </div>
-            if let Some(e) = &*error { <ErrorLine error={e.clone()} /> }
+            if let Some(e) = &*error { { error_line(e) } }
             if !photos.is_empty() {
                 <div class="thumbs" id="photos-thumbs">
                     { for photos.iter().map(|p| html! {

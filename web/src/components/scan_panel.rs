@@ -1,4 +1,4 @@
-use crate::{components::error_line::ErrorLine, wx::use_wx};
+use crate::{components::error_line::error_line, wx::use_wx};
 use wx_jssdk::{WxError, scan};
 use yew::{platform::spawn_local, prelude::*};
 
@@ -36,7 +36,7 @@ pub fn scan_panel() -> Html {
                 </div>
             }
         }
-        Some(Err(e)) => html! { <ErrorLine error={e.clone()} /> },
+        Some(Err(e)) => error_line(e),
         None => html! {},
     };
     html! {

@@ -1,5 +1,5 @@
 use crate::{
-    components::{error_line::ErrorLine, text_field::TextField},
+    components::{error_line::error_line, text_field::text_field},
     wx::use_wx,
 };
 use wx_jssdk::{WxError, share};
@@ -45,7 +45,7 @@ pub fn share_panel() -> Html {
             set(&mut next, v);
             form.set(next);
         });
-        html! { <TextField id={id} label={label} value={value.to_owned()} {on_change} /> }
+        text_field(id, label, value, on_change)
     };
     let apply = {
         let (form, outcome) = (form.clone(), outcome.clone());
@@ -90,7 +90,7 @@ pub fn share_panel() -> Html {
                 <button class="btn btn-primary" id="share-apply" disabled={!wx.is_ready()} onclick={apply}>{ "Apply" }</button>
                 { match &*outcome {
                     Some(Ok(())) => html! { <div id="share-result" class="status status-ready">{ "Share content set ✓" }</div> },
-                    Some(Err(e)) => html! { <ErrorLine error={e.clone()} /> },
+                    Some(Err(e)) => error_line(e),
                     None => html! {},
                 } }
             </div>

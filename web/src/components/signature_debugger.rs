@@ -1,5 +1,5 @@
 use crate::{
-    components::text_field::TextField,
+    components::text_field::text_field,
     wx::{WxStatus, use_wx},
 };
 use serde::Deserialize;
@@ -62,7 +62,7 @@ pub fn signature_debugger() -> Html {
             set(&mut next, v);
             inputs.set(next);
         });
-        html! { <TextField id={id} label={label} value={value.to_owned()} {on_change} /> }
+        text_field(id, label, value, on_change)
     };
     let use_fake = ready.as_ref().filter(|_| wx.emulated).map(|done| {
         let (inputs, appid) = (inputs.clone(), done.signed.app_id.clone());

@@ -1,5 +1,5 @@
 use crate::{
-    components::not_in_wechat_notice::NotInWechatNotice,
+    components::not_in_wechat_notice::not_in_wechat_notice,
     wx::{WxStatus, use_wx},
 };
 use wx_jssdk::WxError;
@@ -21,7 +21,7 @@ pub fn status_banner() -> Html {
                 { if wx.emulated { " · emulator" } else { "" } }
             </div>
         },
-        WxStatus::Failed(failure) if failure.error == WxError::NotInWechat => html! { <NotInWechatNotice /> },
+        WxStatus::Failed(failure) if failure.error == WxError::NotInWechat => not_in_wechat_notice(),
         WxStatus::Failed(failure) => {
             // The ticket is secret: the page shows where it goes, the debugger fills it in.
             let canonical = failure.signed.as_ref().and_then(|s| {

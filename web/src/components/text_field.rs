@@ -1,26 +1,15 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct TextFieldProps {
-    pub id: AttrValue,
-    pub label: AttrValue,
-    pub value: AttrValue,
-    pub on_change: Callback<String>,
-    #[prop_or_default]
-    pub placeholder: AttrValue,
-}
-
-/// A labelled one-line input in a WeUI cell.
-#[function_component(TextField)]
-pub fn text_field(props: &TextFieldProps) -> Html {
-    let on_change = props.on_change.clone();
+/// A labelled one-line input in a WeUI cell. A stateless leaf, so a view helper rather than a component: each
+/// component type costs the wasm its own lifecycle instantiation.
+pub fn text_field(id: &'static str, label: &'static str, value: &str, on_change: Callback<String>) -> Html {
     let oninput =
         Callback::from(move |e: InputEvent| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().value()));
     html! {
-        <label class="cell" for={props.id.clone()}>
-            <span class="cell-label">{ props.label.clone() }</span>
-            <input id={props.id.clone()} value={props.value.clone()} placeholder={props.placeholder.clone()} {oninput} />
+        <label class="cell" for={id}>
+            <span class="cell-label">{ label }</span>
+            <input id={id} value={value.to_owned()} {oninput} />
         </label>
     }
 }
