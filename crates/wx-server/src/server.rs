@@ -124,7 +124,7 @@ impl App {
             metrics.clone(),
         )
         .map_err(|e| StartError::Client(e.without_url().to_string()))?;
-        let service = CredentialService::new(&settings.appid, client, store, metrics.clone());
+        let service = CredentialService::new(&settings.appid, client.clone(), store, metrics.clone());
         let fake = settings.mock.clone().map(FakeControl::new);
         let state = Arc::new(AppState {
             service: service.clone(),
@@ -139,6 +139,8 @@ impl App {
                 settings.push_deadline,
                 handler,
             ),
+            client,
+            admin_token: settings.admin_token.clone(),
         });
         let router = http::router(
             state,

@@ -9,6 +9,7 @@
 //! | `WX_APPSECRET` | `--appsecret` | required (demo value with `--mock`) | the AppSecret; never logged |
 //! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 | the server URL Token |
 //! | `WX_ENCODING_AES_KEY` | `--encoding-aes-key` | none: plain-mode pushes only | the 43-character EncodingAESKey (safe and compatible modes); never logged |
+//! | `WX_ADMIN_TOKEN` | `--admin-token` | none: `POST /api/qrcode` answers 404 | bearer token for the admin API (at least 16 characters); never logged |
 //! | `WX_API_BASE` | `--api-base` | `https://api.weixin.qq.com` | WeChat's API base (tests: the fake) |
 //! | `WX_JS_DOMAINS` | `--js-domains` | required (`localhost,127.0.0.1` with `--mock`) | comma list of JS safe domains, `host` or `host:port` |
 //! | `WX_LISTEN` | `--listen` | `127.0.0.1:8080` | address to listen on |
@@ -172,6 +173,8 @@ pub struct Settings {
     /// The EncodingAESKey for safe and compatible push modes (validated: 43 base64 characters). `None`:
     /// plain-mode pushes only; an encrypted push is answered 500 naming the missing setting.
     pub encoding_aes_key: Option<Secret>,
+    /// The bearer token of the admin API (`POST /api/qrcode`); `None` disables it.
+    pub admin_token: Option<Secret>,
     /// How long `POST /wechat` waits for the push handler before answering `success` (WeChat gives up
     /// after 5 s). Default [`wx_push::DEFAULT_DEADLINE`].
     pub push_deadline: Duration,
@@ -214,6 +217,7 @@ impl Settings {
             server_token: Some(Secret::new(DEMO_TOKEN)),
             encoding_aes_key: Some(Secret::new(DEMO_ENCODING_AES_KEY)),
             push_deadline: wx_push::DEFAULT_DEADLINE,
+            admin_token: None,
             api_base: "http://127.0.0.1:8080/fake-wechat".into(),
             js_domains: vec![
                 JsDomain {
@@ -264,6 +268,7 @@ pub struct FileConfig {
     appsecret: Option<Secret>,
     token: Option<Secret>,
     encoding_aes_key: Option<Secret>,
+    admin_token: Option<Secret>,
     api_base: Option<String>,
     js_domains: Option<String>,
     listen: Option<String>,
@@ -296,6 +301,9 @@ pub struct ServeArgs {
     /// The EncodingAESKey (43 characters) for safe and compatible push modes (never logged or echoed).
     #[arg(long, env = "WX_ENCODING_AES_KEY", hide_env_values = true)]
     pub encoding_aes_key: Option<Secret>,
+    /// Bearer token for the admin API (`POST /api/qrcode`, which spends quota); unset disables it.
+    #[arg(long, env = "WX_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<Secret>,
     /// WeChat's API base [default: `https://api.weixin.qq.com`].
     #[arg(long, env = "WX_API_BASE")]
     pub api_base: Option<String>,
@@ -394,6 +402,15 @@ impl ServeArgs {
             Some(key) => Some(validate_aes_key(key)?),
             None if mock => Some(Secret::new(DEMO_ENCODING_AES_KEY)),
             None => None,
+        };
+        s.admin_token = match self.admin_token.or(file.admin_token) {
+            Some(t) if t.expose().chars().count() < 16 => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_ADMIN_TOKEN",
+                    message: "use at least 16 random characters (e.g. `openssl rand -hex 24`)".into(),
+                });
+            }
+            other => other,
         };
         s.api_base = validate_api_base(
             self.api_base

@@ -156,10 +156,6 @@ pub struct Issued {
 
 #[derive(Deserialize)]
 struct Answer {
-    #[serde(default)]
-    errcode: i64,
-    #[serde(default)]
-    errmsg: String,
     access_token: Option<String>,
     ticket: Option<String>,
     expires_in: Option<u64>,
@@ -299,12 +295,59 @@ impl WechatClient {
         self.metrics.upstream(kind, outcome);
     }
 
+    /// The AppID.
+    pub fn appid(&self) -> &str {
+        &self.appid
+    }
+
+    /// `POST {base}{path}?access_token=…` with a JSON body: the shape of most WeChat APIs.
+    pub(crate) async fn post_with_token(
+        &self,
+        path: &str,
+        access_token: &Secret,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, UpstreamError> {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .query(&[("access_token", access_token.expose())])
+            .json(body);
+        self.call_value(request, false, &[access_token]).await
+    }
+
+    /// `GET {base}{path}?{query}`; `with_app` adds `appid` and `secret` (the OAuth code exchange).
+    /// `secrets` are scrubbed from WeChat's errmsg.
+    pub(crate) async fn get_json(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        with_app: bool,
+        secrets: &[&Secret],
+    ) -> Result<serde_json::Value, UpstreamError> {
+        let mut request = self.http.get(format!("{}{path}", self.base)).query(query);
+        if with_app {
+            request = request.query(&[("appid", &*self.appid), ("secret", self.secret.expose())]);
+        }
+        self.call_value(request, false, secrets).await
+    }
+
     async fn call(
         &self,
         request: reqwest::RequestBuilder,
         token_endpoint: bool,
         also_secret: &[&Secret],
     ) -> Result<Answer, UpstreamError> {
+        let value = self.call_value(request, token_endpoint, also_secret).await?;
+        serde_json::from_value(value).map_err(|e| UpstreamError::Malformed(e.to_string()))
+    }
+
+    /// Sends, checks the status, parses JSON and turns a non-zero errcode into an [`UpstreamError`].
+    async fn call_value(
+        &self,
+        request: reqwest::RequestBuilder,
+        token_endpoint: bool,
+        also_secret: &[&Secret],
+    ) -> Result<serde_json::Value, UpstreamError> {
         // `without_url`: reqwest's errors quote the URL, which carries the secret or the access_token.
         let response = request
             .send()
@@ -318,17 +361,23 @@ impl WechatClient {
             .bytes()
             .await
             .map_err(|e| UpstreamError::Network(e.without_url().to_string()))?;
-        let answer: Answer = serde_json::from_slice(&body).map_err(|e| UpstreamError::Malformed(e.to_string()))?;
-        if answer.errcode != 0 {
-            let mut errmsg = answer.errmsg.clone();
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| UpstreamError::Malformed(e.to_string()))?;
+        let errcode = value.get("errcode").and_then(serde_json::Value::as_i64).unwrap_or(0);
+        if errcode != 0 {
+            let mut errmsg = value
+                .get("errmsg")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             for s in std::iter::once(&self.secret).chain(also_secret.iter().copied()) {
                 if !s.is_empty() {
                     errmsg = errmsg.replace(s.expose(), "***");
                 }
             }
-            return Err(UpstreamError::from_errcode(answer.errcode, &errmsg, token_endpoint));
+            return Err(UpstreamError::from_errcode(errcode, &errmsg, token_endpoint));
         }
-        Ok(answer)
+        Ok(value)
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod fake;
+mod qrcode;
 mod serve;
 mod sign;
 
@@ -25,6 +26,7 @@ enum Command {
     FakeWechat(fake::FakeArgs),
     Sign(sign::SignArgs),
     Check(check::CheckArgs),
+    Qrcode(qrcode::QrcodeArgs),
 }
 
 impl Cli {
@@ -34,6 +36,7 @@ impl Cli {
             Command::FakeWechat(args) => args.run(),
             Command::Sign(args) => args.run(),
             Command::Check(args) => args.run(),
+            Command::Qrcode(args) => args.run(),
         }
     }
 }

@@ -191,6 +191,41 @@ impl CredentialService {
         self.token().await.map(|c| c.value)
     }
 
+    /// Calls a WeChat API with the current access_token. If WeChat rejects the token (40001 / 40014 /
+    /// 42001), it is dropped only if it is still the cached one (compare-and-swap, as for the ticket), a
+    /// fresh one is fetched, and the call is made once more. `what` names the call in errors.
+    ///
+    /// ```no_run
+    /// # async fn demo(service: wx_server::CredentialService, client: wx_server::WechatClient) -> Result<(), wx_server::CredentialError> {
+    /// let code = wx_server::qrcode::create(&service, &client, &wx_server::qrcode::QrCodeSpec::permanent_str("shop-7")?).await?;
+    /// # let _ = code; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// A [`CredentialError`] for the token (`credential: "access_token"`) or for the call (`credential: what`).
+    pub async fn with_access_token<T, F, Fut>(&self, what: &'static str, call: F) -> Result<T, CredentialError>
+    where
+        F: Fn(Secret) -> Fut,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let token = self.access_token().await?;
+        let failed = |source| CredentialError {
+            credential: what,
+            source,
+        };
+        match call(token.clone()).await {
+            Err(UpstreamError::InvalidToken(code)) => {
+                tracing::warn!(
+                    "WeChat rejected the cached access_token for the {what} (errcode {code}); fetching a new one once"
+                );
+                self.invalidate_token(&token).await;
+                let token = self.access_token().await?;
+                call(token).await.map_err(failed)
+            }
+            other => other.map_err(failed),
+        }
+    }
+
     async fn token(&self) -> Result<Cached, CredentialError> {
         let slot = &self.inner.token;
         if let Some(c) = self.fast(slot) {

@@ -17,7 +17,11 @@ pub enum Endpoint {
     StableToken,
     /// `GET /cgi-bin/ticket/getticket`.
     Getticket,
-    /// Any of the three.
+    /// `POST /cgi-bin/qrcode/create`.
+    QrcodeCreate,
+    /// `GET /sns/oauth2/access_token`.
+    OauthAccessToken,
+    /// Any WeChat path.
     Any,
 }
 
@@ -103,6 +107,13 @@ pub(crate) fn errmsg(errcode: i64) -> &'static str {
         40002 => "invalid grant_type",
         40013 => "invalid appid",
         40014 => "invalid access_token",
+        40029 => "invalid code",
+        40030 => "invalid refresh_token",
+        40097 => "invalid args",
+        40163 => "code been used",
+        42002 => "refresh_token expired",
+        42003 => "code expired",
+        47001 => "data format error",
         40125 => "invalid appsecret",
         40164 => "invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist",
         42001 => "access_token expired",

@@ -8,6 +8,9 @@
 //! - `GET /cgi-bin/ticket/getticket?access_token&type=jsapi` → `{"errcode":0,"errmsg":"ok","ticket","expires_in"}`;
 //!   40001 for an unknown or revoked token, 42001 for an expired one. The current ticket is returned
 //!   until it nears expiry; a renewed ticket overlaps the previous one until that one expires.
+//! - `POST /cgi-bin/qrcode/create?access_token` with WeChat's body → `{"ticket","expire_seconds","url"}`
+//!   (no `expire_seconds` for permanent codes); 40097 for an action, scene or lifetime outside WeChat's limits,
+//!   40001 / 42001 for the token as above.
 //! - Unknown appid → 40013, wrong secret → 40125, bad grant_type → 40002.
 //!
 //! Test-only paths under `/test-only/` (never part of WeChat):

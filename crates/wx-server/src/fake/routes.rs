@@ -20,6 +20,7 @@ pub(super) fn router(control: FakeControl) -> Router {
         .route("/cgi-bin/token", get(token))
         .route("/cgi-bin/stable_token", post(stable_token))
         .route("/cgi-bin/ticket/getticket", get(getticket))
+        .route("/cgi-bin/qrcode/create", post(qrcode_create))
         .route("/test-only/jsapi-ticket", get(jsapi_ticket))
         .route("/test-only/rotate-ticket", post(rotate_ticket))
         .route("/test-only/stats", get(stats))
@@ -79,6 +80,11 @@ async fn stable_token(State(c): State<FakeControl>, body: Bytes) -> Response {
 
 async fn getticket(State(c): State<FakeControl>, Query(q): Params) -> Response {
     answer(&c, |w| w.getticket(param(&q, "access_token"), param(&q, "type"))).await
+}
+
+async fn qrcode_create(State(c): State<FakeControl>, Query(q): Params, body: Bytes) -> Response {
+    let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
+    answer(&c, |w| w.qrcode_create(param(&q, "access_token"), json.as_ref())).await
 }
 
 async fn jsapi_ticket(State(c): State<FakeControl>, Query(q): Params) -> Response {

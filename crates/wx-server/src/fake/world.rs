@@ -30,6 +30,9 @@ pub struct CallCounts {
     pub getticket: u64,
     /// `POST /test-only/rotate-ticket` calls.
     pub rotate_ticket: u64,
+    /// `POST /cgi-bin/qrcode/create` calls.
+    #[serde(default)]
+    pub qrcode_create: u64,
 }
 
 /// What a WeChat-path handler answers.
@@ -294,6 +297,60 @@ impl World {
             out
         });
         Reply::Json(json!({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": remaining_secs(expires, now)}))
+    }
+
+    /// The app of a valid access_token, or WeChat's errcode for it (40001 unknown or revoked, 42001 expired).
+    fn token_app(&self, access_token: &str) -> Result<String, i64> {
+        let now = Instant::now();
+        let rec = self.tokens.get(access_token).ok_or(40001)?;
+        if rec.revoked_at.is_some_and(|r| r <= now) {
+            return Err(40001);
+        }
+        if rec.expires <= now {
+            return Err(42001);
+        }
+        Ok(rec.appid.clone())
+    }
+
+    /// `POST /cgi-bin/qrcode/create`: checks the token and WeChat's documented limits; issues a ticket
+    /// (base64, with the `+`, `/` and `=` real tickets have) and the URL the code encodes.
+    pub(crate) fn qrcode_create(&mut self, access_token: &str, body: Option<&Value>) -> Reply {
+        if let Some(appid) = self.tokens.get(access_token).map(|r| r.appid.clone()) {
+            self.count(&appid, |c| c.qrcode_create += 1);
+            if let Some(f) = self.take_fault(Endpoint::QrcodeCreate, &appid) {
+                return self.fault_reply(f, "ticket");
+            }
+        }
+        if let Err(code) = self.token_app(access_token) {
+            return error(code);
+        }
+        let Some(body) = body else {
+            return error(47001);
+        };
+        let action = body.get("action_name").and_then(Value::as_str).unwrap_or("");
+        let scene = body.pointer("/action_info/scene");
+        let id = scene.and_then(|s| s.get("scene_id")).and_then(Value::as_u64);
+        let text = scene.and_then(|s| s.get("scene_str")).and_then(Value::as_str);
+        let text_ok = text.is_some_and(|t| (1..=64).contains(&t.chars().count()));
+        let expire = body.get("expire_seconds").and_then(Value::as_u64);
+        let valid = match action {
+            "QR_SCENE" => id.is_some_and(|i| i > 0 && i <= u64::from(u32::MAX)),
+            "QR_STR_SCENE" => text_ok,
+            "QR_LIMIT_SCENE" => id.is_some_and(|i| (1..=100_000).contains(&i)),
+            "QR_LIMIT_STR_SCENE" => text_ok,
+            _ => false,
+        };
+        let temporary = matches!(action, "QR_SCENE" | "QR_STR_SCENE");
+        if !valid || (temporary && expire.is_some_and(|e| e == 0 || e > 2_592_000)) {
+            return error(40097);
+        }
+        let ticket = format!("gQ{}+/{}==", fresh(""), fresh(""));
+        let url = format!("http://weixin.qq.com/q/{}", fresh("fake"));
+        if temporary {
+            Reply::Json(json!({"ticket": ticket, "expire_seconds": expire.unwrap_or(60), "url": url}))
+        } else {
+            Reply::Json(json!({"ticket": ticket, "url": url}))
+        }
     }
 
     /// The tickets a signature may currently be verified against, newest first.

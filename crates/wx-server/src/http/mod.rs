@@ -5,11 +5,13 @@
 //! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
 //! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token, else 403 |
 //! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; 403 bad signature, 413 over 64 KiB, 400 bad XML |
+//! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
 //! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
 //! | anything else | the static app (`WX_STATIC_DIR`), `index.html` for client-side routes |
 
+mod admin;
 pub(crate) mod error;
 mod handlers;
 pub mod page_url;
@@ -33,6 +35,10 @@ pub(crate) struct AppState {
     pub server_token: Option<Secret>,
     /// `None` without a Token.
     pub push: Option<wx_push::PushService>,
+    /// The WeChat client (for APIs beyond the credentials: QR codes, OAuth).
+    pub client: crate::WechatClient,
+    /// `None` disables the admin API.
+    pub admin_token: Option<Secret>,
 }
 
 pub(crate) fn router(
@@ -70,6 +76,7 @@ pub(crate) fn router(
                 // Past the limit axum answers 413 before the body is read whole.
                 .layer(DefaultBodyLimit::max(wx_push::MAX_BODY_BYTES)),
         )
+        .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .with_state(state);

@@ -1,0 +1,74 @@
+//! The admin API: `POST /api/qrcode` (creating codes spends the account's quota, so it sits behind a bearer
+//! token, `WX_ADMIN_TOKEN`; without one the endpoint is disabled).
+
+use super::{SharedState, error::ApiError};
+use crate::qrcode::{self, QrCodeRequest, QrCodeSpec};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// True when `headers` carry `Authorization: Bearer <expected>`. Both sides are hashed first, so the
+/// constant-time comparison does not reveal the token's length either.
+pub(crate) fn bearer_matches(headers: &HeaderMap, expected: &crate::Secret) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.expose().as_bytes());
+    !given.is_empty() && bool::from(a.as_slice().ct_eq(b.as_slice()))
+}
+
+pub(super) async fn create_qrcode(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(token) = &state.admin_token else {
+        return ApiError {
+            status: StatusCode::NOT_FOUND,
+            error: "admin_api_disabled",
+            message: "POST /api/qrcode is disabled: set WX_ADMIN_TOKEN to enable the admin API".into(),
+            errcode: None,
+        }
+        .into_response();
+    };
+    if !bearer_matches(&headers, token) {
+        let mut r = ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "unauthorized",
+            message: "send `Authorization: Bearer <WX_ADMIN_TOKEN>`".into(),
+            errcode: None,
+        }
+        .into_response();
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    }
+    let request = match serde_json::from_slice::<QrCodeRequest>(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return ApiError::bad_request(
+                "invalid_qrcode_request",
+                format!("{e}: send {{\"action_name\":\"QR_STR_SCENE\",\"scene_str\":\"…\",\"expire_seconds\":N}}"),
+            )
+            .into_response();
+        }
+    };
+    let spec = match QrCodeSpec::from_request(&request) {
+        Ok(s) => s,
+        Err(e) => return ApiError::bad_request("invalid_qrcode_request", e.to_string()).into_response(),
+    };
+    match qrcode::create(&state.service, &state.client, &spec).await {
+        Ok(code) => {
+            let mut r = Json(code).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
