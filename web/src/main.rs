@@ -3,6 +3,7 @@
 mod app;
 mod components;
 mod route;
+mod router;
 mod wx;
 
 fn main() {

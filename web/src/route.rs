@@ -1,28 +1,50 @@
 //! The app's routes. Each panel has its own path, so navigating changes the URL with `pushState` — the case
 //! where iOS and Android WeChat disagree about which URL a signature must match.
 
-use yew_router::Routable;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Routable)]
+/// A panel of the app, by its path (see [`crate::router`] for how the page moves between them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
-    #[at("/")]
     Home,
-    #[at("/share")]
     Share,
-    #[at("/scan")]
     Scan,
-    #[at("/photos")]
     Photos,
-    #[at("/location")]
     Location,
-    #[at("/diagnostics")]
     Diagnostics,
-    #[not_found]
-    #[at("/404")]
+    /// Any other path: shows the home panel, with no tab selected.
     NotFound,
 }
 
 impl Route {
+    /// The route a `location.pathname` selects; a trailing `/` is ignored, unknown paths are [`Route::NotFound`].
+    ///
+    /// ```ignore
+    /// assert_eq!(Route::from_path("/share/"), Route::Share);
+    /// ```
+    pub fn from_path(path: &str) -> Route {
+        match path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path) {
+            "/" | "" => Route::Home,
+            "/share" => Route::Share,
+            "/scan" => Route::Scan,
+            "/photos" => Route::Photos,
+            "/location" => Route::Location,
+            "/diagnostics" => Route::Diagnostics,
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The path `pushState` puts in the address bar for this route.
+    pub fn path(self) -> &'static str {
+        match self {
+            Route::Home => "/",
+            Route::Share => "/share",
+            Route::Scan => "/scan",
+            Route::Photos => "/photos",
+            Route::Location => "/location",
+            Route::Diagnostics => "/diagnostics",
+            Route::NotFound => "/404",
+        }
+    }
+
     /// The panels in tab-bar order, with their labels and icons (SVG path data on a 24×24 grid: no icon font
     /// to download, nothing that depends on the phone's fonts).
     pub const TABS: [(Route, &'static str, &'static str); 6] = [

@@ -5,6 +5,7 @@ pub mod error_line;
 pub mod home_panel;
 pub mod location_panel;
 pub mod not_in_wechat_notice;
+pub mod panel_switch;
 pub mod photos_panel;
 pub mod scan_panel;
 pub mod share_panel;

@@ -1,20 +1,27 @@
-use crate::route::Route;
+use crate::{route::Route, router::use_router};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-/// The bottom tab bar; each tab is a `pushState` navigation.
+/// The bottom tab bar; each tab is a real link that navigates with `pushState`.
 #[function_component(TabBar)]
 pub fn tab_bar() -> Html {
-    let current = use_route::<Route>();
+    let router = use_router();
+    let current = router.location.route();
     html! {
         <nav class="tabbar">
             <div class="tabbar-inner">
-                { for Route::TABS.iter().map(|(route, label, icon)| {
-                    let active = current == Some(*route);
+                { for Route::TABS.iter().map(|&(route, label, icon)| {
+                    let navigate = router.navigate.clone();
+                    // A plain click navigates in the page; modified clicks keep the browser's meaning (new tab…).
+                    let onclick = Callback::from(move |e: MouseEvent| {
+                        if !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key()) {
+                            e.prevent_default();
+                            navigate.emit(route);
+                        }
+                    });
                     html! {
-                        <Link<Route> to={*route} classes={classes!("tab", active.then_some("tab-active"))}>
-                            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d={*icon} /></svg>{ *label }
-                        </Link<Route>>
+                        <a href={route.path()} class={classes!("tab", (current == route).then_some("tab-active"))} {onclick}>
+                            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d={icon} /></svg>{ label }
+                        </a>
                     }
                 }) }
             </div>

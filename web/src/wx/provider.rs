@@ -2,9 +2,9 @@
 //! rule needs it, and shares the state with every component through `use_wx()`.
 
 use super::boot::{self, ConfigFailure};
+use crate::router::use_router;
 use wx_jssdk::{Configured, Environment};
 use yew::{platform::spawn_local, prelude::*};
-use yew_router::prelude::use_location;
 
 /// Where configuration stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,11 +95,10 @@ pub fn wx_provider(props: &WxProviderProps) -> Html {
 
     // After pushState: Android WeChat checks the current URL, iOS the landing URL. Re-configure only when the
     // URL to sign changed, so iOS keeps its landing-URL config and Android gets a fresh one.
-    let location = use_location();
+    let location = use_router().location;
     {
         let status = status.clone();
-        let href = location.map(|l| format!("{}{}", l.path(), l.query_str()));
-        use_effect_with(href, move |_| {
+        use_effect_with(location, move |_| {
             if let WxStatus::Ready(done) = &*status
                 && done.url != wx_jssdk::url_to_sign()
             {
