@@ -3,8 +3,18 @@ use crate::{
     wx::{JS_API_LIST, WxStatus, use_wx},
 };
 use std::collections::BTreeMap;
-use wx_jssdk::{JsApi, WxError, device};
+use wx_jssdk::{JsApi, Platform, WxError, device};
 use yew::{platform::spawn_local, prelude::*};
+
+/// The platform as the row shows it (the names `{:?}` printed, without Debug formatting in the page).
+fn platform_name(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Ios => "Ios",
+        Platform::Android => "Android",
+        Platform::Desktop => "Desktop",
+        Platform::Other => "Other",
+    }
+}
 
 /// Environment, config status, checkJsApi results and the signature debugger.
 #[function_component(DiagnosticsPanel)]
@@ -35,7 +45,7 @@ pub fn diagnostics_panel() -> Html {
             <div class="cells" id="diag-env">
                 { row("In WeChat", yes_no(wx.env.in_wechat)) }
                 { row("Version", wx.env.wechat_version.clone().unwrap_or_else(|| "—".into())) }
-                { row("Platform", format!("{:?}", wx.env.platform)) }
+                { row("Platform", platform_name(wx.env.platform).to_owned()) }
                 { row("Mini program", yes_no(wx.env.mini_program)) }
                 { row("Emulator", yes_no(wx.emulated)) }
                 { row("Config", status) }

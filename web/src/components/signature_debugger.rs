@@ -2,7 +2,6 @@ use crate::{
     components::text_field::text_field,
     wx::{WxStatus, use_wx},
 };
-use serde::Deserialize;
 use yew::{platform::spawn_local, prelude::*};
 
 #[derive(Clone, PartialEq, Default)]
@@ -13,11 +12,6 @@ struct Inputs {
     url: String,
 }
 
-#[derive(Deserialize)]
-struct FakeTicket {
-    ticket: String,
-}
-
 /// The fake WeChat's current ticket for `appid` (test-only path of `wx-server serve --mock`).
 async fn fake_ticket(appid: &str) -> Option<String> {
     let url = format!("/fake-wechat/test-only/jsapi-ticket?appid={appid}");
@@ -26,9 +20,8 @@ async fn fake_ticket(appid: &str) -> Option<String> {
         .ok()?;
     let response: web_sys::Response = wasm_bindgen::JsCast::dyn_into(response).ok()?;
     let json = wasm_bindgen_futures::JsFuture::from(response.json().ok()?).await.ok()?;
-    serde_wasm_bindgen::from_value::<FakeTicket>(json)
-        .ok()
-        .map(|t| t.ticket)
+    // One string field: read it directly (serde's error paths would link Rust's float formatting).
+    js_sys::Reflect::get(&json, &"ticket".into()).ok()?.as_string()
 }
 
 /// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
