@@ -2,8 +2,10 @@ use crate::{
     components::{error_line::error_line, signature_debugger::SignatureDebugger},
     wx::{JS_API_LIST, WxStatus, use_wx},
 };
-use std::collections::BTreeMap;
-use wx_jssdk::{JsApi, Platform, WxError, device};
+use wx_jssdk::{
+    Platform, WxError,
+    device::{self, JsApiSupport},
+};
 use yew::{platform::spawn_local, prelude::*};
 
 /// The platform as the row shows it (the names `{:?}` printed, without Debug formatting in the page).
@@ -20,7 +22,7 @@ fn platform_name(platform: Platform) -> &'static str {
 #[function_component(DiagnosticsPanel)]
 pub fn diagnostics_panel() -> Html {
     let wx = use_wx();
-    let checked = use_state(|| None::<Result<BTreeMap<JsApi, bool>, WxError>>);
+    let checked = use_state(|| None::<Result<JsApiSupport, WxError>>);
     let check = {
         let checked = checked.clone();
         Callback::from(move |_: MouseEvent| {
@@ -59,7 +61,7 @@ pub fn diagnostics_panel() -> Html {
                     <div class="cells" id="diag-checked">
                         { for map.iter().map(|(api, ok)| html! {
                             <div class="cell"><span class="cell-body mono">{ api.name() }</span>
-                                <span class="cell-value">{ if *ok { "✓" } else { "✗" } }</span></div>
+                                <span class="cell-value">{ if ok { "✓" } else { "✗" } }</span></div>
                         }) }
                     </div>
                 },

@@ -2,12 +2,89 @@
 
 use crate::{JsApi, WxError, call::call, js, read};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CheckArgs<'a> {
     js_api_list: &'a [JsApi],
+}
+
+/// What [`check_js_api`] found: each API WeChat reported, with whether it is available, in the order WeChat
+/// reported them. A small list rather than a map: a page asks about a dozen APIs, and a `BTreeMap` would add
+/// its tree code to every page's wasm.
+///
+/// ```
+/// use wx_jssdk::{JsApi, device::JsApiSupport};
+/// let support = JsApiSupport::from_pairs([(JsApi::ChooseImage, true), (JsApi::OpenCard, false)]);
+/// assert_eq!(support.get(&JsApi::ChooseImage), Some(&true));
+/// assert_eq!(support.get(&JsApi::ScanQrCode), None);
+/// assert_eq!(support.iter().filter(|(_, ok)| *ok).count(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JsApiSupport(Vec<(JsApi, bool)>);
+
+impl JsApiSupport {
+    /// Builds the list from pairs; a later pair for the same API replaces an earlier one.
+    ///
+    /// ```
+    /// use wx_jssdk::{JsApi, device::JsApiSupport};
+    /// let support = JsApiSupport::from_pairs([(JsApi::OpenCard, false), (JsApi::OpenCard, true)]);
+    /// assert_eq!(support.len(), 1);
+    /// assert_eq!(support.get(&JsApi::OpenCard), Some(&true));
+    /// ```
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (JsApi, bool)>) -> Self {
+        let mut support = JsApiSupport::default();
+        for (api, ok) in pairs {
+            support.insert(api, ok);
+        }
+        support
+    }
+
+    fn insert(&mut self, api: JsApi, ok: bool) {
+        match self.0.iter_mut().find(|(a, _)| *a == api) {
+            Some(slot) => slot.1 = ok,
+            None => self.0.push((api, ok)),
+        }
+    }
+
+    /// Whether `api` is available, if WeChat reported it (same shape as `BTreeMap::get`).
+    ///
+    /// ```
+    /// use wx_jssdk::{JsApi, device::JsApiSupport};
+    /// assert_eq!(JsApiSupport::default().get(&JsApi::OpenCard), None);
+    /// ```
+    pub fn get(&self, api: &JsApi) -> Option<&bool> {
+        self.0.iter().find(|(a, _)| a == api).map(|(_, ok)| ok)
+    }
+
+    /// The reported APIs and their availability, in the order WeChat reported them.
+    ///
+    /// ```
+    /// use wx_jssdk::{JsApi, device::JsApiSupport};
+    /// let support = JsApiSupport::from_pairs([(JsApi::ScanQrCode, true)]);
+    /// assert_eq!(support.iter().collect::<Vec<_>>(), [(JsApi::ScanQrCode, true)]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (JsApi, bool)> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// How many APIs WeChat reported.
+    ///
+    /// ```
+    /// assert_eq!(wx_jssdk::device::JsApiSupport::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `true` when WeChat reported nothing.
+    ///
+    /// ```
+    /// assert!(wx_jssdk::device::JsApiSupport::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Which of `apis` this WeChat client supports (`true` = available). Names WeChat does not report are left out.
@@ -22,13 +99,13 @@ struct CheckArgs<'a> {
 ///
 /// # Errors
 /// Typed failures.
-pub async fn check_js_api(apis: &[JsApi]) -> Result<BTreeMap<JsApi, bool>, WxError> {
+pub async fn check_js_api(apis: &[JsApi]) -> Result<JsApiSupport, WxError> {
     let res = call("checkJsApi", &CheckArgs { js_api_list: apis }).await?;
     let result = js::get(&res, "checkResult");
+    let mut support = JsApiSupport::default();
     if !result.is_object() {
-        return Ok(BTreeMap::new());
+        return Ok(support);
     }
-    let mut support = BTreeMap::new();
     for key in js_sys::Object::keys(&js_sys::Object::from(result.clone())).iter() {
         let name = key.as_string().unwrap_or_default();
         if let Some(api) = JsApi::from_any_name(&name) {
