@@ -1,5 +1,5 @@
 use crate::{
-    components::{error_line::error_line, signature_debugger::SignatureDebugger},
+    components::{cell::cell, error_line::error_line, signature_debugger::SignatureDebugger},
     wx::{JS_API_LIST, WxStatus, use_wx},
 };
 use wx_jssdk::{
@@ -30,9 +30,7 @@ pub fn diagnostics_panel() -> Html {
             spawn_local(async move { checked.set(Some(device::check_js_api(&JS_API_LIST).await)) });
         })
     };
-    let row = |label: &str, value: String| {
-        html! { <div class="cell"><span class="cell-label">{ label.to_owned() }</span><span class="cell-value">{ value }</span></div> }
-    };
+    let row = |label: &'static str, value: String| cell(label, None, "cell-value", value);
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
     let status = match &wx.status {
         WxStatus::Loading => "loading".to_owned(),

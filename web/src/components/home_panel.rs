@@ -1,4 +1,7 @@
-use crate::wx::{WxStatus, use_wx};
+use crate::{
+    components::cell::cell,
+    wx::{WxStatus, use_wx},
+};
 use yew::{platform::spawn_local, prelude::*};
 
 /// The config panel: what was signed and accepted, and the page-level actions.
@@ -18,12 +21,7 @@ pub fn home_panel() -> Html {
             });
         })
     };
-    let row = |label: &str, id: &str, value: String| {
-        html! {
-            <div class="cell"><span class="cell-label">{ label.to_owned() }</span>
-                <span class="cell-value mono" id={id.to_owned()}>{ value }</span></div>
-        }
-    };
+    let row = |label: &'static str, id: &'static str, value: String| cell(label, Some(id), "cell-value mono", value);
     html! {
         <>
             <h1 class="page-title">{ "wxkit" }</h1>

@@ -1,4 +1,7 @@
-use crate::{components::error_line::error_line, wx::use_wx};
+use crate::{
+    components::{cell::cell, error_line::error_line},
+    wx::use_wx,
+};
 use wx_jssdk::{WxError, location};
 use yew::{platform::spawn_local, prelude::*};
 
@@ -54,10 +57,10 @@ pub fn location_panel() -> Html {
             html! {
                 <>
                     <div class="cells">
-                        <div class="cell"><span class="cell-label">{ "Latitude" }</span><span class="cell-value mono" id="loc-lat">{ fixed(here.latitude, 6) }</span></div>
-                        <div class="cell"><span class="cell-label">{ "Longitude" }</span><span class="cell-value mono" id="loc-lng">{ fixed(here.longitude, 6) }</span></div>
-                        <div class="cell"><span class="cell-label">{ "Accuracy" }</span><span class="cell-value mono" id="loc-acc">{ fixed(here.accuracy, 0) + " m" }</span></div>
-                        <div class="cell"><span class="cell-label">{ "Speed" }</span><span class="cell-value mono">{ fixed(here.speed, 1) + " m/s" }</span></div>
+                        { cell("Latitude", Some("loc-lat"), "cell-value mono", fixed(here.latitude, 6)) }
+                        { cell("Longitude", Some("loc-lng"), "cell-value mono", fixed(here.longitude, 6)) }
+                        { cell("Accuracy", Some("loc-acc"), "cell-value mono", fixed(here.accuracy, 0) + " m") }
+                        { cell("Speed", None, "cell-value mono", fixed(here.speed, 1) + " m/s") }
                     </div>
                     <div class="btn-area"><button class="btn" id="loc-open" onclick={open}>{ "Show on WeChat's map" }</button></div>
                     if let Some(e) = &*open_error { { error_line(e) } }

@@ -1,5 +1,6 @@
 //! One component per file.
 
+pub mod cell;
 pub mod diagnostics_panel;
 pub mod error_line;
 pub mod home_panel;

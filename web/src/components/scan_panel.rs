@@ -1,4 +1,7 @@
-use crate::{components::error_line::error_line, wx::use_wx};
+use crate::{
+    components::{cell::cell, error_line::error_line},
+    wx::use_wx,
+};
 use wx_jssdk::{WxError, scan};
 use yew::{platform::spawn_local, prelude::*};
 
@@ -28,8 +31,7 @@ pub fn scan_panel() -> Html {
             let is_link = text.starts_with("https://") || text.starts_with("http://");
             html! {
                 <div class="cells">
-                    <div class="cell"><span class="cell-label">{ "Result" }</span>
-                        <span class="cell-body mono" id="scan-result">{ text.clone() }</span></div>
+                    { cell("Result", Some("scan-result"), "cell-body mono", text.clone()) }
                     if is_link {
                         <div class="cell"><a id="scan-link" href={text.clone()} rel="noopener">{ "Open the link" }</a></div>
                     }

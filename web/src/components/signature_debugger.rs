@@ -1,5 +1,5 @@
 use crate::{
-    components::text_field::text_field,
+    components::{cell::cell, text_field::text_field},
     wx::{WxStatus, use_wx},
 };
 use yew::{platform::spawn_local, prelude::*};
@@ -100,15 +100,13 @@ pub fn signature_debugger() -> Html {
                     Ok(signed) => html! {
                         <>
                             <div class="cell"><span class="cell-body mono" id="dbg-canonical">{ signed.canonical.clone() }</span></div>
-                            <div class="cell"><span class="cell-label">{ "signature" }</span>
-                                <span class="cell-value mono" id="dbg-signature">{ signed.signature.clone() }</span></div>
+                            { cell("signature", Some("dbg-signature"), "cell-value mono", signed.signature.clone()) }
                         </>
                     },
                     Err(e) => html! { <div class="cell"><span class="cell-body" id="dbg-error">{ e.clone() }</span></div> },
                 } }
                 if let Some(done) = &ready {
-                    <div class="cell"><span class="cell-label">{ "backend" }</span>
-                        <span class="cell-value mono" id="dbg-backend-signature">{ done.signed.signature.clone() }</span></div>
+                    { cell("backend", Some("dbg-backend-signature"), "cell-value mono", done.signed.signature.clone()) }
                 }
                 if let Some(m) = matches {
                     <div class="cell"><span class="cell-body" id="dbg-match">
