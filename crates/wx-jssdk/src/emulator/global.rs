@@ -2,7 +2,7 @@
 
 use super::{Emulator, FixedLocation, MenuShareKind, Reply};
 use crate::{WxError, js};
-use js_sys::{Array, Object};
+use js_sys::Object;
 use wasm_bindgen::{JsValue, closure::Closure};
 
 /// The JS name of the global.
