@@ -23,6 +23,7 @@ pub mod credentials;
 pub mod fake;
 pub mod http;
 pub mod metrics;
+pub mod oauth;
 pub mod qrcode;
 mod secret;
 mod server;

@@ -31,6 +31,9 @@ pub enum StartError {
     /// The HTTP client (TLS) could not be set up.
     #[error("could not set up the HTTP client for WeChat: {0}")]
     Client(String),
+    /// The platform has no random source (for the per-process session key).
+    #[error("no random source for the session key: set WX_SESSION_KEY ({0})")]
+    Random(String),
     /// The listen address could not be bound.
     #[error("WX_LISTEN: could not listen on {addr}: {source}")]
     Bind {
@@ -141,6 +144,12 @@ impl App {
             ),
             client,
             admin_token: settings.admin_token.clone(),
+            oauth: http::oauth::OauthState {
+                key: session_key(settings)?,
+                authorize_base: settings.oauth_authorize_base.clone(),
+                public_url: settings.public_url.clone(),
+                replays: crate::oauth::replay::ReplayCache::new(10_000),
+            },
         });
         let router = http::router(
             state,
@@ -176,6 +185,20 @@ impl App {
     /// The in-process fake WeChat (with `mock` only).
     pub fn fake(&self) -> Option<&FakeControl> {
         self.fake.as_ref()
+    }
+}
+
+fn session_key(settings: &Settings) -> Result<crate::oauth::cookie::SessionKey, StartError> {
+    use crate::oauth::cookie::SessionKey;
+    match &settings.session_key {
+        Some(k) => Ok(SessionKey::from_secret(k.expose())),
+        None => {
+            tracing::warn!(
+                "WX_SESSION_KEY is not set: OAuth sessions are signed with a random per-process key \
+                 (they end on restart and are not shared between instances)"
+            );
+            SessionKey::random().map_err(|e| StartError::Random(e.to_string()))
+        }
     }
 }
 
@@ -243,6 +266,8 @@ impl Server {
                 addr.ip()
             };
             settings.api_base = format!("http://{}/fake-wechat", SocketAddr::new(ip, addr.port()));
+            // The fake's authorize page redirects straight back with a fresh code.
+            settings.oauth_authorize_base = settings.api_base.clone();
             if settings.store == StoreSpec::File(mock_store_path()) {
                 // The fresh in-process fake would not know tickets cached by an earlier run.
                 let path = mock_store_path().with_file_name(format!("wxkit-mock-credentials-{}.json", addr.port()));

@@ -10,6 +10,9 @@
 //! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 | the server URL Token |
 //! | `WX_ENCODING_AES_KEY` | `--encoding-aes-key` | none: plain-mode pushes only | the 43-character EncodingAESKey (safe and compatible modes); never logged |
 //! | `WX_ADMIN_TOKEN` | `--admin-token` | none: `POST /api/qrcode` answers 404 | bearer token for the admin API (at least 16 characters); never logged |
+//! | `WX_SESSION_KEY` | `--session-key` | a random per-process key (logged as such) | HMAC-SHA256 key of the OAuth cookies, at least 32 characters; never logged |
+//! | `WX_OAUTH_AUTHORIZE_BASE` | `--oauth-authorize-base` | `https://open.weixin.qq.com` (the fake with `--mock`) | where `/api/oauth/start` sends the user |
+//! | `WX_PUBLIC_URL` | `--public-url` | `http://<Host header>` | the site's public origin, for the OAuth `redirect_uri` and the cookies' `Secure` flag |
 //! | `WX_API_BASE` | `--api-base` | `https://api.weixin.qq.com` | WeChat's API base (tests: the fake) |
 //! | `WX_JS_DOMAINS` | `--js-domains` | required (`localhost,127.0.0.1` with `--mock`) | comma list of JS safe domains, `host` or `host:port` |
 //! | `WX_LISTEN` | `--listen` | `127.0.0.1:8080` | address to listen on |
@@ -175,6 +178,12 @@ pub struct Settings {
     pub encoding_aes_key: Option<Secret>,
     /// The bearer token of the admin API (`POST /api/qrcode`); `None` disables it.
     pub admin_token: Option<Secret>,
+    /// The OAuth cookies' HMAC key; `None`: a random per-process key.
+    pub session_key: Option<Secret>,
+    /// WeChat's authorize host (`https://open.weixin.qq.com`); with `mock`, the fake's.
+    pub oauth_authorize_base: String,
+    /// The public origin (`https://h5.example.com`); `None`: `http://` + the request's Host.
+    pub public_url: Option<String>,
     /// How long `POST /wechat` waits for the push handler before answering `success` (WeChat gives up
     /// after 5 s). Default [`wx_push::DEFAULT_DEADLINE`].
     pub push_deadline: Duration,
@@ -218,6 +227,9 @@ impl Settings {
             encoding_aes_key: Some(Secret::new(DEMO_ENCODING_AES_KEY)),
             push_deadline: wx_push::DEFAULT_DEADLINE,
             admin_token: None,
+            session_key: None,
+            oauth_authorize_base: crate::oauth::AUTHORIZE_BASE.into(),
+            public_url: None,
             api_base: "http://127.0.0.1:8080/fake-wechat".into(),
             js_domains: vec![
                 JsDomain {
@@ -269,6 +281,9 @@ pub struct FileConfig {
     token: Option<Secret>,
     encoding_aes_key: Option<Secret>,
     admin_token: Option<Secret>,
+    session_key: Option<Secret>,
+    oauth_authorize_base: Option<String>,
+    public_url: Option<String>,
     api_base: Option<String>,
     js_domains: Option<String>,
     listen: Option<String>,
@@ -304,6 +319,15 @@ pub struct ServeArgs {
     /// Bearer token for the admin API (`POST /api/qrcode`, which spends quota); unset disables it.
     #[arg(long, env = "WX_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<Secret>,
+    /// HMAC key of the OAuth cookies (at least 32 characters) [default: random per process].
+    #[arg(long, env = "WX_SESSION_KEY", hide_env_values = true)]
+    pub session_key: Option<Secret>,
+    /// WeChat's authorize host [default: https://open.weixin.qq.com; with --mock, the fake].
+    #[arg(long, env = "WX_OAUTH_AUTHORIZE_BASE")]
+    pub oauth_authorize_base: Option<String>,
+    /// The site's public origin, e.g. https://h5.example.com [default: http://<Host header>].
+    #[arg(long, env = "WX_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// WeChat's API base [default: `https://api.weixin.qq.com`].
     #[arg(long, env = "WX_API_BASE")]
     pub api_base: Option<String>,
@@ -412,6 +436,22 @@ impl ServeArgs {
             }
             other => other,
         };
+        s.session_key = match self.session_key.or(file.session_key) {
+            Some(k) if k.expose().chars().count() < crate::oauth::cookie::MIN_KEY_CHARS => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_SESSION_KEY",
+                    message: "use at least 32 random characters (e.g. `openssl rand -hex 32`)".into(),
+                });
+            }
+            other => other,
+        };
+        if let Some(base) = self.oauth_authorize_base.or(file.oauth_authorize_base) {
+            s.oauth_authorize_base = validate_base("WX_OAUTH_AUTHORIZE_BASE", base, "https://open.weixin.qq.com")?;
+        }
+        s.public_url = match self.public_url.or(file.public_url) {
+            Some(u) => Some(validate_base("WX_PUBLIC_URL", u, "https://h5.example.com")?),
+            None => None,
+        };
         s.api_base = validate_api_base(
             self.api_base
                 .or(file.api_base)
@@ -511,11 +551,15 @@ fn validate_aes_key(key: Secret) -> Result<Secret, ConfigError> {
 }
 
 fn validate_api_base(base: String) -> Result<String, ConfigError> {
+    validate_base("WX_API_BASE", base, "https://api.weixin.qq.com")
+}
+
+fn validate_base(var: &'static str, base: String, example: &str) -> Result<String, ConfigError> {
     let invalid = |why: &str| ConfigError::Invalid {
-        var: "WX_API_BASE",
+        var,
         message: format!("`{base}` {why}"),
     };
-    let url = url::Url::parse(&base).map_err(|_| invalid("is not a URL such as https://api.weixin.qq.com"))?;
+    let url = url::Url::parse(&base).map_err(|_| invalid(&format!("is not a URL such as {example}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(invalid("must be an http(s) URL with a host"));
     }

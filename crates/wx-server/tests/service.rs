@@ -454,7 +454,7 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         .unwrap();
     assert_eq!(
         stats[wx_server::DEMO_APPID],
-        json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1})
+        json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1, "qrcode_create": 0, "oauth_access_token": 0})
     );
     server.shutdown().await;
 }

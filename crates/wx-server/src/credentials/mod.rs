@@ -196,9 +196,12 @@ impl CredentialService {
     /// fresh one is fetched, and the call is made once more. `what` names the call in errors.
     ///
     /// ```no_run
-    /// # async fn demo(service: wx_server::CredentialService, client: wx_server::WechatClient) -> Result<(), wx_server::CredentialError> {
-    /// let code = wx_server::qrcode::create(&service, &client, &wx_server::qrcode::QrCodeSpec::permanent_str("shop-7")?).await?;
-    /// # let _ = code; Ok(()) }
+    /// # async fn demo(service: wx_server::CredentialService) -> Result<(), wx_server::CredentialError> {
+    /// // Any call that takes the access_token; WeChat's 40001 leads to one refetch and one more call.
+    /// let length = service
+    ///     .with_access_token("example call", |token| async move { Ok(token.expose().len()) })
+    ///     .await?;
+    /// # let _ = length; Ok(()) }
     /// ```
     ///
     /// # Errors

@@ -11,6 +11,15 @@
 //! - `POST /cgi-bin/qrcode/create?access_token` with WeChat's body → `{"ticket","expire_seconds","url"}`
 //!   (no `expire_seconds` for permanent codes); 40097 for an action, scene or lifetime outside WeChat's limits,
 //!   40001 / 42001 for the token as above.
+//! - `GET /connect/oauth2/authorize?appid&redirect_uri&response_type=code&scope&state` (the authorize
+//!   page): consents at once and redirects (302) to `redirect_uri` with a fresh `code` and the `state`.
+//!   The user is `oFake-<appid>-user`.
+//! - `GET /sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code` →
+//!   `{"access_token","expires_in","refresh_token","openid","scope"}`; 40029 unknown code, 40163 used code,
+//!   42003 code older than [`FakeOptions::oauth_code_lifetime`].
+//! - `GET /sns/oauth2/refresh_token?appid&grant_type=refresh_token&refresh_token` → new access_token (40030
+//!   unknown refresh_token); `GET /sns/userinfo?access_token&openid` → the profile (48001 for a
+//!   `snsapi_base` token, 40003 wrong openid).
 //! - Unknown appid → 40013, wrong secret → 40125, bad grant_type → 40002.
 //!
 //! Test-only paths under `/test-only/` (never part of WeChat):
@@ -19,7 +28,7 @@
 //!   signatures against, as WeChat's servers do.
 //! - `POST /test-only/rotate-ticket?appid=A` → `{"appid":"A","rotated":true}`: revokes the current ticket
 //!   without telling anyone (a page then sees only `invalid signature`); the next getticket returns the new one.
-//! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"rotate_ticket":N}}`.
+//! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
 //! - `POST /test-only/faults` with a [`FaultRequest`] → `{"ok":true}`: errcodes, HTTP statuses, timeouts,
 //!   malformed JSON, empty tickets for the next N calls; latency; `expires_in`.
 //! - `POST /test-only/push` with a [`PushRequest`] → a [`PushReport`] as JSON: the push simulator sends a
@@ -77,6 +86,8 @@ pub struct FakeOptions {
     pub old_token_grace: Duration,
     /// The account the push simulator pushes for (Token, EncodingAESKey, appid).
     pub push: PushAccount,
+    /// How long an OAuth code is accepted (WeChat: 5 minutes).
+    pub oauth_code_lifetime: Duration,
 }
 
 impl Default for FakeOptions {
@@ -88,6 +99,7 @@ impl Default for FakeOptions {
             latency: Duration::ZERO,
             old_token_grace: Duration::from_secs(300),
             push: PushAccount::default(),
+            oauth_code_lifetime: Duration::from_secs(300),
         }
     }
 }

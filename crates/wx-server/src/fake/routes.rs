@@ -21,6 +21,10 @@ pub(super) fn router(control: FakeControl) -> Router {
         .route("/cgi-bin/stable_token", post(stable_token))
         .route("/cgi-bin/ticket/getticket", get(getticket))
         .route("/cgi-bin/qrcode/create", post(qrcode_create))
+        .route("/connect/oauth2/authorize", get(authorize))
+        .route("/sns/oauth2/access_token", get(oauth_access_token))
+        .route("/sns/oauth2/refresh_token", get(oauth_refresh))
+        .route("/sns/userinfo", get(oauth_userinfo))
         .route("/test-only/jsapi-ticket", get(jsapi_ticket))
         .route("/test-only/rotate-ticket", post(rotate_ticket))
         .route("/test-only/stats", get(stats))
@@ -85,6 +89,55 @@ async fn getticket(State(c): State<FakeControl>, Query(q): Params) -> Response {
 async fn qrcode_create(State(c): State<FakeControl>, Query(q): Params, body: Bytes) -> Response {
     let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
     answer(&c, |w| w.qrcode_create(param(&q, "access_token"), json.as_ref())).await
+}
+
+async fn authorize(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    let target = url::Url::parse(param(&q, "redirect_uri"))
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let Some(mut target) = target else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "redirect_uri 参数错误 (an absolute http(s) URL)",
+        )
+            .into_response();
+    };
+    let issued = c
+        .world()
+        .authorize(param(&q, "appid"), param(&q, "response_type"), param(&q, "scope"));
+    match issued {
+        Ok(code) => {
+            target
+                .query_pairs_mut()
+                .append_pair("code", &code)
+                .append_pair("state", param(&q, "state"));
+            (StatusCode::FOUND, [(axum::http::header::LOCATION, target.to_string())]).into_response()
+        }
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+async fn oauth_access_token(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    answer(&c, |w| {
+        w.oauth_access_token(
+            param(&q, "appid"),
+            param(&q, "secret"),
+            param(&q, "code"),
+            param(&q, "grant_type"),
+        )
+    })
+    .await
+}
+
+async fn oauth_refresh(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    answer(&c, |w| {
+        w.oauth_refresh(param(&q, "appid"), param(&q, "grant_type"), param(&q, "refresh_token"))
+    })
+    .await
+}
+
+async fn oauth_userinfo(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    answer(&c, |w| w.oauth_userinfo(param(&q, "access_token"), param(&q, "openid"))).await
 }
 
 async fn jsapi_ticket(State(c): State<FakeControl>, Query(q): Params) -> Response {

@@ -1,6 +1,8 @@
 //! The fake WeChat's state: apps, issued tokens and tickets, counters and pending faults. Pure logic
 //! under one mutex; the HTTP layer (`routes`) only translates.
 
+mod oauth;
+
 use super::{
     FakeOptions,
     faults::{Endpoint, Fault, FaultRequest, FaultRule, errmsg},
@@ -33,6 +35,9 @@ pub struct CallCounts {
     /// `POST /cgi-bin/qrcode/create` calls.
     #[serde(default)]
     pub qrcode_create: u64,
+    /// `GET /sns/oauth2/access_token` calls (code exchanges).
+    #[serde(default)]
+    pub oauth_access_token: u64,
 }
 
 /// What a WeChat-path handler answers.
@@ -71,6 +76,7 @@ pub(crate) struct World {
     faults: Vec<FaultRule>,
     apps: BTreeMap<String, App>,
     tokens: HashMap<String, TokenRec>,
+    oauth: oauth::OauthWorld,
 }
 
 /// A credential is renewed when this little of its lifetime is left (WeChat: 5 minutes of 2 hours; a
@@ -116,6 +122,7 @@ impl World {
             faults: Vec::new(),
             apps,
             tokens: HashMap::new(),
+            oauth: oauth::OauthWorld::default(),
         }
     }
 

@@ -6,6 +6,9 @@
 //! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token, else 403 |
 //! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; 403 bad signature, 413 over 64 KiB, 400 bad XML |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
+//! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
+//! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path |
+//! | `GET /api/oauth/me` | `{"openid","nickname"?,"scope"}` from the session cookie, 401 without |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
 //! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
@@ -14,6 +17,7 @@
 mod admin;
 pub(crate) mod error;
 mod handlers;
+pub(crate) mod oauth;
 pub mod page_url;
 pub(crate) mod push;
 mod static_files;
@@ -39,6 +43,8 @@ pub(crate) struct AppState {
     pub client: crate::WechatClient,
     /// `None` disables the admin API.
     pub admin_token: Option<Secret>,
+    /// The OAuth routes' key, authorize host and replay cache.
+    pub oauth: oauth::OauthState,
 }
 
 pub(crate) fn router(
@@ -77,6 +83,9 @@ pub(crate) fn router(
                 .layer(DefaultBodyLimit::max(wx_push::MAX_BODY_BYTES)),
         )
         .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
+        .route("/api/oauth/start", get(oauth::start))
+        .route("/api/oauth/callback", get(oauth::callback))
+        .route("/api/oauth/me", get(oauth::me))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .with_state(state);

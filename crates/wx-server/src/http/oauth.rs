@@ -1,0 +1,232 @@
+//! `GET /api/oauth/start`, `/api/oauth/callback` and `/api/oauth/me`: WeChat web authorisation ending in a
+//! signed, HttpOnly, SameSite=Lax session cookie holding the openid.
+
+use super::{SharedState, error::ApiError};
+use crate::{
+    credentials::CredentialError,
+    oauth::{self, Scope, cookie::SessionKey, replay::ReplayCache},
+    wechat::UpstreamError,
+};
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The CSRF state cookie, bound to one start → callback round trip.
+pub(crate) const STATE_COOKIE: &str = "wx_oauth_state";
+/// The session cookie.
+pub(crate) const SESSION_COOKIE: &str = "wx_session";
+const STATE_TTL: u64 = 600;
+const SESSION_TTL: u64 = 7 * 86_400;
+
+/// What the OAuth routes share.
+pub(crate) struct OauthState {
+    pub key: SessionKey,
+    pub authorize_base: String,
+    pub public_url: Option<String>,
+    pub replays: ReplayCache<Session>,
+}
+
+/// The session cookie's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Session {
+    openid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nickname: Option<String>,
+    scope: Scope,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingLogin {
+    state: String,
+    #[serde(rename = "ret")]
+    return_path: String,
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| oauth::cookie::find(h, name))
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn redirect(location: &str, set_cookie: Option<String>) -> Response {
+    let mut r = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        r.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    no_store(r)
+}
+
+fn public_origin(o: &OauthState, headers: &HeaderMap) -> Option<String> {
+    if let Some(u) = &o.public_url {
+        return Some(u.clone());
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    // A Host header is only a host[:port]; anything else is not used to build a URL.
+    let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    ok.then(|| format!("http://{host}"))
+}
+
+fn secure(o: &OauthState) -> bool {
+    o.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+}
+
+pub(super) async fn start(State(state): State<SharedState>, headers: HeaderMap, Query(q): Params) -> Response {
+    let o = &state.oauth;
+    let scope = match q.get("scope").map(String::as_str) {
+        None => Scope::Base,
+        Some(s) => match Scope::parse(s) {
+            Some(scope) => scope,
+            None => {
+                return ApiError::bad_request(
+                    "invalid_scope",
+                    "scope is `base` (snsapi_base) or `userinfo` (snsapi_userinfo)",
+                )
+                .into_response();
+            }
+        },
+    };
+    let return_path = q.get("return").map_or("/", String::as_str);
+    let Some(return_path) = oauth::return_path(return_path) else {
+        return ApiError::bad_request(
+            "invalid_return_path",
+            "return must be a path on this site starting with a single `/` (e.g. /shop?id=1)",
+        )
+        .into_response();
+    };
+    let Some(origin) = public_origin(o, &headers) else {
+        return ApiError::bad_request("no_host", "no usable Host header: set WX_PUBLIC_URL").into_response();
+    };
+    let nonce = wx_sign::nonce().and_then(|a| wx_sign::nonce().map(|b| a + &b));
+    let Ok(csrf) = nonce else {
+        return ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "no_randomness",
+            message: "no random source for the OAuth state".into(),
+            errcode: None,
+        }
+        .into_response();
+    };
+    let pending = PendingLogin {
+        state: csrf.clone(),
+        return_path: return_path.to_owned(),
+    };
+    let Ok(signed) = o.key.sign(&pending, STATE_TTL) else {
+        return ApiError::bad_request("invalid_return_path", "cannot encode the return path").into_response();
+    };
+    let url = oauth::authorize_url(
+        &o.authorize_base,
+        &state.appid,
+        &format!("{origin}/api/oauth/callback"),
+        scope,
+        &csrf,
+    );
+    let cookie = oauth::cookie::set_cookie(STATE_COOKIE, &signed, STATE_TTL, secure(o));
+    redirect(&url, Some(cookie))
+}
+
+pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMap, Query(q): Params) -> Response {
+    let o = &state.oauth;
+    let Some(csrf) = q.get("state") else {
+        return ApiError::bad_request(
+            "missing_state",
+            "the callback has no state: start again at /api/oauth/start",
+        )
+        .into_response();
+    };
+    let mismatch = || {
+        ApiError::forbidden(
+            "oauth_state_mismatch",
+            "the state does not match this browser's sign-in: start again at /api/oauth/start",
+        )
+        .into_response()
+    };
+    let pending = cookie(&headers, STATE_COOKIE).and_then(|c| o.key.verify::<PendingLogin>(c));
+    let Some(pending) = pending.filter(|p| p.state.as_bytes() == csrf.as_bytes()) else {
+        return mismatch();
+    };
+    let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
+        return ApiError::bad_request(
+            "authorization_refused",
+            "WeChat sent no code (the user declined): start again at /api/oauth/start",
+        )
+        .into_response();
+    };
+    let client = &state.client;
+    let result = o
+        .replays
+        .get_or_exchange(code, csrf, || async {
+            let tokens = oauth::exchange_code(client, code).await?;
+            let scope = if tokens.scope.contains("snsapi_userinfo") {
+                Scope::Userinfo
+            } else {
+                Scope::Base
+            };
+            let nickname = match scope {
+                Scope::Userinfo => Some(oauth::userinfo(client, &tokens).await?.nickname),
+                Scope::Base => None,
+            };
+            Ok::<_, UpstreamError>(Session {
+                openid: tokens.openid,
+                nickname,
+                scope,
+            })
+        })
+        .await;
+    let session = match result {
+        Ok(Some(s)) => s,
+        Ok(None) => return mismatch(),
+        Err(e) if matches!(e.errcode(), Some(40029 | 40163 | 42003)) => {
+            let errcode = e.errcode();
+            return ApiError {
+                status: StatusCode::BAD_REQUEST,
+                error: "oauth_code_invalid",
+                message: format!("{e}: the code is invalid, used or expired; start again at /api/oauth/start"),
+                errcode,
+            }
+            .into_response();
+        }
+        Err(source) => {
+            return ApiError::from(CredentialError {
+                credential: "OAuth session",
+                source,
+            })
+            .into_response();
+        }
+    };
+    let Ok(value) = o.key.sign(&session, SESSION_TTL) else {
+        return ApiError::bad_request("oauth_session", "cannot encode the session").into_response();
+    };
+    let cookie = oauth::cookie::set_cookie(SESSION_COOKIE, &value, SESSION_TTL, secure(o));
+    redirect(&pending.return_path, Some(cookie))
+}
+
+pub(super) async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Response {
+    match cookie(&headers, SESSION_COOKIE).and_then(|c| state.oauth.key.verify::<Session>(c)) {
+        Some(s) => no_store(Json(s).into_response()),
+        None => ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "not_signed_in",
+            message: "no valid session: sign in at /api/oauth/start?scope=base&return=/".into(),
+            errcode: None,
+        }
+        .into_response(),
+    }
+}

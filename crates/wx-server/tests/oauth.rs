@@ -1,0 +1,335 @@
+//! OAuth web authorisation end to end on loopback: the backend, the fake WeChat's authorize page and sns
+//! endpoints, each redirect hop inspected by hand (redirects off) with a small cookie jar.
+
+mod common;
+
+use reqwest::{StatusCode, header};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use wx_server::{DEMO_APPID, Secret, Server, Settings, StoreSpec, WechatClient, oauth};
+
+const USER: &str = "oFake-wx0000000000demo-user";
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn start() -> Server {
+    let mut s = Settings::mock();
+    s.listen = "127.0.0.1:0".parse().unwrap();
+    s.store = StoreSpec::Memory;
+    Server::start(s).await.unwrap()
+}
+
+/// Cookies by name, with the attributes of the `Set-Cookie` that set them.
+#[derive(Default, Clone)]
+struct Jar(BTreeMap<String, (String, String)>);
+
+impl Jar {
+    fn take(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            self.0.insert(k.trim().into(), (val.into(), attrs.into()));
+        }
+    }
+
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, (v, _))| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn attrs(&self, name: &str) -> &str {
+        &self.0[name].1
+    }
+}
+
+async fn get(c: &reqwest::Client, url: &str, jar: &mut Jar) -> reqwest::Response {
+    let r = c.get(url).header(header::COOKIE, jar.header()).send().await.unwrap();
+    jar.take(&r);
+    r
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+/// start → authorize (fake) → the callback URL WeChat would send the browser to.
+async fn to_callback(server: &Server, c: &reqwest::Client, jar: &mut Jar, scope: &str, ret: &str) -> String {
+    let r = get(
+        c,
+        &server.url(&format!("/api/oauth/start?scope={scope}&return={}", common::enc(ret))),
+        jar,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let authorize = location(&r);
+    let fake = server.url("/fake-wechat/connect/oauth2/authorize?appid=");
+    assert!(authorize.starts_with(&fake), "{authorize}");
+    assert!(authorize.ends_with("#wechat_redirect"), "{authorize}");
+    let callback = common::enc(&server.url("/api/oauth/callback"));
+    assert!(
+        authorize.contains(&format!("&redirect_uri={}&", callback.replace("%2E", "."))),
+        "{authorize}"
+    );
+    let attrs = jar.attrs("wx_oauth_state").to_owned();
+    assert!(attrs.contains("HttpOnly") && attrs.contains("SameSite=Lax"), "{attrs}");
+    // The browser drops the fragment; the fake consents and redirects back with a code.
+    let r = get(c, authorize.split('#').next().unwrap(), jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let back = location(&r);
+    assert!(back.starts_with(&server.url("/api/oauth/callback?code=")), "{back}");
+    back
+}
+
+async fn me(server: &Server, c: &reqwest::Client, jar: &mut Jar) -> (StatusCode, Value) {
+    let r = get(c, &server.url("/api/oauth/me"), jar).await;
+    (r.status(), r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn full_redirect_flow_sets_a_signed_session_and_a_reload_gets_the_same_one() {
+    let server = start().await;
+    let c = client();
+    for (scope, nickname) in [("base", Value::Null), ("userinfo", Value::from("假用户 Fake User"))] {
+        let mut jar = Jar::default();
+        assert_eq!(me(&server, &c, &mut jar).await.0, StatusCode::UNAUTHORIZED);
+        let back = to_callback(&server, &c, &mut jar, scope, "/shop?id=1#top").await;
+        let r = get(&c, &back, &mut jar).await;
+        assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+        assert_eq!(location(&r), "/shop?id=1#top");
+        let attrs = jar.attrs("wx_session").to_owned();
+        assert!(
+            attrs.contains("HttpOnly") && attrs.contains("SameSite=Lax") && attrs.contains("Path=/"),
+            "{attrs}"
+        );
+        let session = jar.0["wx_session"].0.clone();
+        let (status, v) = me(&server, &c, &mut jar).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["openid"], USER);
+        assert_eq!(v.get("nickname").cloned().unwrap_or(Value::Null), nickname);
+
+        // A reload replays the callback: the code was used, yet the same session comes back.
+        let exchanges = server.app().fake().unwrap().stats()[DEMO_APPID].oauth_access_token;
+        let r = get(&c, &back, &mut jar).await;
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(location(&r), "/shop?id=1#top");
+        let (_, again) = me(&server, &c, &mut jar).await;
+        assert_eq!(again, v);
+        assert_eq!(
+            server.app().fake().unwrap().stats()[DEMO_APPID].oauth_access_token,
+            exchanges
+        );
+        assert!(!session.is_empty());
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn csrf_state_must_match_this_browsers_cookie() {
+    let server = start().await;
+    let c = client();
+    let mut victim = Jar::default();
+    let mut attacker = Jar::default();
+    // The attacker's callback URL (their code, their state) opened in the victim's browser.
+    let attackers_callback = to_callback(&server, &c, &mut attacker, "base", "/").await;
+    let _ = get(&c, &server.url("/api/oauth/start?scope=base&return=/"), &mut victim).await;
+    let r = get(&c, &attackers_callback, &mut victim).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "oauth_state_mismatch");
+    assert!(!victim.0.contains_key("wx_session"));
+
+    // No state cookie at all, a forged one, or no state parameter.
+    let mut empty = Jar::default();
+    let r = get(&c, &attackers_callback, &mut empty).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut forged = attacker.clone();
+    let (v, a) = forged.0["wx_oauth_state"].clone();
+    let (payload, tag) = v.split_once('.').unwrap();
+    forged
+        .0
+        .insert("wx_oauth_state".into(), (format!("{payload}A.{tag}"), a));
+    assert_eq!(
+        get(&c, &attackers_callback, &mut forged).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = get(&c, &server.url("/api/oauth/callback?code=x"), &mut attacker).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // A forged session cookie is not a session.
+    let mut jar = attacker.clone();
+    jar.0
+        .insert("wx_session".into(), ("eyJ4IjoxfQ.AAAA".into(), String::new()));
+    assert_eq!(me(&server, &c, &mut jar).await.0, StatusCode::UNAUTHORIZED);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn open_redirects_and_bad_scopes_are_refused_at_start() {
+    let server = start().await;
+    let c = client();
+    for ret in [
+        "//evil.com",
+        "https://evil.com/",
+        "http:evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "evil.com",
+        "/%2F%2Fevil.com",
+        "/\r\nSet-Cookie: x=1",
+        "%2F%2Fevil.com",
+    ] {
+        let mut jar = Jar::default();
+        let r = get(
+            &c,
+            &server.url(&format!("/api/oauth/start?return={}", common::enc(ret))),
+            &mut jar,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{ret:?}");
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["error"],
+            "invalid_return_path",
+            "{ret:?}"
+        );
+        assert!(jar.0.is_empty());
+    }
+    let mut jar = Jar::default();
+    let r = get(&c, &server.url("/api/oauth/start?scope=snsapi_login"), &mut jar).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_code_used_elsewhere_gets_a_clear_400() {
+    let server = start().await;
+    let c = client();
+    let mut jar = Jar::default();
+    let back = to_callback(&server, &c, &mut jar, "base", "/").await;
+    let code = url::Url::parse(&back)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    // Someone else exchanged it first (WeChat answers 40163 to the backend).
+    let api = server.url("/fake-wechat");
+    let exchange = |code: String| {
+        let c = c.clone();
+        let api = api.clone();
+        async move {
+            let url = format!(
+                "{api}/sns/oauth2/access_token?appid={DEMO_APPID}&secret={}&code={code}&grant_type=authorization_code",
+                wx_server::DEMO_SECRET
+            );
+            c.get(url).send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(exchange(code.clone()).await["openid"], USER);
+    let r = get(&c, &back, &mut jar).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["error"].as_str(), v["errcode"].as_i64()),
+        (Some("oauth_code_invalid"), Some(40163)),
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("/api/oauth/start"));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
+    let opts = wx_server::fake::FakeOptions {
+        oauth_code_lifetime: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let fake = wx_server::fake::FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts)
+        .await
+        .unwrap();
+    let c = client();
+    let code_for = |scope: &'static str| {
+        let c = c.clone();
+        let base = fake.base_url();
+        async move {
+            let url = format!(
+                "{base}/connect/oauth2/authorize?appid={DEMO_APPID}&redirect_uri={}&response_type=code&scope={scope}&state=s1",
+                common::enc("http://127.0.0.1:1/cb?x=1")
+            );
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FOUND);
+            let back = url::Url::parse(&location(&r)).unwrap();
+            let q: BTreeMap<_, _> = back.query_pairs().into_owned().collect();
+            assert_eq!((q["x"].as_str(), q["state"].as_str()), ("1", "s1"));
+            q["code"].clone()
+        }
+    };
+    let wechat = WechatClient::new(
+        &fake.base_url(),
+        DEMO_APPID,
+        Secret::new(wx_server::DEMO_SECRET),
+        wx_server::TokenMode::Stable,
+        std::time::Duration::from_secs(5),
+        std::sync::Arc::new(wx_server::Metrics::default()),
+    )
+    .unwrap();
+    let code = code_for("snsapi_base").await;
+    let tokens = oauth::exchange_code(&wechat, &code).await.unwrap();
+    assert_eq!(tokens.openid, USER);
+    assert!(
+        !format!("{tokens:?}").contains(tokens.access_token.expose()),
+        "tokens are redacted in Debug"
+    );
+    let errcode = |r: Result<_, wx_server::UpstreamError>| r.err().and_then(|e| e.errcode());
+    assert_eq!(
+        errcode(oauth::exchange_code(&wechat, &code).await.map(|_| ())),
+        Some(40163)
+    );
+    assert_eq!(
+        errcode(oauth::exchange_code(&wechat, "nope").await.map(|_| ())),
+        Some(40029)
+    );
+    assert_eq!(
+        errcode(oauth::userinfo(&wechat, &tokens).await.map(|_| ())),
+        Some(48001)
+    );
+    let late = code_for("snsapi_userinfo").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        errcode(oauth::exchange_code(&wechat, &late).await.map(|_| ())),
+        Some(42003)
+    );
+
+    let code = code_for("snsapi_userinfo").await;
+    let tokens = oauth::exchange_code(&wechat, &code).await.unwrap();
+    assert_eq!(
+        oauth::userinfo(&wechat, &tokens).await.unwrap().nickname,
+        "假用户 Fake User"
+    );
+    let renewed = oauth::refresh(&wechat, &tokens.refresh_token).await.unwrap();
+    assert_ne!(renewed.access_token, tokens.access_token);
+    assert_eq!(renewed.refresh_token, tokens.refresh_token);
+    assert_eq!(oauth::userinfo(&wechat, &renewed).await.unwrap().openid, USER);
+    assert_eq!(
+        errcode(oauth::refresh(&wechat, &Secret::new("bogus")).await.map(|_| ())),
+        Some(40030)
+    );
+
+    // Unknown appid or a bad scope: the authorize page refuses.
+    let r = c
+        .get(format!("{}/connect/oauth2/authorize?appid=wxnope&redirect_uri=http%3A%2F%2Fx%2F&response_type=code&scope=snsapi_base&state=s", fake.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    fake.shutdown().await;
+}
