@@ -241,7 +241,15 @@ async fn an_instance_starts_during_a_redis_outage_and_shares_once_redis_is_back(
 async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
     const SERVER_TOKEN: &str = "UrlT0ken-grep-me-41b8";
     const WRONG_SECRET: &str = "Wr0ngS3cret-grep-me-c0de";
-    let client = client();
+    // 43 base64 characters, as WeChat generates them.
+    const AES_KEY: &str = "AesKeyGrepMe0123456789abcdefghijklmnopqrstu";
+    const ADMIN_TOKEN: &str = "AdminT0ken-grep-me-9d3e7a61";
+    const SESSION_KEY: &str = "SessionKey-grep-me-0123456789abcdef0123";
+    let client = client(); // installs the rustls provider
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let fake = fake_wechat(&[]);
     let fake_url = fake.base_url();
     let mut seen = String::new(); // every response body the backend sent
@@ -255,6 +263,10 @@ async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
                 ("WX_TOKEN", SERVER_TOKEN),
                 ("WX_TOKEN_MODE", mode),
                 ("WX_UPSTREAM_TIMEOUT_MS", "300"),
+                ("WX_ENCODING_AES_KEY", AES_KEY),
+                ("WX_ADMIN_TOKEN", ADMIN_TOKEN),
+                ("WX_SESSION_KEY", SESSION_KEY),
+                ("WX_OAUTH_AUTHORIZE_BASE", &fake_url),
             ],
         ));
         let base = p.base_url();
@@ -298,6 +310,90 @@ async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
         seen += &get(format!("{base}/wechat?signature=bad&timestamp=1&nonce=n&echostr=e")).await;
         seen += &get(format!("{base}/metrics")).await;
         seen += &get(format!("{base}/healthz")).await;
+        // Pushes in plain and safe mode, good and badly signed.
+        let cipher = wx_push::PushCipher::new(wx_push::EncodingAesKey::parse(AES_KEY).unwrap(), TEST_APPID);
+        let xml = "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>\
+                   <MsgType>text</MsgType><Content>echo me</Content><MsgId>42</MsgId></xml>";
+        for signer in [
+            wx_push::PushSigner::plain(SERVER_TOKEN),
+            wx_push::PushSigner::safe(SERVER_TOKEN, cipher.clone()),
+            wx_push::PushSigner::safe("not-the-token", cipher.clone()),
+        ] {
+            let push = signer.sign_xml(xml, wx_sign::unix_timestamp(), "n", "o").unwrap();
+            let r = client
+                .post(format!("{base}/wechat?{}", push.query))
+                .body(push.body)
+                .send()
+                .await
+                .unwrap();
+            seen += &r.text().await.unwrap();
+        }
+        // The admin API with the right and a wrong token.
+        for token in [ADMIN_TOKEN, "wrong-admin-token-0000"] {
+            let r = client
+                .post(format!("{base}/api/qrcode"))
+                .bearer_auth(token)
+                .body(r#"{"action_name":"QR_LIMIT_SCENE","scene_id":7}"#)
+                .send()
+                .await
+                .unwrap();
+            seen += &r.text().await.unwrap();
+        }
+        // OAuth: start → the fake's authorize page → callback (twice: a reload) → me.
+        let r = no_redirects
+            .get(format!("{base}/api/oauth/start?scope=userinfo&return=/"))
+            .send()
+            .await
+            .unwrap();
+        let state_cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let authorize = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .split('#')
+            .next()
+            .unwrap()
+            .to_owned();
+        let r = no_redirects.get(authorize).send().await.unwrap();
+        let callback = r.headers()["location"].to_str().unwrap().to_owned();
+        let mut session = String::new();
+        for _ in 0..2 {
+            let r = no_redirects
+                .get(&callback)
+                .header("cookie", &state_cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 302, "{:?}", r.text().await);
+            session = r.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            seen += &r.text().await.unwrap();
+        }
+        assert!(seen.contains("echo me"), "the plain push was answered: {seen}");
+        let me = client
+            .get(format!("{base}/api/oauth/me"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        let me = me.text().await.unwrap();
+        assert!(me.contains("openid"), "{me}");
+        seen += &me;
+        seen += &session;
+        // A code exchanged twice: WeChat's 40163 error travels through the backend's message.
+        let code = callback.split("code=").nth(1).unwrap().split('&').next().unwrap();
+        let replay = format!("{base}/api/oauth/callback?code={code}&state=other");
+        seen += &no_redirects.get(replay).send().await.unwrap().text().await.unwrap();
         all_tickets.extend(tickets(&client, &fake_url).await);
         procs.push(p);
     }
@@ -343,7 +439,30 @@ async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
         "the logs were captured:\n{output}"
     );
     assert!(!all_tickets.is_empty());
-    let mut needles = vec![SECRET, SERVER_TOKEN, WRONG_SECRET, "fake-at-", "fake-jt-"];
+    // Invalid new secrets at start-up: the message names the variable, never the value.
+    for (var, value) in [
+        ("WX_ENCODING_AES_KEY", &AES_KEY[..42]),
+        ("WX_ADMIN_TOKEN", &ADMIN_TOKEN[..10]),
+        ("WX_SESSION_KEY", &SESSION_KEY[..20]),
+    ] {
+        let out = serve(&fake_url, "memory", &[(var, value)]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(var), "{stderr}");
+        assert!(!stderr.contains(value), "{var} leaked: {stderr}");
+        output += &stderr;
+    }
+    let mut needles = vec![
+        SECRET,
+        SERVER_TOKEN,
+        WRONG_SECRET,
+        AES_KEY,
+        ADMIN_TOKEN,
+        SESSION_KEY,
+        "fake-at-",
+        "fake-jt-",
+        "fake-web-at-",
+        "fake-web-rt-",
+    ];
     needles.extend(all_tickets.iter().map(String::as_str));
     for needle in needles {
         assert!(
