@@ -1,10 +1,24 @@
 use yew::prelude::*;
 
-/// A WeUI cell: a label and a value. `class` styles the value (`cell-value`, `cell-body`, `mono`…); `id`, when
-/// given, is how tests and scripts find the value. One shared view helper: the panels show a dozen such rows,
-/// and each inline `html!` copy would be its own code in the wasm.
-pub fn cell(label: &'static str, id: Option<&'static str>, class: &'static str, value: String) -> Html {
-    html! {
-        <div class="cell"><span class="cell-label">{ label }</span><span {class} {id}>{ value }</span></div>
-    }
+/// How a cell shows its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// Right-aligned text (`cell-value`).
+    Text,
+    /// Right-aligned code-like text: ids, signatures, figures (`cell-value mono`).
+    Code,
+    /// A long code-like value under its label (`cell-body mono`).
+    LongCode,
+}
+
+/// A WeUI cell: a label and a value; `id`, when given, is how tests and scripts find the value. One shared view
+/// helper: the panels show a dozen such rows, and each inline `html!` copy would be its own code in the wasm.
+pub fn cell(label: &'static str, id: Option<&'static str>, look: Look, value: String) -> Html {
+    // Literal classes only: a computed `class` goes through yew's `Classes` set (indexmap, hashing) in the wasm.
+    let value = match look {
+        Look::Text => html! { <span class="cell-value" {id}>{ value }</span> },
+        Look::Code => html! { <span class="cell-value mono" {id}>{ value }</span> },
+        Look::LongCode => html! { <span class="cell-body mono" {id}>{ value }</span> },
+    };
+    html! { <div class="cell"><span class="cell-label">{ label }</span>{ value }</div> }
 }

@@ -1,5 +1,9 @@
 use crate::{
-    components::{cell::cell, error_line::error_line, signature_debugger::SignatureDebugger},
+    components::{
+        cell::{Look, cell},
+        error_line::error_line,
+        signature_debugger::SignatureDebugger,
+    },
     wx::{JS_API_LIST, WxStatus, use_wx},
 };
 use wx_jssdk::{
@@ -30,7 +34,7 @@ pub fn diagnostics_panel() -> Html {
             spawn_local(async move { checked.set(Some(device::check_js_api(&JS_API_LIST).await)) });
         })
     };
-    let row = |label: &'static str, value: String| cell(label, None, "cell-value", value);
+    let row = |label: &'static str, value: String| cell(label, None, Look::Text, value);
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
     let status = match &wx.status {
         WxStatus::Loading => "loading".to_owned(),

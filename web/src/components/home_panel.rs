@@ -1,5 +1,5 @@
 use crate::{
-    components::cell::cell,
+    components::cell::{Look, cell},
     wx::{WxStatus, use_wx},
 };
 use yew::{platform::spawn_local, prelude::*};
@@ -21,7 +21,7 @@ pub fn home_panel() -> Html {
             });
         })
     };
-    let row = |label: &'static str, id: &'static str, value: String| cell(label, Some(id), "cell-value mono", value);
+    let row = |label: &'static str, id: &'static str, value: String| cell(label, Some(id), Look::Code, value);
     html! {
         <>
             <h1 class="page-title">{ "wxkit" }</h1>

@@ -1,5 +1,8 @@
 use crate::{
-    components::{cell::cell, error_line::error_line},
+    components::{
+        cell::{Look, cell},
+        error_line::error_line,
+    },
     wx::use_wx,
 };
 use wx_jssdk::{WxError, location};
@@ -57,10 +60,10 @@ pub fn location_panel() -> Html {
             html! {
                 <>
                     <div class="cells">
-                        { cell("Latitude", Some("loc-lat"), "cell-value mono", fixed(here.latitude, 6)) }
-                        { cell("Longitude", Some("loc-lng"), "cell-value mono", fixed(here.longitude, 6)) }
-                        { cell("Accuracy", Some("loc-acc"), "cell-value mono", fixed(here.accuracy, 0) + " m") }
-                        { cell("Speed", None, "cell-value mono", fixed(here.speed, 1) + " m/s") }
+                        { cell("Latitude", Some("loc-lat"), Look::Code, fixed(here.latitude, 6)) }
+                        { cell("Longitude", Some("loc-lng"), Look::Code, fixed(here.longitude, 6)) }
+                        { cell("Accuracy", Some("loc-acc"), Look::Code, fixed(here.accuracy, 0) + " m") }
+                        { cell("Speed", None, Look::Code, fixed(here.speed, 1) + " m/s") }
                     </div>
                     <div class="btn-area"><button class="btn" id="loc-open" onclick={open}>{ "Show on WeChat's map" }</button></div>
                     if let Some(e) = &*open_error { { error_line(e) } }

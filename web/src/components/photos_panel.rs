@@ -1,7 +1,4 @@
-use crate::{
-    components::{cell::cell, error_line::error_line},
-    wx::use_wx,
-};
+use crate::{components::error_line::error_line, wx::use_wx};
 use wx_jssdk::{Environment, Platform, WxError, image};
 use yew::{platform::spawn_local, prelude::*};
 
@@ -164,7 +161,7 @@ pub fn photos_panel() -> Html {
                 </div>
                 <div class="cells">
                     { for photos.iter().filter_map(|p| p.server_id.as_ref()).map(|id| html! {
-                        { cell("serverId", None, "cell-body mono server-id", id.clone()) }
+                        <div class="cell"><span class="cell-label">{ "serverId" }</span><span class="cell-body mono server-id">{ id.clone() }</span></div>
                     }) }
                 </div>
             }

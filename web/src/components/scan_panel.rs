@@ -1,5 +1,8 @@
 use crate::{
-    components::{cell::cell, error_line::error_line},
+    components::{
+        cell::{Look, cell},
+        error_line::error_line,
+    },
     wx::use_wx,
 };
 use wx_jssdk::{WxError, scan};
@@ -31,7 +34,7 @@ pub fn scan_panel() -> Html {
             let is_link = text.starts_with("https://") || text.starts_with("http://");
             html! {
                 <div class="cells">
-                    { cell("Result", Some("scan-result"), "cell-body mono", text.clone()) }
+                    { cell("Result", Some("scan-result"), Look::LongCode, text.clone()) }
                     if is_link {
                         <div class="cell"><a id="scan-link" href={text.clone()} rel="noopener">{ "Open the link" }</a></div>
                     }

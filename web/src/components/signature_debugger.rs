@@ -1,5 +1,8 @@
 use crate::{
-    components::{cell::cell, text_field::text_field},
+    components::{
+        cell::{Look, cell},
+        text_field::text_field,
+    },
     wx::{WxStatus, use_wx},
 };
 use yew::{platform::spawn_local, prelude::*};
@@ -100,13 +103,13 @@ pub fn signature_debugger() -> Html {
                     Ok(signed) => html! {
                         <>
                             <div class="cell"><span class="cell-body mono" id="dbg-canonical">{ signed.canonical.clone() }</span></div>
-                            { cell("signature", Some("dbg-signature"), "cell-value mono", signed.signature.clone()) }
+                            { cell("signature", Some("dbg-signature"), Look::Code, signed.signature.clone()) }
                         </>
                     },
                     Err(e) => html! { <div class="cell"><span class="cell-body" id="dbg-error">{ e.clone() }</span></div> },
                 } }
                 if let Some(done) = &ready {
-                    { cell("backend", Some("dbg-backend-signature"), "cell-value mono", done.signed.signature.clone()) }
+                    { cell("backend", Some("dbg-backend-signature"), Look::Code, done.signed.signature.clone()) }
                 }
                 if let Some(m) = matches {
                     <div class="cell"><span class="cell-body" id="dbg-match">

@@ -19,7 +19,7 @@ pub fn tab_bar() -> Html {
                         }
                     });
                     html! {
-                        <a href={route.path()} class={if current == route { "tab tab-active" } else { "tab" }} {onclick}>
+                        <a href={route.path()} class="tab" aria-current={(current == route).then_some("page")} {onclick}>
                             <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d={icon} /></svg>{ label }
                         </a>
                     }
