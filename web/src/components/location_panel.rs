@@ -2,11 +2,14 @@ use crate::{
     components::{
         cell::{Look, cell},
         error_line::error_line,
+        select_field::select_field,
     },
     wx::use_wx,
 };
 use wx_jssdk::{WxError, location};
 use yew::{platform::spawn_local, prelude::*};
+
+const SYSTEMS: &[(&str, &str)] = &[("wgs84", "wgs84"), ("gcj02", "gcj02")];
 
 /// `x` with `digits` decimals, by JS `Number.prototype.toFixed`: Rust's float formatting (`{:.6}`) would add
 /// about 10 KB to the wasm for four numbers.
@@ -38,9 +41,7 @@ pub fn location_panel() -> Html {
     };
     let on_kind = {
         let gcj02 = gcj02.clone();
-        Callback::from(move |e: Event| {
-            gcj02.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value() == "gcj02")
-        })
+        Callback::from(move |v: String| gcj02.set(v == "gcj02"))
     };
     let body = match &*outcome {
         Some(Ok(here)) => {
@@ -78,11 +79,7 @@ pub fn location_panel() -> Html {
             <h1 class="page-title">{ "Location" }</h1>
             <p class="page-desc">{ "WGS-84 is GPS; GCJ-02 is what maps in China (and openLocation) expect." }</p>
             <div class="cells">
-                <label class="cell"><span class="cell-label">{ "System" }</span>
-                    <select id="loc-type" onchange={on_kind}>
-                        <option value="wgs84">{ "wgs84" }</option>
-                        <option value="gcj02">{ "gcj02" }</option>
-                    </select></label>
+                { select_field("loc-type", "System", SYSTEMS, if *gcj02 { "gcj02" } else { "wgs84" }, on_kind) }
             </div>
             <div class="btn-area">
                 <button class="btn btn-primary" id="loc-get" disabled={!wx.is_ready()} onclick={get}>{ "Get my location" }</button>

@@ -9,6 +9,7 @@ pub mod not_in_wechat_notice;
 pub mod panel_switch;
 pub mod photos_panel;
 pub mod scan_panel;
+pub mod select_field;
 pub mod share_panel;
 pub mod signature_debugger;
 pub mod status_banner;

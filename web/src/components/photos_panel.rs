@@ -1,4 +1,7 @@
-use crate::{components::error_line::error_line, wx::use_wx};
+use crate::{
+    components::{error_line::error_line, select_field::select_field},
+    wx::use_wx,
+};
 use wx_jssdk::{Environment, Platform, WxError, image};
 use yew::{platform::spawn_local, prelude::*};
 
@@ -10,9 +13,23 @@ struct Photo {
     server_id: Option<String>,
 }
 
-fn select_value(e: &Event) -> String {
-    e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()
-}
+const COUNTS: &[(&str, &str)] = &[
+    ("9", "9"),
+    ("8", "8"),
+    ("7", "7"),
+    ("6", "6"),
+    ("5", "5"),
+    ("4", "4"),
+    ("3", "3"),
+    ("2", "2"),
+    ("1", "1"),
+];
+const SOURCES: &[(&str, &str)] = &[("both", "Album or camera"), ("album", "Album"), ("camera", "Camera")];
+const SIZES: &[(&str, &str)] = &[
+    ("both", "Original or compressed"),
+    ("original", "Original"),
+    ("compressed", "Compressed"),
+];
 
 /// iOS WeChat (WKWebView) cannot show a local id in `<img>`: read it as data with getLocalImgData.
 async fn displayable(local_id: String) -> Photo {
@@ -34,7 +51,7 @@ async fn displayable(local_id: String) -> Photo {
 #[function_component(PhotosPanel)]
 pub fn photos_panel() -> Html {
     let wx = use_wx();
-    let count = use_state(|| 9u8);
+    let count = use_state(|| "9".to_owned());
     let source = use_state(|| "both".to_owned());
     let size = use_state(|| "both".to_owned());
     let photos = use_state(Vec::<Photo>::new);
@@ -51,7 +68,7 @@ pub fn photos_panel() -> Html {
         Callback::from(move |_: MouseEvent| {
             use image::{SizeType, SourceType};
             let options = image::ChooseImage {
-                count: *count,
+                count: count.parse().unwrap_or(9),
                 source_type: match source.as_str() {
                     "album" => vec![SourceType::Album],
                     "camera" => vec![SourceType::Camera],
@@ -112,37 +129,24 @@ pub fn photos_panel() -> Html {
     };
     let on_count = {
         let count = count.clone();
-        Callback::from(move |e: Event| count.set(select_value(&e).parse().unwrap_or(9)))
+        Callback::from(move |v: String| count.set(v))
     };
     let on_source = {
         let source = source.clone();
-        Callback::from(move |e: Event| source.set(select_value(&e)))
+        Callback::from(move |v: String| source.set(v))
     };
     let on_size = {
         let size = size.clone();
-        Callback::from(move |e: Event| size.set(select_value(&e)))
+        Callback::from(move |v: String| size.set(v))
     };
     html! {
         <>
             <h1 class="page-title">{ "Photos" }</h1>
             <p class="page-desc">{ "Pick from the album or the camera; tap a thumbnail to preview it full screen." }</p>
             <div class="cells">
-                <label class="cell"><span class="cell-label">{ "Count" }</span>
-                    <select id="photos-count" onchange={on_count}>
-                        { for (1..=9u8).rev().map(|n| html! { <option value={n.to_string()} selected={*count == n}>{ n }</option> }) }
-                    </select></label>
-                <label class="cell"><span class="cell-label">{ "Source" }</span>
-                    <select id="photos-source" onchange={on_source}>
-                        { for [("both", "Album or camera"), ("album", "Album"), ("camera", "Camera")].map(|(v, label)| html! {
-                            <option value={v} selected={*source == v}>{ label }</option>
-                        }) }
-                    </select></label>
-                <label class="cell"><span class="cell-label">{ "Size" }</span>
-                    <select id="photos-size" onchange={on_size}>
-                        { for [("both", "Original or compressed"), ("original", "Original"), ("compressed", "Compressed")].map(|(v, label)| html! {
-                            <option value={v} selected={*size == v}>{ label }</option>
-                        }) }
-                    </select></label>
+                { select_field("photos-count", "Count", COUNTS, &count, on_count) }
+                { select_field("photos-source", "Source", SOURCES, &source, on_source) }
+                { select_field("photos-size", "Size", SIZES, &size, on_size) }
             </div>
             <div class="btn-area">
                 <button class="btn btn-primary" id="photos-choose" disabled={!wx.is_ready()} onclick={choose}>{ "Choose photos" }</button>
