@@ -15,11 +15,8 @@ pub enum Route {
 }
 
 impl Route {
-    /// The route a `location.pathname` selects; a trailing `/` is ignored, unknown paths are [`Route::NotFound`].
-    ///
-    /// ```ignore
-    /// assert_eq!(Route::from_path("/share/"), Route::Share);
-    /// ```
+    /// The route a `location.pathname` selects; a trailing `/` is ignored, unknown paths are [`Route::NotFound`]
+    /// (tested below: this is a binary crate, so its doc examples do not run).
     pub fn from_path(path: &str) -> Route {
         match path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path) {
             "/" | "" => Route::Home,
@@ -63,4 +60,35 @@ impl Route {
             "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 11v6M12 7.5v.01",
         ),
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn paths_select_their_routes() {
+        for (path, want) in [
+            ("/", Route::Home),
+            ("", Route::Home),
+            ("/share", Route::Share),
+            ("/share/", Route::Share),
+            ("/scan", Route::Scan),
+            ("/photos", Route::Photos),
+            ("/location", Route::Location),
+            ("/diagnostics", Route::Diagnostics),
+            ("/404", Route::NotFound),
+            ("/sharex", Route::NotFound),
+            ("/share/extra", Route::NotFound),
+        ] {
+            assert_eq!(Route::from_path(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn every_tab_links_to_a_path_that_selects_it() {
+        for (route, _, _) in Route::TABS {
+            assert_eq!(Route::from_path(route.path()), route);
+        }
+    }
 }
