@@ -35,6 +35,8 @@ struct Inner {
     slots: HashMap<DedupeKey, (Instant, OutcomeRx)>,
     /// Keys in insertion order; with one TTL for all, that is also expiry order.
     order: VecDeque<(Instant, DedupeKey)>,
+    /// When "cache full" was last logged: once per TTL, not once per push (a flood at high push rates).
+    warned_full: Option<Instant>,
 }
 
 impl DedupeCache {
@@ -58,10 +60,13 @@ impl DedupeCache {
         if inner.slots.len() >= self.capacity {
             // Full of live entries: forget the oldest. A retry of it would run the handler again, which the
             // capacity (far above WeChat's retry window × push rate) makes rare.
-            tracing::warn!(
-                capacity = self.capacity,
-                "push de-duplication cache full; forgetting the oldest push"
-            );
+            if inner.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
+                inner.warned_full = Some(now);
+                tracing::warn!(
+                    capacity = self.capacity,
+                    "push de-duplication cache full; forgetting the oldest pushes (logged once per TTL)"
+                );
+            }
             let mut first = true;
             inner.expire(|_| std::mem::take(&mut first));
         }

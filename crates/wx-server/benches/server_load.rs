@@ -8,10 +8,19 @@
 //! (`WXKIT_BENCH_SECS`, default 2 s per run, 5 alternating rounds per target, medians reported) and in count
 //! (2 M requests per run). Besides req/s and latency it reports each server's CPU time per request (from
 //! /proc), which is steadier than throughput on a busy machine.
+//!
+//! In the same run, `POST /wechat` on the same backend: signed text pushes answered by the demo handler's
+//! echo, in plain and in safe (AES) mode, each with its own MsgId (no de-duplication shortcut) from a
+//! pre-signed pool. Their throughput is compared with the config endpoint's (target >= 0.70) and their p99
+//! with the bare route's (target <= 1.5).
 
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 use tokio::{
@@ -22,6 +31,47 @@ use tokio::{
 const PATH: &str = "/api/jssdk/config?url=http%3A%2F%2Flocalhost%3A8080%2Fshare%3Fid%3D42";
 const MAX_REQUESTS: usize = 2_000_000;
 const ROUNDS: usize = 5;
+
+/// Pre-built raw HTTP requests, taken in turn by all connections.
+type Pool = Arc<Vec<Vec<u8>>>;
+
+fn config_pool(addr: &str) -> Pool {
+    Arc::new(vec![
+        format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes(),
+    ])
+}
+
+/// `n` signed text pushes with distinct MsgIds, plain or safe mode, for the `serve --mock` account.
+fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
+    use wx_push::{EncodingAesKey, PushCipher, PushSigner};
+    let signer = if safe {
+        let key = EncodingAesKey::parse(wx_server::DEMO_ENCODING_AES_KEY).expect("demo key");
+        PushSigner::safe(wx_server::DEMO_TOKEN, PushCipher::new(key, wx_server::DEMO_APPID))
+    } else {
+        PushSigner::plain(wx_server::DEMO_TOKEN)
+    };
+    let ts = wx_sign::unix_timestamp();
+    let pool = (0..n)
+        .map(|i| {
+            let xml = format!(
+                "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-bench-{}]]></FromUserName>\
+                 <CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[echo {i}]]></Content>\
+                 <MsgId>{}</MsgId></xml>",
+                i % 97,
+                ts * 1_000_000 + i as u64
+            );
+            let push = signer.sign_xml(&xml, ts, &format!("n{i}"), "o-bench").expect("sign");
+            format!(
+                "POST /wechat?{} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{}",
+                push.query,
+                push.body.len(),
+                push.body
+            )
+            .into_bytes()
+        })
+        .collect();
+    Arc::new(pool)
+}
 
 fn main() {
     if std::env::var("WXKIT_BENCH_ROLE").as_deref() == Ok("baseline") {
@@ -53,31 +103,69 @@ fn main() {
         .expect("runtime");
     for target in [&baseline, &server] {
         // Warm: the backend fetches its token and ticket once here, then serves from memory.
-        rt.block_on(load(&target.addr, 4, Duration::from_millis(300)));
+        rt.block_on(load(
+            &target.addr,
+            config_pool(&target.addr),
+            4,
+            Duration::from_millis(300),
+        ));
+    }
+    // Enough distinct pushes that a wrap-around finds its MsgId long evicted from the 10,000-entry cache.
+    let pool_size = if is_bench { 60_000 } else { 2_000 };
+    let plain = push_pool(&server.addr, false, pool_size);
+    let safe = push_pool(&server.addr, true, pool_size);
+    for pool in [&plain, &safe] {
+        let r = rt.block_on(load(&server.addr, pool.clone(), 4, Duration::from_millis(300)));
+        assert!(
+            r.count > 0 && r.errors == 0,
+            "POST /wechat warm-up failed: {} errors",
+            r.errors
+        );
     }
     let tck = clock_ticks_per_sec();
     for conns in [64usize, 256] {
         // The machine is shared and noisy: alternate the two targets over several short rounds and
         // compare medians, so a burst of outside load does not land on one side only.
-        let mut runs: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
+        let mut runs: [Vec<Run>; 4] = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        let pools = [
+            config_pool(&baseline.addr),
+            config_pool(&server.addr),
+            plain.clone(),
+            safe.clone(),
+        ];
         for _ in 0..ROUNDS {
-            for (i, target) in [&baseline, &server].into_iter().enumerate() {
+            for (i, target) in [&baseline, &server, &server, &server].into_iter().enumerate() {
                 let cpu_before = cpu_ticks(target.child.id());
-                let mut r = rt.block_on(load(&target.addr, conns, Duration::from_secs(secs)));
+                let mut r = rt.block_on(load(&target.addr, pools[i].clone(), conns, Duration::from_secs(secs)));
                 let cpu = cpu_ticks(target.child.id()).saturating_sub(cpu_before) as f64 / tck;
                 r.cpu_us_per_req = if r.count > 0 { cpu * 1e6 / r.count as f64 } else { 0.0 };
                 runs[i].push(r);
             }
         }
         let mut medians = Vec::new();
-        for (i, target) in [&baseline, &server].into_iter().enumerate() {
+        let names = [
+            baseline.name,
+            server.name,
+            "POST /wechat plain echo",
+            "POST /wechat AES echo",
+        ];
+        for (i, target) in [&baseline, &server, &server, &server].into_iter().enumerate() {
             let m = Median::of(&runs[i]);
             let rss = rss_kib(target.child.id());
             println!(
-                "bench wx-server: {:<22} conns {conns:>3}: {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  CPU {:>5.1} µs/req  errors {}  RSS {} KiB (peak {} KiB)  [median of {ROUNDS} × {secs}s]",
-                target.name, m.rps, m.p50_ms, m.p99_ms, m.cpu_us, m.errors, rss.0, rss.1
+                "bench wx-server: {:<24} conns {conns:>3}: {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  CPU {:>5.1} µs/req  errors {}  RSS {} KiB (peak {} KiB)  [median of {ROUNDS} × {secs}s]",
+                names[i], m.rps, m.p50_ms, m.p99_ms, m.cpu_us, m.errors, rss.0, rss.1
             );
             medians.push(m);
+        }
+        for (name, push) in [("plain", &medians[2]), ("AES", &medians[3])] {
+            let tput = push.rps / medians[1].rps;
+            let p99 = push.p99_ms / medians[0].p99_ms;
+            println!(
+                "bench wx-server: conns {conns}: POST /wechat {name}: throughput vs config endpoint {tput:.2} (target >= 0.70){}; p99 vs bare route {p99:.2} (target <= 1.5){}",
+                if tput >= 0.7 { "" } else { " MISSED" },
+                if p99 <= 1.5 { "" } else { " MISSED" },
+            );
         }
         let (base, srv) = (&medians[0], &medians[1]);
         let tput = srv.rps / base.rps;
@@ -199,16 +287,16 @@ fn clock_ticks_per_sec() -> f64 {
         .unwrap_or(100.0)
 }
 
-async fn load(addr: &str, conns: usize, duration: Duration) -> Run {
-    let request = format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+async fn load(addr: &str, pool: Pool, conns: usize, duration: Duration) -> Run {
     let start = Instant::now();
     let deadline = start + duration;
     let per_conn = MAX_REQUESTS / conns;
+    let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (addr, request) = (addr.to_owned(), request.clone());
+        let (addr, pool, next) = (addr.to_owned(), pool.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
-            connection(&addr, request.as_bytes(), deadline, per_conn).await
+            connection(&addr, &pool, &next, deadline, per_conn).await
         }));
     }
     let mut latencies: Vec<u32> = Vec::new();
@@ -238,7 +326,13 @@ async fn load(addr: &str, conns: usize, duration: Duration) -> Run {
 }
 
 /// One keep-alive connection sending requests back to back; latencies in microseconds.
-async fn connection(addr: &str, request: &[u8], deadline: Instant, max: usize) -> (Vec<u32>, usize) {
+async fn connection(
+    addr: &str,
+    pool: &[Vec<u8>],
+    next: &AtomicUsize,
+    deadline: Instant,
+    max: usize,
+) -> (Vec<u32>, usize) {
     let mut latencies = Vec::with_capacity(4096);
     let mut errors = 0;
     let Ok(mut stream) = TcpStream::connect(addr).await else {
@@ -247,6 +341,7 @@ async fn connection(addr: &str, request: &[u8], deadline: Instant, max: usize) -
     let _ = stream.set_nodelay(true);
     let mut buf = vec![0u8; 16 * 1024];
     while Instant::now() < deadline && latencies.len() < max {
+        let request = &pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()];
         let sent = Instant::now();
         if stream.write_all(request).await.is_err() {
             errors += 1;

@@ -128,7 +128,15 @@ impl App {
         )
         .map_err(|e| StartError::Client(e.without_url().to_string()))?;
         let service = CredentialService::new(&settings.appid, client.clone(), store, metrics.clone());
-        let fake = settings.mock.clone().map(FakeControl::new);
+        let fake = settings.mock.clone().map(|mut opts| {
+            // The in-process fake pushes with the server's own Token and EncodingAESKey.
+            if let Some(token) = &settings.server_token {
+                opts.push.token = token.clone();
+            }
+            opts.push.encoding_aes_key = settings.encoding_aes_key.clone();
+            opts.push.appid = settings.appid.clone();
+            FakeControl::new(opts)
+        });
         let state = Arc::new(AppState {
             service: service.clone(),
             appid: settings.appid.as_str().into(),

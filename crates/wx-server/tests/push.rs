@@ -153,7 +153,14 @@ async fn encrypted_push_without_a_key_is_a_server_fault_naming_nothing_secret() 
     let mut s = settings();
     s.encoding_aes_key = None;
     let server = start(s).await;
-    let sim = sim(&server); // the fake still has the demo key
+    // The in-process fake follows the server (no key); WeChat's side still encrypts with the demo key.
+    assert!(matches!(
+        sim(&server)
+            .send(&server.url("/wechat"), PushMode::Safe, &text("x"), "o", FAST)
+            .await,
+        Err(wx_server::fake::SimulateError::NoKey(PushMode::Safe))
+    ));
+    let sim = PushSimulator::new(wx_server::fake::PushAccount::default()).unwrap();
     let url = server.url("/wechat");
     let report = sim.send(&url, PushMode::Safe, &text("x"), "o", FAST).await.unwrap();
     assert_eq!(report.status, Some(500), "{report:?}");
@@ -366,4 +373,18 @@ fn the_encoding_aes_key_is_validated_at_start_up_without_being_quoted() {
     assert!(!format!("{s:?}").contains(wx_server::DEMO_ENCODING_AES_KEY));
     // Optional outside --mock; --mock uses the demo key the fake knows.
     assert!(base().into_settings().unwrap().encoding_aes_key.is_none());
+}
+
+#[tokio::test]
+async fn the_mock_fake_pushes_with_the_servers_own_token_and_key() {
+    let mut s = settings();
+    s.server_token = Some("custom-token-for-this-test".into());
+    s.encoding_aes_key = Some("0123456789abcdefghijklmnopqrstuvwxyzABCDEFG".into());
+    let server = start(s).await;
+    let report = sim(&server)
+        .send(&server.url("/wechat"), PushMode::Safe, &text("mine"), "o", FAST)
+        .await
+        .unwrap();
+    assert_eq!(report.reply_text(), Some("mine"), "{report:?}");
+    server.shutdown().await;
 }

@@ -5,7 +5,8 @@ use wx_server::{
     fake::{FakeOptions, FakeWechat},
 };
 
-/// Run a fake WeChat API (token, stable_token, getticket) plus /test-only/* control paths.
+/// Run a fake WeChat API (token, stable_token, getticket, qrcode/create, OAuth) plus /test-only/* control
+/// paths, including the push simulator (POST /test-only/push).
 ///
 /// Without --appid/--secret it knows the demo app that `serve --mock` uses.
 #[derive(Debug, Args)]
@@ -25,6 +26,12 @@ pub struct FakeArgs {
     /// Latency added to every WeChat-path answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// The server URL Token the push simulator (POST /test-only/push) signs with [default: the demo token].
+    #[arg(long, hide_env_values = true)]
+    push_token: Option<Secret>,
+    /// The EncodingAESKey the push simulator encrypts with [default: the demo key].
+    #[arg(long, hide_env_values = true)]
+    push_aes_key: Option<Secret>,
 }
 
 impl FakeArgs {
@@ -38,6 +45,22 @@ impl FakeArgs {
             );
             return ExitCode::from(2);
         }
+        if let Some(key) = &self.push_aes_key
+            && let Err(e) = wx_push::EncodingAesKey::parse(key.expose())
+        {
+            eprintln!("error: --push-aes-key: {e}");
+            return ExitCode::from(2);
+        }
+        let mut push = wx_server::fake::PushAccount::default();
+        if let Some(appid) = self.appid.first() {
+            push.appid = appid.clone();
+        }
+        if let Some(token) = self.push_token {
+            push.token = token;
+        }
+        if let Some(key) = self.push_aes_key {
+            push.encoding_aes_key = Some(key);
+        }
         let credentials = if self.appid.is_empty() {
             vec![(DEMO_APPID.to_owned(), Secret::new(DEMO_SECRET))]
         } else {
@@ -47,6 +70,7 @@ impl FakeArgs {
             credentials,
             expires_in: Duration::from_secs(self.expires_in.max(1)),
             latency: Duration::from_millis(self.latency_ms),
+            push,
             ..FakeOptions::default()
         };
         let rt = match super::runtime() {
