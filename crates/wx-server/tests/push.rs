@@ -388,3 +388,58 @@ async fn the_mock_fake_pushes_with_the_servers_own_token_and_key() {
     assert_eq!(report.reply_text(), Some("mine"), "{report:?}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_standalone_fake_pushes_to_a_served_backend_with_the_given_token_and_key() {
+    const TOKEN: &str = "standalone-token-1";
+    const KEY: &str = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkj";
+    let mut fake = common::wx_server();
+    fake.args([
+        "fake-wechat",
+        "--listen",
+        "127.0.0.1:0",
+        "--appid",
+        common::TEST_APPID,
+        "--secret",
+        "s3",
+    ])
+    .args(["--push-token", TOKEN, "--push-aes-key", KEY]);
+    let fake = common::Proc::spawn(fake);
+    let fake_url = fake.base_url();
+    let mut serve = common::wx_server();
+    serve
+        .arg("serve")
+        .env("WX_APPID", common::TEST_APPID)
+        .env("WX_APPSECRET", "s3")
+        .env("WX_API_BASE", &fake_url)
+        .env("WX_JS_DOMAINS", "127.0.0.1")
+        .env("WX_LISTEN", "127.0.0.1:0")
+        .env("WX_STORE", "memory")
+        .env("WX_TOKEN", TOKEN)
+        .env("WX_ENCODING_AES_KEY", KEY);
+    let server = common::Proc::spawn(serve);
+    let target = format!("{}/wechat", server.base_url());
+    let client = common::client();
+    for mode in ["plain", "safe", "compatible"] {
+        let v: serde_json::Value = client
+            .post(format!("{fake_url}/test-only/push"))
+            .json(&serde_json::json!({"url": target, "mode": mode, "push": {"type": "scan", "scene": "s-9"}, "openid": format!("o-{mode}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["reply"]["content"], "You scanned scene s-9.", "{mode}: {v}");
+    }
+    let bad = common::wx_server()
+        .args(["fake-wechat", "--listen", "127.0.0.1:0", "--push-aes-key", "too-short"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("--push-aes-key") && !stderr.contains("too-short"),
+        "{stderr}"
+    );
+}
