@@ -230,26 +230,22 @@ impl CredentialService {
     }
 
     async fn token(&self) -> Result<Cached, CredentialError> {
-        let slot = &self.inner.token;
-        if let Some(c) = self.fast(slot) {
-            return Ok(c);
-        }
-        let _flight = slot.flight.lock().await;
-        if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
-            return Ok(c);
-        }
-        let (result, fresh) = match slot.held_failure() {
-            Some(e) => (Err(e), false),
-            None => (
-                self.refresh_token(Accept::Usable).await.inspect_err(|e| slot.failed(e)),
-                true,
-            ),
-        };
-        self.or_unexpired(slot, result, fresh)
+        self.single_flight(&self.inner.token, || self.refresh_token(Accept::Usable))
+            .await
     }
 
     async fn ticket(&self) -> Result<Cached, CredentialError> {
-        let slot = &self.inner.ticket;
+        self.single_flight(&self.inner.ticket, || self.refresh_ticket(Accept::Usable))
+            .await
+    }
+
+    /// One slot's read path: a usable cached value; else, under the slot's flight lock, one `refresh` for all
+    /// waiters (or the failure held from a recent attempt); else a value that has not expired yet.
+    async fn single_flight<F, Fut>(&self, slot: &Slot, refresh: F) -> Result<Cached, CredentialError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Cached, CredentialError>>,
+    {
         if let Some(c) = self.fast(slot) {
             return Ok(c);
         }
@@ -259,12 +255,7 @@ impl CredentialService {
         }
         let (result, fresh) = match slot.held_failure() {
             Some(e) => (Err(e), false),
-            None => (
-                self.refresh_ticket(Accept::Usable)
-                    .await
-                    .inspect_err(|e| slot.failed(e)),
-                true,
-            ),
+            None => (refresh().await.inspect_err(|e| slot.failed(e)), true),
         };
         self.or_unexpired(slot, result, fresh)
     }
