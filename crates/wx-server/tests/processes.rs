@@ -44,14 +44,7 @@ fn serve(fake: &str, store: &str, extra: &[(&str, &str)]) -> Command {
 }
 
 async fn stats(client: &reqwest::Client, fake: &str) -> (u64, u64) {
-    let v: Value = client
-        .get(format!("{fake}/test-only/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::get_json(client, format!("{fake}/test-only/stats")).await;
     let app = &v[TEST_APPID];
     // Token calls of either mode, getticket calls.
     (
@@ -61,14 +54,7 @@ async fn stats(client: &reqwest::Client, fake: &str) -> (u64, u64) {
 }
 
 async fn tickets(client: &reqwest::Client, fake: &str) -> Vec<String> {
-    let v: Value = client
-        .get(format!("{fake}/test-only/jsapi-ticket?appid={TEST_APPID}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::get_json(client, format!("{fake}/test-only/jsapi-ticket?appid={TEST_APPID}")).await;
     v["validTickets"]
         .as_array()
         .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
@@ -165,14 +151,7 @@ async fn two_instances_share_one_redis_and_keep_serving_when_it_dies() {
     // A forced refresh touches the store: it must still answer, and the outage must show.
     let healed = get_config(&client, &bases[0], PAGE, true).await;
     assert!(verifies(&healed, PAGE, &tickets(&client, &fake_url).await));
-    let health: Value = client
-        .get(format!("{}/healthz", bases[0]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = common::get_json(&client, format!("{}/healthz", bases[0])).await;
     assert_eq!(health["storeDegraded"], true, "{health}");
     let metrics = client
         .get(format!("{}/metrics", bases[0]))
@@ -207,27 +186,13 @@ async fn an_instance_starts_during_a_redis_outage_and_shares_once_redis_is_back(
         verifies(&c, PAGE, &tickets(&client, &fake_url).await),
         "serves without Redis"
     );
-    let health: Value = client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = common::get_json(&client, format!("{base}/healthz")).await;
     assert_eq!(health["storeDegraded"], true);
     let _redis = Redis::start_on(port);
     // The next operation that needs the store (a forced refresh) reconnects and writes to it.
     let healed = get_config(&client, &base, PAGE, true).await;
     assert!(verifies(&healed, PAGE, &tickets(&client, &fake_url).await));
-    let health: Value = client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = common::get_json(&client, format!("{base}/healthz")).await;
     assert_eq!(health["storeDegraded"], false, "{health}");
     // A second instance now finds the ticket in Redis: no new upstream call.
     let before = stats(&client, &fake_url).await;
@@ -565,27 +530,14 @@ async fn serve_mock_runs_with_no_configuration_and_a_toml_file_works() {
     let base = p.base_url();
     let page = "http://localhost:8080/";
     let config = get_config(&client, &base, page, false).await;
-    let t: Value = client
-        .get(format!(
-            "{base}/fake-wechat/test-only/jsapi-ticket?appid={}",
-            config.app_id
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = common::get_json(
+        &client,
+        format!("{base}/fake-wechat/test-only/jsapi-ticket?appid={}", config.app_id),
+    )
+    .await;
     assert!(verifies(&config, page, &[t["ticket"].as_str().unwrap().to_owned()]));
     let port = base.rsplit(':').next().unwrap();
-    let health: Value = client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = common::get_json(&client, format!("{base}/healthz")).await;
     let store = health["store"].as_str().unwrap();
     assert!(
         store.starts_with("file:") && store.ends_with(&format!("wxkit-mock-credentials-{port}.json")),

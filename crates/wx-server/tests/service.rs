@@ -351,14 +351,7 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
         assert_eq!(r.status().as_u16(), status, "{path}");
         assert!(r.text().await.unwrap().contains(needle), "{path}");
     }
-    let health: Value = client
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = common::get_json(&client, server.url("/healthz")).await;
     assert_eq!(
         health,
         json!({"status": "ok", "store": "memory", "storeDegraded": false})
@@ -411,7 +404,7 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         "{base}/fake-wechat/test-only/jsapi-ticket?appid={}",
         wx_server::DEMO_APPID
     );
-    let t: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
+    let t: Value = common::get_json(&client, &fake_ticket).await;
     assert_eq!(t["appid"], wx_server::DEMO_APPID);
     let ticket = t["ticket"].as_str().unwrap().to_owned();
     assert!(verifies(&c, PAGE, std::slice::from_ref(&ticket)));
@@ -426,7 +419,7 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let healed = get_config(&client, &base, PAGE, true).await;
-    let t2: Value = client.get(&fake_ticket).send().await.unwrap().json().await.unwrap();
+    let t2: Value = common::get_json(&client, &fake_ticket).await;
     assert_ne!(t2["ticket"].as_str().unwrap(), ticket);
     assert!(verifies(&healed, PAGE, &[t2["ticket"].as_str().unwrap().to_owned()]));
     // Faults over HTTP, and the stats JSON.
@@ -444,14 +437,7 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
-    let stats: Value = client
-        .get(format!("{base}/fake-wechat/test-only/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = common::get_json(&client, format!("{base}/fake-wechat/test-only/stats")).await;
     assert_eq!(
         stats[wx_server::DEMO_APPID],
         json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1, "qrcode_create": 0, "oauth_access_token": 0})
@@ -536,14 +522,7 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
     ))
     .await;
     assert_eq!(ticket(t1).await["errcode"], 0);
-    let none: Value = client
-        .get(format!("{base}/test-only/jsapi-ticket?appid=wxnope"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let none: Value = common::get_json(&client, format!("{base}/test-only/jsapi-ticket?appid=wxnope")).await;
     assert_eq!(none["error"], "no_ticket");
     // Faults scoped to another app do not touch this one; expires_in and latency apply to new answers;
     // `clear` restores the start-up options.

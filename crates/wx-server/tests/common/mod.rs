@@ -239,3 +239,8 @@ pub fn verifies(c: &Config, page: &str, tickets: &[String]) -> bool {
         .iter()
         .any(|t| expected_signature(t, &c.nonce_str, c.timestamp, url) == c.signature)
 }
+
+/// `GET url` and its JSON body; panics (failing the test) on a transport error or a body that is not JSON.
+pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> serde_json::Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
