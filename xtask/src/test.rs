@@ -47,7 +47,10 @@ fn end_to_end() -> Result<()> {
     let dist_dir = target_dir().join("e2e-dist");
     dist::build(&dist_dir)?;
     exec(cmd("cargo", &["build", "-p", "wx-server"]))?;
-    let mut e2e = cmd("cargo", &["test", "-p", "wxkit-e2e", "--test", "app", "--", "--test-threads=1"]);
+    let mut e2e = cmd(
+        "cargo",
+        &["test", "-p", "wxkit-e2e", "--test", "app", "--", "--test-threads=1"],
+    );
     e2e.env("WXKIT_SERVER_BIN", target_dir().join("debug").join("wx-server"))
         .env("WXKIT_DIST", &dist_dir)
         .env("WXKIT_SCREENSHOTS", target_dir().join("e2e-screenshots"));
