@@ -1,5 +1,5 @@
 use crate::{
-    components::{error_line::error_line, text_field::text_field},
+    components::{error_line::error_line, text_field::state_field},
     wx::use_wx,
 };
 use wx_jssdk::{WxError, share};
@@ -38,15 +38,7 @@ pub fn share_panel() -> Html {
     let wx = use_wx();
     let form = use_state(defaults);
     let outcome = use_state(|| None::<Result<(), WxError>>);
-    let field = |id: &'static str, label: &'static str, value: &str, set: fn(&mut ShareForm, String)| {
-        let form = form.clone();
-        let on_change = Callback::from(move |v: String| {
-            let mut next = (*form).clone();
-            set(&mut next, v);
-            form.set(next);
-        });
-        text_field(id, label, value, on_change)
-    };
+    let field = |id, label, value: &str, set: fn(&mut ShareForm, String)| state_field(&form, id, label, value, set);
     let apply = {
         let (form, outcome) = (form.clone(), outcome.clone());
         Callback::from(move |_: MouseEvent| {

@@ -1,7 +1,7 @@
 use crate::{
     components::{
         cell::{Look, cell},
-        text_field::text_field,
+        text_field::state_field,
     },
     wx::{WxStatus, use_wx},
 };
@@ -51,15 +51,7 @@ pub fn signature_debugger() -> Html {
             }
         });
     }
-    let field = |id: &'static str, label: &'static str, value: &str, set: fn(&mut Inputs, String)| {
-        let inputs = inputs.clone();
-        let on_change = Callback::from(move |v: String| {
-            let mut next = (*inputs).clone();
-            set(&mut next, v);
-            inputs.set(next);
-        });
-        text_field(id, label, value, on_change)
-    };
+    let field = |id, label, value: &str, set: fn(&mut Inputs, String)| state_field(&inputs, id, label, value, set);
     let use_fake = ready.as_ref().filter(|_| wx.emulated).map(|done| {
         let (inputs, appid) = (inputs.clone(), done.signed.app_id.clone());
         Callback::from(move |_: MouseEvent| {

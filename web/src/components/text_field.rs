@@ -13,3 +13,20 @@ pub fn text_field(id: &'static str, label: &'static str, value: &str, on_change:
         </label>
     }
 }
+
+/// A [`text_field`] bound to one field of a form kept in `state`: typing replaces that field (via `set`).
+pub fn state_field<T: Clone + 'static>(
+    state: &UseStateHandle<T>,
+    id: &'static str,
+    label: &'static str,
+    value: &str,
+    set: fn(&mut T, String),
+) -> Html {
+    let state = state.clone();
+    let on_change = Callback::from(move |v: String| {
+        let mut next = (*state).clone();
+        set(&mut next, v);
+        state.set(next);
+    });
+    text_field(id, label, value, on_change)
+}
