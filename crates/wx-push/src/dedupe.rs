@@ -19,7 +19,7 @@ pub(crate) type OutcomeRx = watch::Receiver<Option<Outcome>>;
 /// What [`DedupeCache::claim`] found.
 pub(crate) enum Claim {
     /// The first delivery: run the handler and send its outcome.
-    First(watch::Sender<Option<Outcome>>, OutcomeRx),
+    First(watch::Sender<Option<Outcome>>),
     /// A retry: wait for the first delivery's outcome.
     Retry(OutcomeRx),
 }
@@ -71,9 +71,9 @@ impl DedupeCache {
             inner.expire(|_| std::mem::take(&mut first));
         }
         let (tx, rx) = watch::channel(None);
-        inner.slots.insert(key.clone(), (now, rx.clone()));
+        inner.slots.insert(key.clone(), (now, rx));
         inner.order.push_back((now, key));
-        Claim::First(tx, rx)
+        Claim::First(tx)
     }
 
     #[cfg(test)]

@@ -32,6 +32,7 @@
 mod crypto;
 mod dedupe;
 mod demo;
+mod detach;
 mod envelope;
 mod handler;
 mod message;

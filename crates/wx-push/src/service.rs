@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dedupe::{Claim, DedupeCache, Outcome};
+use crate::dedupe::{Claim, DedupeCache, Outcome, OutcomeRx};
+use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
 use crate::verify::{Mode, PushQuery, PushVerifier, VerifyError};
@@ -162,7 +163,8 @@ impl PushService {
 
     /// Handles one `POST /wechat`: `raw_query` is the request's query string (percent-encoded, without `?`),
     /// `body` its bytes. Never panics; errors become 4xx responses with a description. Call it inside a Tokio
-    /// runtime (axum's is one): the handler runs on a spawned task so it can outlive the deadline.
+    /// runtime (axum's is one): a handler still running at the deadline, or when the caller drops this
+    /// future, moves to a spawned task and finishes there.
     pub async fn handle(&self, raw_query: &str, body: &[u8]) -> PushResponse {
         match self.process(raw_query, body).await {
             Ok(response) => response,
@@ -190,11 +192,10 @@ impl PushService {
 
     /// Runs the handler once per push and waits for its outcome at most until the deadline.
     async fn dispatch(&self, push: Push) -> Outcome {
-        let mut outcome = match self.cache.claim(push.dedupe_key()) {
-            Claim::First(tx, rx) => {
+        let rx = match self.cache.claim(push.dedupe_key()) {
+            Claim::First(tx) => {
                 let handler = Arc::clone(&self.handler);
-                // Spawned, so the work finishes even when this request gives up at the deadline or WeChat hangs up.
-                tokio::spawn(async move {
+                let work = async move {
                     let reply = handler(push.clone()).await;
                     let outcome = match reply.to_message(&push, wx_sign::unix_timestamp()) {
                         Ok(message) => message.map(|m| Arc::from(m.to_xml())),
@@ -203,24 +204,41 @@ impl PushService {
                             None
                         }
                     };
-                    // The cache holds a receiver, so this only fails if the entry was evicted: nobody is waiting.
-                    let _ = tx.send(Some(outcome));
-                });
-                rx
+                    // Retries wait on this; it fails only if the entry was evicted: then nobody is waiting.
+                    let _ = tx.send(Some(outcome.clone()));
+                    outcome
+                };
+                // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime
+                // only if it outlives the deadline or WeChat hangs up, so the work always finishes.
+                let mut work = Detachable::new(work);
+                return match tokio::time::timeout(self.deadline, &mut work).await {
+                    Ok(Ok(outcome)) => outcome,
+                    Ok(Err(Panicked)) => {
+                        tracing::error!("the push handler panicked; answering success");
+                        None
+                    }
+                    Err(_) => {
+                        tracing::warn!(deadline = ?self.deadline, "the push handler is past its deadline; answering success");
+                        None
+                    }
+                };
             }
-            Claim::Retry(rx) => {
-                tracing::debug!("retried push: sharing the first delivery's reply");
-                rx
-            }
+            Claim::Retry(rx) => rx,
         };
-        match tokio::time::timeout(self.deadline, outcome.wait_for(Option::is_some)).await {
+        tracing::debug!("retried push: sharing the first delivery's reply");
+        self.wait(rx).await
+    }
+
+    /// A retry's wait for the first delivery's outcome, bounded by the deadline.
+    async fn wait(&self, mut rx: OutcomeRx) -> Outcome {
+        match tokio::time::timeout(self.deadline, rx.wait_for(Option::is_some)).await {
             Ok(Ok(done)) => done.clone().flatten(),
             Ok(Err(_)) => {
                 tracing::error!("the push handler panicked; answering success");
                 None
             }
             Err(_) => {
-                tracing::warn!(deadline = ?self.deadline, "the push handler is past its deadline; answering success");
+                tracing::warn!(deadline = ?self.deadline, "the first delivery is past its deadline; answering success");
                 None
             }
         }
@@ -239,10 +257,7 @@ impl PushService {
             // verify() only yields an encrypted mode when a cipher is configured.
             (true, None) => return PushResponse::success(),
         };
-        let sealed = wx_sign::nonce()
-            .map_err(|e| crate::CryptoError::RandomUnavailable(e.to_string()))
-            .and_then(|nonce| cipher.seal(self.verifier.token(), xml, wx_sign::unix_timestamp(), &nonce));
-        match sealed {
+        match cipher.seal_fresh(self.verifier.token(), xml, wx_sign::unix_timestamp()) {
             Ok(body) => PushResponse {
                 status: 200,
                 content_type: XML,

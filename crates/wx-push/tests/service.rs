@@ -338,6 +338,38 @@ async fn past_the_deadline_wechat_gets_success_and_the_work_finishes_in_the_back
     assert_eq!(reply_text(&signer, &retry.body).as_deref(), Some("late"));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_delivery_whose_caller_hangs_up_still_runs_its_handler_to_the_end() {
+    let (done_tx, done_rx) = oneshot::channel();
+    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
+    let service = PushService::new(verifier(), move |_push: Push| {
+        let done_tx = Arc::clone(&done_tx);
+        async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if let Some(tx) = done_tx.lock().expect("lock").take() {
+                let _ = tx.send(());
+            }
+            Reply::text("finished")
+        }
+    });
+    let signer = PushSigner::plain(TOKEN);
+    let push = sign(&signer, &text("hang up", 6));
+    // The connection drops after 100 ms: the request future is dropped with the handler mid-flight.
+    let hung_up = tokio::time::timeout(
+        Duration::from_millis(100),
+        service.handle(&push.query, push.body.as_bytes()),
+    )
+    .await;
+    assert!(hung_up.is_err(), "the handler was still running");
+    let finished = tokio::time::timeout(Duration::from_secs(60), done_rx).await;
+    assert!(
+        matches!(finished, Ok(Ok(()))),
+        "the handler ran to the end: {finished:?}"
+    );
+    let retry = service.handle(&push.query, push.body.as_bytes()).await;
+    assert_eq!(reply_text(&signer, &retry.body).as_deref(), Some("finished"));
+}
+
 #[tokio::test]
 async fn a_panicking_handler_or_an_invalid_reply_answers_success() {
     let service = PushService::new(verifier(), |push: Push| async move {

@@ -1,0 +1,59 @@
+//! A future that is polled in place but, if dropped before it finishes, moves to a runtime task and finishes
+//! there: the push handler runs inline on the request (no task, no cross-thread wake-up for a quick reply) yet
+//! is never cancelled by a deadline or a client hanging up.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+type Work<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+pub(crate) struct Detachable<T: Send + 'static> {
+    work: Option<Work<T>>,
+}
+
+impl<T: Send + 'static> Detachable<T> {
+    pub(crate) fn new(work: impl Future<Output = T> + Send + 'static) -> Self {
+        Self {
+            work: Some(Box::pin(work)),
+        }
+    }
+}
+
+/// The work panicked while polled in place (a spawned task's panic is the runtime's to catch, as before).
+#[derive(Debug)]
+pub(crate) struct Panicked;
+
+impl<T: Send + 'static> Future for Detachable<T> {
+    type Output = Result<T, Panicked>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(work) = self.work.as_mut() else {
+            // Only reachable by polling after completion, which `Future` callers must not do.
+            return Poll::Pending;
+        };
+        // A user's handler must not take the request (and the connection) down with it.
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx)));
+        let output = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(_) => Err(Panicked),
+        };
+        self.work = None;
+        Poll::Ready(output)
+    }
+}
+
+impl<T: Send + 'static> Drop for Detachable<T> {
+    fn drop(&mut self) {
+        let Some(work) = self.work.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(work);
+            }
+            // Outside a runtime (the runtime itself is shutting down) there is nowhere left to run it.
+            Err(_) => tracing::error!("a push handler was dropped unfinished outside a Tokio runtime"),
+        }
+    }
+}
