@@ -178,10 +178,13 @@ impl PushCipher {
         if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             return Err(CryptoError::CiphertextLength { len: ciphertext.len() });
         }
+        let mut buf = ciphertext;
+        let len = buf.len();
+        // In place: the decoded buffer becomes the plaintext, no second copy.
         let padded = cbc::Decryptor::<Aes256>::new(self.key.as_bytes().into(), &self.key.iv().into())
-            .decrypt_padded_vec::<NoPadding>(&ciphertext)
-            .map_err(|_| CryptoError::CiphertextLength { len: ciphertext.len() })?;
-        let plain = unpad(&padded)?;
+            .decrypt_padded::<NoPadding>(&mut buf)
+            .map_err(|_| CryptoError::CiphertextLength { len })?;
+        let plain = unpad(padded)?;
         let (xml, appid) = unframe(plain)?;
         if appid != self.appid.as_bytes() {
             return Err(CryptoError::AppIdMismatch {
@@ -189,7 +192,9 @@ impl PushCipher {
                 found: String::from_utf8_lossy(appid).into_owned(),
             });
         }
-        String::from_utf8(xml.to_vec()).map_err(|_| CryptoError::NotUtf8)
+        std::str::from_utf8(xml)
+            .map(str::to_owned)
+            .map_err(|_| CryptoError::NotUtf8)
     }
 
     /// Encrypts `xml` with a fresh random 16-byte prefix and returns the base64 `Encrypt` value.
@@ -223,8 +228,11 @@ impl PushCipher {
         plain.extend_from_slice(xml.as_bytes());
         plain.extend_from_slice(self.appid.as_bytes());
         pad(&mut plain);
+        let len = plain.len();
+        // In place; the frame is already padded to whole blocks, so this cannot fail.
         let ciphertext = cbc::Encryptor::<Aes256>::new(self.key.as_bytes().into(), &self.key.iv().into())
-            .encrypt_padded_vec::<NoPadding>(&plain);
+            .encrypt_padded::<NoPadding>(&mut plain, len)
+            .map_err(|_| CryptoError::TooLong { len: xml.len() })?;
         Ok(STANDARD.encode(ciphertext))
     }
 }

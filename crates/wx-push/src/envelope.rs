@@ -1,19 +1,8 @@
 //! The signed envelope of an encrypted reply: `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`.
 
-use serde::Deserialize;
-
 use crate::crypto::{CryptoError, PushCipher};
 use crate::verify::VerifyError;
-use crate::xml::{XmlOut, from_guarded, guard};
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct RawSealed {
-    encrypt: Option<String>,
-    msg_signature: Option<String>,
-    time_stamp: Option<String>,
-    nonce: Option<String>,
-}
+use crate::xml::{XmlOut, flat_fields};
 
 impl PushCipher {
     /// Encrypts a reply's XML and wraps it in the envelope WeChat expects in safe and compatible modes, signed
@@ -31,15 +20,24 @@ impl PushCipher {
     /// [`CryptoError::EmptyToken`], or [`CryptoError::RandomUnavailable`] when the OS has no random source.
     pub fn seal(&self, token: &str, xml: &str, timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
         let encrypted = self.encrypt(xml)?;
-        let timestamp = timestamp.to_string();
-        let signature =
-            wx_sign::msg_signature(token, &timestamp, nonce, &encrypted).map_err(|_| CryptoError::EmptyToken)?;
-        let mut out = XmlOut::new();
-        out.cdata("Encrypt", &encrypted);
-        out.cdata("MsgSignature", &signature);
-        out.bare("TimeStamp", &timestamp);
-        out.cdata("Nonce", nonce);
-        Ok(out.finish())
+        wrap(token, &encrypted, timestamp, nonce)
+    }
+
+    /// [`seal`](Self::seal) with a fresh random nonce (16 hex digits), drawn from the OS in the same call as the
+    /// ciphertext's random prefix: one system call per encrypted reply instead of two.
+    pub(crate) fn seal_fresh(&self, token: &str, xml: &str, timestamp: u64) -> Result<String, CryptoError> {
+        let mut random = [0u8; 24];
+        getrandom::fill(&mut random).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
+        let (prefix, nonce) = random.split_at(16);
+        let mut prefix_bytes = [0u8; 16];
+        prefix_bytes.copy_from_slice(prefix);
+        let nonce: String = nonce
+            .iter()
+            .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]])
+            .map(char::from)
+            .collect();
+        let encrypted = self.encrypt_with_prefix(xml, prefix_bytes)?;
+        wrap(token, &encrypted, timestamp, &nonce)
     }
 
     /// Opens an envelope made by [`seal`](Self::seal): checks `MsgSignature` against `token`, then decrypts.
@@ -49,14 +47,29 @@ impl PushCipher {
     /// [`VerifyError::Envelope`], [`VerifyError::MissingEncrypt`], [`VerifyError::MissingParam`],
     /// [`VerifyError::MsgSignature`] or [`VerifyError::Decrypt`].
     pub fn open_sealed(&self, token: &str, body: &[u8]) -> Result<String, VerifyError> {
-        let raw: RawSealed = guard(body).and_then(from_guarded).map_err(VerifyError::Envelope)?;
-        let encrypted = raw.encrypt.ok_or(VerifyError::MissingEncrypt)?;
-        let signature = raw.msg_signature.ok_or(VerifyError::MissingParam("MsgSignature"))?;
-        let timestamp = raw.time_stamp.ok_or(VerifyError::MissingParam("TimeStamp"))?;
-        let nonce = raw.nonce.ok_or(VerifyError::MissingParam("Nonce"))?;
+        let [encrypted, signature, timestamp, nonce] =
+            flat_fields(body, ["Encrypt", "MsgSignature", "TimeStamp", "Nonce"]).map_err(VerifyError::Envelope)?;
+        let encrypted = encrypted.ok_or(VerifyError::MissingEncrypt)?;
+        let signature = signature.ok_or(VerifyError::MissingParam("MsgSignature"))?;
+        let timestamp = timestamp.ok_or(VerifyError::MissingParam("TimeStamp"))?;
+        let nonce = nonce.ok_or(VerifyError::MissingParam("Nonce"))?;
         if !wx_sign::verify_msg_signature(token, timestamp.trim(), &nonce, &encrypted, &signature) {
             return Err(VerifyError::MsgSignature);
         }
         self.decrypt(&encrypted).map_err(VerifyError::Decrypt)
     }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`, signed with the server `token`.
+fn wrap(token: &str, encrypted: &str, timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
+    let timestamp = timestamp.to_string();
+    let signature = wx_sign::msg_signature(token, &timestamp, nonce, encrypted).map_err(|_| CryptoError::EmptyToken)?;
+    let mut out = XmlOut::new();
+    out.cdata("Encrypt", encrypted);
+    out.cdata("MsgSignature", &signature);
+    out.bare("TimeStamp", &timestamp);
+    out.cdata("Nonce", nonce);
+    Ok(out.finish())
 }

@@ -1,15 +1,15 @@
-//! Push XML → [`Push`]: the guard, then one flat serde shape with every field WeChat uses, then the typed value.
-
-use serde::Deserialize;
+//! Push XML → [`Push`]: one guarded pass of quick-xml's pull reader fills a flat shape with every field WeChat
+//! uses, then the typed value is built from it.
 
 use crate::message::{Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo};
-use crate::xml::{ParseError, from_guarded, guard, number};
+use crate::xml::{ParseError, XmlVisitor, number, read};
 
 /// The prefix WeChat puts before the scene of a `subscribe` from a scene QR code.
 const QRSCENE_PREFIX: &str = "qrscene_";
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
+/// Every field WeChat uses, filled in the guard's own pass over the body (quick-xml's pull reader, no second
+/// pass): `POST /wechat` parses one of these per push, and this is most of its cost.
+#[derive(Default)]
 struct RawPush {
     to_user_name: Option<String>,
     from_user_name: Option<String>,
@@ -22,9 +22,7 @@ struct RawPush {
     format: Option<String>,
     recognition: Option<String>,
     thumb_media_id: Option<String>,
-    #[serde(rename = "Location_X")]
     location_x: Option<String>,
-    #[serde(rename = "Location_Y")]
     location_y: Option<String>,
     scale: Option<String>,
     label: Option<String>,
@@ -42,47 +40,129 @@ struct RawPush {
     send_pics_info: Option<RawSendPicsInfo>,
     send_location_info: Option<RawSendLocationInfo>,
     /// `TEMPLATESENDJOBFINISH` spells it `MsgID`.
-    #[serde(rename = "MsgID")]
     template_msg_id: Option<String>,
     status: Option<String>,
+    /// The element path below the root of the innermost open element, e.g. `/SendPicsInfo/PicList/item`.
+    path: String,
+    /// `path`'s length before each open element, to cut it back on close.
+    opened_at: Vec<usize>,
+    /// True while the innermost open element is the first copy of a field: only its text counts.
+    filling: bool,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Default)]
 struct RawScanCodeInfo {
     scan_type: Option<String>,
     scan_result: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Default)]
 struct RawSendPicsInfo {
     count: Option<String>,
-    pic_list: Option<RawPicList>,
+    pic_md5_sums: Vec<Option<String>>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RawPicList {
-    item: Vec<RawPicItem>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct RawPicItem {
-    pic_md5_sum: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Default)]
 struct RawSendLocationInfo {
-    #[serde(rename = "Location_X")]
     location_x: Option<String>,
-    #[serde(rename = "Location_Y")]
     location_y: Option<String>,
     scale: Option<String>,
     label: Option<String>,
     poiname: Option<String>,
+}
+
+impl RawPush {
+    /// The text slot an element path fills; `None` for containers and elements WeChat's pushes do not use.
+    fn slot(&mut self, path: &str) -> Option<&mut Option<String>> {
+        Some(match path {
+            "/ToUserName" => &mut self.to_user_name,
+            "/FromUserName" => &mut self.from_user_name,
+            "/CreateTime" => &mut self.create_time,
+            "/MsgType" => &mut self.msg_type,
+            "/Content" => &mut self.content,
+            "/MsgId" => &mut self.msg_id,
+            "/PicUrl" => &mut self.pic_url,
+            "/MediaId" => &mut self.media_id,
+            "/Format" => &mut self.format,
+            "/Recognition" => &mut self.recognition,
+            "/ThumbMediaId" => &mut self.thumb_media_id,
+            "/Location_X" => &mut self.location_x,
+            "/Location_Y" => &mut self.location_y,
+            "/Scale" => &mut self.scale,
+            "/Label" => &mut self.label,
+            "/Title" => &mut self.title,
+            "/Description" => &mut self.description,
+            "/Url" => &mut self.url,
+            "/Event" => &mut self.event,
+            "/EventKey" => &mut self.event_key,
+            "/Ticket" => &mut self.ticket,
+            "/Latitude" => &mut self.latitude,
+            "/Longitude" => &mut self.longitude,
+            "/Precision" => &mut self.precision,
+            "/MenuId" => &mut self.menu_id,
+            "/MsgID" => &mut self.template_msg_id,
+            "/Status" => &mut self.status,
+            "/ScanCodeInfo/ScanType" => &mut self.scan_code_info.as_mut()?.scan_type,
+            "/ScanCodeInfo/ScanResult" => &mut self.scan_code_info.as_mut()?.scan_result,
+            "/SendPicsInfo/Count" => &mut self.send_pics_info.as_mut()?.count,
+            "/SendPicsInfo/PicList/item/PicMd5Sum" => self.send_pics_info.as_mut()?.pic_md5_sums.last_mut()?,
+            "/SendLocationInfo/Location_X" => &mut self.send_location_info.as_mut()?.location_x,
+            "/SendLocationInfo/Location_Y" => &mut self.send_location_info.as_mut()?.location_y,
+            "/SendLocationInfo/Scale" => &mut self.send_location_info.as_mut()?.scale,
+            "/SendLocationInfo/Label" => &mut self.send_location_info.as_mut()?.label,
+            "/SendLocationInfo/Poiname" => &mut self.send_location_info.as_mut()?.poiname,
+            _ => return None,
+        })
+    }
+}
+
+impl XmlVisitor for RawPush {
+    fn start(&mut self, depth: usize, name: &str) {
+        self.opened_at.push(self.path.len());
+        self.filling = false;
+        if depth == 1 {
+            return; // the root, whatever its name
+        }
+        self.path.push('/');
+        self.path.push_str(name);
+        let path = std::mem::take(&mut self.path);
+        match path.as_str() {
+            "/ScanCodeInfo" => drop(self.scan_code_info.get_or_insert_default()),
+            "/SendPicsInfo" => drop(self.send_pics_info.get_or_insert_default()),
+            "/SendLocationInfo" => drop(self.send_location_info.get_or_insert_default()),
+            "/SendPicsInfo/PicList/item" => {
+                if let Some(pics) = self.send_pics_info.as_mut() {
+                    pics.pic_md5_sums.push(None);
+                }
+            }
+            // The first occurrence of a field wins; an empty element is present with empty text.
+            leaf => {
+                if let Some(slot @ None) = self.slot(leaf) {
+                    *slot = Some(String::new());
+                    self.filling = true;
+                }
+            }
+        }
+        self.path = path;
+    }
+
+    fn text(&mut self, text: &str) {
+        if !self.filling {
+            return;
+        }
+        let path = std::mem::take(&mut self.path);
+        if let Some(slot) = self.slot(&path).and_then(Option::as_mut) {
+            slot.push_str(text);
+        }
+        self.path = path;
+    }
+
+    fn end(&mut self) {
+        self.filling = false;
+        if let Some(len) = self.opened_at.pop() {
+            self.path.truncate(len);
+        }
+    }
 }
 
 /// Looks up required fields and names the push type in errors.
@@ -118,12 +198,12 @@ impl Push {
     /// # Errors
     /// A [`ParseError`] saying what is wrong with the body.
     pub fn parse(body: &[u8]) -> Result<Push, ParseError> {
-        let text = guard(body)?;
-        let raw: RawPush = from_guarded(text)?;
+        let mut raw = RawPush::default();
+        let text = read(body, &mut raw)?;
         let common = Fields { kind: "push" };
-        let to_user_name = common.req("ToUserName", raw.to_user_name.clone())?;
-        let from_user_name = common.req("FromUserName", raw.from_user_name.clone())?;
-        let create_time = common.num("CreateTime", raw.create_time.clone())?;
+        let to_user_name = common.req("ToUserName", raw.to_user_name.take())?;
+        let from_user_name = common.req("FromUserName", raw.from_user_name.take())?;
+        let create_time = common.num("CreateTime", raw.create_time.take())?;
         let msg_type = common.req("MsgType", raw.msg_type.clone())?;
         let body = if msg_type.eq_ignore_ascii_case("event") {
             parse_event(raw, text)?
@@ -279,10 +359,9 @@ impl Fields<'_> {
 
     fn req_pics(&self, info: Option<RawSendPicsInfo>) -> Result<SendPicsInfo, ParseError> {
         let info = info.ok_or_else(|| self.missing("SendPicsInfo"))?;
-        let items = info.pic_list.map(|list| list.item).unwrap_or_default();
         Ok(SendPicsInfo {
             count: self.num("Count", info.count)?,
-            pic_md5_sums: items.into_iter().filter_map(|item| item.pic_md5_sum).collect(),
+            pic_md5_sums: info.pic_md5_sums.into_iter().flatten().collect(),
         })
     }
 

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::crypto::{CryptoError, PushCipher};
-use crate::xml::{ParseError, from_guarded, guard};
+use crate::xml::{ParseError, flat_fields};
 
 /// The query string WeChat adds to `/wechat`: `signature`, `timestamp`, `nonce`, `openid`, and in safe and
 /// compatible modes `encrypt_type=aes` and `msg_signature`; `echostr` on the URL check.
@@ -145,13 +145,6 @@ impl std::fmt::Debug for PushVerifier {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct RawEnvelope {
-    encrypt: Option<String>,
-    msg_type: Option<String>,
-}
-
 impl PushVerifier {
     /// A verifier for the server `token`; `cipher` is the account's safe-mode key and appid, if it has one.
     pub fn new(token: impl Into<String>, cipher: Option<PushCipher>) -> Self {
@@ -217,13 +210,13 @@ impl PushVerifier {
             .as_deref()
             .ok_or(VerifyError::MissingParam("msg_signature"))?;
         let cipher = self.cipher.as_ref().ok_or(VerifyError::NoKey)?;
-        let envelope: RawEnvelope = guard(body).and_then(from_guarded).map_err(VerifyError::Envelope)?;
-        let encrypted = envelope.encrypt.ok_or(VerifyError::MissingEncrypt)?;
+        let [encrypted, msg_type] = flat_fields(body, ["Encrypt", "MsgType"]).map_err(VerifyError::Envelope)?;
+        let encrypted = encrypted.ok_or(VerifyError::MissingEncrypt)?;
         if !wx_sign::verify_msg_signature(&self.token, timestamp, nonce, &encrypted, msg_signature) {
             return Err(VerifyError::MsgSignature);
         }
         let xml = cipher.decrypt(&encrypted).map_err(VerifyError::Decrypt)?;
-        let mode = if envelope.msg_type.is_some() {
+        let mode = if msg_type.is_some() {
             Mode::Compatible
         } else {
             Mode::Safe

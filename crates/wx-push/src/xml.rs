@@ -1,12 +1,12 @@
-//! The XML guard every push body passes before serde sees it, and the writer replies and pushes are built with.
+//! The XML guard every push body passes (in the same pass as reading it), and the writer replies and pushes are
+//! built with.
 //!
 //! WeChat's XML is flat and never declares a DTD, so anything with a DOCTYPE, an entity other than the five
 //! predefined ones, or deep nesting is refused outright: no entity is ever expanded (billion laughs, external
 //! entities) and the work is linear in the body, which [`MAX_BODY_BYTES`] bounds.
 
 use quick_xml::Reader;
-use quick_xml::Writer;
-use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::Event;
 
 /// The largest push body accepted (64 KiB). WeChat's pushes are a few hundred bytes; the server answers a larger
 /// body with 413 before reading it.
@@ -14,8 +14,6 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// WeChat's deepest element is `SendPicsInfo/PicList/item/PicMd5Sum` under `xml`: depth 5.
 const MAX_DEPTH: usize = 8;
-
-const PREDEFINED_ENTITIES: [&str; 5] = ["lt", "gt", "amp", "apos", "quot"];
 
 /// Why a push or reply body is not acceptable XML. Each variant says what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,9 +60,66 @@ pub enum ParseError {
     },
 }
 
+/// What one guarded pass over a body reports: elements opening and closing (the root at depth 1) and their text,
+/// already unescaped. Text between elements (indentation) is reported too: visitors keep only their fields' text.
+pub(crate) trait XmlVisitor {
+    /// An element opens (an empty element opens and closes).
+    fn start(&mut self, _depth: usize, _name: &str) {}
+    /// A piece of text inside the innermost open element (an element's text may come in several pieces).
+    fn text(&mut self, _text: &str) {}
+    /// The innermost open element closes.
+    fn end(&mut self) {}
+}
+
+/// The guard alone.
+impl XmlVisitor for () {}
+
 /// Checks size, encoding and structure, returning the body as text. Linear in the input and allocation-free
 /// beyond the reader's own state.
 pub(crate) fn guard(body: &[u8]) -> Result<&str, ParseError> {
+    read(body, &mut ())
+}
+
+/// The guard and, in the same pass, the text of the root's children named in `names` (the first of each wins):
+/// for the flat envelopes (`<xml><Encrypt>…`), which are read on every encrypted push.
+pub(crate) fn flat_fields<const N: usize>(body: &[u8], names: [&str; N]) -> Result<[Option<String>; N], ParseError> {
+    struct Flat<'n, const N: usize> {
+        names: [&'n str; N],
+        fields: [Option<String>; N],
+        open: Option<usize>,
+    }
+    impl<const N: usize> XmlVisitor for Flat<'_, N> {
+        fn start(&mut self, depth: usize, name: &str) {
+            self.open = None;
+            if depth == 2
+                && let Some(i) = self.names.iter().position(|n| *n == name)
+                && self.fields[i].is_none()
+            {
+                self.fields[i] = Some(String::new());
+                self.open = Some(i);
+            }
+        }
+        fn text(&mut self, text: &str) {
+            if let Some(field) = self.open.and_then(|i| self.fields[i].as_mut()) {
+                field.push_str(text);
+            }
+        }
+        fn end(&mut self) {
+            self.open = None;
+        }
+    }
+    let mut flat = Flat {
+        names,
+        fields: std::array::from_fn(|_| None),
+        open: None,
+    };
+    read(body, &mut flat)?;
+    Ok(flat.fields)
+}
+
+/// The one pass every body gets: size, UTF-8, no DOCTYPE, only predefined and character references, bounded
+/// depth; what passes is reported to `visitor`. Returns the body as text.
+pub(crate) fn read<'a>(body: &'a [u8], visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(ParseError::TooLarge {
             len: body.len(),
@@ -75,24 +130,43 @@ pub(crate) fn guard(body: &[u8]) -> Result<&str, ParseError> {
     let mut reader = Reader::from_str(text);
     let mut depth = 0usize;
     loop {
-        match reader.read_event() {
-            Ok(Event::DocType(_)) => return Err(ParseError::Doctype),
-            Ok(Event::GeneralRef(r)) => {
-                let name: &str = &r;
-                if !r.is_char_ref() && !PREDEFINED_ENTITIES.contains(&name) {
-                    return Err(ParseError::Entity(name.chars().take(32).collect()));
-                }
+        let event = reader.read_event().map_err(|e| ParseError::Malformed(e.to_string()))?;
+        match event {
+            Event::DocType(_) => return Err(ParseError::Doctype),
+            Event::GeneralRef(r) => {
+                let resolved = match &*r {
+                    "lt" => '<',
+                    "gt" => '>',
+                    "amp" => '&',
+                    "apos" => '\'',
+                    "quot" => '"',
+                    name if r.is_char_ref() => match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        _ => return Err(ParseError::Malformed(format!("bad character reference `&{name};`"))),
+                    },
+                    name => return Err(ParseError::Entity(name.chars().take(32).collect())),
+                };
+                visitor.text(resolved.encode_utf8(&mut [0; 4]));
             }
-            Ok(Event::Start(_)) => {
+            Event::Start(start) => {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Err(ParseError::TooDeep(MAX_DEPTH));
                 }
+                visitor.start(depth, start.name().as_ref());
             }
-            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
-            Ok(Event::Eof) => return Ok(text),
-            Ok(_) => {}
-            Err(e) => return Err(ParseError::Malformed(e.to_string())),
+            Event::Empty(empty) => {
+                visitor.start(depth + 1, empty.name().as_ref());
+                visitor.end();
+            }
+            Event::Text(t) => visitor.text(&t.xml10_content()),
+            Event::CData(c) => visitor.text(&c.xml10_content()),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                visitor.end();
+            }
+            Event::Eof => return Ok(text),
+            _ => {}
         }
     }
 }
@@ -111,62 +185,81 @@ pub(crate) fn number<T: std::str::FromStr>(field: &'static str, value: &str) -> 
 }
 
 /// A small writer for WeChat's XML dialect: `<xml>` root, text in CDATA, numbers bare.
+///
+/// Element names are this crate's constants, so only text needs care, and CDATA needs none beyond splitting at
+/// `]]>`: the document is appended straight to a `String` (a push's reply is on the hot path of `POST /wechat`).
 pub(crate) struct XmlOut {
-    writer: Writer<Vec<u8>>,
+    out: String,
 }
 
 impl XmlOut {
     /// Opens `<xml>`.
     pub(crate) fn new() -> Self {
         let mut out = Self {
-            writer: Writer::new(Vec::with_capacity(256)),
+            out: String::with_capacity(256),
         };
         out.start("xml");
         out
     }
 
-    // Writing into a Vec<u8> cannot fail, so the io::Result of each write carries nothing to handle.
-    fn event(&mut self, event: Event<'_>) {
-        let _infallible = self.writer.write_event(event);
-    }
-
     pub(crate) fn start(&mut self, name: &str) {
-        self.event(Event::Start(BytesStart::new(name)));
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
     }
 
     pub(crate) fn end(&mut self, name: &str) {
-        self.event(Event::End(BytesEnd::new(name)));
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
     }
 
-    /// `<name><![CDATA[value]]></name>`, splitting the section wherever `value` contains `]]>`. A carriage return
-    /// is written as `&#13;` between sections: XML parsers turn a literal CR (even inside CDATA) into LF.
+    /// `<name><![CDATA[value]]></name>`, splitting the section wherever `value` contains `]]>` (as
+    /// `]]` | `>`). A carriage return is written as `&#13;` between sections: XML parsers turn a literal CR (even
+    /// inside CDATA) into LF.
     pub(crate) fn cdata(&mut self, name: &str, value: &str) {
         self.start(name);
+        // Most text (and every base64 `Encrypt`) has neither: one section, one scan.
+        if !value.contains(['\r', ']']) {
+            self.section(value);
+            self.end(name);
+            return;
+        }
         for (i, line) in value.split('\r').enumerate() {
             if i > 0 {
-                self.event(Event::Text(BytesText::from_escaped("&#13;")));
+                self.out.push_str("&#13;");
             }
-            if !line.is_empty() || !value.contains('\r') {
-                for part in BytesCData::escaped(line) {
-                    self.event(Event::CData(part));
-                }
+            if line.is_empty() && value.contains('\r') {
+                continue;
             }
+            let mut rest = line;
+            while let Some(at) = rest.find("]]>") {
+                self.section(&rest[..at + 2]);
+                rest = &rest[at + 2..];
+            }
+            self.section(rest);
         }
         self.end(name);
     }
 
+    fn section(&mut self, text: &str) {
+        self.out.push_str("<![CDATA[");
+        self.out.push_str(text);
+        self.out.push_str("]]>");
+    }
+
     /// `<name>value</name>` for numbers.
     pub(crate) fn bare(&mut self, name: &str, value: impl std::fmt::Display) {
+        use std::fmt::Write as _;
         self.start(name);
-        self.event(Event::Text(BytesText::new(&value.to_string())));
+        // Writing into a String cannot fail.
+        let _infallible = write!(self.out, "{value}");
         self.end(name);
     }
 
     /// Closes `<xml>` and returns the document.
     pub(crate) fn finish(mut self) -> String {
         self.end("xml");
-        let bytes = self.writer.into_inner();
-        // Only &str went in, so the bytes are UTF-8; the lossy path is never taken.
-        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.out
     }
 }

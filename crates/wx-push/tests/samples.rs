@@ -536,3 +536,45 @@ fn messages_dedupe_by_msg_id_and_events_by_sender_and_time() {
     );
     assert!(!scan.is_user_message());
 }
+
+#[test]
+fn fields_are_read_only_where_wechat_puts_them_and_the_first_copy_wins() {
+    let cases = [
+        (
+            "a repeated field keeps its first value",
+            "<MsgType>text</MsgType><Content>first</Content><Content>second</Content><MsgId>7</MsgId>",
+            Ok("first"),
+        ),
+        (
+            "a field nested where WeChat never puts it is ignored",
+            "<MsgType>text</MsgType><Extra><Content>hidden</Content></Extra><Content>shown</Content><MsgId>7</MsgId>",
+            Ok("shown"),
+        ),
+        (
+            "an empty element is present with empty text",
+            "<MsgType>text</MsgType><Content/><MsgId>7</MsgId>",
+            Ok(""),
+        ),
+        (
+            "text split by references and CDATA is joined",
+            "<MsgType>text</MsgType><Content>a &amp; <![CDATA[<b>]]> c</Content><MsgId>7</MsgId>",
+            Ok("a & <b> c"),
+        ),
+        (
+            "a nested field outside its container does not count",
+            "<MsgType>text</MsgType><ScanCodeInfo/><ScanType>qrcode</ScanType><MsgId>7</MsgId>",
+            Err("Content"),
+        ),
+    ];
+    for (name, body, want) in cases {
+        let got = Push::parse(doc(body).as_bytes()).map(|p| match p.body {
+            PushBody::Message(Message::Text { content, .. }) => content,
+            other => panic!("{name}: not a text message: {other:?}"),
+        });
+        match (got, want) {
+            (Ok(content), Ok(want)) => assert_eq!(content, want, "{name}"),
+            (Err(ParseError::MissingField { field, .. }), Err(want)) => assert_eq!(field, want, "{name}"),
+            (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+        }
+    }
+}
