@@ -211,17 +211,7 @@ impl PushService {
                 // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime
                 // only if it outlives the deadline or WeChat hangs up, so the work always finishes.
                 let mut work = Detachable::new(work);
-                return match tokio::time::timeout(self.deadline, &mut work).await {
-                    Ok(Ok(outcome)) => outcome,
-                    Ok(Err(Panicked)) => {
-                        tracing::error!("the push handler panicked; answering success");
-                        None
-                    }
-                    Err(_) => {
-                        tracing::warn!(deadline = ?self.deadline, "the push handler is past its deadline; answering success");
-                        None
-                    }
-                };
+                return self.settle(tokio::time::timeout(self.deadline, &mut work).await, "the push handler");
             }
             Claim::Retry(rx) => rx,
         };
@@ -231,14 +221,22 @@ impl PushService {
 
     /// A retry's wait for the first delivery's outcome, bounded by the deadline.
     async fn wait(&self, mut rx: OutcomeRx) -> Outcome {
-        match tokio::time::timeout(self.deadline, rx.wait_for(Option::is_some)).await {
-            Ok(Ok(done)) => done.clone().flatten(),
-            Ok(Err(_)) => {
+        let waited = tokio::time::timeout(self.deadline, rx.wait_for(Option::is_some)).await;
+        // The sender is dropped unsent only when the handler panicked.
+        let waited = waited.map(|done| done.map(|outcome| outcome.clone().flatten()).map_err(|_| Panicked));
+        self.settle(waited, "the first delivery")
+    }
+
+    /// The outcome once the wait ends; `success` (None) when the handler panicked or `what` missed the deadline.
+    fn settle(&self, waited: Result<Result<Outcome, Panicked>, tokio::time::error::Elapsed>, what: &str) -> Outcome {
+        match waited {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(Panicked)) => {
                 tracing::error!("the push handler panicked; answering success");
                 None
             }
             Err(_) => {
-                tracing::warn!(deadline = ?self.deadline, "the first delivery is past its deadline; answering success");
+                tracing::warn!(deadline = ?self.deadline, "{what} is past its deadline; answering success");
                 None
             }
         }
