@@ -159,6 +159,7 @@ fn sorted_family_matches_python() {
                 ));
                 assert!(!wx_sign::verify_server_signature(token, ts, "other", want_sig));
                 assert!(!wx_sign::verify_server_signature(token, ts, nonce, &want_sig[..39]));
+                assert!(!wx_sign::verify_server_signature(token, ts, nonce, &want_sig.repeat(3)));
             }
             [token, ts, nonce, body] => {
                 assert_eq!(wx_sign::msg_signature(token, ts, nonce, body).unwrap(), want_sig);
