@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use cbc::cipher::block_padding::NoPadding;
-use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
 
 /// Length of an EncodingAESKey as the account's admin page shows it.
 pub const ENCODING_AES_KEY_LEN: usize = 43;
@@ -147,16 +147,28 @@ impl std::fmt::Debug for EncodingAesKey {
 /// assert_eq!(cipher.decrypt(&encrypted)?, "<xml>hi</xml>");
 /// # Ok::<(), wx_push::CryptoError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PushCipher {
     key: EncodingAesKey,
+    /// The key schedule, expanded once rather than on every push and reply.
+    aes: Aes256,
     appid: String,
+}
+
+impl std::fmt::Debug for PushCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushCipher")
+            .field("key", &self.key)
+            .field("appid", &self.appid)
+            .finish()
+    }
 }
 
 impl PushCipher {
     /// A cipher for the account `appid` with its EncodingAESKey.
     pub fn new(key: EncodingAesKey, appid: impl Into<String>) -> Self {
         Self {
+            aes: Aes256::new(key.as_bytes().into()),
             key,
             appid: appid.into(),
         }
@@ -180,8 +192,8 @@ impl PushCipher {
         }
         let mut buf = ciphertext;
         let len = buf.len();
-        // In place: the decoded buffer becomes the plaintext, no second copy.
-        let padded = cbc::Decryptor::<Aes256>::new(self.key.as_bytes().into(), &self.key.iv().into())
+        // In place: the decoded buffer becomes the plaintext, then the XML, with no second copy.
+        let padded = cbc::Decryptor::<Aes256>::inner_iv_init(self.aes.clone(), &self.key.iv().into())
             .decrypt_padded::<NoPadding>(&mut buf)
             .map_err(|_| CryptoError::CiphertextLength { len })?;
         let plain = unpad(padded)?;
@@ -192,9 +204,10 @@ impl PushCipher {
                 found: String::from_utf8_lossy(appid).into_owned(),
             });
         }
-        std::str::from_utf8(xml)
-            .map(str::to_owned)
-            .map_err(|_| CryptoError::NotUtf8)
+        let xml_len = xml.len();
+        buf.truncate(FRAME_HEADER + xml_len);
+        buf.drain(..FRAME_HEADER);
+        String::from_utf8(buf).map_err(|_| CryptoError::NotUtf8)
     }
 
     /// Encrypts `xml` with a fresh random 16-byte prefix and returns the base64 `Encrypt` value.
@@ -230,7 +243,7 @@ impl PushCipher {
         pad(&mut plain);
         let len = plain.len();
         // In place; the frame is already padded to whole blocks, so this cannot fail.
-        let ciphertext = cbc::Encryptor::<Aes256>::new(self.key.as_bytes().into(), &self.key.iv().into())
+        let ciphertext = cbc::Encryptor::<Aes256>::inner_iv_init(self.aes.clone(), &self.key.iv().into())
             .encrypt_padded::<NoPadding>(&mut plain, len)
             .map_err(|_| CryptoError::TooLong { len: xml.len() })?;
         Ok(STANDARD.encode(ciphertext))

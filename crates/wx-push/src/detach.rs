@@ -22,7 +22,7 @@ impl<T: Send + 'static> Detachable<T> {
 }
 
 /// The work panicked while polled in place (a spawned task's panic is the runtime's to catch, as before).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Panicked;
 
 impl<T: Send + 'static> Future for Detachable<T> {

@@ -23,11 +23,11 @@ impl PushCipher {
         wrap(token, &encrypted, timestamp, nonce)
     }
 
-    /// [`seal`](Self::seal) with a fresh random nonce (16 hex digits), drawn from the OS in the same call as the
-    /// ciphertext's random prefix: one system call per encrypted reply instead of two.
+    /// [`seal`](Self::seal) with a fresh random nonce (16 hex digits), drawn with the ciphertext's random prefix
+    /// from the thread's block of OS randomness.
     pub(crate) fn seal_fresh(&self, token: &str, xml: &str, timestamp: u64) -> Result<String, CryptoError> {
         let mut random = [0u8; 24];
-        getrandom::fill(&mut random).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
+        crate::random::fill(&mut random).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
         let (prefix, nonce) = random.split_at(16);
         let mut prefix_bytes = [0u8; 16];
         prefix_bytes.copy_from_slice(prefix);
@@ -66,7 +66,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 fn wrap(token: &str, encrypted: &str, timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
     let timestamp = timestamp.to_string();
     let signature = wx_sign::msg_signature(token, &timestamp, nonce, encrypted).map_err(|_| CryptoError::EmptyToken)?;
-    let mut out = XmlOut::new();
+    // The fixed markup, signature, timestamp and nonce take under 200 bytes.
+    let mut out = XmlOut::with_capacity(encrypted.len() + nonce.len() + 200);
     out.cdata("Encrypt", encrypted);
     out.cdata("MsgSignature", &signature);
     out.bare("TimeStamp", &timestamp);

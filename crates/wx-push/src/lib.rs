@@ -37,6 +37,7 @@ mod envelope;
 mod handler;
 mod message;
 mod parse;
+mod random;
 mod reply;
 mod service;
 mod simulate;

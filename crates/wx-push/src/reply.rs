@@ -152,8 +152,14 @@ impl Reply {
     /// [`ReplyError::NoArticles`] for empty news; [`ReplyError::TooManyArticles`] for more than
     /// [`MAX_ARTICLES_TO_MESSAGE`] articles answering a user's message, or more than [`MAX_ARTICLES`] otherwise.
     pub fn to_message(&self, push: &Push, create_time: u64) -> Result<Option<ReplyMessage>, ReplyError> {
-        if let Reply::News(articles) = self {
-            let (limit, context) = if push.is_user_message() {
+        self.clone().addressed(Addressee::of(push), create_time)
+    }
+
+    /// [`to_message`](Self::to_message) without copying the reply or the push: the service takes the addressee
+    /// before the push moves into the handler.
+    pub(crate) fn addressed(self, to: Addressee, create_time: u64) -> Result<Option<ReplyMessage>, ReplyError> {
+        if let Reply::News(articles) = &self {
+            let (limit, context) = if to.user_message {
                 (MAX_ARTICLES_TO_MESSAGE, "to a user's message")
             } else {
                 (MAX_ARTICLES, "to an event")
@@ -169,15 +175,33 @@ impl Reply {
                 });
             }
         }
-        if *self == Reply::Success {
+        if self == Reply::Success {
             return Ok(None);
         }
         Ok(Some(ReplyMessage {
+            to_user_name: to.to_user_name,
+            from_user_name: to.from_user_name,
+            create_time,
+            reply: self,
+        }))
+    }
+}
+
+/// Who a reply to a push goes to, and whether the push was a user's message (which limits news to one article).
+pub(crate) struct Addressee {
+    to_user_name: String,
+    from_user_name: String,
+    user_message: bool,
+}
+
+impl Addressee {
+    /// The push's sender, from the account it was sent to.
+    pub(crate) fn of(push: &Push) -> Self {
+        Self {
             to_user_name: push.from_user_name.clone(),
             from_user_name: push.to_user_name.clone(),
-            create_time,
-            reply: self.clone(),
-        }))
+            user_message: push.is_user_message(),
+        }
     }
 }
 

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dedupe::{Claim, DedupeCache, Outcome, OutcomeRx};
+use crate::dedupe::{Claim, DedupeCache, Outcome};
 use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
+use crate::reply::Addressee;
 use crate::verify::{Mode, PushQuery, PushVerifier, VerifyError};
 use crate::xml::{MAX_BODY_BYTES, ParseError};
 
@@ -192,39 +193,37 @@ impl PushService {
 
     /// Runs the handler once per push and waits for its outcome at most until the deadline.
     async fn dispatch(&self, push: Push) -> Outcome {
-        let rx = match self.cache.claim(push.dedupe_key()) {
-            Claim::First(tx) => {
-                let handler = Arc::clone(&self.handler);
-                let work = async move {
-                    let reply = handler(push.clone()).await;
-                    let outcome = match reply.to_message(&push, wx_sign::unix_timestamp()) {
-                        Ok(message) => message.map(|m| Arc::from(m.to_xml())),
-                        Err(error) => {
-                            tracing::error!(%error, "the handler's reply is invalid; answering success");
-                            None
-                        }
-                    };
-                    // Retries wait on this; it fails only if the entry was evicted: then nobody is waiting.
-                    let _ = tx.send(Some(outcome.clone()));
-                    outcome
-                };
-                // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime
-                // only if it outlives the deadline or WeChat hangs up, so the work always finishes.
-                let mut work = Detachable::new(work);
-                return self.settle(tokio::time::timeout(self.deadline, &mut work).await, "the push handler");
+        let pending = match self.cache.claim(push.dedupe_key()) {
+            Claim::First(pending) => pending,
+            Claim::Running(running) => {
+                tracing::debug!("retried push: waiting for the first delivery's reply");
+                let waited = tokio::time::timeout(self.deadline, running.wait()).await;
+                return self.settle(waited, "the first delivery");
             }
-            Claim::Retry(rx) => rx,
+            Claim::Settled(outcome) => {
+                tracing::debug!("retried push: sharing the first delivery's reply");
+                return self.settle(Ok(outcome), "the first delivery");
+            }
         };
-        tracing::debug!("retried push: sharing the first delivery's reply");
-        self.wait(rx).await
-    }
-
-    /// A retry's wait for the first delivery's outcome, bounded by the deadline.
-    async fn wait(&self, mut rx: OutcomeRx) -> Outcome {
-        let waited = tokio::time::timeout(self.deadline, rx.wait_for(Option::is_some)).await;
-        // The sender is dropped unsent only when the handler panicked.
-        let waited = waited.map(|done| done.map(|outcome| outcome.clone().flatten()).map_err(|_| Panicked));
-        self.settle(waited, "the first delivery")
+        let handler = Arc::clone(&self.handler);
+        let addressee = Addressee::of(&push);
+        let work = async move {
+            let reply = handler(push).await;
+            let outcome = match reply.addressed(addressee, wx_sign::unix_timestamp()) {
+                Ok(message) => message.map(|m| Arc::from(m.to_xml())),
+                Err(error) => {
+                    tracing::error!(%error, "the handler's reply is invalid; answering success");
+                    None
+                }
+            };
+            // Retries share this; a panic above drops `pending` unfinished, which settles retries as `success`.
+            pending.finish(outcome.clone());
+            outcome
+        };
+        // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime only if it
+        // outlives the deadline or WeChat hangs up, so the work always finishes.
+        let mut work = Detachable::new(work);
+        self.settle(tokio::time::timeout(self.deadline, &mut work).await, "the push handler")
     }
 
     /// The outcome once the wait ends; `success` (None) when the handler panicked or `what` missed the deadline.
