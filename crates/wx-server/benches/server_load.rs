@@ -7,7 +7,8 @@
 //! The load generator is a small HTTP/1.1 keep-alive client on tokio, bounded in time
 //! (`WXKIT_BENCH_SECS`, default 2 s per run, 5 alternating rounds per target, medians reported) and in count
 //! (2 M requests per run). Besides req/s and latency it reports each server's CPU time per request (from
-//! /proc), which is steadier than throughput on a busy machine.
+//! /proc), which is steadier than throughput on a busy machine, and the load generator's own: it shares the two
+//! cores, so a target that costs it more (bigger requests and replies) loses throughput for that reason too.
 //!
 //! In the same run, `POST /wechat` on the same backend: signed text pushes answered by the demo handler's
 //! echo, in plain and in safe (AES) mode, each with its own MsgId (no de-duplication shortcut) from a
@@ -124,6 +125,30 @@ fn main() {
         );
     }
     let tck = clock_ticks_per_sec();
+    // `WXKIT_BENCH_ONLY=config|plain|aes`: one target alone on the backend, for a profiler to attach to (the pid
+    // is printed half a second before the load starts).
+    if let Ok(only) = std::env::var("WXKIT_BENCH_ONLY") {
+        let pool = match only.as_str() {
+            "plain" => plain.clone(),
+            "aes" => safe.clone(),
+            _ => config_pool(&server.addr),
+        };
+        let pid = server.child.id();
+        println!("server pid {pid}");
+        std::thread::sleep(Duration::from_millis(500));
+        let before = cpu_ticks(pid);
+        let r = rt.block_on(load(&server.addr, pool, 64, Duration::from_secs(secs)));
+        let cpu = cpu_ticks(pid).saturating_sub(before) as f64 / tck;
+        println!(
+            "only {only}: {} requests, {:.0} req/s, server CPU {:.1} µs/req",
+            r.count,
+            r.rps,
+            cpu * 1e6 / r.count.max(1) as f64
+        );
+        server.stop();
+        baseline.stop();
+        return;
+    }
     for conns in [64usize, 256] {
         // The machine is shared and noisy: alternate the two targets over several short rounds and
         // compare medians, so a burst of outside load does not land on one side only.
@@ -137,9 +162,12 @@ fn main() {
         for _ in 0..ROUNDS {
             for (i, target) in [&baseline, &server, &server, &server].into_iter().enumerate() {
                 let cpu_before = cpu_ticks(target.child.id());
+                let own_before = cpu_ticks(std::process::id());
                 let mut r = rt.block_on(load(&target.addr, pools[i].clone(), conns, Duration::from_secs(secs)));
                 let cpu = cpu_ticks(target.child.id()).saturating_sub(cpu_before) as f64 / tck;
+                let own = cpu_ticks(std::process::id()).saturating_sub(own_before) as f64 / tck;
                 r.cpu_us_per_req = if r.count > 0 { cpu * 1e6 / r.count as f64 } else { 0.0 };
+                r.client_us_per_req = if r.count > 0 { own * 1e6 / r.count as f64 } else { 0.0 };
                 runs[i].push(r);
             }
         }
@@ -154,8 +182,8 @@ fn main() {
             let m = Median::of(&runs[i]);
             let rss = rss_kib(target.child.id());
             println!(
-                "bench wx-server: {:<24} conns {conns:>3}: {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  CPU {:>5.1} µs/req  errors {}  RSS {} KiB (peak {} KiB)  [median of {ROUNDS} × {secs}s]",
-                names[i], m.rps, m.p50_ms, m.p99_ms, m.cpu_us, m.errors, rss.0, rss.1
+                "bench wx-server: {:<24} conns {conns:>3}: {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  CPU {:>5.1} µs/req (load generator {:>5.1})  errors {}  RSS {} KiB (peak {} KiB)  [median of {ROUNDS} × {secs}s]",
+                names[i], m.rps, m.p50_ms, m.p99_ms, m.cpu_us, m.client_us, m.errors, rss.0, rss.1
             );
             medians.push(m);
         }
@@ -241,6 +269,7 @@ struct Run {
     p99_ms: f64,
     errors: usize,
     cpu_us_per_req: f64,
+    client_us_per_req: f64,
 }
 
 struct Median {
@@ -248,6 +277,7 @@ struct Median {
     p50_ms: f64,
     p99_ms: f64,
     cpu_us: f64,
+    client_us: f64,
     errors: usize,
 }
 
@@ -263,6 +293,7 @@ impl Median {
             p50_ms: med(&|r| r.p50_ms),
             p99_ms: med(&|r| r.p99_ms),
             cpu_us: med(&|r| r.cpu_us_per_req),
+            client_us: med(&|r| r.client_us_per_req),
             errors: runs.iter().map(|r| r.errors).sum(),
         }
     }
@@ -323,6 +354,7 @@ async fn load(addr: &str, pool: Pool, conns: usize, duration: Duration) -> Run {
         p99_ms: pct(0.99),
         errors,
         cpu_us_per_req: 0.0,
+        client_us_per_req: 0.0,
     }
 }
 
