@@ -1,6 +1,8 @@
 //! Who may push: the query's `signature` (plain mode) or `msg_signature` over the `Encrypt` element (safe and
 //! compatible modes) is checked before anything in the body is believed.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use crate::crypto::{CryptoError, PushCipher};
@@ -35,11 +37,14 @@ pub struct PushQuery {
 
 impl PushQuery {
     /// Parses a raw (percent-encoded) query string; unknown parameters are ignored and the first of repeated
-    /// ones wins.
+    /// ones wins. Names and values are form-decoded (`+` is a space, `%XX` a byte, invalid UTF-8 replaced).
     pub fn parse(raw_query: &str) -> PushQuery {
         let mut q = PushQuery::default();
-        for (name, value) in form_urlencoded::parse(raw_query.trim_start_matches('?').as_bytes()) {
-            let slot = match &*name {
+        // Split by hand rather than with `form_urlencoded::parse`: WeChat's values are plain ASCII, and only the
+        // few kept are decoded and copied (this runs on every push).
+        for pair in raw_query.trim_start_matches('?').split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let slot = match &*form_decode(name) {
                 "signature" => &mut q.signature,
                 "timestamp" => &mut q.timestamp,
                 "nonce" => &mut q.nonce,
@@ -49,7 +54,9 @@ impl PushQuery {
                 "echostr" => &mut q.echostr,
                 _ => continue,
             };
-            slot.get_or_insert_with(|| value.into_owned());
+            if slot.is_none() {
+                *slot = Some(form_decode(value).into_owned());
+            }
         }
         q
     }
@@ -223,6 +230,19 @@ impl PushVerifier {
         };
         Ok(VerifiedPush { mode, xml })
     }
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value; borrowed when there is nothing to decode.
+fn form_decode(text: &str) -> Cow<'_, str> {
+    if memchr::memchr2(b'+', b'%', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let spaced = text.replace('+', " ");
+    Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 fn timestamp_nonce(query: &PushQuery) -> Result<(&str, &str), VerifyError> {
