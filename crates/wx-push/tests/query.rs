@@ -2,23 +2,23 @@
 
 use wx_push::PushQuery;
 
-/// What `form_urlencoded` makes of `raw`: the first value of each known name.
+/// The first value `form_urlencoded` finds for `name` in `raw`.
+fn first(raw: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(raw.trim_start_matches('?').as_bytes())
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value.into_owned())
+}
+
 fn reference(raw: &str) -> PushQuery {
-    let mut q = PushQuery::default();
-    for (name, value) in form_urlencoded::parse(raw.trim_start_matches('?').as_bytes()) {
-        let slot = match &*name {
-            "signature" => &mut q.signature,
-            "timestamp" => &mut q.timestamp,
-            "nonce" => &mut q.nonce,
-            "openid" => &mut q.openid,
-            "encrypt_type" => &mut q.encrypt_type,
-            "msg_signature" => &mut q.msg_signature,
-            "echostr" => &mut q.echostr,
-            _ => continue,
-        };
-        slot.get_or_insert_with(|| value.into_owned());
+    PushQuery {
+        signature: first(raw, "signature"),
+        timestamp: first(raw, "timestamp"),
+        nonce: first(raw, "nonce"),
+        openid: first(raw, "openid"),
+        encrypt_type: first(raw, "encrypt_type"),
+        msg_signature: first(raw, "msg_signature"),
+        echostr: first(raw, "echostr"),
     }
-    q
 }
 
 #[test]
