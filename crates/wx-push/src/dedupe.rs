@@ -170,18 +170,14 @@ impl Running {
 }
 
 impl Inner {
-    /// Drops entries from the oldest while `stale(inserted_at)` holds.
+    /// Drops entries from the oldest while `stale(inserted_at)` holds. Every slot has exactly one `order` entry
+    /// (a key is inserted only when absent, and removed only here), so the two stay in step.
     fn expire(&mut self, mut stale: impl FnMut(Instant) -> bool) {
         while let Some((at, _)) = self.order.front() {
             if !stale(*at) {
                 break;
             }
-            if let Some((_, key)) = self.order.pop_front()
-                && self
-                    .slots
-                    .get_key_value(&*key)
-                    .is_some_and(|(k, _)| Arc::ptr_eq(k, &key))
-            {
+            if let Some((_, key)) = self.order.pop_front() {
                 self.slots.remove(&*key);
             }
         }
