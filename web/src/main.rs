@@ -4,6 +4,7 @@ mod app;
 mod components;
 mod route;
 mod router;
+mod task;
 mod wx;
 
 fn main() {

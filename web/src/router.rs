@@ -1,11 +1,11 @@
-//! The app's router: the page's location in a context (`<Router>`), read with `use_router()`, changed with
-//! `pushState` through the context's `navigate` callback, and followed on back/forward (`popstate`).
+//! The app's router: the page's location, kept by the root with `use_router_state()`, changed with `pushState`
+//! through the state's `navigate` callback, and followed on back/forward (`popstate`).
 //!
 //! Why not yew-router: this app has six fixed paths and no parameters, and yew-router's stack was the largest
 //! app-side cost of the wasm — yew-router, gloo-history, route-recognizer and the derived recognizer, plus
 //! serde-wasm-bindgen and Rust's float formatting that gloo-history's history-state parsing pulls in: about
 //! 65 KB of the 389 KB wasm (twiggy), more than any panel. The page's behaviour is the same: tabs are real
-//! `<a href>` links that `pushState`, and every panel reads the route from the context.
+//! `<a href>` links that `pushState`, and the root picks the panel from the route.
 
 use crate::route::Route;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
@@ -37,22 +37,19 @@ impl Location {
     }
 }
 
-/// What components read with [`use_router`].
+/// The router's state: what the root renders from, and how the tab bar navigates.
 #[derive(Clone, PartialEq)]
-pub struct RouterContext {
+pub struct RouterState {
     pub location: Location,
     /// Goes to a route with `history.pushState` (no page load).
     pub navigate: Callback<Route>,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct RouterProps {
-    #[prop_or_default]
-    pub children: Html,
-}
-
-#[function_component(Router)]
-pub fn router(props: &RouterProps) -> Html {
+/// The router's state, kept by the root component: the location (read again on back and forward) and
+/// `navigate`. A hook of the root rather than a `<Router>` component of its own: each component type costs the
+/// wasm its own lifecycle code.
+#[hook]
+pub fn use_router_state() -> RouterState {
     let location = use_state(Location::current);
 
     // Back and forward change the URL without a render: read it again.
@@ -84,19 +81,8 @@ pub fn router(props: &RouterProps) -> Html {
         })
     };
 
-    let context = RouterContext {
+    RouterState {
         location: (*location).clone(),
         navigate,
-    };
-    html! {
-        <ContextProvider<RouterContext> context={context}>
-            { props.children.clone() }
-        </ContextProvider<RouterContext>>
     }
-}
-
-/// The router context. Panics only when used outside `<Router>`, a programming error.
-#[hook]
-pub fn use_router() -> RouterContext {
-    use_context::<RouterContext>().expect("use_router() must be called inside <Router>")
 }

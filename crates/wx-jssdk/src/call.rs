@@ -4,21 +4,27 @@ use crate::{
     WxError,
     js::{self, deferred},
 };
-use js_sys::{Function, Object};
+use js_sys::{Function, Object, Promise};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Converts options to a plain JS object (structs become objects, `None` fields are left out).
+/// Converts options to a plain JS object (structs become objects, `None` fields are left out), as
+/// serde-wasm-bindgen's JSON-compatible serializer does (see [`crate::ser`]).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, WxError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
     value
-        .serialize(&ser)
+        .serialize(crate::ser::Lean)
         .map_err(|e| WxError::Js(format!("could not convert options: {e}")))
 }
 
 /// Calls `wx.<path>(options)` and waits for `complete`. `path` may be `miniProgram.navigateTo`.
 pub(crate) async fn call_raw(api: &str, options: JsValue) -> Result<JsValue, WxError> {
+    let result = JsFuture::from(start(api, options)?).await?;
+    check(api, result)
+}
+
+/// Calls `wx.<path>(options)`; the promise resolves with what `complete` receives (the result object).
+pub(crate) fn start(api: &str, options: JsValue) -> Result<Promise, WxError> {
     let options: Object = if options.is_object() {
         options.unchecked_into()
     } else {
@@ -29,8 +35,7 @@ pub(crate) async fn call_raw(api: &str, options: JsValue) -> Result<JsValue, WxE
     // jweixin calls `complete` after success/cancel/fail, always, with the result object carrying errMsg.
     js::set(&options, "complete", &done.resolve)?;
     f.call1(&this, &options)?;
-    let result = JsFuture::from(done.promise).await?;
-    check(api, result)
+    Ok(done.promise)
 }
 
 /// Calls an API with serialisable options and returns its `ok` result object.
@@ -51,7 +56,7 @@ pub(crate) fn check(api: &str, result: JsValue) -> Result<JsValue, WxError> {
     if outcome == "ok" {
         Ok(result)
     } else {
-        let short = api.rsplit('.').next().unwrap_or(api);
+        let short = api.rfind('.').map_or(api, |dot| &api[dot + 1..]);
         Err(WxError::from_err_msg(short, &err_msg))
     }
 }

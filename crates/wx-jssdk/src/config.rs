@@ -210,29 +210,24 @@ async fn reconfigured(error: &js_sys::Promise, timeout_ms: u32) -> Result<(), Wx
     const PAUSE_MS: u32 = 50;
     let attempts = (timeout_ms / PAUSE_MS).max(1);
     for _ in 0..attempts {
-        let probe = call::call_raw(
+        // checkJsApi's answer goes straight into the race (no Rust future to turn into a promise); if it cannot
+        // even be asked, verification counts as over.
+        let probe = call::start(
             "checkJsApi",
             to_js(&ProbeArgs {
                 js_api_list: &[JsApi::GetNetworkType],
             })?,
-        );
-        let probe_done = wasm_bindgen_futures::future_to_promise(async move {
-            Ok(match probe.await {
-                Err(WxError::NotVerified { .. }) => JsValue::FALSE,
-                _ => JsValue::TRUE,
-            })
-        });
-        let raced = js_sys::Promise::race(&js_sys::Array::of2(error, &probe_done));
+        )
+        .unwrap_or_else(|_| js_sys::Promise::resolve(&JsValue::TRUE));
+        let raced = js_sys::Promise::race(&js_sys::Array::of2(error, &probe));
         let value = js::with_timeout(&raced, timeout_ms, "config").await?;
-        if js::get_string(&value, "errMsg").is_some() {
-            return config_outcome(value);
+        // jweixin calls the error handler before any API answers, so a settled error is what ended the race.
+        if let Some(v) = js::settled_value(error).await? {
+            return config_outcome(v);
         }
-        if value.is_truthy() {
-            // Verification is over; an error, if any, was delivered before the probe's answer.
-            return match js::settled_value(error).await? {
-                Some(v) => config_outcome(v),
-                None => Ok(()),
-            };
+        if !matches!(call::check("checkJsApi", value), Err(WxError::NotVerified { .. })) {
+            // Verification is over, without an error.
+            return Ok(());
         }
         js::sleep(PAUSE_MS).await?;
     }

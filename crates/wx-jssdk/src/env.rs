@@ -51,18 +51,20 @@ impl Environment {
     /// ```
     pub fn from_user_agent(user_agent: &str, mini_program_flag: bool) -> Environment {
         let ua = user_agent.to_ascii_lowercase();
-        let in_wechat = ua.contains("micromessenger");
-        let wechat_version = ua.split_once("micromessenger/").map(|(_, rest)| {
+        let has = |needle: &str| crate::text::contains(&ua, needle);
+        let in_wechat = has("micromessenger");
+        let wechat_version = crate::text::find(&ua, "micromessenger/").map(|at| {
+            let rest = &ua[at + "micromessenger/".len()..];
             let end = rest
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(rest.len());
             rest[..end].trim_end_matches('.').to_owned()
         });
-        let platform = if ua.contains("iphone") || ua.contains("ipad") || ua.contains("ipod") {
+        let platform = if has("iphone") || has("ipad") || has("ipod") {
             Platform::Ios
-        } else if ua.contains("android") {
+        } else if has("android") {
             Platform::Android
-        } else if ua.contains("windows") || ua.contains("macintosh") || ua.contains("mac os x") {
+        } else if has("windows") || has("macintosh") || has("mac os x") {
             Platform::Desktop
         } else {
             Platform::Other
@@ -71,8 +73,8 @@ impl Environment {
             in_wechat,
             wechat_version: wechat_version.filter(|v| !v.is_empty()),
             platform,
-            mini_program: mini_program_flag || ua.contains("miniprogram"),
-            wechat_work: ua.contains("wxwork"),
+            mini_program: mini_program_flag || has("miniprogram"),
+            wechat_work: has("wxwork"),
         }
     }
 

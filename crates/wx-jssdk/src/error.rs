@@ -134,23 +134,24 @@ impl WxError {
     pub fn from_err_msg(api: &str, err_msg: &str) -> WxError {
         let detail = err_msg.split_once(':').map_or(err_msg, |(_, rest)| rest).trim();
         let lower = detail.to_ascii_lowercase();
+        let has = |needle: &str| crate::text::contains(&lower, needle);
         let err_msg = err_msg.to_owned();
         let api = api.to_owned();
         if lower == "cancel" {
             WxError::Cancelled { api }
-        } else if lower.contains("invalid signature") {
+        } else if has("invalid signature") {
             WxError::InvalidSignature { err_msg }
-        } else if lower.contains("invalid url domain") {
+        } else if has("invalid url domain") {
             WxError::InvalidUrlDomain { err_msg }
-        } else if lower.contains("offline verifying") {
+        } else if has("offline verifying") {
             WxError::NotVerified { api }
-        } else if lower.contains("permission denied") {
+        } else if has("permission denied") {
             WxError::PermissionDenied { api, err_msg }
-        } else if lower.contains("require subscribe") {
+        } else if has("require subscribe") {
             WxError::RequireSubscribe { err_msg }
-        } else if lower.contains("function not exist") {
+        } else if has("function not exist") {
             WxError::FunctionNotExist { api }
-        } else if api == "config" && (lower == "fail" || lower.contains("missing")) {
+        } else if api == "config" && (lower == "fail" || has("missing")) {
             WxError::ConfigMissingFields { detail: err_msg }
         } else if api == "config" {
             WxError::Other { err_msg }

@@ -57,6 +57,8 @@ mod listener;
 mod loader;
 mod names;
 mod read;
+mod ser;
+mod text;
 mod url;
 
 pub use api::{beacon, card, device, image, location, menu, mini_program, misc, pay, scan, share, voice};

@@ -7,7 +7,7 @@ use crate::{
 use js_sys::Promise;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
 
 /// WeChat's official script URL.
 pub const JWEIXIN_URL: &str = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
@@ -61,20 +61,27 @@ pub async fn load_sdk(source: &SdkSource) -> Result<(), WxError> {
     if js::wx().is_ok() {
         return Ok(());
     }
-    let promise = LOADING.with(|cell| {
-        cell.borrow_mut()
-            .get_or_insert_with(|| {
-                let source = source.clone();
-                future_to_promise(async move {
-                    let result = load_from(&source).await;
-                    LOADING.with(|c| c.borrow_mut().take());
-                    result
-                        .map(|()| JsValue::UNDEFINED)
-                        .map_err(|e| JsValue::from_str(&e.to_string()))
-                })
-            })
-            .clone()
-    });
+    let loading = LOADING.with(|cell| cell.borrow().clone());
+    let promise = match loading {
+        Some(promise) => promise,
+        None => {
+            // The load runs on its own (a caller that stops waiting does not stop it) and settles `done`.
+            let done = deferred()?;
+            LOADING.with(|cell| cell.replace(Some(done.promise.clone())));
+            let source = source.clone();
+            spawn_local(async move {
+                let result = load_from(&source).await;
+                LOADING.with(|cell| cell.borrow_mut().take());
+                let _ = match result {
+                    Ok(()) => done.resolve.call0(&JsValue::UNDEFINED),
+                    Err(e) => done
+                        .reject
+                        .call1(&JsValue::UNDEFINED, &JsValue::from_str(&e.to_string())),
+                };
+            });
+            done.promise
+        }
+    };
     JsFuture::from(promise)
         .await
         .map(|_| ())

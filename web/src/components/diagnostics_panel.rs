@@ -1,16 +1,19 @@
 use crate::{
     components::{
+        button::{Kind, button_area},
         cell::{Look, cell},
         error_line::error_line,
-        signature_debugger::SignatureDebugger,
+        panel_switch::Updater,
+        signature_debugger::{Inputs, signature_debugger},
     },
-    wx::{JS_API_LIST, WxStatus, use_wx},
+    task::spawn,
+    wx::{JS_API_LIST, WxContext, WxStatus},
 };
 use wx_jssdk::{
     Platform, WxError,
     device::{self, JsApiSupport},
 };
-use yew::{platform::spawn_local, prelude::*};
+use yew::prelude::*;
 
 /// The platform as the row shows it (the names `{:?}` printed, without Debug formatting in the page).
 fn platform_name(platform: Platform) -> &'static str {
@@ -22,16 +25,24 @@ fn platform_name(platform: Platform) -> &'static str {
     }
 }
 
+/// What the diagnostics panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+#[derive(Clone, Default)]
+pub struct DiagnosticsState {
+    checked: Option<Result<JsApiSupport, WxError>>,
+    /// The signature debugger's.
+    pub inputs: Inputs,
+}
+
 /// Environment, config status, checkJsApi results and the signature debugger.
-#[function_component(DiagnosticsPanel)]
-pub fn diagnostics_panel() -> Html {
-    let wx = use_wx();
-    let checked = use_state(|| None::<Result<JsApiSupport, WxError>>);
+pub fn diagnostics_panel(wx: &WxContext, state: &DiagnosticsState, up: &Updater) -> Html {
     let check = {
-        let checked = checked.clone();
+        let up = up.clone();
         Callback::from(move |_: MouseEvent| {
-            let checked = checked.clone();
-            spawn_local(async move { checked.set(Some(device::check_js_api(&JS_API_LIST).await)) });
+            let up = up.clone();
+            spawn(async move {
+                let checked = device::check_js_api(&JS_API_LIST).await;
+                up.update(|s| s.diagnostics.checked = Some(checked));
+            });
         })
     };
     let row = |label: &'static str, value: String| cell(label, None, Look::Text, value);
@@ -55,10 +66,8 @@ pub fn diagnostics_panel() -> Html {
                 { row("Config", status) }
             </div>
             <div class="cells-title">{ "checkJsApi" }</div>
-            <div class="btn-area">
-                <button class="btn" id="diag-check" disabled={!wx.is_ready()} onclick={check}>{ "Check the APIs this page uses" }</button>
-            </div>
-            { match &*checked {
+            { button_area(Kind::Plain, "diag-check", "Check the APIs this page uses", !wx.is_ready(), check) }
+            { match &state.checked {
                 Some(Ok(map)) => html! {
                     <div class="cells" id="diag-checked">
                         { for map.iter().map(|(api, ok)| html! {
@@ -70,7 +79,7 @@ pub fn diagnostics_panel() -> Html {
                 Some(Err(e)) => error_line(e),
                 None => html! {},
             } }
-            <SignatureDebugger />
+            { signature_debugger(wx, &state.inputs, up) }
         </>
     }
 }

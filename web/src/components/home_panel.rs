@@ -1,22 +1,32 @@
 use crate::{
-    components::cell::{Look, cell},
-    wx::{WxStatus, use_wx},
+    components::{
+        button::{Kind, button},
+        cell::{Look, cell},
+        page_head::page_head,
+        panel_switch::Updater,
+    },
+    task::spawn,
+    wx::{WxContext, WxStatus},
 };
-use yew::{platform::spawn_local, prelude::*};
+use wx_jssdk::WxError;
+use yew::prelude::*;
+
+/// What the home panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+#[derive(Clone, Default)]
+pub struct HomeState {
+    close_error: Option<WxError>,
+}
 
 /// The config panel: what was signed and accepted, and the page-level actions.
-#[function_component(HomePanel)]
-pub fn home_panel() -> Html {
-    let wx = use_wx();
-    let close_error = use_state(|| None::<String>);
+pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
     let close = {
-        let close_error = close_error.clone();
+        let up = up.clone();
         Callback::from(move |_: MouseEvent| {
-            let close_error = close_error.clone();
+            let up = up.clone();
             // Through WeixinJSBridge directly: works even before (or without) wx.config.
-            spawn_local(async move {
+            spawn(async move {
                 if let Err(e) = wx_jssdk::close_window().await {
-                    close_error.set(Some(e.to_string()));
+                    up.update(|s| s.home.close_error = Some(e));
                 }
             });
         })
@@ -24,8 +34,7 @@ pub fn home_panel() -> Html {
     let row = |label: &'static str, id: &'static str, value: String| cell(label, Some(id), Look::Code, value);
     html! {
         <>
-            <h1 class="page-title">{ "wxkit" }</h1>
-            <p class="page-desc">{ "A WeChat H5 page in Rust: the backend signs this page's URL, the JS-SDK verifies it." }</p>
+            { page_head("wxkit", "A WeChat H5 page in Rust: the backend signs this page's URL, the JS-SDK verifies it.") }
             if let WxStatus::Ready(done) = &wx.status {
                 <div class="cells-title">{ "Signed config accepted by WeChat" }</div>
                 <div class="cells">
@@ -37,9 +46,9 @@ pub fn home_panel() -> Html {
                 </div>
             }
             <div class="btn-area">
-                <button class="btn" id="reconfigure" onclick={wx.reconfigure.reform(|_: MouseEvent| ())}>{ "Configure again" }</button>
-                <button class="btn btn-warn" id="close-window" onclick={close}>{ "Close this page" }</button>
-                if let Some(e) = &*close_error { <div class="status status-error">{ e.clone() }</div> }
+                { button(Kind::Plain, "reconfigure", "Configure again", false, wx.reconfigure.reform(|_: MouseEvent| ())) }
+                { button(Kind::Warn, "close-window", "Close this page", false, close) }
+                if let Some(e) = &state.close_error { <div class="status status-error">{ e.to_string() }</div> }
             </div>
         </>
     }

@@ -1,13 +1,18 @@
 use crate::{
     components::{
+        button::{Kind, button_area},
         cell::{Look, cell},
         error_line::error_line,
+        page_head::page_head,
+        panel_switch::Updater,
         select_field::select_field,
+        text_field::setter,
     },
-    wx::use_wx,
+    task::spawn,
+    wx::WxContext,
 };
 use wx_jssdk::{WxError, location};
-use yew::{platform::spawn_local, prelude::*};
+use yew::prelude::*;
 
 const SYSTEMS: &[(&str, &str)] = &[("wgs84", "wgs84"), ("gcj02", "gcj02")];
 
@@ -20,33 +25,36 @@ fn fixed(x: f64, digits: u8) -> String {
         .unwrap_or_else(|_| "—".to_owned())
 }
 
+/// What the location panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+#[derive(Clone, Default)]
+pub struct LocationState {
+    gcj02: bool,
+    outcome: Option<Result<location::Location, WxError>>,
+    open_error: Option<WxError>,
+}
+
 /// getLocation in either coordinate system, and openLocation for the point.
-#[function_component(LocationPanel)]
-pub fn location_panel() -> Html {
-    let wx = use_wx();
-    let gcj02 = use_state(|| false);
-    let outcome = use_state(|| None::<Result<location::Location, WxError>>);
-    let open_error = use_state(|| None::<WxError>);
+pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Html {
     let get = {
-        let (gcj02, outcome) = (gcj02.clone(), outcome.clone());
+        let (gcj02, up) = (state.gcj02, up.clone());
         Callback::from(move |_: MouseEvent| {
-            let kind = if *gcj02 {
+            let kind = if gcj02 {
                 location::CoordinateType::Gcj02
             } else {
                 location::CoordinateType::Wgs84
             };
-            let outcome = outcome.clone();
-            spawn_local(async move { outcome.set(Some(location::get_location(kind).await)) });
+            let up = up.clone();
+            spawn(async move {
+                let here = location::get_location(kind).await;
+                up.update(|s| s.location.outcome = Some(here));
+            });
         })
     };
-    let on_kind = {
-        let gcj02 = gcj02.clone();
-        Callback::from(move |v: String| gcj02.set(v == "gcj02"))
-    };
-    let body = match &*outcome {
+    let on_kind = setter(up, |s, v| s.location.gcj02 = v == "gcj02");
+    let body = match &state.outcome {
         Some(Ok(here)) => {
             let open = {
-                let (here, open_error) = (*here, open_error.clone());
+                let (here, up) = (*here, up.clone());
                 Callback::from(move |_: MouseEvent| {
                     let options = location::OpenLocation {
                         latitude: here.latitude,
@@ -54,8 +62,11 @@ pub fn location_panel() -> Html {
                         name: "You are here".into(),
                         ..Default::default()
                     };
-                    let open_error = open_error.clone();
-                    spawn_local(async move { open_error.set(location::open_location(&options).await.err()) });
+                    let up = up.clone();
+                    spawn(async move {
+                        let error = location::open_location(&options).await.err();
+                        up.update(|s| s.location.open_error = error);
+                    });
                 })
             };
             html! {
@@ -66,8 +77,8 @@ pub fn location_panel() -> Html {
                         { cell("Accuracy", Some("loc-acc"), Look::Code, fixed(here.accuracy, 0) + " m") }
                         { cell("Speed", None, Look::Code, fixed(here.speed, 1) + " m/s") }
                     </div>
-                    <div class="btn-area"><button class="btn" id="loc-open" onclick={open}>{ "Show on WeChat's map" }</button></div>
-                    if let Some(e) = &*open_error { { error_line(e) } }
+                    { button_area(Kind::Plain, "loc-open", "Show on WeChat's map", false, open) }
+                    if let Some(e) = &state.open_error { { error_line(e) } }
                 </>
             }
         }
@@ -76,14 +87,11 @@ pub fn location_panel() -> Html {
     };
     html! {
         <>
-            <h1 class="page-title">{ "Location" }</h1>
-            <p class="page-desc">{ "WGS-84 is GPS; GCJ-02 is what maps in China (and openLocation) expect." }</p>
+            { page_head("Location", "WGS-84 is GPS; GCJ-02 is what maps in China (and openLocation) expect.") }
             <div class="cells">
-                { select_field("loc-type", "System", SYSTEMS, if *gcj02 { "gcj02" } else { "wgs84" }, on_kind) }
+                { select_field("loc-type", "System", SYSTEMS, if state.gcj02 { "gcj02" } else { "wgs84" }, on_kind) }
             </div>
-            <div class="btn-area">
-                <button class="btn btn-primary" id="loc-get" disabled={!wx.is_ready()} onclick={get}>{ "Get my location" }</button>
-            </div>
+            { button_area(Kind::Primary, "loc-get", "Get my location", !wx.is_ready(), get) }
             { body }
         </>
     }

@@ -1,22 +1,107 @@
 use crate::{
     components::{
-        diagnostics_panel::DiagnosticsPanel, home_panel::HomePanel, location_panel::LocationPanel,
-        photos_panel::PhotosPanel, scan_panel::ScanPanel, share_panel::SharePanel,
+        diagnostics_panel::{DiagnosticsState, diagnostics_panel},
+        home_panel::{HomeState, home_panel},
+        location_panel::{LocationState, location_panel},
+        photos_panel::{PhotosState, photos_panel},
+        scan_panel::{ScanState, scan_panel},
+        share_panel::{ShareState, share_panel},
+        signature_debugger::use_debugger_sync,
     },
     route::Route,
-    router::use_router,
+    wx::use_wx,
 };
+use std::rc::Rc;
 use yew::prelude::*;
 
-/// The panel of the current route.
-#[function_component(PanelSwitch)]
-pub fn panel_switch() -> Html {
-    match use_router().location.route() {
-        Route::Home | Route::NotFound => html! { <HomePanel /> },
-        Route::Share => html! { <SharePanel /> },
-        Route::Scan => html! { <ScanPanel /> },
-        Route::Photos => html! { <PhotosPanel /> },
-        Route::Location => html! { <LocationPanel /> },
-        Route::Diagnostics => html! { <DiagnosticsPanel /> },
+/// The panel of `route`, over the WeChat state of the nearest `WxProvider`. Keyed by the panel it shows, so
+/// that another panel starts afresh, as a panel component of its own would.
+pub fn panel(route: Route) -> Html {
+    let route = match route {
+        Route::NotFound => Route::Home,
+        route => route,
+    };
+    html! { <Panel key={route.path()} {route} /> }
+}
+
+/// What the panels keep while they are shown: one reducer for all six, changed through an [`Updater`]. One
+/// state type rather than a `use_state` per field: each state type costs the wasm its own copy of the hook code.
+#[derive(Clone)]
+pub struct PanelState {
+    pub home: HomeState,
+    pub share: ShareState,
+    pub scan: ScanState,
+    pub photos: PhotosState,
+    pub location: LocationState,
+    pub diagnostics: DiagnosticsState,
+}
+
+impl PanelState {
+    fn new() -> PanelState {
+        PanelState {
+            home: HomeState::default(),
+            share: ShareState::new(),
+            scan: ScanState::default(),
+            photos: PhotosState::new(),
+            location: LocationState::default(),
+            diagnostics: DiagnosticsState::default(),
+        }
+    }
+}
+
+/// A change of the panel state.
+pub type Update = Box<dyn FnOnce(&mut PanelState)>;
+
+impl Reducible for PanelState {
+    type Action = Update;
+
+    fn reduce(self: Rc<Self>, update: Update) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        update(&mut next);
+        Rc::new(next)
+    }
+}
+
+/// Changes the panel state from callbacks and async tasks. Each change applies to the state current when it
+/// runs, so a late answer does not undo what the user did meanwhile.
+#[derive(Clone, PartialEq)]
+pub struct Updater(UseReducerDispatcher<PanelState>);
+
+impl Updater {
+    /// Applies `change` and renders the panel again.
+    pub fn update(&self, change: impl FnOnce(&mut PanelState) + 'static) {
+        self.dispatch(Box::new(change));
+    }
+
+    fn dispatch(&self, update: Update) {
+        self.0.dispatch(update);
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PanelProps {
+    route: Route,
+}
+
+/// One component for the six panels: each panel is a view function over its part of [`PanelState`] (each
+/// component type costs the wasm its own lifecycle code). Only the route's panel is shown, and the key gives
+/// each shown panel fresh state.
+#[function_component(Panel)]
+fn panel_component(props: &PanelProps) -> Html {
+    let wx = use_wx();
+    let state = use_reducer(PanelState::new);
+    let up = Updater(state.dispatcher());
+    use_debugger_sync(wx.as_ref(), &up);
+    // A panel outside a `WxProvider` has nothing to show.
+    let Some(wx) = &wx else {
+        return Html::default();
+    };
+    match props.route {
+        Route::Home | Route::NotFound => home_panel(wx, &state.home, &up),
+        Route::Share => share_panel(wx, &state.share, &up),
+        Route::Scan => scan_panel(wx, &state.scan, &up),
+        Route::Photos => photos_panel(wx, &state.photos, &up),
+        Route::Location => location_panel(wx, &state.location, &up),
+        Route::Diagnostics => diagnostics_panel(wx, &state.diagnostics, &up),
     }
 }

@@ -1,9 +1,17 @@
 use crate::{
-    components::{error_line::error_line, select_field::select_field},
-    wx::use_wx,
+    components::{
+        button::{Kind, button_area},
+        error_line::error_line,
+        page_head::page_head,
+        panel_switch::Updater,
+        select_field::select_field,
+        text_field::setter,
+    },
+    task::spawn,
+    wx::WxContext,
 };
 use wx_jssdk::{Environment, Platform, WxError, image};
-use yew::{platform::spawn_local, prelude::*};
+use yew::prelude::*;
 
 /// A chosen photo: WeChat's local id and what an `<img>` can show.
 #[derive(Clone, PartialEq)]
@@ -11,6 +19,14 @@ struct Photo {
     local_id: String,
     src: String,
     server_id: Option<String>,
+}
+
+/// What chooseImage is asked for: the values of the three selects.
+#[derive(Clone, PartialEq)]
+struct Options {
+    count: String,
+    source: String,
+    size: String,
 }
 
 const COUNTS: &[(&str, &str)] = &[
@@ -47,111 +63,113 @@ async fn displayable(local_id: String) -> Photo {
     }
 }
 
+/// What the photos panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+#[derive(Clone)]
+pub struct PhotosState {
+    options: Options,
+    photos: Vec<Photo>,
+    error: Option<WxError>,
+}
+
+impl PhotosState {
+    pub fn new() -> PhotosState {
+        PhotosState {
+            options: Options {
+                count: "9".into(),
+                source: "both".into(),
+                size: "both".into(),
+            },
+            photos: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 /// chooseImage with its options, thumbnails, previewImage on tap, uploadImage for server ids.
-#[function_component(PhotosPanel)]
-pub fn photos_panel() -> Html {
-    let wx = use_wx();
-    let count = use_state(|| "9".to_owned());
-    let source = use_state(|| "both".to_owned());
-    let size = use_state(|| "both".to_owned());
-    let photos = use_state(Vec::<Photo>::new);
-    let error = use_state(|| None::<WxError>);
+pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
+    let PhotosState { options, photos, error } = state;
 
     let choose = {
-        let (count, source, size, photos, error) = (
-            count.clone(),
-            source.clone(),
-            size.clone(),
-            photos.clone(),
-            error.clone(),
-        );
+        let (options, up) = (options.clone(), up.clone());
         Callback::from(move |_: MouseEvent| {
             use image::{SizeType, SourceType};
             let options = image::ChooseImage {
-                count: count.parse().unwrap_or(9),
-                source_type: match source.as_str() {
+                count: options.count.parse().unwrap_or(9),
+                source_type: match options.source.as_str() {
                     "album" => vec![SourceType::Album],
                     "camera" => vec![SourceType::Camera],
                     _ => vec![SourceType::Album, SourceType::Camera],
                 },
-                size_type: match size.as_str() {
+                size_type: match options.size.as_str() {
                     "original" => vec![SizeType::Original],
                     "compressed" => vec![SizeType::Compressed],
                     _ => vec![SizeType::Original, SizeType::Compressed],
                 },
             };
-            let (photos, error) = (photos.clone(), error.clone());
-            spawn_local(async move {
+            let up = up.clone();
+            spawn(async move {
                 match image::choose_image(&options).await {
                     Ok(chosen) => {
                         let mut shown = Vec::with_capacity(chosen.local_ids.len());
                         for id in chosen.local_ids {
                             shown.push(displayable(id).await);
                         }
-                        photos.set(shown);
-                        error.set(None);
+                        up.update(|s| {
+                            s.photos.photos = shown;
+                            s.photos.error = None;
+                        });
                     }
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => up.update(|s| s.photos.error = Some(e)),
                 }
             });
         })
     };
     let preview = |current: String| {
-        let (photos, error) = (photos.clone(), error.clone());
+        let (photos, up) = (photos.clone(), up.clone());
         Callback::from(move |_: MouseEvent| {
             let urls = photos.iter().map(|p| p.local_id.clone()).collect();
-            let (current, error) = (current.clone(), error.clone());
-            spawn_local(async move {
+            let (current, up) = (current.clone(), up.clone());
+            spawn(async move {
                 if let Err(e) = image::preview_image(&image::PreviewImage { current, urls }).await {
-                    error.set(Some(e));
+                    up.update(|s| s.photos.error = Some(e));
                 }
             });
         })
     };
     let upload = {
-        let (photos, error) = (photos.clone(), error.clone());
+        let (photos, up) = (photos.clone(), up.clone());
         Callback::from(move |_: MouseEvent| {
-            let (photos, error) = (photos.clone(), error.clone());
-            spawn_local(async move {
-                let mut next = (*photos).clone();
+            let (mut next, up) = (photos.clone(), up.clone());
+            spawn(async move {
+                let mut failed = None;
                 for p in next.iter_mut().filter(|p| p.server_id.is_none()) {
                     match image::upload_image(&p.local_id, true).await {
                         Ok(id) => p.server_id = Some(id),
                         Err(e) => {
-                            error.set(Some(e));
+                            failed = Some(e);
                             break;
                         }
                     }
                 }
-                photos.set(next);
+                up.update(|s| {
+                    if failed.is_some() {
+                        s.photos.error = failed;
+                    }
+                    s.photos.photos = next;
+                });
             });
         })
     };
-    let on_count = {
-        let count = count.clone();
-        Callback::from(move |v: String| count.set(v))
-    };
-    let on_source = {
-        let source = source.clone();
-        Callback::from(move |v: String| source.set(v))
-    };
-    let on_size = {
-        let size = size.clone();
-        Callback::from(move |v: String| size.set(v))
-    };
     html! {
         <>
-            <h1 class="page-title">{ "Photos" }</h1>
-            <p class="page-desc">{ "Pick from the album or the camera; tap a thumbnail to preview it full screen." }</p>
+            { page_head("Photos", "Pick from the album or the camera; tap a thumbnail to preview it full screen.") }
             <div class="cells">
-                { select_field("photos-count", "Count", COUNTS, &count, on_count) }
-                { select_field("photos-source", "Source", SOURCES, &source, on_source) }
-                { select_field("photos-size", "Size", SIZES, &size, on_size) }
+                { select_field("photos-count", "Count", COUNTS, &options.count, setter(up, |s, v| s.photos.options.count = v)) }
+                { select_field("photos-source", "Source", SOURCES, &options.source, setter(up, |s, v| s.photos.options.source = v)) }
+                { select_field("photos-size", "Size", SIZES, &options.size, setter(up, |s, v| s.photos.options.size = v)) }
             </div>
-            <div class="btn-area">
-                <button class="btn btn-primary" id="photos-choose" disabled={!wx.is_ready()} onclick={choose}>{ "Choose photos" }</button>
-            </div>
-            if let Some(e) = &*error { { error_line(e) } }
+            { button_area(Kind::Primary, "photos-choose", "Choose photos", !wx.is_ready(), choose) }
+            if let Some(e) = error { { error_line(e) } }
             if !photos.is_empty() {
                 <div class="thumbs" id="photos-thumbs">
                     { for photos.iter().map(|p| html! {
@@ -160,9 +178,7 @@ pub fn photos_panel() -> Html {
                         </button>
                     }) }
                 </div>
-                <div class="btn-area">
-                    <button class="btn" id="photos-upload" onclick={upload}>{ "Upload to WeChat" }</button>
-                </div>
+                { button_area(Kind::Plain, "photos-upload", "Upload to WeChat", false, upload) }
                 <div class="cells">
                     { for photos.iter().filter_map(|p| p.server_id.as_ref()).map(|id| html! {
                         <div class="cell"><span class="cell-label">{ "serverId" }</span><span class="cell-body mono server-id">{ id.clone() }</span></div>

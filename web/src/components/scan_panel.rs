@@ -1,23 +1,30 @@
 use crate::{
     components::{
+        button::{Kind, button_area},
         cell::{Look, cell},
         error_line::error_line,
+        page_head::page_head,
+        panel_switch::Updater,
     },
-    wx::use_wx,
+    task::spawn,
+    wx::WxContext,
 };
 use wx_jssdk::{WxError, scan};
-use yew::{platform::spawn_local, prelude::*};
+use yew::prelude::*;
+
+/// What the scan panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+#[derive(Clone, Default)]
+pub struct ScanState {
+    outcome: Option<Result<String, WxError>>,
+}
 
 /// scanQRCode with needResult=1: WeChat scans and hands the text back to the page.
-#[function_component(ScanPanel)]
-pub fn scan_panel() -> Html {
-    let wx = use_wx();
-    let outcome = use_state(|| None::<Result<String, WxError>>);
+pub fn scan_panel(wx: &WxContext, state: &ScanState, up: &Updater) -> Html {
     let start = {
-        let outcome = outcome.clone();
+        let up = up.clone();
         Callback::from(move |_: MouseEvent| {
-            let outcome = outcome.clone();
-            spawn_local(async move {
+            let up = up.clone();
+            spawn(async move {
                 let options = scan::ScanQrCode {
                     need_result: true,
                     ..Default::default()
@@ -25,11 +32,11 @@ pub fn scan_panel() -> Html {
                 let result = scan::scan_qr_code(&options)
                     .await
                     .map(|r| r.result_str.unwrap_or_default());
-                outcome.set(Some(result));
+                up.update(|s| s.scan.outcome = Some(result));
             });
         })
     };
-    let result = match &*outcome {
+    let result = match &state.outcome {
         Some(Ok(text)) => {
             let is_link = text.starts_with("https://") || text.starts_with("http://");
             html! {
@@ -46,11 +53,8 @@ pub fn scan_panel() -> Html {
     };
     html! {
         <>
-            <h1 class="page-title">{ "Scan" }</h1>
-            <p class="page-desc">{ "QR codes and barcodes, through WeChat's own scanner." }</p>
-            <div class="btn-area">
-                <button class="btn btn-primary" id="scan-start" disabled={!wx.is_ready()} onclick={start}>{ "Scan a code" }</button>
-            </div>
+            { page_head("Scan", "QR codes and barcodes, through WeChat's own scanner.") }
+            { button_area(Kind::Primary, "scan-start", "Scan a code", !wx.is_ready(), start) }
             { result }
         </>
     }

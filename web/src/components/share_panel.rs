@@ -1,9 +1,16 @@
 use crate::{
-    components::{error_line::error_line, text_field::state_field},
-    wx::use_wx,
+    components::{
+        button::{Kind, button},
+        error_line::error_line,
+        page_head::page_head,
+        panel_switch::{PanelState, Updater},
+        text_field::state_field,
+    },
+    task::spawn,
+    wx::WxContext,
 };
 use wx_jssdk::{WxError, share};
-use yew::{platform::spawn_local, prelude::*};
+use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
 struct ShareForm {
@@ -32,18 +39,31 @@ fn defaults() -> ShareForm {
     }
 }
 
+/// What the share panel keeps while it is shown (its part of [`PanelState`]).
+#[derive(Clone)]
+pub struct ShareState {
+    form: ShareForm,
+    outcome: Option<Result<(), WxError>>,
+}
+
+impl ShareState {
+    pub fn new() -> ShareState {
+        ShareState {
+            form: defaults(),
+            outcome: None,
+        }
+    }
+}
+
 /// Edit what a share to a friend or to Moments shows, then apply it with the two 1.4+ share APIs.
-#[function_component(SharePanel)]
-pub fn share_panel() -> Html {
-    let wx = use_wx();
-    let form = use_state(defaults);
-    let outcome = use_state(|| None::<Result<(), WxError>>);
-    let field = |id, label, value: &str, set: fn(&mut ShareForm, String)| state_field(&form, id, label, value, set);
+pub fn share_panel(wx: &WxContext, state: &ShareState, up: &Updater) -> Html {
+    let form = &state.form;
+    let field = |id, label, value: &str, set: fn(&mut PanelState, String)| state_field(up, id, label, value, set);
     let apply = {
-        let (form, outcome) = (form.clone(), outcome.clone());
+        let (form, up) = (form.clone(), up.clone());
         Callback::from(move |_: MouseEvent| {
-            let (f, outcome) = ((*form).clone(), outcome.clone());
-            spawn_local(async move {
+            let (f, up) = (form.clone(), up.clone());
+            spawn(async move {
                 let friend = share::AppMessageShare {
                     title: f.title.clone(),
                     desc: f.desc.clone(),
@@ -59,19 +79,18 @@ pub fn share_panel() -> Html {
                     Ok(()) => share::update_timeline_share_data(&moments).await,
                     Err(e) => Err(e),
                 };
-                outcome.set(Some(result));
+                up.update(|s| s.share.outcome = Some(result));
             });
         })
     };
     html! {
         <>
-            <h1 class="page-title">{ "Share" }</h1>
-            <p class="page-desc">{ "What a friend or Moments sees when this page is shared from WeChat's menu." }</p>
+            { page_head("Share", "What a friend or Moments sees when this page is shared from WeChat's menu.") }
             <div class="cells">
-                { field("share-title", "Title", &form.title, |f, v| f.title = v) }
-                { field("share-desc", "Description", &form.desc, |f, v| f.desc = v) }
-                { field("share-link", "Link", &form.link, |f, v| f.link = v) }
-                { field("share-img", "Image URL", &form.img_url, |f, v| f.img_url = v) }
+                { field("share-title", "Title", &form.title, |s, v| s.share.form.title = v) }
+                { field("share-desc", "Description", &form.desc, |s, v| s.share.form.desc = v) }
+                { field("share-link", "Link", &form.link, |s, v| s.share.form.link = v) }
+                { field("share-img", "Image URL", &form.img_url, |s, v| s.share.form.img_url = v) }
             </div>
             <div class="cells-title">{ "Preview" }</div>
             <div class="share-preview">
@@ -79,8 +98,8 @@ pub fn share_panel() -> Html {
                 <div><div class="title">{ form.title.clone() }</div><div class="desc">{ form.desc.clone() }</div></div>
             </div>
             <div class="btn-area">
-                <button class="btn btn-primary" id="share-apply" disabled={!wx.is_ready()} onclick={apply}>{ "Apply" }</button>
-                { match &*outcome {
+                { button(Kind::Primary, "share-apply", "Apply", !wx.is_ready(), apply) }
+                { match &state.outcome {
                     Some(Ok(())) => html! { <div id="share-result" class="status status-ready">{ "Share content set ✓" }</div> },
                     Some(Err(e)) => error_line(e),
                     None => html! {},

@@ -1,14 +1,19 @@
 use crate::{
     components::{
+        button::{Kind, button_area},
         cell::{Look, cell},
+        panel_switch::{PanelState, Updater},
         text_field::state_field,
     },
-    wx::{WxStatus, use_wx},
+    task::spawn,
+    wx::{WxContext, WxStatus},
 };
-use yew::{platform::spawn_local, prelude::*};
+use wx_jssdk::Configured;
+use yew::prelude::*;
 
+/// What the debugger signs: kept in the panel state, and following the accepted config ([`use_debugger_sync`]).
 #[derive(Clone, PartialEq, Default)]
-struct Inputs {
+pub struct Inputs {
     ticket: String,
     noncestr: String,
     timestamp: String,
@@ -27,41 +32,49 @@ async fn fake_ticket(appid: &str) -> Option<String> {
     js_sys::Reflect::get(&json, &"ticket".into()).ok()?.as_string()
 }
 
-/// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
-/// offline twin of WeChat's jsapisign sandbox page.
-#[function_component(SignatureDebugger)]
-pub fn signature_debugger() -> Html {
-    let wx = use_wx();
-    let ready = match &wx.status {
+/// The config WeChat accepted, if it did.
+fn accepted(wx: &WxContext) -> Option<Configured> {
+    match &wx.status {
         WxStatus::Ready(done) => Some(done.clone()),
         _ => None,
-    };
-    let inputs = use_state(Inputs::default);
-    // Follow the config WeChat accepted last (Android re-signs after each navigation); keep a typed ticket.
-    {
-        let inputs = inputs.clone();
-        use_effect_with(ready.clone(), move |ready| {
-            if let Some(done) = ready {
-                inputs.set(Inputs {
-                    ticket: inputs.ticket.clone(),
-                    noncestr: done.signed.nonce_str.clone(),
-                    timestamp: done.signed.timestamp.to_string(),
-                    url: done.url.clone(),
-                });
-            }
-        });
     }
-    let field = |id, label, value: &str, set: fn(&mut Inputs, String)| state_field(&inputs, id, label, value, set);
+}
+
+/// Keeps the debugger's inputs on the config WeChat accepted last (Android re-signs after each navigation),
+/// keeping a typed ticket.
+#[hook]
+pub fn use_debugger_sync(wx: Option<&WxContext>, up: &Updater) {
+    let up = up.clone();
+    use_effect_with(wx.and_then(accepted), move |ready| {
+        if let Some(done) = ready {
+            let (noncestr, timestamp, url) = (
+                done.signed.nonce_str.clone(),
+                done.signed.timestamp.to_string(),
+                done.url.clone(),
+            );
+            up.update(move |s| {
+                let inputs = &mut s.diagnostics.inputs;
+                inputs.noncestr = noncestr;
+                inputs.timestamp = timestamp;
+                inputs.url = url;
+            });
+        }
+    });
+}
+
+/// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
+/// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps: a component of its
+/// own would cost the wasm its own lifecycle code.
+pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html {
+    let ready = accepted(wx);
+    let field = |id, label, value: &str, set: fn(&mut PanelState, String)| state_field(up, id, label, value, set);
     let use_fake = ready.as_ref().filter(|_| wx.emulated).map(|done| {
-        let (inputs, appid) = (inputs.clone(), done.signed.app_id.clone());
+        let (up, appid) = (up.clone(), done.signed.app_id.clone());
         Callback::from(move |_: MouseEvent| {
-            let (inputs, appid) = (inputs.clone(), appid.clone());
-            spawn_local(async move {
+            let (up, appid) = (up.clone(), appid.clone());
+            spawn(async move {
                 if let Some(ticket) = fake_ticket(&appid).await {
-                    inputs.set(Inputs {
-                        ticket,
-                        ..(*inputs).clone()
-                    });
+                    up.update(|s| s.diagnostics.inputs.ticket = ticket);
                 }
             });
         })
@@ -82,13 +95,13 @@ pub fn signature_debugger() -> Html {
         <>
             <div class="cells-title">{ "Signature debugger (wx-sign, in this page)" }</div>
             <div class="cells">
-                { field("dbg-ticket", "jsapi_ticket", &inputs.ticket, |i, v| i.ticket = v) }
-                { field("dbg-noncestr", "noncestr", &inputs.noncestr, |i, v| i.noncestr = v) }
-                { field("dbg-timestamp", "timestamp", &inputs.timestamp, |i, v| i.timestamp = v) }
-                { field("dbg-url", "url", &inputs.url, |i, v| i.url = v) }
+                { field("dbg-ticket", "jsapi_ticket", &inputs.ticket, |s, v| s.diagnostics.inputs.ticket = v) }
+                { field("dbg-noncestr", "noncestr", &inputs.noncestr, |s, v| s.diagnostics.inputs.noncestr = v) }
+                { field("dbg-timestamp", "timestamp", &inputs.timestamp, |s, v| s.diagnostics.inputs.timestamp = v) }
+                { field("dbg-url", "url", &inputs.url, |s, v| s.diagnostics.inputs.url = v) }
             </div>
             if let Some(onclick) = use_fake {
-                <div class="btn-area"><button class="btn" id="dbg-fake-ticket" {onclick}>{ "Use the fake WeChat's ticket" }</button></div>
+                { button_area(Kind::Plain, "dbg-fake-ticket", "Use the fake WeChat's ticket", false, onclick) }
             }
             <div class="cells">
                 { match &result {

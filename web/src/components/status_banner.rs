@@ -1,15 +1,16 @@
 use crate::{
-    components::not_in_wechat_notice::not_in_wechat_notice,
-    wx::{WxStatus, use_wx},
+    components::{
+        button::{Kind, button_area},
+        not_in_wechat_notice::not_in_wechat_notice,
+    },
+    wx::{WxContext, WxStatus},
 };
 use wx_jssdk::WxError;
 use yew::prelude::*;
 
-/// The configuration state at the top of every panel: loading, ready, or the error with its fix and the
+/// The configuration state above every panel: loading, ready, or the error with its fix and the
 /// canonical string to compare with WeChat's.
-#[function_component(StatusBanner)]
-pub fn status_banner() -> Html {
-    let wx = use_wx();
+pub fn status_banner(wx: &WxContext) -> Html {
     match &wx.status {
         WxStatus::Loading => html! {
             <div id="wx-status" class="status status-loading" data-state="loading">{ "Configuring the JS-SDK…" }</div>
@@ -35,7 +36,7 @@ pub fn status_banner() -> Html {
                     if let Some(c) = canonical {
                         <div class="hint">{ "Canonical string: " }<span id="wx-canonical" class="mono">{ c }</span></div>
                     }
-                    <div class="btn-area"><button class="btn" id="wx-retry" onclick={retry}>{ "Try again" }</button></div>
+                    { button_area(Kind::Plain, "wx-retry", "Try again", false, retry) }
                 </div>
             }
         }

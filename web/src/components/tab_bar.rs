@@ -1,10 +1,8 @@
-use crate::{route::Route, router::use_router};
+use crate::{route::Route, router::RouterState};
 use yew::prelude::*;
 
 /// The bottom tab bar; each tab is a real link that navigates with `pushState`.
-#[function_component(TabBar)]
-pub fn tab_bar() -> Html {
-    let router = use_router();
+pub fn tab_bar(router: &RouterState) -> Html {
     let current = router.location.route();
     html! {
         <nav class="tabbar">

@@ -1,3 +1,4 @@
+use crate::components::panel_switch::{PanelState, Updater};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -14,19 +15,20 @@ pub fn text_field(id: &'static str, label: &'static str, value: &str, on_change:
     }
 }
 
-/// A [`text_field`] bound to one field of a form kept in `state`: typing replaces that field (via `set`).
-pub fn state_field<T: Clone + 'static>(
-    state: &UseStateHandle<T>,
+/// A [`text_field`] bound to one field of the panel state: typing replaces that field (via `set`).
+pub fn state_field(
+    up: &Updater,
     id: &'static str,
     label: &'static str,
     value: &str,
-    set: fn(&mut T, String),
+    set: fn(&mut PanelState, String),
 ) -> Html {
-    let state = state.clone();
-    let on_change = Callback::from(move |v: String| {
-        let mut next = (*state).clone();
-        set(&mut next, v);
-        state.set(next);
-    });
-    text_field(id, label, value, on_change)
+    text_field(id, label, value, setter(up, set))
+}
+
+/// The change handler of a field bound to one field of the panel state (via `set`): one closure type for every
+/// field.
+pub fn setter(up: &Updater, set: fn(&mut PanelState, String)) -> Callback<String> {
+    let up = up.clone();
+    Callback::from(move |v: String| up.update(move |s| set(s, v)))
 }

@@ -1,12 +1,13 @@
-//! The WeChat context of the app: one provider that loads and configures the JS-SDK, and hooks to read it.
-//! Lift this folder into your own Yew app: `<WxProvider>` around your routes, `use_wx()` in components.
+//! The WeChat state of the app: one hook that loads and configures the JS-SDK, a provider and a hook to read
+//! it. Lift this folder into your own Yew app: `use_wx_state(&location)` in your root component, its `WxContext`
+//! given to a `<WxProvider context={…}>` around your tree, and `use_wx()` in any component below.
 
 mod boot;
 mod emulation;
 mod provider;
 
 pub use emulation::{emulator_enabled, set_emulator_enabled};
-pub use provider::{WxProvider, WxStatus, use_wx};
+pub use provider::{WxContext, WxProvider, WxStatus, use_wx, use_wx_state};
 
 use wx_jssdk::JsApi;
 

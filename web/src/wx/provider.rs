@@ -1,10 +1,12 @@
-//! `<WxProvider>`: loads and configures the JS-SDK once, re-configures after a URL change when the platform's
-//! rule needs it, and shares the state with every component through `use_wx()`.
+//! The WeChat state: `use_wx_state()` loads and configures the JS-SDK once and re-configures after a URL change
+//! when the platform's rule needs it; the root provides what it returns with [`WxProvider`], and components
+//! below read it with [`use_wx`].
 
 use super::boot::{self, ConfigFailure};
-use crate::router::use_router;
+use crate::{router::Location, task::spawn};
+use std::rc::Rc;
 use wx_jssdk::{Configured, Environment};
-use yew::{platform::spawn_local, prelude::*};
+use yew::prelude::*;
 
 /// Where configuration stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +19,7 @@ pub enum WxStatus {
     Failed(ConfigFailure),
 }
 
-/// What components read with [`use_wx`].
+/// What the views read: the environment, the configuration status and how to configure again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WxContext {
     /// The real environment, detected before any emulator was installed.
@@ -33,12 +35,6 @@ impl WxContext {
     pub fn is_ready(&self) -> bool {
         matches!(self.status, WxStatus::Ready(_))
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct WxProviderProps {
-    #[prop_or_default]
-    pub children: Html,
 }
 
 async fn boot_and_configure(env: Environment) -> (bool, WxStatus) {
@@ -65,25 +61,22 @@ fn configured(result: Result<Configured, ConfigFailure>) -> WxStatus {
     result.map_or_else(WxStatus::Failed, WxStatus::Ready)
 }
 
-#[function_component(WxProvider)]
-pub fn wx_provider(props: &WxProviderProps) -> Html {
-    // Read before anything can change `location` or the user agent.
-    let env = use_memo((), |_| {
-        wx_jssdk::remember_landing_url();
-        Environment::detect()
-    });
-    let status = use_state(|| WxStatus::Loading);
-    let emulated = use_state(|| false);
+/// The WeChat state, kept by the root component and provided to the tree with [`WxProvider`]; `location` is the
+/// router's, followed to re-configure after `pushState`. A hook of the root rather than state inside a provider
+/// component of its own: each component type costs the wasm its own lifecycle code.
+#[hook]
+pub fn use_wx_state(location: &Location) -> WxContext {
+    // The environment is read once, before anything can change `location` or the user agent.
+    let state = use_reducer(WxState::new);
 
     let reconfigure = {
-        let (env, status, emulated) = (env.clone(), status.clone(), emulated.clone());
+        let state = state.clone();
         use_callback((), move |(), _| {
-            let (env, status, emulated) = ((*env).clone(), status.clone(), emulated.clone());
-            status.set(WxStatus::Loading);
-            spawn_local(async move {
-                let (emu, result) = boot_and_configure(env).await;
-                emulated.set(emu);
-                status.set(result);
+            let (env, state) = (state.env.clone(), state.dispatcher());
+            state.dispatch(WxAction::Status(WxStatus::Loading));
+            spawn(async move {
+                let (emulated, status) = boot_and_configure(env).await;
+                state.dispatch(WxAction::Booted(emulated, status));
             });
         })
     };
@@ -95,34 +88,74 @@ pub fn wx_provider(props: &WxProviderProps) -> Html {
 
     // After pushState: Android WeChat checks the current URL, iOS the landing URL. Re-configure only when the
     // URL to sign changed, so iOS keeps its landing-URL config and Android gets a fresh one.
-    let location = use_router().location;
     {
-        let status = status.clone();
-        use_effect_with(location, move |_| {
-            if let WxStatus::Ready(done) = &*status
+        let state = state.clone();
+        use_effect_with(location.clone(), move |_| {
+            if let WxStatus::Ready(done) = &state.status
                 && done.url != wx_jssdk::url_to_sign()
             {
-                let status = status.clone();
-                spawn_local(async move { status.set(configured(boot::configure().await)) });
+                let state = state.dispatcher();
+                spawn(async move { state.dispatch(WxAction::Status(configured(boot::configure().await))) });
             }
         });
     }
 
-    let context = WxContext {
-        env: (*env).clone(),
-        emulated: *emulated,
-        status: (*status).clone(),
+    WxContext {
+        env: state.env.clone(),
+        emulated: state.emulated,
+        status: state.status.clone(),
         reconfigure,
-    };
-    html! {
-        <ContextProvider<WxContext> context={context}>
-            { props.children.clone() }
-        </ContextProvider<WxContext>>
     }
 }
 
-/// The WeChat context. Panics only when used outside `<WxProvider>`, a programming error.
+/// Provides a [`WxContext`] (from [`use_wx_state`]) to the components below it.
+pub type WxProvider = ContextProvider<WxContext>;
+
+/// The WeChat state of the nearest [`WxProvider`]; `None` outside one.
 #[hook]
-pub fn use_wx() -> WxContext {
-    use_context::<WxContext>().expect("use_wx() must be called inside <WxProvider>")
+pub fn use_wx() -> Option<WxContext> {
+    use_context::<WxContext>()
+}
+
+/// What [`use_wx_state`] keeps: one reducer rather than a hook per field (each state type costs the wasm its own
+/// copy of the hook code).
+#[derive(Clone)]
+struct WxState {
+    env: Environment,
+    emulated: bool,
+    status: WxStatus,
+}
+
+impl WxState {
+    fn new() -> WxState {
+        wx_jssdk::remember_landing_url();
+        WxState {
+            env: Environment::detect(),
+            emulated: false,
+            status: WxStatus::Loading,
+        }
+    }
+}
+
+enum WxAction {
+    /// The configuration status changed.
+    Status(WxStatus),
+    /// Loading (on the emulator or not) and configuring ended.
+    Booted(bool, WxStatus),
+}
+
+impl Reducible for WxState {
+    type Action = WxAction;
+
+    fn reduce(self: Rc<Self>, action: WxAction) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        match action {
+            WxAction::Status(status) => next.status = status,
+            WxAction::Booted(emulated, status) => {
+                next.emulated = emulated;
+                next.status = status;
+            }
+        }
+        Rc::new(next)
+    }
 }

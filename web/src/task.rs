@@ -1,0 +1,14 @@
+//! Running the page's async work (JS-SDK calls, the backend) in the browser's event loop.
+
+use std::{future::Future, pin::Pin};
+
+/// Runs `future` to completion in the background. Every call goes through one boxed, non-generic entry: each
+/// future type passed to `spawn_local` directly gets its own copy of the executor's spawn code in the wasm.
+pub fn spawn(future: impl Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(future));
+}
+
+#[inline(never)]
+fn spawn_boxed(future: Pin<Box<dyn Future<Output = ()>>>) {
+    yew::platform::spawn_local(future);
+}
