@@ -2,7 +2,7 @@
 //! uses, then the typed value is built from it.
 
 use crate::message::{Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo};
-use crate::xml::{ParseError, XmlVisitor, number, read};
+use crate::xml::{ParseError, XmlVisitor, number, read, read_text};
 
 /// The prefix WeChat puts before the scene of a `subscribe` from a scene QR code.
 const QRSCENE_PREFIX: &str = "qrscene_";
@@ -200,6 +200,18 @@ impl Push {
     pub fn parse(body: &[u8]) -> Result<Push, ParseError> {
         let mut raw = RawPush::default();
         let text = read(body, &mut raw)?;
+        Self::from_raw(raw, text)
+    }
+
+    /// [`parse`](Self::parse) for XML already known to be text (the verifier's output), which skips UTF-8
+    /// validation.
+    pub(crate) fn parse_text(text: &str) -> Result<Push, ParseError> {
+        let mut raw = RawPush::default();
+        let text = read_text(text, &mut raw)?;
+        Self::from_raw(raw, text)
+    }
+
+    fn from_raw(mut raw: RawPush, text: &str) -> Result<Push, ParseError> {
         let common = Fields { kind: "push" };
         let to_user_name = common.req("ToUserName", raw.to_user_name.take())?;
         let from_user_name = common.req("FromUserName", raw.from_user_name.take())?;

@@ -184,7 +184,7 @@ impl PushService {
             });
         }
         let verified = self.verifier.verify(&PushQuery::parse(raw_query), body)?;
-        let push = Push::parse(verified.xml.as_bytes())?;
+        let push = Push::parse_text(&verified.xml)?;
         let Some(xml) = self.dispatch(push).await else {
             return Ok(PushResponse::success());
         };

@@ -127,6 +127,17 @@ pub(crate) fn read<'a>(body: &'a [u8], visitor: &mut impl XmlVisitor) -> Result<
         });
     }
     let text = std::str::from_utf8(body).map_err(|_| ParseError::NotUtf8)?;
+    read_text(text, visitor)
+}
+
+/// [`read`] for a body already known to be text (a verified push's XML): the same checks but UTF-8.
+pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
+    if text.len() > MAX_BODY_BYTES {
+        return Err(ParseError::TooLarge {
+            len: text.len(),
+            limit: MAX_BODY_BYTES,
+        });
+    }
     let mut reader = Reader::from_str(text);
     let mut depth = 0usize;
     loop {

@@ -5,7 +5,7 @@ use super::{SharedState, error::ApiError};
 use axum::{
     body::Bytes,
     extract::{RawQuery, State},
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use wx_push::{EncodingAesKey, PushCipher, PushHandler, PushResponse, PushService, PushVerifier};
@@ -50,7 +50,7 @@ pub(super) async fn receive(State(state): State<SharedState>, RawQuery(raw): Raw
 fn answer(r: PushResponse) -> Response {
     (
         StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST),
-        [(header::CONTENT_TYPE, r.content_type)],
+        [(header::CONTENT_TYPE, HeaderValue::from_static(r.content_type))],
         r.body,
     )
         .into_response()
