@@ -41,12 +41,27 @@ impl Location {
 #[derive(Clone, PartialEq)]
 pub struct RouterState {
     pub location: Location,
-    /// Goes to a route with `history.pushState` (no page load).
-    pub navigate: Callback<Route>,
+    pub navigator: Navigator,
 }
 
-/// The router's state, kept by the root component: the location (read again on back and forward) and
-/// `navigate`. A hook of the root rather than a `<Router>` component of its own: each component type costs the
+/// Changes the page's location.
+#[derive(Clone, PartialEq)]
+pub struct Navigator(UseStateSetter<Location>);
+
+impl Navigator {
+    /// Goes to a route with `history.pushState` (no page load).
+    pub fn navigate(&self, route: Route) {
+        let pushed = web_sys::window()
+            .and_then(|w| w.history().ok())
+            .is_some_and(|h| h.push_state_with_url(&JsValue::NULL, "", Some(route.path())).is_ok());
+        if pushed {
+            self.0.set(Location::current());
+        }
+    }
+}
+
+/// The router's state, kept by the root component: the location (read again on back and forward) and how to
+/// navigate. A hook of the root rather than a `<Router>` component of its own: each component type costs the
 /// wasm its own lifecycle code.
 #[hook]
 pub fn use_router_state() -> RouterState {
@@ -54,7 +69,7 @@ pub fn use_router_state() -> RouterState {
 
     // Back and forward change the URL without a render: read it again.
     {
-        let location = location.clone();
+        let location = location.setter();
         use_effect_with((), move |_| {
             let window = web_sys::window();
             let listener = Closure::<dyn Fn()>::new(move || location.set(Location::current()));
@@ -69,20 +84,8 @@ pub fn use_router_state() -> RouterState {
         });
     }
 
-    let navigate = {
-        let location = location.clone();
-        use_callback((), move |route: Route, _| {
-            let pushed = web_sys::window()
-                .and_then(|w| w.history().ok())
-                .is_some_and(|h| h.push_state_with_url(&JsValue::NULL, "", Some(route.path())).is_ok());
-            if pushed {
-                location.set(Location::current());
-            }
-        })
-    };
-
     RouterState {
         location: (*location).clone(),
-        navigate,
+        navigator: Navigator(location.setter()),
     }
 }

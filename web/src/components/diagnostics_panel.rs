@@ -47,11 +47,11 @@ pub fn diagnostics_panel(wx: &WxContext, state: &DiagnosticsState, up: &Updater)
     };
     let row = |label: &'static str, value: String| cell(label, None, Look::Text, value);
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
-    let status = match &wx.status {
+    let status = match &*wx.status {
         WxStatus::Loading => "loading".to_owned(),
         WxStatus::Ready(done) if done.healed => "ready (healed with a fresh ticket)".to_owned(),
         WxStatus::Ready(_) => "ready".to_owned(),
-        WxStatus::Failed(f) => format!("error: {}", f.error),
+        WxStatus::Failed(f) => "error: ".to_owned() + &f.error.to_string(),
     };
     html! {
         <>

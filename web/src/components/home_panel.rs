@@ -31,11 +31,15 @@ pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
             });
         })
     };
+    let reconfigure = {
+        let wx = wx.clone();
+        Callback::from(move |_: MouseEvent| wx.reconfigure())
+    };
     let row = |label: &'static str, id: &'static str, value: String| cell(label, Some(id), Look::Code, value);
     html! {
         <>
             { page_head("wxkit", "A WeChat H5 page in Rust: the backend signs this page's URL, the JS-SDK verifies it.") }
-            if let WxStatus::Ready(done) = &wx.status {
+            if let WxStatus::Ready(done) = &*wx.status {
                 <div class="cells-title">{ "Signed config accepted by WeChat" }</div>
                 <div class="cells">
                     { row("appId", "cfg-appid", done.signed.app_id.clone()) }
@@ -46,7 +50,7 @@ pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
                 </div>
             }
             <div class="btn-area">
-                { button(Kind::Plain, "reconfigure", "Configure again", false, wx.reconfigure.reform(|_: MouseEvent| ())) }
+                { button(Kind::Plain, "reconfigure", "Configure again", false, reconfigure) }
                 { button(Kind::Warn, "close-window", "Close this page", false, close) }
                 if let Some(e) = &state.close_error { <div class="status status-error">{ e.to_string() }</div> }
             </div>

@@ -6,7 +6,6 @@ use crate::{
         photos_panel::{PhotosState, photos_panel},
         scan_panel::{ScanState, scan_panel},
         share_panel::{ShareState, share_panel},
-        signature_debugger::use_debugger_sync,
     },
     route::Route,
     wx::use_wx,
@@ -91,7 +90,6 @@ fn panel_component(props: &PanelProps) -> Html {
     let wx = use_wx();
     let state = use_reducer(PanelState::new);
     let up = Updater(state.dispatcher());
-    use_debugger_sync(wx.as_ref(), &up);
     // A panel outside a `WxProvider` has nothing to show.
     let Some(wx) = &wx else {
         return Html::default();

@@ -35,7 +35,7 @@ fn defaults() -> ShareForm {
         )
         .to_owned(),
         // WeChat refuses base64 images: an absolute URL on the same domain.
-        img_url: format!("{origin}/share-icon.png"),
+        img_url: origin + "/share-icon.png",
     }
 }
 

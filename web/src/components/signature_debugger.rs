@@ -2,27 +2,47 @@ use crate::{
     components::{
         button::{Kind, button_area},
         cell::{Look, cell},
-        panel_switch::{PanelState, Updater},
-        text_field::state_field,
+        panel_switch::Updater,
+        text_field::text_field,
     },
     task::spawn,
     wx::{WxContext, WxStatus},
 };
+use std::rc::Rc;
 use wx_jssdk::Configured;
 use yew::prelude::*;
 
-/// What the debugger signs: kept in the panel state, and following the accepted config ([`use_debugger_sync`]).
+/// What the debugger signs, kept in the panel state. `noncestr`, `timestamp` and `url` follow the config WeChat
+/// accepted last (Android re-signs after each navigation): see [`Inputs::follow`]. A typed ticket is kept.
 #[derive(Clone, PartialEq, Default)]
 pub struct Inputs {
     ticket: String,
     noncestr: String,
     timestamp: String,
     url: String,
+    /// The signature of the accepted config the three fields were last filled from.
+    followed: Option<String>,
+}
+
+impl Inputs {
+    /// Fills `noncestr`, `timestamp` and `url` from `ready` unless they already followed that config (and may
+    /// have been edited since). Applied when the debugger is shown and before each edit: the inputs follow the
+    /// accepted config without an effect of their own.
+    fn follow(&mut self, ready: Option<&Configured>) {
+        if let Some(done) = ready
+            && self.followed.as_ref() != Some(&done.signed.signature)
+        {
+            self.noncestr = done.signed.nonce_str.clone();
+            self.timestamp = done.signed.timestamp.to_string();
+            self.url = done.url.clone();
+            self.followed = Some(done.signed.signature.clone());
+        }
+    }
 }
 
 /// The fake WeChat's current ticket for `appid` (test-only path of `wx-server serve --mock`).
 async fn fake_ticket(appid: &str) -> Option<String> {
-    let url = format!("/fake-wechat/test-only/jsapi-ticket?appid={appid}");
+    let url = "/fake-wechat/test-only/jsapi-ticket?appid=".to_owned() + appid;
     let response = wasm_bindgen_futures::JsFuture::from(web_sys::window()?.fetch_with_str(&url))
         .await
         .ok()?;
@@ -33,42 +53,38 @@ async fn fake_ticket(appid: &str) -> Option<String> {
 }
 
 /// The config WeChat accepted, if it did.
-fn accepted(wx: &WxContext) -> Option<Configured> {
-    match &wx.status {
-        WxStatus::Ready(done) => Some(done.clone()),
+fn accepted(status: &WxStatus) -> Option<&Configured> {
+    match status {
+        WxStatus::Ready(done) => Some(done),
         _ => None,
     }
 }
 
-/// Keeps the debugger's inputs on the config WeChat accepted last (Android re-signs after each navigation),
-/// keeping a typed ticket.
-#[hook]
-pub fn use_debugger_sync(wx: Option<&WxContext>, up: &Updater) {
-    let up = up.clone();
-    use_effect_with(wx.and_then(accepted), move |ready| {
-        if let Some(done) = ready {
-            let (noncestr, timestamp, url) = (
-                done.signed.nonce_str.clone(),
-                done.signed.timestamp.to_string(),
-                done.url.clone(),
-            );
-            up.update(move |s| {
-                let inputs = &mut s.diagnostics.inputs;
-                inputs.noncestr = noncestr;
-                inputs.timestamp = timestamp;
-                inputs.url = url;
-            });
-        }
-    });
+/// The change handler of a debugger field (via `set`); the inputs follow the config accepted in `status` first.
+fn input_setter(up: &Updater, status: &Rc<WxStatus>, set: fn(&mut Inputs, String)) -> Callback<String> {
+    let (up, status) = (up.clone(), status.clone());
+    Callback::from(move |v: String| {
+        let status = status.clone();
+        up.update(move |s| {
+            let inputs = &mut s.diagnostics.inputs;
+            inputs.follow(accepted(&status));
+            set(inputs, v);
+        });
+    })
 }
 
 /// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
 /// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps: a component of its
 /// own would cost the wasm its own lifecycle code.
 pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html {
-    let ready = accepted(wx);
-    let field = |id, label, value: &str, set: fn(&mut PanelState, String)| state_field(up, id, label, value, set);
-    let use_fake = ready.as_ref().filter(|_| wx.emulated).map(|done| {
+    let ready = accepted(&wx.status);
+    let mut shown = inputs.clone();
+    shown.follow(ready);
+    let inputs = &shown;
+    let field = |id, label, value: &str, set: fn(&mut Inputs, String)| {
+        text_field(id, label, value, input_setter(up, &wx.status, set))
+    };
+    let use_fake = ready.filter(|_| wx.emulated).map(|done| {
         let (up, appid) = (up.clone(), done.signed.app_id.clone());
         Callback::from(move |_: MouseEvent| {
             let (up, appid) = (up.clone(), appid.clone());
@@ -87,7 +103,7 @@ pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html
         .and_then(|ts| {
             wx_sign::sign_config(&inputs.ticket, &inputs.noncestr, ts, &inputs.url).map_err(|e| e.to_string())
         });
-    let matches = match (&result, &ready) {
+    let matches = match (&result, ready) {
         (Ok(signed), Some(done)) => Some(signed.signature == done.signed.signature),
         _ => None,
     };
@@ -95,10 +111,10 @@ pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html
         <>
             <div class="cells-title">{ "Signature debugger (wx-sign, in this page)" }</div>
             <div class="cells">
-                { field("dbg-ticket", "jsapi_ticket", &inputs.ticket, |s, v| s.diagnostics.inputs.ticket = v) }
-                { field("dbg-noncestr", "noncestr", &inputs.noncestr, |s, v| s.diagnostics.inputs.noncestr = v) }
-                { field("dbg-timestamp", "timestamp", &inputs.timestamp, |s, v| s.diagnostics.inputs.timestamp = v) }
-                { field("dbg-url", "url", &inputs.url, |s, v| s.diagnostics.inputs.url = v) }
+                { field("dbg-ticket", "jsapi_ticket", &inputs.ticket, |i, v| i.ticket = v) }
+                { field("dbg-noncestr", "noncestr", &inputs.noncestr, |i, v| i.noncestr = v) }
+                { field("dbg-timestamp", "timestamp", &inputs.timestamp, |i, v| i.timestamp = v) }
+                { field("dbg-url", "url", &inputs.url, |i, v| i.url = v) }
             </div>
             if let Some(onclick) = use_fake {
                 { button_area(Kind::Plain, "dbg-fake-ticket", "Use the fake WeChat's ticket", false, onclick) }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 /// The configuration state above every panel: loading, ready, or the error with its fix and the
 /// canonical string to compare with WeChat's.
 pub fn status_banner(wx: &WxContext) -> Html {
-    match &wx.status {
+    match &*wx.status {
         WxStatus::Loading => html! {
             <div id="wx-status" class="status status-loading" data-state="loading">{ "Configuring the JS-SDK…" }</div>
         },
@@ -28,7 +28,10 @@ pub fn status_banner(wx: &WxContext) -> Html {
             let canonical = failure.signed.as_ref().and_then(|s| {
                 wx_sign::canonical_config_string("<jsapi_ticket>", &s.nonce_str, s.timestamp, &failure.url).ok()
             });
-            let retry = wx.reconfigure.reform(|_: MouseEvent| ());
+            let retry = {
+                let wx = wx.clone();
+                Callback::from(move |_: MouseEvent| wx.reconfigure())
+            };
             html! {
                 <div id="wx-status" class="status status-error" data-state="error">
                     { failure.error.to_string() }

@@ -8,12 +8,12 @@ pub fn tab_bar(router: &RouterState) -> Html {
         <nav class="tabbar">
             <div class="tabbar-inner">
                 { for Route::TABS.iter().map(|&(route, label, icon)| {
-                    let navigate = router.navigate.clone();
+                    let navigator = router.navigator.clone();
                     // A plain click navigates in the page; modified clicks keep the browser's meaning (new tab…).
                     let onclick = Callback::from(move |e: MouseEvent| {
                         if !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key()) {
                             e.prevent_default();
-                            navigate.emit(route);
+                            navigator.navigate(route);
                         }
                     });
                     html! {

@@ -19,26 +19,50 @@ pub enum WxStatus {
     Failed(ConfigFailure),
 }
 
-/// What the views read: the environment, the configuration status and how to configure again.
-#[derive(Debug, Clone, PartialEq)]
+/// What the views read: the environment, the configuration status and how to configure again. Cheap to clone
+/// and to compare: the `WxProvider` compares it on every render of the root and clones it for each reader, so the
+/// environment and the status sit behind `Rc`s, compared by pointer (each change makes a new one).
+#[derive(Debug, Clone)]
 pub struct WxContext {
     /// The real environment, detected before any emulator was installed.
-    pub env: Environment,
+    pub env: Rc<Environment>,
     /// The page runs on wx-jssdk's emulator.
     pub emulated: bool,
-    pub status: WxStatus,
-    /// Runs loading and configuration again (e.g. after fixing the backend).
-    pub reconfigure: Callback<()>,
+    pub status: Rc<WxStatus>,
+    state: UseReducerDispatcher<WxState>,
+}
+
+impl PartialEq for WxContext {
+    fn eq(&self, other: &WxContext) -> bool {
+        Rc::ptr_eq(&self.env, &other.env)
+            && self.emulated == other.emulated
+            && Rc::ptr_eq(&self.status, &other.status)
+            && self.state == other.state
+    }
 }
 
 impl WxContext {
     pub fn is_ready(&self) -> bool {
-        matches!(self.status, WxStatus::Ready(_))
+        matches!(*self.status, WxStatus::Ready(_))
+    }
+
+    /// Runs loading and configuration again (e.g. after fixing the backend).
+    pub fn reconfigure(&self) {
+        boot(self.env.clone(), self.state.clone());
     }
 }
 
-async fn boot_and_configure(env: Environment) -> (bool, WxStatus) {
-    match boot::load(&env).await {
+/// Loads and configures, reporting to `state`.
+fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>) {
+    state.dispatch(WxAction::Start);
+    spawn(async move {
+        let (emulated, status) = boot_and_configure(&env).await;
+        state.dispatch(WxAction::Booted(emulated, status));
+    });
+}
+
+async fn boot_and_configure(env: &Environment) -> (bool, WxStatus) {
+    match boot::load(env).await {
         Ok(emulated) => (emulated, configured(boot::configure().await)),
         Err(error) => (
             false,
@@ -69,29 +93,15 @@ pub fn use_wx_state(location: &Location) -> WxContext {
     // The environment is read once, before anything can change `location` or the user agent.
     let state = use_reducer(WxState::new);
 
-    let reconfigure = {
-        let state = state.clone();
-        use_callback((), move |(), _| {
-            let (env, state) = (state.env.clone(), state.dispatcher());
-            state.dispatch(WxAction::Status(WxStatus::Loading));
-            spawn(async move {
-                let (emulated, status) = boot_and_configure(env).await;
-                state.dispatch(WxAction::Booted(emulated, status));
-            });
-        })
-    };
-
-    {
-        let reconfigure = reconfigure.clone();
-        use_effect_with((), move |_| reconfigure.emit(()));
-    }
-
-    // After pushState: Android WeChat checks the current URL, iOS the landing URL. Re-configure only when the
-    // URL to sign changed, so iOS keeps its landing-URL config and Android gets a fresh one.
+    // Loads and configures on the first render. After pushState: Android WeChat checks the current URL, iOS the
+    // landing URL. Re-configure only when the URL to sign changed, so iOS keeps its landing-URL config and
+    // Android gets a fresh one. One effect for both: each effect costs the wasm its own copy of the hook code.
     {
         let state = state.clone();
         use_effect_with(location.clone(), move |_| {
-            if let WxStatus::Ready(done) = &state.status
+            if !state.started {
+                boot(state.env.clone(), state.dispatcher());
+            } else if let WxStatus::Ready(done) = &*state.status
                 && done.url != wx_jssdk::url_to_sign()
             {
                 let state = state.dispatcher();
@@ -104,7 +114,7 @@ pub fn use_wx_state(location: &Location) -> WxContext {
         env: state.env.clone(),
         emulated: state.emulated,
         status: state.status.clone(),
-        reconfigure,
+        state: state.dispatcher(),
     }
 }
 
@@ -119,25 +129,30 @@ pub fn use_wx() -> Option<WxContext> {
 
 /// What [`use_wx_state`] keeps: one reducer rather than a hook per field (each state type costs the wasm its own
 /// copy of the hook code).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct WxState {
-    env: Environment,
+    env: Rc<Environment>,
     emulated: bool,
-    status: WxStatus,
+    status: Rc<WxStatus>,
+    /// Loading and configuring started once.
+    started: bool,
 }
 
 impl WxState {
     fn new() -> WxState {
         wx_jssdk::remember_landing_url();
         WxState {
-            env: Environment::detect(),
+            env: Rc::new(Environment::detect()),
             emulated: false,
-            status: WxStatus::Loading,
+            status: Rc::new(WxStatus::Loading),
+            started: false,
         }
     }
 }
 
 enum WxAction {
+    /// Loading and configuring (again) started.
+    Start,
     /// The configuration status changed.
     Status(WxStatus),
     /// Loading (on the emulator or not) and configuring ended.
@@ -150,10 +165,14 @@ impl Reducible for WxState {
     fn reduce(self: Rc<Self>, action: WxAction) -> Rc<Self> {
         let mut next = Rc::unwrap_or_clone(self);
         match action {
-            WxAction::Status(status) => next.status = status,
+            WxAction::Start => {
+                next.started = true;
+                next.status = Rc::new(WxStatus::Loading);
+            }
+            WxAction::Status(status) => next.status = Rc::new(status),
             WxAction::Booted(emulated, status) => {
                 next.emulated = emulated;
-                next.status = status;
+                next.status = Rc::new(status);
             }
         }
         Rc::new(next)
