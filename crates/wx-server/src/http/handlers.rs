@@ -70,13 +70,7 @@ async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConf
 
 pub(super) async fn wechat_check(State(state): State<SharedState>, RawQuery(raw): RawQuery) -> Response {
     let Some(token) = &state.server_token else {
-        return ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            error: "server_token_not_configured",
-            message: "set WX_TOKEN to the Token configured for the account's server URL".into(),
-            errcode: None,
-        }
-        .into_response();
+        return ApiError::server_token_not_configured().into_response();
     };
     let params: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -36,13 +36,7 @@ pub(crate) fn service(
 
 pub(super) async fn receive(State(state): State<SharedState>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
     let Some(push) = &state.push else {
-        return ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            error: "server_token_not_configured",
-            message: "set WX_TOKEN to the Token configured for the account's server URL".into(),
-            errcode: None,
-        }
-        .into_response();
+        return ApiError::server_token_not_configured().into_response();
     };
     answer(push.handle(raw.as_deref().unwrap_or(""), &body).await)
 }
