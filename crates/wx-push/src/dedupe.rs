@@ -220,6 +220,7 @@ mod tests {
             "a full cache forgets its oldest entry"
         );
         assert_eq!(cache.len(), 2);
+        // The two first claims above were dropped unfinished, as a panicking handler's are: settled as `Panicked`.
         assert!(matches!(cache.claim(key(3)), Claim::Settled(Err(Panicked))));
         assert!(matches!(cache.claim(key(2)), Claim::Settled(Err(Panicked))));
     }

@@ -120,24 +120,25 @@ pub(crate) fn flat_fields<const N: usize>(body: &[u8], names: [&str; N]) -> Resu
 /// The one pass every body gets: size, UTF-8, no DOCTYPE, only predefined and character references, bounded
 /// depth; what passes is reported to `visitor`. Returns the body as text.
 pub(crate) fn read<'a>(body: &'a [u8], visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ParseError::TooLarge {
-            len: body.len(),
-            limit: MAX_BODY_BYTES,
-        });
-    }
+    // Size first: an oversized body is refused before it is scanned for UTF-8.
+    within_limit(body.len())?;
     let text = std::str::from_utf8(body).map_err(|_| ParseError::NotUtf8)?;
     read_text(text, visitor)
 }
 
-/// [`read`] for a body already known to be text (a verified push's XML): the same checks but UTF-8.
-pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
-    if text.len() > MAX_BODY_BYTES {
+fn within_limit(len: usize) -> Result<(), ParseError> {
+    if len > MAX_BODY_BYTES {
         return Err(ParseError::TooLarge {
-            len: text.len(),
+            len,
             limit: MAX_BODY_BYTES,
         });
     }
+    Ok(())
+}
+
+/// [`read`] for a body already known to be text (a verified push's XML): the same checks but UTF-8.
+pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
+    within_limit(text.len())?;
     let mut reader = Reader::from_str(text);
     let mut depth = 0usize;
     loop {
