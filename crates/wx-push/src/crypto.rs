@@ -234,6 +234,14 @@ impl PushCipher {
     /// # Errors
     /// [`CryptoError::TooLong`] when `xml` is longer than `u32::MAX` bytes.
     pub fn encrypt_with_prefix(&self, xml: &str, prefix: [u8; 16]) -> Result<String, CryptoError> {
+        Ok(STANDARD.encode(self.encrypt_frame(xml, prefix)?))
+    }
+
+    /// The ciphertext bytes of `prefix ‖ length ‖ xml ‖ appid`, padded: [`encrypt_with_prefix`] before base64,
+    /// for a caller that encodes it straight into its own buffer.
+    ///
+    /// [`encrypt_with_prefix`]: Self::encrypt_with_prefix
+    pub(crate) fn encrypt_frame(&self, xml: &str, prefix: [u8; 16]) -> Result<Vec<u8>, CryptoError> {
         let len = u32::try_from(xml.len()).map_err(|_| CryptoError::TooLong { len: xml.len() })?;
         let mut plain = Vec::with_capacity(FRAME_HEADER + xml.len() + self.appid.len() + PAD_BLOCK);
         plain.extend_from_slice(&prefix);
@@ -243,10 +251,10 @@ impl PushCipher {
         pad(&mut plain);
         let len = plain.len();
         // In place; the frame is already padded to whole blocks, so this cannot fail.
-        let ciphertext = cbc::Encryptor::<Aes256>::inner_iv_init(self.aes.clone(), &self.key.iv().into())
+        cbc::Encryptor::<Aes256>::inner_iv_init(self.aes.clone(), &self.key.iv().into())
             .encrypt_padded::<NoPadding>(&mut plain, len)
             .map_err(|_| CryptoError::TooLong { len: xml.len() })?;
-        Ok(STANDARD.encode(ciphertext))
+        Ok(plain)
     }
 }
 

@@ -1,13 +1,17 @@
 //! The bounded TTL cache behind "the handler runs once per push": the first delivery claims the key and runs
 //! the handler; every retry inside the TTL shares the same outcome instead of running it again.
 //!
-//! A push costs one map entry and nothing else: the first delivery writes its outcome back into its entry, and
-//! only a retry that arrives while the handler still runs creates something to wait on.
+//! A push costs one table entry and nothing else: the key is hashed before the lock is taken, the entry is named
+//! by that hash and a sequence number (no shared pointer, so no atomic counts on other threads' cache lines), the
+//! first delivery writes its outcome back into its own entry, and only a retry that arrives while the handler
+//! still runs creates something to wait on.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
+use hashbrown::HashTable;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -19,29 +23,44 @@ pub(crate) type Outcome = Option<Arc<str>>;
 
 /// What [`DedupeCache::claim`] found.
 pub(crate) enum Claim {
-    /// The first delivery: run the handler and [`finish`](Pending::finish) with its outcome.
-    First(Pending),
+    /// The first delivery: run the handler and [`settle`](DedupeCache::settle) this entry with its outcome.
+    First(EntryId),
     /// A retry while the first delivery's handler runs: [`wait`](Running::wait) for its outcome.
     Running(Running),
     /// A retry after the first delivery finished (or panicked, `Err`).
     Settled(Result<Outcome, Panicked>),
 }
 
+/// Names one entry: where its key hashes to, and which claim made it (a key evicted and claimed again gets a new
+/// entry, which a late settle of the old one must not touch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntryId {
+    hash: u64,
+    seq: u64,
+}
+
 pub(crate) struct DedupeCache {
     inner: Mutex<Inner>,
+    /// Keyed SipHash: pushes are attacker-influenced, so the table's hash must not be predictable.
+    hasher: RandomState,
     ttl: Duration,
     capacity: usize,
 }
 
 #[derive(Default)]
 struct Inner {
-    /// The key is shared with `order` and with the first delivery's [`Pending`]: one allocation per push, and
-    /// its address tells this entry apart from a later one for the same key (after an eviction).
-    slots: HashMap<Arc<DedupeKey>, Slot>,
-    /// Keys in insertion order; with one TTL for all, that is also expiry order.
-    order: VecDeque<(Instant, Arc<DedupeKey>)>,
+    entries: HashTable<Entry>,
+    /// Entries in claim order; with one TTL for all, that is also expiry order.
+    order: VecDeque<(Instant, EntryId)>,
+    next_seq: u64,
     /// When "cache full" was last logged: once per TTL, not once per push (a flood at high push rates).
     warned_full: Option<Instant>,
+}
+
+struct Entry {
+    key: DedupeKey,
+    id: EntryId,
+    slot: Slot,
 }
 
 enum Slot {
@@ -61,28 +80,30 @@ impl DedupeCache {
     pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
+            hasher: RandomState::new(),
             ttl,
             capacity: capacity.max(1),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while holding this lock cannot leave the maps inconsistent in a way that matters (worst case
+        // A panic while holding this lock cannot leave the table inconsistent in a way that matters (worst case
         // a key is forgotten early), so a poisoned lock is used as is.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn claim(self: &Arc<Self>, key: DedupeKey) -> Claim {
+    pub(crate) fn claim(&self, key: DedupeKey) -> Claim {
+        let hash = self.hasher.hash_one(&key);
         let now = Instant::now();
         let mut inner = self.lock();
         inner.expire(|at| now.duration_since(at) >= self.ttl);
-        if let Some(slot) = inner.slots.get_mut(&key) {
-            return match slot {
+        if let Some(entry) = inner.entries.find_mut(hash, |e| e.key == key) {
+            return match &mut entry.slot {
                 Slot::Settled(outcome) => Claim::Settled(outcome.clone()),
                 Slot::Running(shared) => Claim::Running(Running(Arc::clone(shared.get_or_insert_default()))),
             };
         }
-        if inner.slots.len() >= self.capacity {
+        if inner.entries.len() >= self.capacity {
             // Full of live entries: forget the oldest. A retry of it would run the handler again, which the
             // capacity (far above WeChat's retry window × push rate) makes rare.
             if inner.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
@@ -95,27 +116,30 @@ impl DedupeCache {
             let mut first = true;
             inner.expire(|_| std::mem::take(&mut first));
         }
-        let key = Arc::new(key);
-        inner.slots.insert(Arc::clone(&key), Slot::Running(None));
-        inner.order.push_back((now, Arc::clone(&key)));
-        Claim::First(Pending {
-            cache: Arc::clone(self),
-            key: Some(key),
-        })
+        let id = EntryId {
+            hash,
+            seq: inner.next_seq,
+        };
+        inner.next_seq += 1;
+        let entry = Entry {
+            key,
+            id,
+            slot: Slot::Running(None),
+        };
+        inner.entries.insert_unique(hash, entry, |e| e.id.hash);
+        inner.order.push_back((now, id));
+        Claim::First(id)
     }
 
-    /// Records the first delivery's outcome in its own entry (not in one claimed after it was evicted).
-    fn settle(&self, key: &Arc<DedupeKey>, outcome: Result<Outcome, Panicked>) {
+    /// Records the first delivery's outcome in its own entry (not in one claimed after it was evicted) and wakes
+    /// the retries waiting for it.
+    pub(crate) fn settle(&self, id: EntryId, outcome: Result<Outcome, Panicked>) {
         let mut inner = self.lock();
-        let ours = inner
-            .slots
-            .get_key_value(&**key)
-            .is_some_and(|(k, _)| Arc::ptr_eq(k, key));
-        // Not ours: evicted while the handler ran (and perhaps claimed afresh since); nobody can find it any more.
-        let Some(slot) = inner.slots.get_mut(&**key).filter(|_| ours) else {
+        // Gone: evicted while the handler ran (and perhaps claimed afresh since); nobody can find it any more.
+        let Some(entry) = inner.entries.find_mut(id.hash, |e| e.id == id) else {
             return;
         };
-        if let Slot::Running(Some(shared)) = std::mem::replace(slot, Slot::Settled(outcome.clone())) {
+        if let Slot::Running(Some(shared)) = std::mem::replace(&mut entry.slot, Slot::Settled(outcome.clone())) {
             drop(inner);
             let _ = shared.outcome.set(outcome);
             shared.settled.notify_waiters();
@@ -124,30 +148,7 @@ impl DedupeCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().slots.len()
-    }
-}
-
-/// The first delivery's claim. Dropped without [`finish`](Self::finish) (the handler panicked), it settles the
-/// entry as [`Panicked`], so retries answer `success` at once instead of waiting for the deadline.
-pub(crate) struct Pending {
-    cache: Arc<DedupeCache>,
-    key: Option<Arc<DedupeKey>>,
-}
-
-impl Pending {
-    pub(crate) fn finish(mut self, outcome: Outcome) {
-        if let Some(key) = self.key.take() {
-            self.cache.settle(&key, Ok(outcome));
-        }
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.cache.settle(&key, Err(Panicked));
-        }
+        self.lock().entries.len()
     }
 }
 
@@ -170,15 +171,17 @@ impl Running {
 }
 
 impl Inner {
-    /// Drops entries from the oldest while `stale(inserted_at)` holds. Every slot has exactly one `order` entry
-    /// (a key is inserted only when absent, and removed only here), so the two stay in step.
+    /// Drops entries from the oldest while `stale(claimed_at)` holds. Every entry has exactly one `order` item
+    /// (an entry is inserted only for an absent key, and removed only here), so the two stay in step.
     fn expire(&mut self, mut stale: impl FnMut(Instant) -> bool) {
         while let Some((at, _)) = self.order.front() {
             if !stale(*at) {
                 break;
             }
-            if let Some((_, key)) = self.order.pop_front() {
-                self.slots.remove(&*key);
+            if let Some((_, id)) = self.order.pop_front()
+                && let Ok(entry) = self.entries.find_entry(id.hash, |e| e.id == id)
+            {
+                entry.remove();
             }
         }
     }
@@ -195,9 +198,9 @@ mod tests {
         }
     }
 
-    fn first(claim: Claim) -> Pending {
+    fn first(claim: Claim) -> EntryId {
         match claim {
-            Claim::First(pending) => pending,
+            Claim::First(id) => id,
             _ => panic!("expected a first delivery"),
         }
     }
@@ -207,21 +210,19 @@ mod tests {
         let cache = Arc::new(DedupeCache::new(Duration::from_secs(30), 2));
         let one = first(cache.claim(key(1)));
         assert!(matches!(cache.claim(key(1)), Claim::Running(..)));
-        one.finish(None);
+        cache.settle(one, Ok(None));
         assert!(matches!(cache.claim(key(1)), Claim::Settled(Ok(None))));
         tokio::time::advance(Duration::from_secs(31)).await;
         assert!(
             matches!(cache.claim(key(1)), Claim::First(..)),
             "expired keys are claimed afresh"
         );
-        assert!(matches!(cache.claim(key(2)), Claim::First(..)));
-        assert!(
-            matches!(cache.claim(key(3)), Claim::First(..)),
-            "a full cache forgets its oldest entry"
-        );
-        assert_eq!(cache.len(), 2);
-        // The two first claims above were dropped unfinished, as a panicking handler's are: settled as `Panicked`.
-        assert!(matches!(cache.claim(key(3)), Claim::Settled(Err(Panicked))));
+        let two = first(cache.claim(key(2)));
+        let three = first(cache.claim(key(3)));
+        assert_eq!(cache.len(), 2, "a full cache forgets its oldest entry");
+        cache.settle(two, Err(Panicked));
+        cache.settle(three, Ok(None));
+        assert!(matches!(cache.claim(key(3)), Claim::Settled(Ok(None))));
         assert!(matches!(cache.claim(key(2)), Claim::Settled(Err(Panicked))));
     }
 
@@ -233,18 +234,19 @@ mod tests {
             panic!("expected a running claim")
         };
         let waiting = tokio::spawn(retry.wait());
-        one.finish(Some(Arc::from("<xml/>")));
+        cache.settle(one, Ok(Some(Arc::from("<xml/>"))));
         let outcome = waiting.await.expect("retry task");
         assert_eq!(outcome.ok().flatten().as_deref(), Some("<xml/>"));
 
         let evicted = first(cache.claim(key(2)));
         let newer = first(cache.claim(key(2 + 1)));
         let again = first(cache.claim(key(2)));
-        evicted.finish(Some(Arc::from("stale")));
+        cache.settle(evicted, Ok(Some(Arc::from("stale"))));
         assert!(
             matches!(cache.claim(key(2)), Claim::Running(..)),
             "the evicted claim's outcome must not land on the newer entry for the same key"
         );
-        drop((newer, again));
+        assert_ne!(evicted, again);
+        cache.settle(newer, Ok(None));
     }
 }

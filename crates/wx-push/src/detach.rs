@@ -21,9 +21,29 @@ impl<T: Send + 'static> Detachable<T> {
     }
 }
 
-/// The work panicked while polled in place (a spawned task's panic is the runtime's to catch, as before).
+/// The work panicked (caught where it was polled: in place, or in the task it was detached to).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Panicked;
+
+impl<T: Send + 'static> Detachable<T> {
+    /// Moves unfinished work to a runtime task, where `then` gets its output once it ends. Finished work is
+    /// left alone.
+    pub(crate) fn detach(mut self, then: impl FnOnce(Result<T, Panicked>) + Send + 'static) {
+        let Some(work) = self.work.take() else { return };
+        let mut rest = Detachable { work: Some(work) };
+        spawn(Box::pin(async move { then((&mut rest).await) }));
+    }
+}
+
+fn spawn<T: Send + 'static>(work: Work<T>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(work);
+        }
+        // Outside a runtime (the runtime itself is shutting down) there is nowhere left to run it.
+        Err(_) => tracing::error!("a push handler was dropped unfinished outside a Tokio runtime"),
+    }
+}
 
 impl<T: Send + 'static> Future for Detachable<T> {
     type Output = Result<T, Panicked>;
@@ -47,13 +67,8 @@ impl<T: Send + 'static> Future for Detachable<T> {
 
 impl<T: Send + 'static> Drop for Detachable<T> {
     fn drop(&mut self) {
-        let Some(work) = self.work.take() else { return };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(work);
-            }
-            // Outside a runtime (the runtime itself is shutting down) there is nowhere left to run it.
-            Err(_) => tracing::error!("a push handler was dropped unfinished outside a Tokio runtime"),
+        if let Some(work) = self.work.take() {
+            spawn(work);
         }
     }
 }

@@ -19,8 +19,9 @@ impl PushCipher {
     /// # Errors
     /// [`CryptoError::EmptyToken`], or [`CryptoError::RandomUnavailable`] when the OS has no random source.
     pub fn seal(&self, token: &str, xml: &str, timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
-        let encrypted = self.encrypt(xml)?;
-        wrap(token, &encrypted, timestamp, nonce)
+        let mut prefix = [0u8; 16];
+        getrandom::fill(&mut prefix).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
+        wrap(token, &self.encrypt_frame(xml, prefix)?, timestamp, nonce)
     }
 
     /// [`seal`](Self::seal) with a fresh random nonce (16 hex digits), drawn with the ciphertext's random prefix
@@ -31,13 +32,13 @@ impl PushCipher {
         let (prefix, nonce) = random.split_at(16);
         let mut prefix_bytes = [0u8; 16];
         prefix_bytes.copy_from_slice(prefix);
-        let nonce: String = nonce
-            .iter()
-            .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]])
-            .map(char::from)
-            .collect();
-        let encrypted = self.encrypt_with_prefix(xml, prefix_bytes)?;
-        wrap(token, &encrypted, timestamp, &nonce)
+        let mut nonce_hex = [0u8; 16];
+        for (pair, byte) in nonce_hex.chunks_exact_mut(2).zip(nonce) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
+        }
+        let nonce = std::str::from_utf8(&nonce_hex).unwrap_or_default();
+        wrap(token, &self.encrypt_frame(xml, prefix_bytes)?, timestamp, nonce)
     }
 
     /// Opens an envelope made by [`seal`](Self::seal): checks `MsgSignature` against `token`, then decrypts.
@@ -62,13 +63,15 @@ impl PushCipher {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`, signed with the server `token`.
-fn wrap(token: &str, encrypted: &str, timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
+/// `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`, signed with the server `token`. The ciphertext
+/// is base64-encoded straight into the envelope and signed where it lies there: one buffer for the whole reply.
+fn wrap(token: &str, ciphertext: &[u8], timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
     let timestamp = timestamp.to_string();
-    let signature = wx_sign::msg_signature(token, &timestamp, nonce, encrypted).map_err(|_| CryptoError::EmptyToken)?;
     // The fixed markup, signature, timestamp and nonce take under 200 bytes.
-    let mut out = XmlOut::with_capacity(encrypted.len() + nonce.len() + 200);
-    out.cdata("Encrypt", encrypted);
+    let mut out = XmlOut::with_capacity(ciphertext.len().div_ceil(3) * 4 + nonce.len() + 200);
+    let encrypted = out.base64_cdata("Encrypt", ciphertext);
+    let signature = wx_sign::msg_signature(token, &timestamp, nonce, &out.as_str()[encrypted])
+        .map_err(|_| CryptoError::EmptyToken)?;
     out.cdata("MsgSignature", &signature);
     out.bare("TimeStamp", &timestamp);
     out.cdata("Nonce", nonce);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dedupe::{Claim, DedupeCache, Outcome};
+use crate::dedupe::{Claim, DedupeCache, EntryId, Outcome};
 use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
@@ -193,8 +193,8 @@ impl PushService {
 
     /// Runs the handler once per push and waits for its outcome at most until the deadline.
     async fn dispatch(&self, push: Push) -> Outcome {
-        let pending = match self.cache.claim(push.dedupe_key()) {
-            Claim::First(pending) => pending,
+        let id = match self.cache.claim(push.dedupe_key()) {
+            Claim::First(id) => id,
             Claim::Running(running) => {
                 tracing::debug!("retried push: waiting for the first delivery's reply");
                 let waited = tokio::time::timeout(self.deadline, running.wait()).await;
@@ -205,25 +205,26 @@ impl PushService {
                 return self.settle(Ok(outcome), "the first delivery");
             }
         };
-        let handler = Arc::clone(&self.handler);
         let addressee = Addressee::of(&push);
+        let reply = (self.handler)(push);
         let work = async move {
-            let reply = handler(push).await;
-            let outcome = match reply.addressed(addressee, wx_sign::unix_timestamp()) {
+            match reply.await.addressed(addressee, wx_sign::unix_timestamp()) {
                 Ok(message) => message.map(|m| Arc::from(m.to_xml())),
                 Err(error) => {
                     tracing::error!(%error, "the handler's reply is invalid; answering success");
                     None
                 }
-            };
-            // Retries share this; a panic above drops `pending` unfinished, which settles retries as `success`.
-            pending.finish(outcome.clone());
-            outcome
+            }
         };
         // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime only if it
-        // outlives the deadline or WeChat hangs up, so the work always finishes.
-        let mut work = Detachable::new(work);
-        self.settle(tokio::time::timeout(self.deadline, &mut work).await, "the push handler")
+        // outlives the deadline or WeChat hangs up, so the work always finishes and retries get its outcome.
+        let mut first = FirstDelivery {
+            cache: &self.cache,
+            id,
+            work: Some(Detachable::new(work)),
+        };
+        let waited = first.run(self.deadline).await;
+        self.settle(waited, "the push handler")
     }
 
     /// The outcome once the wait ends; `success` (None) when the handler panicked or `what` missed the deadline.
@@ -264,6 +265,38 @@ impl PushService {
                 tracing::error!(%error, "cannot encrypt the reply; answering success");
                 PushResponse::success()
             }
+        }
+    }
+}
+
+/// The first delivery's handler, whose outcome lands in its cache entry however it ends: settled in place when it
+/// finishes (or panics) before the deadline; when it outlives the deadline or the request, settled by the task it
+/// moves to. Only that rare case takes a counted reference to the cache.
+struct FirstDelivery<'a> {
+    cache: &'a Arc<DedupeCache>,
+    id: EntryId,
+    work: Option<Detachable<Outcome>>,
+}
+
+impl FirstDelivery<'_> {
+    async fn run(&mut self, deadline: Duration) -> Result<Result<Outcome, Panicked>, tokio::time::error::Elapsed> {
+        let Some(work) = self.work.as_mut() else {
+            return Ok(Err(Panicked));
+        };
+        let waited = tokio::time::timeout(deadline, work).await;
+        if let Ok(ended) = &waited {
+            self.work = None;
+            self.cache.settle(self.id, ended.clone());
+        }
+        waited
+    }
+}
+
+impl Drop for FirstDelivery<'_> {
+    fn drop(&mut self) {
+        if let Some(work) = self.work.take() {
+            let (cache, id) = (Arc::clone(self.cache), self.id);
+            work.detach(move |ended| cache.settle(id, ended));
         }
     }
 }

@@ -18,30 +18,31 @@ use crate::xml::{ParseError, flat_fields};
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
-pub struct PushQuery {
+pub struct PushQuery<'a> {
     /// `signature`: SHA-1 of sorted token, timestamp, nonce.
-    pub signature: Option<String>,
+    pub signature: Option<Cow<'a, str>>,
     /// `timestamp`.
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Cow<'a, str>>,
     /// `nonce`.
-    pub nonce: Option<String>,
+    pub nonce: Option<Cow<'a, str>>,
     /// `openid` of the user (pushes only).
-    pub openid: Option<String>,
+    pub openid: Option<Cow<'a, str>>,
     /// `encrypt_type`: `aes` in safe and compatible modes, absent or `raw` in plain mode.
-    pub encrypt_type: Option<String>,
+    pub encrypt_type: Option<Cow<'a, str>>,
     /// `msg_signature`: SHA-1 of sorted token, timestamp, nonce and `Encrypt`.
-    pub msg_signature: Option<String>,
+    pub msg_signature: Option<Cow<'a, str>>,
     /// `echostr`: the URL check's challenge.
-    pub echostr: Option<String>,
+    pub echostr: Option<Cow<'a, str>>,
 }
 
-impl PushQuery {
+impl<'a> PushQuery<'a> {
     /// Parses a raw (percent-encoded) query string; unknown parameters are ignored and the first of repeated
-    /// ones wins. Names and values are form-decoded (`+` is a space, `%XX` a byte, invalid UTF-8 replaced).
-    pub fn parse(raw_query: &str) -> PushQuery {
+    /// ones wins. Names and values are form-decoded (`+` is a space, `%XX` a byte, invalid UTF-8 replaced);
+    /// values with nothing to decode borrow from `raw_query`.
+    pub fn parse(raw_query: &'a str) -> PushQuery<'a> {
         let mut q = PushQuery::default();
         // Split by hand rather than with `form_urlencoded::parse`: WeChat's values are plain ASCII, and only the
-        // few kept are decoded and copied (this runs on every push).
+        // few kept are decoded (this runs on every push).
         for pair in raw_query.trim_start_matches('?').split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let slot = match &*form_decode(name) {
@@ -55,7 +56,7 @@ impl PushQuery {
                 _ => continue,
             };
             if slot.is_none() {
-                *slot = Some(form_decode(value).into_owned());
+                *slot = Some(form_decode(value));
             }
         }
         q
@@ -117,13 +118,14 @@ pub enum VerifyError {
     Decrypt(CryptoError),
 }
 
-/// A push whose origin is verified: its mode and its XML (decrypted in safe and compatible modes).
+/// A push whose origin is verified: its mode and its XML (the body itself in plain mode, decrypted in safe and
+/// compatible modes).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedPush {
+pub struct VerifiedPush<'a> {
     /// The protection mode the push came in.
     pub mode: Mode,
     /// The XML to parse with [`Push::parse`](crate::Push::parse).
-    pub xml: String,
+    pub xml: Cow<'a, str>,
 }
 
 /// Checks requests against the account's server token (and opens encrypted ones with its cipher).
@@ -133,7 +135,8 @@ pub struct VerifiedPush {
 /// ```
 /// let verifier = wx_push::PushVerifier::new("token", None);
 /// let sig = wx_sign::server_signature("token", "1", "n")?;
-/// let q = wx_push::PushQuery::parse(&format!("signature={sig}&timestamp=1&nonce=n&echostr=hello"));
+/// let query = format!("signature={sig}&timestamp=1&nonce=n&echostr=hello");
+/// let q = wx_push::PushQuery::parse(&query);
 /// assert_eq!(verifier.verify_url(&q)?, "hello");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -175,9 +178,13 @@ impl PushVerifier {
     ///
     /// # Errors
     /// [`VerifyError::MissingParam`] or [`VerifyError::Signature`].
-    pub fn verify_url(&self, query: &PushQuery) -> Result<String, VerifyError> {
+    pub fn verify_url(&self, query: &PushQuery<'_>) -> Result<String, VerifyError> {
         self.check_signature(query)?;
-        query.echostr.clone().ok_or(VerifyError::MissingParam("echostr"))
+        query
+            .echostr
+            .as_deref()
+            .map(str::to_owned)
+            .ok_or(VerifyError::MissingParam("echostr"))
     }
 
     /// Verifies a `POST /wechat` push and returns its XML: plain mode checks `signature`; safe and compatible
@@ -185,19 +192,22 @@ impl PushVerifier {
     ///
     /// # Errors
     /// A [`VerifyError`]; nothing in the body is parsed beyond the envelope until the signature holds.
-    pub fn verify(&self, query: &PushQuery, body: &[u8]) -> Result<VerifiedPush, VerifyError> {
+    pub fn verify<'b>(&self, query: &PushQuery<'_>, body: &'b [u8]) -> Result<VerifiedPush<'b>, VerifyError> {
         match query.encrypt_type.as_deref() {
             None | Some("raw") => {
                 self.check_signature(query)?;
-                let xml = String::from_utf8(body.to_vec()).map_err(|_| VerifyError::Envelope(ParseError::NotUtf8))?;
-                Ok(VerifiedPush { mode: Mode::Plain, xml })
+                let xml = std::str::from_utf8(body).map_err(|_| VerifyError::Envelope(ParseError::NotUtf8))?;
+                Ok(VerifiedPush {
+                    mode: Mode::Plain,
+                    xml: Cow::Borrowed(xml),
+                })
             }
             Some("aes") => self.open(query, body),
             Some(other) => Err(VerifyError::EncryptType(other.chars().take(16).collect())),
         }
     }
 
-    fn check_signature(&self, query: &PushQuery) -> Result<(), VerifyError> {
+    fn check_signature(&self, query: &PushQuery<'_>) -> Result<(), VerifyError> {
         let (timestamp, nonce) = timestamp_nonce(query)?;
         let signature = query
             .signature
@@ -210,7 +220,7 @@ impl PushVerifier {
         }
     }
 
-    fn open(&self, query: &PushQuery, body: &[u8]) -> Result<VerifiedPush, VerifyError> {
+    fn open(&self, query: &PushQuery<'_>, body: &[u8]) -> Result<VerifiedPush<'static>, VerifyError> {
         let (timestamp, nonce) = timestamp_nonce(query)?;
         let msg_signature = query
             .msg_signature
@@ -228,13 +238,17 @@ impl PushVerifier {
         } else {
             Mode::Safe
         };
-        Ok(VerifiedPush { mode, xml })
+        Ok(VerifiedPush {
+            mode,
+            xml: Cow::Owned(xml),
+        })
     }
 }
 
 /// `application/x-www-form-urlencoded` decoding of one name or value; borrowed when there is nothing to decode.
 fn form_decode(text: &str) -> Cow<'_, str> {
-    if memchr::memchr2(b'+', b'%', text.as_bytes()).is_none() {
+    // A plain loop: names and values are a few bytes long, too short for memchr's vector search to pay.
+    if !text.bytes().any(|b| b == b'+' || b == b'%') {
         return Cow::Borrowed(text);
     }
     let spaced = text.replace('+', " ");
@@ -245,7 +259,7 @@ fn form_decode(text: &str) -> Cow<'_, str> {
     )
 }
 
-fn timestamp_nonce(query: &PushQuery) -> Result<(&str, &str), VerifyError> {
+fn timestamp_nonce<'q>(query: &'q PushQuery<'_>) -> Result<(&'q str, &'q str), VerifyError> {
     Ok((
         query
             .timestamp

@@ -1,15 +1,17 @@
 //! `PushQuery::parse` against `form_urlencoded` (the url crate's decoder) as the independent reference.
 
+use std::borrow::Cow;
+
 use wx_push::PushQuery;
 
 /// The first value `form_urlencoded` finds for `name` in `raw`.
-fn first(raw: &str, name: &str) -> Option<String> {
+fn first(raw: &str, name: &str) -> Option<Cow<'static, str>> {
     form_urlencoded::parse(raw.trim_start_matches('?').as_bytes())
         .find(|(n, _)| n == name)
-        .map(|(_, value)| value.into_owned())
+        .map(|(_, value)| Cow::Owned(value.into_owned()))
 }
 
-fn reference(raw: &str) -> PushQuery {
+fn reference(raw: &str) -> PushQuery<'static> {
     PushQuery {
         signature: first(raw, "signature"),
         timestamp: first(raw, "timestamp"),

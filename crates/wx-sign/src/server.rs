@@ -1,10 +1,6 @@
 //! The server URL check and the `msg_signature` of encrypted pushes.
 
-use crate::{
-    SignError,
-    digest::{hex_eq, sorted_sha1_hex},
-    jsapi::require,
-};
+use crate::{SignError, digest::Sha1Hex, jsapi::require};
 
 /// The `signature` WeChat sends to the account's server URL: SHA-1 of the sorted concatenation of
 /// `token`, `timestamp` and `nonce`.
@@ -19,7 +15,7 @@ use crate::{
 /// [`SignError::Empty`] when the token is empty (an account's server token is never empty).
 pub fn server_signature(token: &str, timestamp: &str, nonce: &str) -> Result<String, SignError> {
     require("token", token)?;
-    Ok(sorted_sha1_hex(&[token, timestamp, nonce]))
+    Ok(Sha1Hex::sorted([token, timestamp, nonce]).as_str().to_owned())
 }
 
 /// Checks a server URL `signature` in constant time. An empty token never verifies.
@@ -28,7 +24,7 @@ pub fn server_signature(token: &str, timestamp: &str, nonce: &str) -> Result<Str
 /// assert!(!wx_sign::verify_server_signature("token", "1", "n", "0000000000000000000000000000000000000000"));
 /// ```
 pub fn verify_server_signature(token: &str, timestamp: &str, nonce: &str, signature: &str) -> bool {
-    server_signature(token, timestamp, nonce).is_ok_and(|expected| hex_eq(&expected, signature))
+    require("token", token).is_ok() && Sha1Hex::sorted([token, timestamp, nonce]).matches(signature)
 }
 
 /// The `msg_signature` of a safe-mode push or reply: SHA-1 of the sorted concatenation of `token`,
@@ -45,7 +41,9 @@ pub fn verify_server_signature(token: &str, timestamp: &str, nonce: &str, signat
 pub fn msg_signature(token: &str, timestamp: &str, nonce: &str, encrypted: &str) -> Result<String, SignError> {
     require("token", token)?;
     require("encrypted", encrypted)?;
-    Ok(sorted_sha1_hex(&[token, timestamp, nonce, encrypted]))
+    Ok(Sha1Hex::sorted([token, timestamp, nonce, encrypted])
+        .as_str()
+        .to_owned())
 }
 
 /// Checks a `msg_signature` in constant time. An empty token or body never verifies.
@@ -54,5 +52,7 @@ pub fn msg_signature(token: &str, timestamp: &str, nonce: &str, encrypted: &str)
 /// assert!(!wx_sign::verify_msg_signature("token", "1", "n", "", "anything"));
 /// ```
 pub fn verify_msg_signature(token: &str, timestamp: &str, nonce: &str, encrypted: &str, signature: &str) -> bool {
-    msg_signature(token, timestamp, nonce, encrypted).is_ok_and(|expected| hex_eq(&expected, signature))
+    require("token", token).is_ok()
+        && require("encrypted", encrypted).is_ok()
+        && Sha1Hex::sorted([token, timestamp, nonce, encrypted]).matches(signature)
 }

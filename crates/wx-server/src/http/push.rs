@@ -3,8 +3,7 @@
 
 use super::{SharedState, error::ApiError};
 use axum::{
-    body::Bytes,
-    extract::{RawQuery, State},
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -34,11 +33,28 @@ pub(crate) fn service(
     Some(PushService::new(PushVerifier::new(token.expose(), cipher), handler).with_deadline(deadline))
 }
 
-pub(super) async fn receive(State(state): State<SharedState>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+pub(super) async fn receive(State(state): State<SharedState>, request: Request) -> Response {
     let Some(push) = &state.push else {
         return ApiError::server_token_not_configured().into_response();
     };
-    answer(push.handle(raw.as_deref().unwrap_or(""), &body).await)
+    // The raw request rather than the `RawQuery` and `Bytes` extractors: the query is read where it lies and the
+    // body collected under this route's own limit, with nothing copied or boxed on the way (this runs per push).
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, wx_push::MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(error) => return unread_body(&error),
+    };
+    answer(push.handle(parts.uri.query().unwrap_or(""), &body).await)
+}
+
+/// 413 past the limit (the body is not read further), 400 when the client sent a broken body.
+fn unread_body(error: &axum::Error) -> Response {
+    let too_large = std::error::Error::source(error).is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
+    if too_large {
+        let message = format!("the body is more than the {}-byte limit", wx_push::MAX_BODY_BYTES);
+        return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
+    }
+    (StatusCode::BAD_REQUEST, format!("the body could not be read: {error}")).into_response()
 }
 
 fn answer(r: PushResponse) -> Response {
