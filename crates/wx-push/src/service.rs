@@ -1,7 +1,10 @@
 //! `(query, body) → (status, content type, body)`: everything `POST /wechat` does, so the server's route is a
 //! one-liner. Verification, parsing, de-duplication, the deadline and reply encryption happen here.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use crate::dedupe::{Claim, DedupeCache, EntryId, Outcome};
@@ -283,7 +286,14 @@ impl FirstDelivery<'_> {
         let Some(work) = self.work.as_mut() else {
             return Ok(Err(Panicked));
         };
-        let waited = tokio::time::timeout(deadline, work).await;
+        let until = tokio::time::Instant::now() + deadline;
+        // Most handlers answer on their first poll, and only one that does not needs a timer (making one takes a
+        // counted reference to the runtime, shared by every worker thread).
+        let first = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *work).poll(cx))).await;
+        let waited = match first {
+            Poll::Ready(ended) => Ok(ended),
+            Poll::Pending => tokio::time::timeout_at(until, work).await,
+        };
         if let Ok(ended) = &waited {
             self.work = None;
             self.cache.settle(self.id, ended.clone());
