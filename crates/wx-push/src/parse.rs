@@ -1,186 +1,350 @@
 //! Push XML → [`Push`]: one guarded pass of quick-xml's pull reader fills a flat shape with every field WeChat
 //! uses, then the typed value is built from it.
 
+use std::borrow::Cow;
+
 use crate::message::{Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo};
-use crate::xml::{ParseError, XmlVisitor, number, read, read_text};
+use crate::xml::{ParseError, XmlVisitor, append, number, read, read_text};
 
 /// The prefix WeChat puts before the scene of a `subscribe` from a scene QR code.
 const QRSCENE_PREFIX: &str = "qrscene_";
 
+/// A field's text, borrowed from the body unless it had to be joined from pieces; `None` when the element is absent.
+type Text<'a> = Option<Cow<'a, str>>;
+
 /// Every field WeChat uses, filled in the guard's own pass over the body (quick-xml's pull reader, no second
-/// pass): `POST /wechat` parses one of these per push, and this is most of its cost.
+/// pass): `POST /wechat` parses one of these per push, and this is most of its cost. Nothing is copied until the
+/// typed value is built, and then only the text that ends up in it.
 #[derive(Default)]
-struct RawPush {
-    to_user_name: Option<String>,
-    from_user_name: Option<String>,
-    create_time: Option<String>,
-    msg_type: Option<String>,
-    content: Option<String>,
-    msg_id: Option<String>,
-    pic_url: Option<String>,
-    media_id: Option<String>,
-    format: Option<String>,
-    recognition: Option<String>,
-    thumb_media_id: Option<String>,
-    location_x: Option<String>,
-    location_y: Option<String>,
-    scale: Option<String>,
-    label: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    url: Option<String>,
-    event: Option<String>,
-    event_key: Option<String>,
-    ticket: Option<String>,
-    latitude: Option<String>,
-    longitude: Option<String>,
-    precision: Option<String>,
-    menu_id: Option<String>,
-    scan_code_info: Option<RawScanCodeInfo>,
-    send_pics_info: Option<RawSendPicsInfo>,
-    send_location_info: Option<RawSendLocationInfo>,
+struct RawPush<'a> {
+    to_user_name: Text<'a>,
+    from_user_name: Text<'a>,
+    create_time: Text<'a>,
+    msg_type: Text<'a>,
+    content: Text<'a>,
+    msg_id: Text<'a>,
+    pic_url: Text<'a>,
+    media_id: Text<'a>,
+    format: Text<'a>,
+    recognition: Text<'a>,
+    thumb_media_id: Text<'a>,
+    location_x: Text<'a>,
+    location_y: Text<'a>,
+    scale: Text<'a>,
+    label: Text<'a>,
+    title: Text<'a>,
+    description: Text<'a>,
+    url: Text<'a>,
+    event: Text<'a>,
+    event_key: Text<'a>,
+    ticket: Text<'a>,
+    latitude: Text<'a>,
+    longitude: Text<'a>,
+    precision: Text<'a>,
+    menu_id: Text<'a>,
+    scan_code_info: Option<RawScanCodeInfo<'a>>,
+    send_pics_info: Option<RawSendPicsInfo<'a>>,
+    send_location_info: Option<RawSendLocationInfo<'a>>,
     /// `TEMPLATESENDJOBFINISH` spells it `MsgID`.
-    template_msg_id: Option<String>,
-    status: Option<String>,
-    /// The element path below the root of the innermost open element, e.g. `/SendPicsInfo/PicList/item`.
-    path: String,
-    /// `path`'s length before each open element, to cut it back on close.
-    opened_at: Vec<usize>,
-    /// True while the innermost open element is the first copy of a field: only its text counts.
-    filling: bool,
+    template_msg_id: Text<'a>,
+    status: Text<'a>,
+    /// The innermost open element that WeChat's pushes use.
+    at: Node,
+    /// How many elements WeChat's pushes do not use are open inside `at`: nothing inside them is read.
+    unknown: usize,
+    /// The field whose text is being read: set while the innermost open element is the first copy of a field.
+    filling: Option<Field>,
 }
 
 #[derive(Default)]
-struct RawScanCodeInfo {
-    scan_type: Option<String>,
-    scan_result: Option<String>,
+struct RawScanCodeInfo<'a> {
+    scan_type: Text<'a>,
+    scan_result: Text<'a>,
 }
 
 #[derive(Default)]
-struct RawSendPicsInfo {
-    count: Option<String>,
-    pic_md5_sums: Vec<Option<String>>,
+struct RawSendPicsInfo<'a> {
+    count: Text<'a>,
+    pic_md5_sums: Vec<Text<'a>>,
 }
 
 #[derive(Default)]
-struct RawSendLocationInfo {
-    location_x: Option<String>,
-    location_y: Option<String>,
-    scale: Option<String>,
-    label: Option<String>,
-    poiname: Option<String>,
+struct RawSendLocationInfo<'a> {
+    location_x: Text<'a>,
+    location_y: Text<'a>,
+    scale: Text<'a>,
+    label: Text<'a>,
+    poiname: Text<'a>,
 }
 
-impl RawPush {
-    /// The text slot an element path fills; `None` for containers and elements WeChat's pushes do not use.
-    fn slot(&mut self, path: &str) -> Option<&mut Option<String>> {
-        Some(match path {
-            "/ToUserName" => &mut self.to_user_name,
-            "/FromUserName" => &mut self.from_user_name,
-            "/CreateTime" => &mut self.create_time,
-            "/MsgType" => &mut self.msg_type,
-            "/Content" => &mut self.content,
-            "/MsgId" => &mut self.msg_id,
-            "/PicUrl" => &mut self.pic_url,
-            "/MediaId" => &mut self.media_id,
-            "/Format" => &mut self.format,
-            "/Recognition" => &mut self.recognition,
-            "/ThumbMediaId" => &mut self.thumb_media_id,
-            "/Location_X" => &mut self.location_x,
-            "/Location_Y" => &mut self.location_y,
-            "/Scale" => &mut self.scale,
-            "/Label" => &mut self.label,
-            "/Title" => &mut self.title,
-            "/Description" => &mut self.description,
-            "/Url" => &mut self.url,
-            "/Event" => &mut self.event,
-            "/EventKey" => &mut self.event_key,
-            "/Ticket" => &mut self.ticket,
-            "/Latitude" => &mut self.latitude,
-            "/Longitude" => &mut self.longitude,
-            "/Precision" => &mut self.precision,
-            "/MenuId" => &mut self.menu_id,
-            "/MsgID" => &mut self.template_msg_id,
-            "/Status" => &mut self.status,
-            "/ScanCodeInfo/ScanType" => &mut self.scan_code_info.as_mut()?.scan_type,
-            "/ScanCodeInfo/ScanResult" => &mut self.scan_code_info.as_mut()?.scan_result,
-            "/SendPicsInfo/Count" => &mut self.send_pics_info.as_mut()?.count,
-            "/SendPicsInfo/PicList/item/PicMd5Sum" => self.send_pics_info.as_mut()?.pic_md5_sums.last_mut()?,
-            "/SendLocationInfo/Location_X" => &mut self.send_location_info.as_mut()?.location_x,
-            "/SendLocationInfo/Location_Y" => &mut self.send_location_info.as_mut()?.location_y,
-            "/SendLocationInfo/Scale" => &mut self.send_location_info.as_mut()?.scale,
-            "/SendLocationInfo/Label" => &mut self.send_location_info.as_mut()?.label,
-            "/SendLocationInfo/Poiname" => &mut self.send_location_info.as_mut()?.poiname,
+/// Where an element sits in the shape of WeChat's pushes. Knowing the innermost open one is enough to place its
+/// children, so no element path is built (nesting is shallow and fixed: `SendPicsInfo/PicList/item/PicMd5Sum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Node {
+    /// Outside the root element.
+    #[default]
+    Document,
+    /// The root, whatever its name.
+    Root,
+    ScanCodeInfo,
+    SendPicsInfo,
+    PicList,
+    PicItem,
+    SendLocationInfo,
+    /// An element with text.
+    Field(Field),
+}
+
+/// The elements with text, each where WeChat puts it: the root's children, then each container's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    ToUserName,
+    FromUserName,
+    CreateTime,
+    MsgType,
+    Content,
+    MsgId,
+    PicUrl,
+    MediaId,
+    Format,
+    Recognition,
+    ThumbMediaId,
+    LocationX,
+    LocationY,
+    Scale,
+    Label,
+    Title,
+    Description,
+    Url,
+    Event,
+    EventKey,
+    Ticket,
+    Latitude,
+    Longitude,
+    Precision,
+    MenuId,
+    TemplateMsgId,
+    Status,
+    /// `ScanCodeInfo`'s.
+    ScanType,
+    ScanResult,
+    /// `SendPicsInfo`'s.
+    PicCount,
+    /// `SendPicsInfo/PicList/item`'s.
+    PicMd5Sum,
+    /// `SendLocationInfo`'s.
+    SendLocationX,
+    SendLocationY,
+    SendScale,
+    SendLabel,
+    SendPoiname,
+}
+
+impl Node {
+    /// The element `name` opened inside this one; `None` for one WeChat's pushes do not use there.
+    fn child(self, name: &str) -> Option<Node> {
+        use Field as F;
+        let field = match (self, name) {
+            (Node::Document, _) => return Some(Node::Root),
+            (Node::Root, "ScanCodeInfo") => return Some(Node::ScanCodeInfo),
+            (Node::Root, "SendPicsInfo") => return Some(Node::SendPicsInfo),
+            (Node::Root, "SendLocationInfo") => return Some(Node::SendLocationInfo),
+            (Node::SendPicsInfo, "PicList") => return Some(Node::PicList),
+            (Node::PicList, "item") => return Some(Node::PicItem),
+            (Node::Root, name) => match name {
+                "ToUserName" => F::ToUserName,
+                "FromUserName" => F::FromUserName,
+                "CreateTime" => F::CreateTime,
+                "MsgType" => F::MsgType,
+                "Content" => F::Content,
+                "MsgId" => F::MsgId,
+                "PicUrl" => F::PicUrl,
+                "MediaId" => F::MediaId,
+                "Format" => F::Format,
+                "Recognition" => F::Recognition,
+                "ThumbMediaId" => F::ThumbMediaId,
+                "Location_X" => F::LocationX,
+                "Location_Y" => F::LocationY,
+                "Scale" => F::Scale,
+                "Label" => F::Label,
+                "Title" => F::Title,
+                "Description" => F::Description,
+                "Url" => F::Url,
+                "Event" => F::Event,
+                "EventKey" => F::EventKey,
+                "Ticket" => F::Ticket,
+                "Latitude" => F::Latitude,
+                "Longitude" => F::Longitude,
+                "Precision" => F::Precision,
+                "MenuId" => F::MenuId,
+                "MsgID" => F::TemplateMsgId,
+                "Status" => F::Status,
+                _ => return None,
+            },
+            (Node::ScanCodeInfo, "ScanType") => F::ScanType,
+            (Node::ScanCodeInfo, "ScanResult") => F::ScanResult,
+            (Node::SendPicsInfo, "Count") => F::PicCount,
+            (Node::PicItem, "PicMd5Sum") => F::PicMd5Sum,
+            (Node::SendLocationInfo, "Location_X") => F::SendLocationX,
+            (Node::SendLocationInfo, "Location_Y") => F::SendLocationY,
+            (Node::SendLocationInfo, "Scale") => F::SendScale,
+            (Node::SendLocationInfo, "Label") => F::SendLabel,
+            (Node::SendLocationInfo, "Poiname") => F::SendPoiname,
             _ => return None,
+        };
+        Some(Node::Field(field))
+    }
+
+    /// The element this one opens in: the inverse of [`child`](Self::child).
+    fn parent(self) -> Node {
+        use Field as F;
+        match self {
+            Node::Document | Node::Root => Node::Document,
+            Node::ScanCodeInfo | Node::SendPicsInfo | Node::SendLocationInfo => Node::Root,
+            Node::PicList | Node::Field(F::PicCount) => Node::SendPicsInfo,
+            Node::PicItem => Node::PicList,
+            Node::Field(F::ScanType | F::ScanResult) => Node::ScanCodeInfo,
+            Node::Field(F::PicMd5Sum) => Node::PicItem,
+            Node::Field(F::SendLocationX | F::SendLocationY | F::SendScale | F::SendLabel | F::SendPoiname) => {
+                Node::SendLocationInfo
+            }
+            Node::Field(_) => Node::Root,
+        }
+    }
+}
+
+impl<'a> RawPush<'a> {
+    /// The text slot of a field; `None` inside a container that is not there (which `start` rules out).
+    fn slot(&mut self, field: Field) -> Option<&mut Text<'a>> {
+        use Field as F;
+        Some(match field {
+            F::ToUserName => &mut self.to_user_name,
+            F::FromUserName => &mut self.from_user_name,
+            F::CreateTime => &mut self.create_time,
+            F::MsgType => &mut self.msg_type,
+            F::Content => &mut self.content,
+            F::MsgId => &mut self.msg_id,
+            F::PicUrl => &mut self.pic_url,
+            F::MediaId => &mut self.media_id,
+            F::Format => &mut self.format,
+            F::Recognition => &mut self.recognition,
+            F::ThumbMediaId => &mut self.thumb_media_id,
+            F::LocationX => &mut self.location_x,
+            F::LocationY => &mut self.location_y,
+            F::Scale => &mut self.scale,
+            F::Label => &mut self.label,
+            F::Title => &mut self.title,
+            F::Description => &mut self.description,
+            F::Url => &mut self.url,
+            F::Event => &mut self.event,
+            F::EventKey => &mut self.event_key,
+            F::Ticket => &mut self.ticket,
+            F::Latitude => &mut self.latitude,
+            F::Longitude => &mut self.longitude,
+            F::Precision => &mut self.precision,
+            F::MenuId => &mut self.menu_id,
+            F::TemplateMsgId => &mut self.template_msg_id,
+            F::Status => &mut self.status,
+            F::ScanType => &mut self.scan_code_info.as_mut()?.scan_type,
+            F::ScanResult => &mut self.scan_code_info.as_mut()?.scan_result,
+            F::PicCount => &mut self.send_pics_info.as_mut()?.count,
+            F::PicMd5Sum => self.send_pics_info.as_mut()?.pic_md5_sums.last_mut()?,
+            F::SendLocationX => &mut self.send_location_info.as_mut()?.location_x,
+            F::SendLocationY => &mut self.send_location_info.as_mut()?.location_y,
+            F::SendScale => &mut self.send_location_info.as_mut()?.scale,
+            F::SendLabel => &mut self.send_location_info.as_mut()?.label,
+            F::SendPoiname => &mut self.send_location_info.as_mut()?.poiname,
         })
     }
 }
 
-impl XmlVisitor for RawPush {
-    fn start(&mut self, depth: usize, name: &str) {
-        self.opened_at.push(self.path.len());
-        self.filling = false;
-        if depth == 1 {
-            return; // the root, whatever its name
-        }
-        self.path.push('/');
-        self.path.push_str(name);
-        let path = std::mem::take(&mut self.path);
-        match path.as_str() {
-            "/ScanCodeInfo" => drop(self.scan_code_info.get_or_insert_default()),
-            "/SendPicsInfo" => drop(self.send_pics_info.get_or_insert_default()),
-            "/SendLocationInfo" => drop(self.send_location_info.get_or_insert_default()),
-            "/SendPicsInfo/PicList/item" => {
-                if let Some(pics) = self.send_pics_info.as_mut() {
-                    pics.pic_md5_sums.push(None);
-                }
-            }
-            // The first occurrence of a field wins; an empty element is present with empty text.
-            leaf => {
-                if let Some(slot @ None) = self.slot(leaf) {
-                    *slot = Some(String::new());
-                    self.filling = true;
-                }
-            }
-        }
-        self.path = path;
-    }
-
-    fn text(&mut self, text: &str) {
-        if !self.filling {
+impl<'a> XmlVisitor<'a> for RawPush<'a> {
+    fn start(&mut self, _depth: usize, name: &str) {
+        self.filling = None;
+        if self.unknown > 0 {
+            self.unknown += 1;
             return;
         }
-        let path = std::mem::take(&mut self.path);
-        if let Some(slot) = self.slot(&path).and_then(Option::as_mut) {
-            slot.push_str(text);
+        let Some(node) = self.at.child(name) else {
+            self.unknown = 1;
+            return;
+        };
+        self.at = node;
+        match node {
+            Node::ScanCodeInfo => drop(self.scan_code_info.get_or_insert_default()),
+            Node::SendPicsInfo => drop(self.send_pics_info.get_or_insert_default()),
+            Node::SendLocationInfo => drop(self.send_location_info.get_or_insert_default()),
+            Node::PicItem => self.send_pics_info.get_or_insert_default().pic_md5_sums.push(None),
+            // The first occurrence of a field wins; an empty element is present with empty text.
+            Node::Field(field) => {
+                if let Some(slot @ None) = self.slot(field) {
+                    *slot = Some(Cow::Borrowed(""));
+                    self.filling = Some(field);
+                }
+            }
+            Node::Document | Node::Root | Node::PicList => {}
         }
-        self.path = path;
+    }
+
+    fn text(&mut self, text: Cow<'a, str>) {
+        if let Some(field) = self.filling
+            && let Some(Some(slot)) = self.slot(field)
+        {
+            append(slot, text);
+        }
     }
 
     fn end(&mut self) {
-        self.filling = false;
-        if let Some(len) = self.opened_at.pop() {
-            self.path.truncate(len);
+        self.filling = None;
+        if self.unknown > 0 {
+            self.unknown -= 1;
+        } else {
+            self.at = self.at.parent();
         }
     }
 }
 
-/// Looks up required fields and names the push type in errors.
-struct Fields<'a> {
-    kind: &'a str,
+/// Looks up required fields and names the push type in errors: `push`, the MsgType, or `event/` and the Event
+/// (that name is built only for an error).
+struct Fields<'k> {
+    kind: &'k str,
+    event: Option<&'k str>,
 }
 
 impl Fields<'_> {
-    fn req(&self, field: &'static str, value: Option<String>) -> Result<String, ParseError> {
-        value.ok_or_else(|| ParseError::MissingField {
-            msg_type: self.kind.to_owned(),
-            field,
-        })
+    /// A required field's text, copied for the typed value.
+    fn req(&self, field: &'static str, value: Text<'_>) -> Result<String, ParseError> {
+        self.present(field, value).map(Cow::into_owned)
     }
 
-    fn num<T: std::str::FromStr>(&self, field: &'static str, value: Option<String>) -> Result<T, ParseError> {
-        number(field, &self.req(field, value)?)
+    /// A required field's number, parsed from the borrowed text.
+    fn num<T: std::str::FromStr>(&self, field: &'static str, value: Text<'_>) -> Result<T, ParseError> {
+        number(field, &self.present(field, value)?)
     }
+
+    fn present<'a>(&self, field: &'static str, value: Text<'a>) -> Result<Cow<'a, str>, ParseError> {
+        value.ok_or_else(|| self.missing(field))
+    }
+
+    fn missing(&self, field: &'static str) -> ParseError {
+        ParseError::MissingField {
+            msg_type: match self.event {
+                Some(event) => format!("{}/{event}", self.kind),
+                None => self.kind.to_owned(),
+            },
+            field,
+        }
+    }
+}
+
+/// An optional field's text, copied for the typed value (empty when absent).
+fn or_empty(value: Text<'_>) -> String {
+    value.map(Cow::into_owned).unwrap_or_default()
+}
+
+/// An optional field's text, copied for the typed value.
+fn owned(value: Text<'_>) -> Option<String> {
+    value.map(Cow::into_owned)
 }
 
 impl Push {
@@ -211,14 +375,17 @@ impl Push {
         Self::from_raw(raw, text)
     }
 
-    fn from_raw(mut raw: RawPush, text: &str) -> Result<Push, ParseError> {
-        let common = Fields { kind: "push" };
+    fn from_raw(mut raw: RawPush<'_>, text: &str) -> Result<Push, ParseError> {
+        let common = Fields {
+            kind: "push",
+            event: None,
+        };
         let to_user_name = common.req("ToUserName", raw.to_user_name.take())?;
         let from_user_name = common.req("FromUserName", raw.from_user_name.take())?;
         let create_time = common.num("CreateTime", raw.create_time.take())?;
-        let msg_type = common.req("MsgType", raw.msg_type.clone())?;
+        let msg_type = common.present("MsgType", raw.msg_type.take())?;
         let body = if msg_type.eq_ignore_ascii_case("event") {
-            parse_event(raw, text)?
+            parse_event(&msg_type, raw, text)?
         } else {
             parse_message(&msg_type, raw, text)?
         };
@@ -231,17 +398,21 @@ impl Push {
     }
 }
 
-fn unknown(raw: &RawPush, text: &str) -> PushBody {
+/// A push this crate does not model, kept whole.
+fn unknown(msg_type: &str, event: Option<&str>, msg_id: Option<&str>, text: &str) -> PushBody {
     PushBody::Unknown {
-        msg_type: raw.msg_type.clone().unwrap_or_default(),
-        event: raw.event.clone(),
-        msg_id: raw.msg_id.as_deref().and_then(|id| id.trim().parse().ok()),
+        msg_type: msg_type.to_owned(),
+        event: event.map(str::to_owned),
+        msg_id: msg_id.and_then(|id| id.trim().parse().ok()),
         raw_xml: text.to_owned(),
     }
 }
 
-fn parse_message(msg_type: &str, raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
-    let f = Fields { kind: msg_type };
+fn parse_message(msg_type: &str, raw: RawPush<'_>, text: &str) -> Result<PushBody, ParseError> {
+    let f = Fields {
+        kind: msg_type,
+        event: None,
+    };
     let message = match msg_type {
         "text" => Message::Text {
             content: f.req("Content", raw.content)?,
@@ -255,7 +426,7 @@ fn parse_message(msg_type: &str, raw: RawPush, text: &str) -> Result<PushBody, P
         "voice" => Message::Voice {
             media_id: f.req("MediaId", raw.media_id)?,
             format: f.req("Format", raw.format)?,
-            recognition: raw.recognition,
+            recognition: owned(raw.recognition),
             msg_id: f.num("MsgId", raw.msg_id)?,
         },
         "video" => Message::Video {
@@ -272,40 +443,46 @@ fn parse_message(msg_type: &str, raw: RawPush, text: &str) -> Result<PushBody, P
             latitude: f.num("Location_X", raw.location_x)?,
             longitude: f.num("Location_Y", raw.location_y)?,
             scale: f.num("Scale", raw.scale)?,
-            label: raw.label.unwrap_or_default(),
+            label: or_empty(raw.label),
             msg_id: f.num("MsgId", raw.msg_id)?,
         },
         "link" => Message::Link {
             title: f.req("Title", raw.title)?,
-            description: raw.description.unwrap_or_default(),
+            description: or_empty(raw.description),
             url: f.req("Url", raw.url)?,
             msg_id: f.num("MsgId", raw.msg_id)?,
         },
-        _ => return Ok(unknown(&raw, text)),
+        _ => return Ok(unknown(msg_type, raw.event.as_deref(), raw.msg_id.as_deref(), text)),
     };
     Ok(PushBody::Message(message))
 }
 
-fn parse_event(raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
-    let Some(name) = raw.event.clone() else {
-        return Ok(unknown(&raw, text));
+fn parse_event(msg_type: &str, mut raw: RawPush<'_>, text: &str) -> Result<PushBody, ParseError> {
+    let Some(name) = raw.event.take() else {
+        return Ok(unknown(msg_type, None, raw.msg_id.as_deref(), text));
     };
-    let kind = format!("event/{name}");
-    let f = Fields { kind: &kind };
-    let key = raw.event_key.clone().unwrap_or_default();
+    let f = Fields {
+        kind: "event",
+        event: Some(&name),
+    };
     let is = |expected: &str| name.eq_ignore_ascii_case(expected);
     let event = if is("subscribe") {
-        let scene = key.strip_prefix(QRSCENE_PREFIX).map(|value| Scene {
-            value: value.to_owned(),
-            ticket: raw.ticket.clone(),
-        });
-        Event::Subscribe { scene }
+        let scene = raw
+            .event_key
+            .as_deref()
+            .and_then(|key| key.strip_prefix(QRSCENE_PREFIX));
+        Event::Subscribe {
+            scene: scene.map(|value| Scene {
+                value: value.to_owned(),
+                ticket: owned(raw.ticket),
+            }),
+        }
     } else if is("unsubscribe") {
         Event::Unsubscribe
     } else if is("SCAN") {
         Event::Scan(Scene {
             value: f.req("EventKey", raw.event_key)?,
-            ticket: raw.ticket,
+            ticket: owned(raw.ticket),
         })
     } else if is("LOCATION") {
         Event::Location {
@@ -320,10 +497,11 @@ fn parse_event(raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
     } else if is("VIEW") {
         Event::View {
             url: f.req("EventKey", raw.event_key)?,
-            menu_id: raw.menu_id,
+            menu_id: owned(raw.menu_id),
         }
     } else if is("scancode_push") || is("scancode_waitmsg") {
         let info = f.req_scan(raw.scan_code_info)?;
+        let key = or_empty(raw.event_key);
         if is("scancode_push") {
             Event::ScanCodePush { key, info }
         } else {
@@ -331,23 +509,23 @@ fn parse_event(raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
         }
     } else if is("pic_sysphoto") {
         Event::PicSysPhoto {
-            key,
             pics: f.req_pics(raw.send_pics_info)?,
+            key: or_empty(raw.event_key),
         }
     } else if is("pic_photo_or_album") {
         Event::PicPhotoOrAlbum {
-            key,
             pics: f.req_pics(raw.send_pics_info)?,
+            key: or_empty(raw.event_key),
         }
     } else if is("pic_weixin") {
         Event::PicWeixin {
-            key,
             pics: f.req_pics(raw.send_pics_info)?,
+            key: or_empty(raw.event_key),
         }
     } else if is("location_select") {
         Event::LocationSelect {
-            key,
             location: f.req_location(raw.send_location_info)?,
+            key: or_empty(raw.event_key),
         }
     } else if is("TEMPLATESENDJOBFINISH") {
         Event::TemplateSendJobFinish {
@@ -355,13 +533,13 @@ fn parse_event(raw: RawPush, text: &str) -> Result<PushBody, ParseError> {
             status: f.req("Status", raw.status)?,
         }
     } else {
-        return Ok(unknown(&raw, text));
+        return Ok(unknown(msg_type, Some(&name), raw.msg_id.as_deref(), text));
     };
     Ok(PushBody::Event(event))
 }
 
 impl Fields<'_> {
-    fn req_scan(&self, info: Option<RawScanCodeInfo>) -> Result<ScanCodeInfo, ParseError> {
+    fn req_scan(&self, info: Option<RawScanCodeInfo<'_>>) -> Result<ScanCodeInfo, ParseError> {
         let info = info.ok_or_else(|| self.missing("ScanCodeInfo"))?;
         Ok(ScanCodeInfo {
             scan_type: self.req("ScanType", info.scan_type)?,
@@ -369,29 +547,59 @@ impl Fields<'_> {
         })
     }
 
-    fn req_pics(&self, info: Option<RawSendPicsInfo>) -> Result<SendPicsInfo, ParseError> {
+    fn req_pics(&self, info: Option<RawSendPicsInfo<'_>>) -> Result<SendPicsInfo, ParseError> {
         let info = info.ok_or_else(|| self.missing("SendPicsInfo"))?;
         Ok(SendPicsInfo {
             count: self.num("Count", info.count)?,
-            pic_md5_sums: info.pic_md5_sums.into_iter().flatten().collect(),
+            pic_md5_sums: info.pic_md5_sums.into_iter().flatten().map(Cow::into_owned).collect(),
         })
     }
 
-    fn req_location(&self, info: Option<RawSendLocationInfo>) -> Result<SendLocationInfo, ParseError> {
+    fn req_location(&self, info: Option<RawSendLocationInfo<'_>>) -> Result<SendLocationInfo, ParseError> {
         let info = info.ok_or_else(|| self.missing("SendLocationInfo"))?;
         Ok(SendLocationInfo {
             latitude: self.num("Location_X", info.location_x)?,
             longitude: self.num("Location_Y", info.location_y)?,
             scale: self.num("Scale", info.scale)?,
-            label: info.label.unwrap_or_default(),
-            poi_name: info.poiname.filter(|p| !p.is_empty()),
+            label: or_empty(info.label),
+            poi_name: info.poiname.filter(|p| !p.is_empty()).map(Cow::into_owned),
         })
     }
+}
 
-    fn missing(&self, field: &'static str) -> ParseError {
-        ParseError::MissingField {
-            msg_type: self.kind.to_owned(),
-            field,
+#[cfg(test)]
+mod tests {
+    use super::{Field, Node};
+
+    /// `parent` must undo `child` for every element WeChat's pushes use, or a closing tag would leave the parser
+    /// in the wrong place.
+    #[test]
+    fn parent_undoes_child() {
+        let containers = [
+            Node::Document,
+            Node::Root,
+            Node::ScanCodeInfo,
+            Node::SendPicsInfo,
+            Node::PicList,
+            Node::PicItem,
+            Node::SendLocationInfo,
+            Node::Field(Field::Content),
+        ];
+        let names = "xml ToUserName FromUserName CreateTime MsgType Content MsgId PicUrl MediaId Format Recognition \
+            ThumbMediaId Location_X Location_Y Scale Label Title Description Url Event EventKey Ticket Latitude \
+            Longitude Precision MenuId MsgID Status ScanCodeInfo ScanType ScanResult SendPicsInfo Count PicList item \
+            PicMd5Sum SendLocationInfo Poiname Other";
+        let mut known = 0;
+        for node in containers {
+            for name in names.split_whitespace() {
+                if let Some(child) = node.child(name) {
+                    assert_eq!(child.parent(), node, "<{name}> in {node:?}");
+                    known += 1;
+                }
+            }
         }
+        // Every name once under the document (as the root), the root's 27 fields and 3 containers, and the
+        // containers' children: ScanCodeInfo's 2, SendPicsInfo's 2, PicList's 1, item's 1, SendLocationInfo's 5.
+        assert_eq!(known, names.split_whitespace().count() + 27 + 3 + 2 + 2 + 1 + 1 + 5);
     }
 }

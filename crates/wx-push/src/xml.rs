@@ -5,6 +5,8 @@
 //! predefined ones, or deep nesting is refused outright: no entity is ever expanded (billion laughs, external
 //! entities) and the work is linear in the body, which [`MAX_BODY_BYTES`] bounds.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -62,17 +64,30 @@ pub enum ParseError {
 
 /// What one guarded pass over a body reports: elements opening and closing (the root at depth 1) and their text,
 /// already unescaped. Text between elements (indentation) is reported too: visitors keep only their fields' text.
-pub(crate) trait XmlVisitor {
+///
+/// Text is borrowed from the body (`'a`) wherever it can be, so a visitor copies only what it keeps.
+pub(crate) trait XmlVisitor<'a> {
     /// An element opens (an empty element opens and closes).
     fn start(&mut self, _depth: usize, _name: &str) {}
-    /// A piece of text inside the innermost open element (an element's text may come in several pieces).
-    fn text(&mut self, _text: &str) {}
+    /// A piece of text inside the innermost open element (an element's text may come in several pieces: CDATA
+    /// sections and references split it).
+    fn text(&mut self, _text: Cow<'a, str>) {}
     /// The innermost open element closes.
     fn end(&mut self) {}
 }
 
 /// The guard alone.
-impl XmlVisitor for () {}
+impl XmlVisitor<'_> for () {}
+
+/// Adds a piece of an element's text to what came before. The first piece is kept as it came (borrowed from the
+/// body, and usually the whole text); only text in several pieces is copied to be joined.
+pub(crate) fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if text.is_empty() {
+        *text = piece;
+    } else if !piece.is_empty() {
+        text.to_mut().push_str(&piece);
+    }
+}
 
 /// Checks size, encoding and structure, returning the body as text. Linear in the input and allocation-free
 /// beyond the reader's own state.
@@ -80,28 +95,32 @@ pub(crate) fn guard(body: &[u8]) -> Result<&str, ParseError> {
     read(body, &mut ())
 }
 
-/// The guard and, in the same pass, the text of the root's children named in `names` (the first of each wins):
-/// for the flat envelopes (`<xml><Encrypt>…`), which are read on every encrypted push.
-pub(crate) fn flat_fields<const N: usize>(body: &[u8], names: [&str; N]) -> Result<[Option<String>; N], ParseError> {
-    struct Flat<'n, const N: usize> {
+/// The guard and, in the same pass, the text of the root's children named in `names` (the first of each wins),
+/// borrowed from the body where it can be: for the flat envelopes (`<xml><Encrypt>…`), which are read on every
+/// encrypted push.
+pub(crate) fn flat_fields<'a, const N: usize>(
+    body: &'a [u8],
+    names: [&str; N],
+) -> Result<[Option<Cow<'a, str>>; N], ParseError> {
+    struct Flat<'a, 'n, const N: usize> {
         names: [&'n str; N],
-        fields: [Option<String>; N],
+        fields: [Option<Cow<'a, str>>; N],
         open: Option<usize>,
     }
-    impl<const N: usize> XmlVisitor for Flat<'_, N> {
+    impl<'a, const N: usize> XmlVisitor<'a> for Flat<'a, '_, N> {
         fn start(&mut self, depth: usize, name: &str) {
             self.open = None;
             if depth == 2
                 && let Some(i) = self.names.iter().position(|n| *n == name)
-                && self.fields[i].is_none()
+                && let Some(field @ None) = self.fields.get_mut(i)
             {
-                self.fields[i] = Some(String::new());
+                *field = Some(Cow::Borrowed(""));
                 self.open = Some(i);
             }
         }
-        fn text(&mut self, text: &str) {
-            if let Some(field) = self.open.and_then(|i| self.fields[i].as_mut()) {
-                field.push_str(text);
+        fn text(&mut self, text: Cow<'a, str>) {
+            if let Some(Some(field)) = self.open.and_then(|i| self.fields.get_mut(i)) {
+                append(field, text);
             }
         }
         fn end(&mut self) {
@@ -119,7 +138,7 @@ pub(crate) fn flat_fields<const N: usize>(body: &[u8], names: [&str; N]) -> Resu
 
 /// The one pass every body gets: size, UTF-8, no DOCTYPE, only predefined and character references, bounded
 /// depth; what passes is reported to `visitor`. Returns the body as text.
-pub(crate) fn read<'a>(body: &'a [u8], visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
+pub(crate) fn read<'a>(body: &'a [u8], visitor: &mut impl XmlVisitor<'a>) -> Result<&'a str, ParseError> {
     // Size first: an oversized body is refused before it is scanned for UTF-8.
     within_limit(body.len())?;
     let text = std::str::from_utf8(body).map_err(|_| ParseError::NotUtf8)?;
@@ -137,7 +156,7 @@ fn within_limit(len: usize) -> Result<(), ParseError> {
 }
 
 /// [`read`] for a body already known to be text (a verified push's XML): the same checks but UTF-8.
-pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor) -> Result<&'a str, ParseError> {
+pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor<'a>) -> Result<&'a str, ParseError> {
     within_limit(text.len())?;
     let mut reader = Reader::from_str(text);
     let mut depth = 0usize;
@@ -146,19 +165,20 @@ pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor) -> Res
         match event {
             Event::DocType(_) => return Err(ParseError::Doctype),
             Event::GeneralRef(r) => {
-                let resolved = match &*r {
-                    "lt" => '<',
-                    "gt" => '>',
-                    "amp" => '&',
-                    "apos" => '\'',
-                    "quot" => '"',
+                let piece = match &*r {
+                    "lt" => Cow::Borrowed("<"),
+                    "gt" => Cow::Borrowed(">"),
+                    "amp" => Cow::Borrowed("&"),
+                    "apos" => Cow::Borrowed("'"),
+                    "quot" => Cow::Borrowed("\""),
                     name if r.is_char_ref() => match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
+                        // Rare in a push (the writer's `&#13;`): one small copy each.
+                        Ok(Some(c)) => Cow::Owned(String::from(c)),
                         _ => return Err(ParseError::Malformed(format!("bad character reference `&{name};`"))),
                     },
                     name => return Err(ParseError::Entity(name.chars().take(32).collect())),
                 };
-                visitor.text(resolved.encode_utf8(&mut [0; 4]));
+                visitor.text(piece);
             }
             Event::Start(start) => {
                 depth += 1;
@@ -171,8 +191,8 @@ pub(crate) fn read_text<'a>(text: &'a str, visitor: &mut impl XmlVisitor) -> Res
                 visitor.start(depth + 1, empty.name().as_ref());
                 visitor.end();
             }
-            Event::Text(t) => visitor.text(&t.xml10_content()),
-            Event::CData(c) => visitor.text(&c.xml10_content()),
+            Event::Text(t) => visitor.text(t.xml10_content()),
+            Event::CData(c) => visitor.text(c.xml10_content()),
             Event::End(_) => {
                 depth = depth.saturating_sub(1);
                 visitor.end();
