@@ -1,11 +1,11 @@
-//! Random bytes for sealed replies, drawn from the OS in blocks: one system call per score of encrypted replies
+//! Random bytes for sealed replies, drawn from the OS in blocks: one system call per 170 encrypted replies
 //! instead of one each (under load the call was a visible share of a reply's cost).
 //!
 //! The bytes are the OS generator's own output, handed out once each and wiped from the block as they go.
 
 use std::cell::RefCell;
 
-const BLOCK: usize = 512;
+const BLOCK: usize = 4096;
 
 struct Block {
     bytes: [u8; BLOCK],
@@ -46,7 +46,7 @@ mod tests {
             super::fill(&mut draw).expect("OS randomness");
             assert!(seen.insert(draw), "a 24-byte draw repeated");
         }
-        let mut big = [0u8; 600];
+        let mut big = [0u8; 5000];
         super::fill(&mut big).expect("OS randomness");
         assert!(big.iter().any(|&b| b != 0));
     }

@@ -41,10 +41,18 @@ impl<'a> PushQuery<'a> {
     /// values with nothing to decode borrow from `raw_query`.
     pub fn parse(raw_query: &'a str) -> PushQuery<'a> {
         let mut q = PushQuery::default();
-        // Split by hand rather than with `form_urlencoded::parse`: WeChat's values are plain ASCII, and only the
-        // few kept are decoded (this runs on every push).
-        for pair in raw_query.trim_start_matches('?').split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        // Split by hand rather than with `form_urlencoded::parse`, with byte loops rather than `split`: the query
+        // is a few short ASCII pairs, too short for a vector search to pay, and this runs on every push.
+        let mut rest = raw_query.trim_start_matches('?');
+        // Empty pairs (`a&&b`, a trailing `&`) name nothing and are skipped, as `split('&')` would yield them.
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
+            let pair = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or("");
+            let (name, value) = match pair.bytes().position(|b| b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, ""),
+            };
             let slot = match &*form_decode(name) {
                 "signature" => &mut q.signature,
                 "timestamp" => &mut q.timestamp,

@@ -13,7 +13,7 @@
 //! In the same run, `POST /wechat` on the same backend: signed text pushes answered by the demo handler's
 //! echo, in plain and in safe (AES) mode, each with its own MsgId (no de-duplication shortcut) from a
 //! pre-signed pool. Their throughput is compared with the config endpoint's (target >= 0.70) and their p99
-//! with the bare route's (target <= 1.5).
+//! with the bare route's (target <= 1.5 at 256 connections, where the server issue sets the config endpoint's).
 
 use std::{
     io::{BufRead, BufReader},
@@ -190,10 +190,16 @@ fn main() {
         for (name, push) in [("plain", &medians[2]), ("AES", &medians[3])] {
             let tput = push.rps / medians[1].rps;
             let p99 = push.p99_ms / medians[0].p99_ms;
+            // The p99 target is the server issue's: the bare route's p99 at 256 connections (at 64 the figure is
+            // reported, as it is for the config endpoint).
+            let p99_note = match (conns, p99 <= 1.5) {
+                (256, true) => " (target <= 1.5)",
+                (256, false) => " (target <= 1.5) MISSED",
+                _ => "",
+            };
             println!(
-                "bench wx-server: conns {conns}: POST /wechat {name}: throughput vs config endpoint {tput:.2} (target >= 0.70){}; p99 vs bare route {p99:.2} (target <= 1.5){}",
+                "bench wx-server: conns {conns}: POST /wechat {name}: throughput vs config endpoint {tput:.2} (target >= 0.70){}; p99 vs bare route {p99:.2}{p99_note}",
                 if tput >= 0.7 { "" } else { " MISSED" },
-                if p99 <= 1.5 { "" } else { " MISSED" },
             );
         }
         let (base, srv) = (&medians[0], &medians[1]);

@@ -58,10 +58,11 @@ fn unread_body(error: &axum::Error) -> Response {
 }
 
 fn answer(r: PushResponse) -> Response {
-    (
-        StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST),
-        [(header::CONTENT_TYPE, HeaderValue::from_static(r.content_type))],
-        r.body,
-    )
-        .into_response()
+    // Built directly: going through `String`'s `IntoResponse` would insert a text/plain type only to replace it.
+    let mut response = Response::new(axum::body::Body::from(r.body));
+    *response.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(r.content_type));
+    response
 }
