@@ -14,10 +14,9 @@ pub(crate) struct Detachable<T: Send + 'static> {
 }
 
 impl<T: Send + 'static> Detachable<T> {
-    pub(crate) fn new(work: impl Future<Output = T> + Send + 'static) -> Self {
-        Self {
-            work: Some(Box::pin(work)),
-        }
+    /// Work that is already boxed (a type-erased handler's future), taken as it is.
+    pub(crate) fn boxed(work: Work<T>) -> Self {
+        Self { work: Some(work) }
     }
 }
 

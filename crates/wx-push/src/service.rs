@@ -11,7 +11,7 @@ use crate::dedupe::{Claim, DedupeCache, EntryId, Outcome};
 use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
-use crate::reply::Addressee;
+use crate::reply::{Addressee, Reply};
 use crate::verify::{Mode, PushQuery, PushVerifier, VerifyError};
 use crate::xml::{MAX_BODY_BYTES, ParseError};
 
@@ -209,22 +209,12 @@ impl PushService {
             }
         };
         let addressee = Addressee::of(&push);
-        let reply = (self.handler)(push);
-        let work = async move {
-            match reply.await.addressed(addressee, wx_sign::unix_timestamp()) {
-                Ok(message) => message.map(|m| Arc::from(m.to_xml())),
-                Err(error) => {
-                    tracing::error!(%error, "the handler's reply is invalid; answering success");
-                    None
-                }
-            }
-        };
         // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime only if it
         // outlives the deadline or WeChat hangs up, so the work always finishes and retries get its outcome.
         let mut first = FirstDelivery {
             cache: &self.cache,
             id,
-            work: Some(Detachable::new(work)),
+            work: Some((Detachable::boxed((self.handler)(push)), addressee)),
         };
         let waited = first.run(self.deadline).await;
         self.settle(waited, "the push handler")
@@ -278,35 +268,49 @@ impl PushService {
 struct FirstDelivery<'a> {
     cache: &'a Arc<DedupeCache>,
     id: EntryId,
-    work: Option<Detachable<Outcome>>,
+    /// The handler's own (boxed) future, and whom its reply goes to.
+    work: Option<(Detachable<Reply>, Addressee)>,
 }
 
 impl FirstDelivery<'_> {
     async fn run(&mut self, deadline: Duration) -> Result<Result<Outcome, Panicked>, tokio::time::error::Elapsed> {
-        let Some(work) = self.work.as_mut() else {
+        let Some((work, _)) = self.work.as_mut() else {
             return Ok(Err(Panicked));
         };
         let until = tokio::time::Instant::now() + deadline;
         // Most handlers answer on their first poll, and only one that does not needs a timer (making one takes a
         // counted reference to the runtime, shared by every worker thread).
         let first = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *work).poll(cx))).await;
-        let waited = match first {
-            Poll::Ready(ended) => Ok(ended),
-            Poll::Pending => tokio::time::timeout_at(until, work).await,
+        let ended = match first {
+            Poll::Ready(ended) => ended,
+            // Past the deadline the work stays here, and dropping `self` moves it to a task.
+            Poll::Pending => tokio::time::timeout_at(until, work).await?,
         };
-        if let Ok(ended) = &waited {
-            self.work = None;
-            self.cache.settle(self.id, ended.clone());
-        }
-        waited
+        let Some((_, to)) = self.work.take() else {
+            return Ok(Err(Panicked));
+        };
+        let ended = ended.map(|reply| outcome(reply, to));
+        self.cache.settle(self.id, ended.clone());
+        Ok(ended)
     }
 }
 
 impl Drop for FirstDelivery<'_> {
     fn drop(&mut self) {
-        if let Some(work) = self.work.take() {
+        if let Some((work, to)) = self.work.take() {
             let (cache, id) = (Arc::clone(self.cache), self.id);
-            work.detach(move |ended| cache.settle(id, ended));
+            work.detach(move |ended| cache.settle(id, ended.map(|reply| outcome(reply, to))));
+        }
+    }
+}
+
+/// A handler's reply as the XML to answer with (and to share with retries); `success` when it is invalid.
+fn outcome(reply: Reply, to: Addressee) -> Outcome {
+    match reply.addressed(to, wx_sign::unix_timestamp()) {
+        Ok(message) => message.map(|m| Arc::from(m.to_xml())),
+        Err(error) => {
+            tracing::error!(%error, "the handler's reply is invalid; answering success");
+            None
         }
     }
 }
