@@ -40,12 +40,25 @@ pub(crate) struct EntryId {
 }
 
 pub(crate) struct DedupeCache {
-    inner: Mutex<Inner>,
+    /// One shard for a small cache (its capacity is then exact); [`SHARDS`] for a large one, picked by the key's
+    /// hash, so that pushes handled on different threads seldom wait for the same lock.
+    shards: Box<[Shard]>,
     /// Keyed SipHash: pushes are attacker-influenced, so the table's hash must not be predictable.
     hasher: RandomState,
     ttl: Duration,
+    /// Per shard.
     capacity: usize,
 }
+
+/// How many ways a large cache is split.
+const SHARDS: usize = 16;
+/// Caches smaller than this stay in one shard.
+const SHARDED_FROM: usize = 1024;
+
+/// A shard's lock on a cache line of its own: neighbouring shards' locks taken on other threads do not contend.
+#[repr(align(128))]
+#[derive(Default)]
+struct Shard(Mutex<Inner>);
 
 #[derive(Default)]
 struct Inner {
@@ -77,25 +90,31 @@ struct Shared {
 }
 
 impl DedupeCache {
+    /// A cache remembering at most `capacity` pushes (a large one forgets the oldest of the sixteenth its key
+    /// hashes to when that is full).
     pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        let shards = if capacity < SHARDED_FROM { 1 } else { SHARDS };
         Self {
-            inner: Mutex::new(Inner::default()),
+            shards: (0..shards).map(|_| Shard::default()).collect(),
             hasher: RandomState::new(),
             ttl,
-            capacity: capacity.max(1),
+            capacity: capacity / shards,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self, hash: u64) -> MutexGuard<'_, Inner> {
+        // The high bits: hashbrown places entries by the low ones and tags them with the top seven.
+        let shard = &self.shards[(hash >> 32) as usize % self.shards.len()];
         // A panic while holding this lock cannot leave the table inconsistent in a way that matters (worst case
         // a key is forgotten early), so a poisoned lock is used as is.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        shard.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn claim(&self, key: DedupeKey) -> Claim {
         let hash = self.hasher.hash_one(&key);
         let now = Instant::now();
-        let mut inner = self.lock();
+        let mut inner = self.lock(hash);
         inner.expire(|at| now.duration_since(at) >= self.ttl);
         if let Some(entry) = inner.entries.find_mut(hash, |e| e.key == key) {
             return match &mut entry.slot {
@@ -109,8 +128,8 @@ impl DedupeCache {
             if inner.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
                 inner.warned_full = Some(now);
                 tracing::warn!(
-                    capacity = self.capacity,
-                    "push de-duplication cache full; forgetting the oldest pushes (logged once per TTL)"
+                    capacity = self.capacity * self.shards.len(),
+                    "push de-duplication cache full; forgetting the oldest pushes (logged once per TTL and shard)"
                 );
             }
             let mut first = true;
@@ -134,7 +153,7 @@ impl DedupeCache {
     /// Records the first delivery's outcome in its own entry (not in one claimed after it was evicted) and wakes
     /// the retries waiting for it.
     pub(crate) fn settle(&self, id: EntryId, outcome: Result<Outcome, Panicked>) {
-        let mut inner = self.lock();
+        let mut inner = self.lock(id.hash);
         // Gone: evicted while the handler ran (and perhaps claimed afresh since); nobody can find it any more.
         let Some(entry) = inner.entries.find_mut(id.hash, |e| e.id == id) else {
             return;
@@ -148,7 +167,10 @@ impl DedupeCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.shards
+            .iter()
+            .map(|s| s.0.lock().map_or(0, |i| i.entries.len()))
+            .sum()
     }
 }
 
@@ -224,6 +246,27 @@ mod tests {
         cache.settle(three, Ok(None));
         assert!(matches!(cache.claim(key(3)), Claim::Settled(Ok(None))));
         assert!(matches!(cache.claim(key(2)), Claim::Settled(Err(Panicked))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_large_cache_is_sharded_and_still_bounded() {
+        let cache = DedupeCache::new(Duration::from_secs(30), 4096);
+        assert_eq!(cache.shards.len(), SHARDS);
+        let ids: Vec<EntryId> = (0..10_000).map(|n| first(cache.claim(key(n)))).collect();
+        assert!(
+            cache.len() <= 4096,
+            "at most the capacity is remembered: {}",
+            cache.len()
+        );
+        assert!(cache.len() > 4096 - SHARDS * 32, "shards fill evenly: {}", cache.len());
+        let last = *ids.last().expect("claims");
+        assert!(matches!(cache.claim(key(9_999)), Claim::Running(..)));
+        cache.settle(last, Ok(Some(Arc::from("<xml/>"))));
+        assert!(matches!(cache.claim(key(9_999)), Claim::Settled(Ok(Some(_)))));
+        assert!(
+            matches!(cache.claim(key(0)), Claim::First(..)),
+            "the oldest were forgotten"
+        );
     }
 
     #[tokio::test]
