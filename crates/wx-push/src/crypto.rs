@@ -215,9 +215,7 @@ impl PushCipher {
     /// # Errors
     /// [`CryptoError::RandomUnavailable`] without an OS random source, [`CryptoError::TooLong`] past 4 GiB.
     pub fn encrypt(&self, xml: &str) -> Result<String, CryptoError> {
-        let mut prefix = [0u8; 16];
-        getrandom::fill(&mut prefix).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
-        self.encrypt_with_prefix(xml, prefix)
+        self.encrypt_with_prefix(xml, random_prefix()?)
     }
 
     /// [`encrypt`](Self::encrypt) with a chosen prefix: deterministic, for tests and cross-checks. Production code
@@ -259,6 +257,13 @@ impl PushCipher {
 }
 
 /// PKCS#7 to a multiple of 32: always adds 1..=32 bytes, each equal to the count.
+/// The frame's 16 random bytes, straight from the OS.
+pub(crate) fn random_prefix() -> Result<[u8; 16], CryptoError> {
+    let mut prefix = [0u8; 16];
+    getrandom::fill(&mut prefix).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
+    Ok(prefix)
+}
+
 fn pad(plain: &mut Vec<u8>) {
     let n = PAD_BLOCK - plain.len() % PAD_BLOCK;
     // n is in 1..=32, so the cast cannot truncate.

@@ -28,9 +28,9 @@ impl<T: Send + 'static> Detachable<T> {
     /// Moves unfinished work to a runtime task, where `then` gets its output once it ends. Finished work is
     /// left alone.
     pub(crate) fn detach(mut self, then: impl FnOnce(Result<T, Panicked>) + Send + 'static) {
-        let Some(work) = self.work.take() else { return };
-        let mut rest = Detachable { work: Some(work) };
-        spawn(Box::pin(async move { then((&mut rest).await) }));
+        if self.work.is_some() {
+            spawn(Box::pin(async move { then((&mut self).await) }));
+        }
     }
 }
 

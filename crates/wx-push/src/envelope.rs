@@ -1,6 +1,6 @@
 //! The signed envelope of an encrypted reply: `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`.
 
-use crate::crypto::{CryptoError, PushCipher};
+use crate::crypto::{CryptoError, PushCipher, random_prefix};
 use crate::verify::VerifyError;
 use crate::xml::{XmlOut, flat_fields};
 
@@ -19,9 +19,7 @@ impl PushCipher {
     /// # Errors
     /// [`CryptoError::EmptyToken`], or [`CryptoError::RandomUnavailable`] when the OS has no random source.
     pub fn seal(&self, token: &str, xml: &str, timestamp: u64, nonce: &str) -> Result<String, CryptoError> {
-        let mut prefix = [0u8; 16];
-        getrandom::fill(&mut prefix).map_err(|e| CryptoError::RandomUnavailable(e.to_string()))?;
-        wrap(token, &self.encrypt_frame(xml, prefix)?, timestamp, nonce)
+        wrap(token, &self.encrypt_frame(xml, random_prefix()?)?, timestamp, nonce)
     }
 
     /// [`seal`](Self::seal) with a fresh random nonce (16 hex digits), drawn with the ciphertext's random prefix
