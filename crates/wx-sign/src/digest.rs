@@ -41,15 +41,15 @@ impl Sha1Hex {
         self.0.ct_eq(&lower).into()
     }
 
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII hex digits are ever written.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+    /// The digits as a `String` (char by char: no UTF-8 check to carry into the browser's wasm).
+    pub(crate) fn into_string(self) -> String {
+        self.0.iter().copied().map(char::from).collect()
     }
 }
 
 /// SHA-1 of the concatenated parts, as 40 lowercase hex digits.
 pub(crate) fn sha1_hex(parts: &[&str]) -> String {
-    Sha1Hex::of(parts).as_str().to_owned()
+    Sha1Hex::of(parts).into_string()
 }
 
 /// SHA-1 of the values sorted by byte order and concatenated, for a number of values known only at run time.

@@ -15,7 +15,7 @@ use crate::{SignError, digest::Sha1Hex, jsapi::require};
 /// [`SignError::Empty`] when the token is empty (an account's server token is never empty).
 pub fn server_signature(token: &str, timestamp: &str, nonce: &str) -> Result<String, SignError> {
     require("token", token)?;
-    Ok(Sha1Hex::sorted([token, timestamp, nonce]).as_str().to_owned())
+    Ok(Sha1Hex::sorted([token, timestamp, nonce]).into_string())
 }
 
 /// Checks a server URL `signature` in constant time. An empty token never verifies.
@@ -41,9 +41,7 @@ pub fn verify_server_signature(token: &str, timestamp: &str, nonce: &str, signat
 pub fn msg_signature(token: &str, timestamp: &str, nonce: &str, encrypted: &str) -> Result<String, SignError> {
     require("token", token)?;
     require("encrypted", encrypted)?;
-    Ok(Sha1Hex::sorted([token, timestamp, nonce, encrypted])
-        .as_str()
-        .to_owned())
+    Ok(Sha1Hex::sorted([token, timestamp, nonce, encrypted]).into_string())
 }
 
 /// Checks a `msg_signature` in constant time. An empty token or body never verifies.
