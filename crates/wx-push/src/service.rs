@@ -142,7 +142,9 @@ impl PushService {
         self
     }
 
-    /// Sets how long and how many pushes are remembered for de-duplication (a fresh, empty cache).
+    /// Sets how long and how many pushes are remembered for de-duplication (a fresh, empty cache). When full, the
+    /// oldest push is forgotten; a capacity of 1024 or more is kept in 16 shards by hash, each forgetting its own
+    /// oldest (so a sixteenth of the capacity each).
     pub fn with_dedupe(mut self, ttl: Duration, capacity: usize) -> Self {
         self.cache = Arc::new(DedupeCache::new(ttl, capacity));
         self
