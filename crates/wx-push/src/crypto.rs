@@ -256,7 +256,6 @@ impl PushCipher {
     }
 }
 
-/// PKCS#7 to a multiple of 32: always adds 1..=32 bytes, each equal to the count.
 /// The frame's 16 random bytes, straight from the OS.
 pub(crate) fn random_prefix() -> Result<[u8; 16], CryptoError> {
     let mut prefix = [0u8; 16];
@@ -264,6 +263,7 @@ pub(crate) fn random_prefix() -> Result<[u8; 16], CryptoError> {
     Ok(prefix)
 }
 
+/// PKCS#7 to a multiple of 32: always adds 1..=32 bytes, each equal to the count.
 fn pad(plain: &mut Vec<u8>) {
     let n = PAD_BLOCK - plain.len() % PAD_BLOCK;
     // n is in 1..=32, so the cast cannot truncate.
