@@ -1,12 +1,13 @@
 //! Safe mode (`encrypt_type=aes`): the EncodingAESKey, AES-256-CBC with WeChat's 32-byte PKCS#7 padding, and the
 //! plaintext frame `16 random bytes ‖ u32 BE length ‖ XML ‖ appid`.
 //!
-//! The AES itself is RustCrypto's (`aes` + `cbc`); this module only frames, pads and checks.
+//! The AES itself is RustCrypto's (`aes` + `cbc`); this module only frames, pads and checks. The ciphertext's
+//! base64, on every safe-mode push and reply, is `base64-simd`'s; the key's, read once and leniently, `base64`'s.
 
 use aes::Aes256;
 use base64::Engine as _;
 use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use cbc::cipher::block_padding::NoPadding;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
 
@@ -184,8 +185,8 @@ impl PushCipher {
     /// # Errors
     /// Every [`CryptoError`] about ciphertext, padding, length, appid and UTF-8.
     pub fn decrypt(&self, encrypted: &str) -> Result<String, CryptoError> {
-        let ciphertext = STANDARD
-            .decode(encrypted.trim())
+        let ciphertext = base64_simd::STANDARD
+            .decode_to_vec(encrypted.trim())
             .map_err(|_| CryptoError::CiphertextBase64)?;
         if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             return Err(CryptoError::CiphertextLength { len: ciphertext.len() });
@@ -232,7 +233,7 @@ impl PushCipher {
     /// # Errors
     /// [`CryptoError::TooLong`] when `xml` is longer than `u32::MAX` bytes.
     pub fn encrypt_with_prefix(&self, xml: &str, prefix: [u8; 16]) -> Result<String, CryptoError> {
-        Ok(STANDARD.encode(self.encrypt_frame(xml, prefix)?))
+        Ok(base64_simd::STANDARD.encode_to_string(self.encrypt_frame(xml, prefix)?))
     }
 
     /// The ciphertext bytes of `prefix ‖ length ‖ xml ‖ appid`, padded: [`encrypt_with_prefix`] before base64,

@@ -288,11 +288,10 @@ impl XmlOut {
     /// `<name><![CDATA[base64]]></name>` encoded straight into the document (base64 needs no CDATA splitting);
     /// returns where the base64 text lies in [`as_str`](Self::as_str).
     pub(crate) fn base64_cdata(&mut self, name: &str, bytes: &[u8]) -> std::ops::Range<usize> {
-        use base64::Engine as _;
         self.start(name);
         self.out.push_str("<![CDATA[");
         let start = self.out.len();
-        base64::engine::general_purpose::STANDARD.encode_string(bytes, &mut self.out);
+        base64_simd::STANDARD.encode_append(bytes, &mut self.out);
         let encoded = start..self.out.len();
         self.out.push_str("]]>");
         self.end(name);
