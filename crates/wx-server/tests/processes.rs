@@ -496,6 +496,7 @@ fn start_up_fails_with_a_message_naming_the_variable() {
     }
     let out = c.env("WX_LISTEN", &addr).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("WX_LISTEN"));
+    let _ = std::fs::remove_file(&cfg);
 }
 
 #[test]
@@ -543,6 +544,9 @@ async fn serve_mock_runs_with_no_configuration_and_a_toml_file_works() {
         store.starts_with("file:") && store.ends_with(&format!("wxkit-mock-credentials-{port}.json")),
         "{store}"
     );
+    drop(p);
+    // The per-port file `serve --mock` made; a stopped server leaves it for the next run on that port to empty.
+    let _ = std::fs::remove_file(store.trim_start_matches("file:"));
 
     // The same server configured from a TOML file only.
     let fake = fake_wechat(&[]);
