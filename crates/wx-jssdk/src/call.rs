@@ -31,6 +31,12 @@ pub(crate) fn start(api: &str, options: JsValue) -> Result<Promise, WxError> {
         Object::new()
     };
     let (this, f) = resolve_fn(api)?;
+    // jweixin hands each call to `WeixinJSBridge` and, when there is none (outside WeChat), drops it without a
+    // callback: refuse here rather than leave the caller's future pending forever.
+    let window = js::window()?;
+    if !js::get(&window, "WeixinJSBridge").is_object() {
+        return Err(WxError::NotInWechat);
+    }
     let done = deferred()?;
     // jweixin calls `complete` after success/cancel/fail, always, with the result object carrying errMsg.
     js::set(&options, "complete", &done.resolve)?;

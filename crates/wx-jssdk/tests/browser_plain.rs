@@ -50,6 +50,9 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
     // Not WeChat: typed, immediate refusals.
     assert_eq!(wx_jssdk::config(&config, &all_apis()).await, Err(WxError::NotInWechat));
     assert_eq!(wx_jssdk::close_window().await, Err(WxError::NotInWechat));
+    // jweixin drops calls when there is no bridge; they must not wait for a callback that never comes.
+    let call = wx_jssdk::image::choose_image(&Default::default()).await;
+    assert!(matches!(call, Err(WxError::NotInWechat)), "{call:?}");
     assert!(!wx_jssdk::Environment::detect().in_wechat);
     // The emulator must come before the SDK, which has already read the user agent.
     assert_eq!(
