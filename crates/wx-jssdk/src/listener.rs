@@ -20,7 +20,8 @@ struct Shared<T> {
 ///
 /// **On drop:** jweixin has no "off", so the bridge keeps the callback registered for the page's lifetime;
 /// after the handle is dropped it becomes a no-op (events are discarded). Registering the same listener again
-/// adds a second callback (on `onMenuShare*`, WeChat uses the latest registration's share data).
+/// replaces the first: WeChat's bridge keeps one callback per event, the latest, so an earlier handle gets no
+/// more events.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {

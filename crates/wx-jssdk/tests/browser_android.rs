@@ -462,6 +462,23 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
     assert_eq!(events.next().await, MenuShareEvent::Triggered);
     assert_eq!(events.next().await, MenuShareEvent::Cancelled);
 
+    // WeChat's bridge keeps the latest registration per event: the share uses its data, the first handle hears
+    // nothing more.
+    let newer = wx_jssdk::share::MenuShare {
+        title: "newer".into(),
+        ..data.clone()
+    };
+    let mut replaced = wx_jssdk::share::on_menu_share_timeline(&newer).expect("listener");
+    assert_eq!(emu.trigger_share(MenuShareKind::Timeline), 1);
+    assert_eq!(replaced.next().await, MenuShareEvent::Triggered);
+    assert_eq!(replaced.next().await, MenuShareEvent::Shared);
+    assert_eq!(
+        emu.record().legacy_shares.pop().map(|s| s.content.title),
+        Some("newer".to_owned())
+    );
+    assert!(events.try_next().is_none(), "the replaced listener got an event");
+    drop(replaced);
+
     let mut ended = wx_jssdk::voice::on_voice_record_end().expect("listener");
     assert_eq!(
         emu.emit(

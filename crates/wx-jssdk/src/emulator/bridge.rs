@@ -25,7 +25,8 @@ pub(super) fn install(emulator: &Emulator) -> Result<(), WxError> {
     let emu = emulator.clone();
     let on = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |event: JsValue, cb: JsValue| {
         if let (Some(event), Ok(cb)) = (event.as_string(), cb.dyn_into::<Function>()) {
-            emu.state.borrow_mut().listeners.entry(event).or_default().push(cb);
+            // Like WeChat's bridge: one callback per event, the latest registration's.
+            emu.state.borrow_mut().listeners.insert(event, cb);
         }
     });
     js::set(&bridge, "invoke", invoke.as_ref())?;
@@ -229,18 +230,13 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsVa
     result.into()
 }
 
-/// Calls the `on(event)` callbacks with a copy of `result` each; returns how many were called.
+/// Calls the `on(event)` callback, if any, with a copy of `result`; returns how many were called (0 or 1).
 pub(super) fn emit(emulator: &Emulator, event: &str, result: &JsValue) -> usize {
-    let callbacks = emulator
-        .state
-        .borrow()
-        .listeners
-        .get(event)
-        .cloned()
-        .unwrap_or_default();
-    for cb in &callbacks {
-        let copy = Object::assign(&Object::new(), &Object::from(result.clone()));
-        let _ = cb.call1(&JsValue::NULL, &copy);
-    }
-    callbacks.len()
+    let callback = emulator.state.borrow().listeners.get(event).cloned();
+    let Some(cb) = callback else {
+        return 0;
+    };
+    let copy = Object::assign(&Object::new(), &Object::from(result.clone()));
+    let _ = cb.call1(&JsValue::NULL, &copy);
+    1
 }

@@ -311,7 +311,8 @@ pub(crate) struct State {
     pub scripts: HashMap<String, VecDeque<Reply>>,
     pub next_images: VecDeque<Vec<String>>,
     pub next_scans: VecDeque<String>,
-    pub listeners: HashMap<String, Vec<js_sys::Function>>,
+    /// `WeixinJSBridge.on` callbacks: WeChat's bridge keeps one per event, replaced by each registration.
+    pub listeners: HashMap<String, js_sys::Function>,
     pub media: HashMap<String, String>,
     pub counter: u64,
     pub record: EmulatorRecord,
@@ -525,7 +526,7 @@ impl Emulator {
 
     /// The user taps a legacy share menu item: fires the `onMenuShare*` listeners (the share is then
     /// answered as scripted for `shareTimeline`/`sendAppMessage`/…, `ok` by default). Returns how many
-    /// listeners were called.
+    /// listeners were called: 1, or 0 when the page registered none (the bridge keeps the latest per event).
     ///
     /// ```no_run
     /// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
@@ -537,7 +538,8 @@ impl Emulator {
     }
 
     /// Fires a bridge event with a native result object (`onVoiceRecordEnd`, `onVoicePlayEnd`,
-    /// `onBeaconsInRange`, `menu:share:*`). Returns how many listeners were called.
+    /// `onBeaconsInRange`, `menu:share:*`). Returns how many listeners were called: 1, or 0 when none is
+    /// registered (the bridge keeps the latest per event).
     ///
     /// ```no_run
     /// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
