@@ -96,7 +96,18 @@ async fn file_store_keeps_the_contract_and_survives_a_corrupt_file() {
     std::fs::write(&path, "{not json").unwrap();
     assert!(store.load("s").await.is_err());
     store.save("s", &c).await.unwrap();
-    assert_eq!(store.load("s").await.unwrap(), Some(c));
+    assert_eq!(store.load("s").await.unwrap(), Some(c.clone()));
+
+    // A write lock left empty by a writer that died between creating and filling it is stale once older than
+    // its lease, rather than held for ever.
+    let lock = path.with_file_name("creds.json.write.lock");
+    let empty = std::fs::File::create(&lock).unwrap();
+    empty
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    store.save("s", &c).await.unwrap();
+    // Taken over and released by the save (a lock merely waited out would still be there, not being its own).
+    assert!(!lock.exists(), "the stale lock is still there");
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 

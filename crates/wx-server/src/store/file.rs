@@ -138,20 +138,26 @@ impl FileStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| self.io(e))?;
         }
-        let until = now_ms().saturating_add(u64::try_from(lease.as_millis()).unwrap_or(u64::MAX / 4));
+        let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX / 4);
+        let until = now_ms().saturating_add(lease_ms);
         for _ in 0..2 {
             match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
-                    f.write_all(format!("{owner}\n{until}\n").as_bytes())
-                        .map_err(|e| self.io(e))?;
+                    if let Err(e) = f.write_all(format!("{owner}\n{until}\n").as_bytes()) {
+                        // A lock without its deadline would look held to everyone: leave none behind.
+                        let _ = std::fs::remove_file(&path);
+                        return Err(self.io(e));
+                    }
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let held_until = std::fs::read_to_string(&path)
                         .ok()
-                        .and_then(|s| s.lines().nth(1).and_then(|l| l.trim().parse::<u64>().ok()));
-                    // A lock file being written right now has no deadline yet: treat it as held.
-                    if held_until.is_none_or(|t| t > now_ms()) {
+                        .and_then(|s| s.lines().nth(1).and_then(|l| l.trim().parse::<u64>().ok()))
+                        // A lock file being written right now has no deadline yet: held, unless it is older than a
+                        // lease (its writer died between creating and writing it).
+                        .unwrap_or_else(|| modified_ms(&path).saturating_add(lease_ms));
+                    if held_until > now_ms() {
                         return Ok(false);
                     }
                     // Expired lease: move it aside (only one taker's rename succeeds), then retry once.
@@ -174,6 +180,15 @@ impl FileStore {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// When `path` was last written, in Unix milliseconds; 0 when that cannot be read (the file just went away).
+fn modified_ms(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn unique() -> u64 {
