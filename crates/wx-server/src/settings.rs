@@ -288,7 +288,8 @@ pub struct FileConfig {
     js_domains: Option<String>,
     listen: Option<String>,
     static_dir: Option<PathBuf>,
-    store: Option<String>,
+    /// A `redis://` URL may carry a password.
+    store: Option<Secret>,
     token_mode: Option<String>,
     cors_origins: Option<String>,
     upstream_timeout_ms: Option<u64>,
@@ -343,7 +344,7 @@ pub struct ServeArgs {
     /// Credential store: `memory`, `file:<path>` or `redis://host:port/db`
     /// [default: file:wx-server-credentials.json; with --mock, a file in the OS temp dir].
     #[arg(long, env = "WX_STORE", hide_env_values = true)]
-    pub store: Option<String>,
+    pub store: Option<Secret>,
     /// `stable` (POST /cgi-bin/stable_token) or `classic` (GET /cgi-bin/token) [default: stable].
     #[arg(long, env = "WX_TOKEN_MODE")]
     pub token_mode: Option<String>,
@@ -492,7 +493,7 @@ impl ServeArgs {
             });
         }
         s.store = match self.store.or(file.store) {
-            Some(spec) => StoreSpec::parse(&spec)?,
+            Some(spec) => StoreSpec::parse(spec.expose())?,
             None if mock => StoreSpec::File(mock_store_path()),
             None => StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
         };
@@ -566,7 +567,9 @@ fn validate_base(var: &'static str, base: String, example: &str) -> Result<Strin
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a query or fragment"));
     }
-    Ok(base.trim_end_matches('/').to_owned())
+    // The parsed form: scheme and host lowercased, so later checks (`https://` for Secure cookies) hold for any
+    // spelling the operator used.
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 fn validate_origin(origin: &str) -> Result<String, ConfigError> {

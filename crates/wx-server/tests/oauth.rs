@@ -173,6 +173,29 @@ async fn csrf_state_must_match_this_browsers_cookie() {
 }
 
 #[tokio::test]
+async fn an_https_public_url_in_any_case_makes_the_cookies_secure() {
+    let args = wx_server::ServeArgs {
+        mock: true,
+        store: Some("memory".into()),
+        public_url: Some("HTTPS://H5.Example.com/".into()),
+        ..Default::default()
+    };
+    let mut s = args.into_settings().unwrap();
+    assert_eq!(s.public_url.as_deref(), Some("https://h5.example.com"));
+    s.listen = "127.0.0.1:0".parse().unwrap();
+    let server = Server::start(s).await.unwrap();
+    let mut jar = Jar::default();
+    let r = get(&client(), &server.url("/api/oauth/start?return=/"), &mut jar).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let attrs = jar.0.values().map(|(_, a)| a.as_str()).collect::<Vec<_>>();
+    assert!(
+        !attrs.is_empty() && attrs.iter().all(|a| a.contains("Secure")),
+        "{attrs:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn open_redirects_and_bad_scopes_are_refused_at_start() {
     let server = start().await;
     let c = client();
