@@ -442,6 +442,27 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         stats[wx_server::DEMO_APPID],
         json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1, "qrcode_create": 0, "oauth_access_token": 0})
     );
+    // A lifetime too long for the clock is kept to the fake's maximum, not a panic on the next issue.
+    let r = client
+        .post(format!("{base}/fake-wechat/test-only/faults"))
+        .json(&json!({"expires_in": u64::MAX}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let issued: Value = client
+        .post(format!("{base}/fake-wechat/cgi-bin/stable_token"))
+        .json(
+            &json!({"grant_type": "client_credential", "appid": wx_server::DEMO_APPID,
+                      "secret": wx_server::DEMO_SECRET, "force_refresh": true}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(issued["expires_in"], wx_server::fake::MAX_LIFETIME_SECS, "{issued}");
     server.shutdown().await;
 }
 

@@ -20,8 +20,9 @@ pub struct FakeArgs {
     /// The AppSecret of the --appid at the same position.
     #[arg(long, hide_env_values = true)]
     secret: Vec<Secret>,
-    /// Lifetime of issued tokens and tickets, in seconds.
-    #[arg(long, default_value_t = 7200)]
+    /// Lifetime of issued tokens and tickets, in seconds (1 to ten years).
+    #[arg(long, default_value_t = 7200,
+          value_parser = clap::value_parser!(u64).range(1..=wx_server::fake::MAX_LIFETIME_SECS))]
     expires_in: u64,
     /// Latency added to every WeChat-path answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
@@ -68,7 +69,7 @@ impl FakeArgs {
         };
         let opts = FakeOptions {
             credentials,
-            expires_in: Duration::from_secs(self.expires_in.max(1)),
+            expires_in: Duration::from_secs(self.expires_in),
             latency: Duration::from_millis(self.latency_ms),
             push,
             ..FakeOptions::default()

@@ -91,7 +91,7 @@ pub struct FaultRequest {
     /// Latency added to each WeChat-path answer, in milliseconds.
     #[serde(default)]
     pub latency_ms: Option<u64>,
-    /// Lifetime in seconds of tokens and tickets issued from now on.
+    /// Lifetime in seconds of tokens and tickets issued from now on (kept between 1 s and ten years).
     #[serde(default)]
     pub expires_in: Option<u64>,
     /// Faults to add.

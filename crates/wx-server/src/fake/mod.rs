@@ -43,6 +43,8 @@ mod push;
 mod routes;
 mod world;
 
+pub use world::MAX_LIFETIME_SECS;
+
 pub use faults::{Endpoint, Fault, FaultRequest, FaultRule};
 pub use push::{
     PushAccount, PushAttempt, PushMode, PushReport, PushSimulator, PushTiming, SimulateError, SimulatedPush,

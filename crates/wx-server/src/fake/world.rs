@@ -100,7 +100,8 @@ fn error(errcode: i64) -> Reply {
 }
 
 impl World {
-    pub(crate) fn new(opts: FakeOptions) -> Self {
+    pub(crate) fn new(mut opts: FakeOptions) -> Self {
+        opts.expires_in = lifetime(opts.expires_in.as_secs());
         let apps = opts
             .credentials
             .iter()
@@ -140,7 +141,7 @@ impl World {
             self.latency = Duration::from_millis(ms);
         }
         if let Some(s) = req.expires_in {
-            self.expires_in = Duration::from_secs(s.max(1));
+            self.expires_in = lifetime(s);
         }
         self.faults.extend(req.inject);
     }
@@ -398,4 +399,16 @@ impl World {
     pub(crate) fn stats(&self) -> BTreeMap<String, CallCounts> {
         self.apps.iter().map(|(id, a)| (id.clone(), a.counts)).collect()
     }
+}
+
+/// The longest lifetime the fake issues credentials with (ten years): a larger one would overflow the clock.
+///
+/// ```
+/// assert_eq!(wx_server::fake::MAX_LIFETIME_SECS, 315_360_000);
+/// ```
+pub const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
+
+/// A credential lifetime of `secs` seconds, at least one and at most [`MAX_LIFETIME_SECS`].
+pub(crate) fn lifetime(secs: u64) -> Duration {
+    Duration::from_secs(secs.clamp(1, MAX_LIFETIME_SECS))
 }
