@@ -106,8 +106,12 @@ impl EncodingAesKey {
     /// [`CryptoError::KeyLength`] unless the key has 43 characters, [`CryptoError::KeyBase64`] when it is not base64.
     pub fn parse(encoding_aes_key: &str) -> Result<Self, CryptoError> {
         let found = encoding_aes_key.chars().count();
-        if found != ENCODING_AES_KEY_LEN || !encoding_aes_key.is_ascii() {
+        if found != ENCODING_AES_KEY_LEN {
             return Err(CryptoError::KeyLength { found });
+        }
+        // 43 characters, but not all of them base64's (a stray non-ASCII one): the length is right, the text is not.
+        if !encoding_aes_key.is_ascii() {
+            return Err(CryptoError::KeyBase64);
         }
         let bytes = LENIENT
             .decode(format!("{encoding_aes_key}="))

@@ -48,11 +48,21 @@ pub enum SimulateError {
 /// assert!(signed.body.contains("<Encrypt>"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PushSigner {
     token: String,
     cipher: Option<PushCipher>,
     mode: Mode,
+}
+
+impl std::fmt::Debug for PushSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushSigner")
+            .field("token", &"<redacted>")
+            .field("cipher", &self.cipher)
+            .field("mode", &self.mode)
+            .finish()
+    }
 }
 
 impl PushSigner {
