@@ -245,8 +245,9 @@ pub enum Event {
     },
 }
 
-/// What identifies a push across WeChat's retries: `MsgId` for messages, `FromUserName` + `CreateTime` for events
-/// (both scoped to the receiving account).
+/// What identifies a push across WeChat's retries: `MsgId` for messages, `FromUserName` + `CreateTime` + `Event`
+/// for events (both scoped to the receiving account). The event's name is part of the key because one user can
+/// cause two different events in the same second (`subscribe` and then `LOCATION`); a retry repeats all three.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DedupeKey {
     /// A message (or unknown push carrying a `MsgId`).
@@ -264,6 +265,8 @@ pub enum DedupeKey {
         from: String,
         /// `CreateTime`.
         create_time: u64,
+        /// `Event` (`MsgType` for an unknown push without one).
+        event: String,
     },
 }
 
@@ -273,24 +276,31 @@ impl Push {
     /// ```
     /// # let push = wx_push::Push::parse(b"<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName>\
     /// #   <CreateTime>7</CreateTime><MsgType>event</MsgType><Event>unsubscribe</Event></xml>")?;
-    /// assert_eq!(push.dedupe_key(), wx_push::DedupeKey::Event { to: "gh".into(), from: "o".into(), create_time: 7 });
+    /// assert_eq!(
+    ///     push.dedupe_key(),
+    ///     wx_push::DedupeKey::Event { to: "gh".into(), from: "o".into(), create_time: 7, event: "unsubscribe".into() }
+    /// );
     /// # Ok::<(), wx_push::ParseError>(())
     /// ```
     pub fn dedupe_key(&self) -> DedupeKey {
-        let msg_id = match &self.body {
-            PushBody::Message(m) => Some(m.msg_id()),
-            PushBody::Unknown { msg_id, .. } => *msg_id,
-            PushBody::Event(_) => None,
+        let event = match &self.body {
+            PushBody::Message(m) => Err(m.msg_id()),
+            PushBody::Unknown {
+                msg_id: Some(msg_id), ..
+            } => Err(*msg_id),
+            PushBody::Unknown { msg_type, event, .. } => Ok(event.as_ref().unwrap_or(msg_type).clone()),
+            PushBody::Event(e) => Ok(e.name().to_owned()),
         };
-        match msg_id {
-            Some(msg_id) => DedupeKey::Message {
+        match event {
+            Err(msg_id) => DedupeKey::Message {
                 to: self.to_user_name.clone(),
                 msg_id,
             },
-            None => DedupeKey::Event {
+            Ok(event) => DedupeKey::Event {
                 to: self.to_user_name.clone(),
                 from: self.from_user_name.clone(),
                 create_time: self.create_time,
+                event,
             },
         }
     }

@@ -531,10 +531,20 @@ fn messages_dedupe_by_msg_id_and_events_by_sender_and_time() {
         DedupeKey::Event {
             to: "toUser".into(),
             from: "FromUser".into(),
-            create_time: 123456789
+            create_time: 123456789,
+            event: "SCAN".into()
         }
     );
     assert!(!scan.is_user_message());
+    // Two different events from one user in the same second are two pushes.
+    let location = Push::parse(
+        all[12]
+            .1
+            .replace("<Event><![CDATA[SCAN]]></Event>", "<Event><![CDATA[LOCATION]]></Event><Latitude>1</Latitude><Longitude>2</Longitude><Precision>3</Precision>")
+            .as_bytes(),
+    )
+    .expect("LOCATION");
+    assert_ne!(location.dedupe_key(), scan.dedupe_key());
 }
 
 #[test]
