@@ -189,6 +189,50 @@ async fn push_state_navigation_keeps_the_sdk_configured() -> Result<()> {
     Ok(())
 }
 
+/// Two quick navigations on Android overlap their re-configurations. The first one's config is never answered
+/// and the second one's fails; once the second is answered, the first sees verification over, and its late
+/// "ready" must not hide the failure.
+#[tokio::test]
+async fn overlapping_reconfigurations_report_the_latest_one() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on&device=android").await?;
+    s.js("window.__wxkitEmulator.script('config', {outcome: 'none'});\
+          window.__wxkitEmulator.script('config', {outcome: 'fail', reason: 'invalid url domain'});")
+        .await?;
+    s.click("a.tab[href='/share']").await?;
+    // The first one is under way: its config unanswered, it asks checkJsApi until verification ends.
+    eventually(Duration::from_secs(10), "the first re-configuration", || async {
+        let record = s.record().await.ok()?;
+        let calls = record["calls"].as_array()?.clone();
+        calls
+            .iter()
+            .any(|c| c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying")))
+            .then_some(())
+    })
+    .await?;
+    s.click("a.tab[href='/scan']").await?;
+    // (Not `invalid signature`, which the app heals by signing again with a fresh ticket.)
+    eventually(Duration::from_secs(10), "the second config's answer", || async {
+        let record = s.record().await.ok()?;
+        let configs = record["configs"].as_array()?.clone();
+        configs
+            .iter()
+            .any(|c| c["errMsg"] == "config:invalid url domain")
+            .then_some(())
+    })
+    .await?;
+    // Both configs poll every 50 ms before they report: give them many rounds.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let state = s
+        .js("return document.querySelector('#wx-status').dataset.state;")
+        .await?;
+    ensure!(
+        state == "error",
+        "the first config's late outcome replaced the second's failure: {state}"
+    );
+    s.close().await
+}
+
 /// A revoked ticket shows up only as `invalid signature`. With one forced ticket refresh allowed per 5 minutes:
 /// the first time the page heals itself; the second time it shows the error with its hint; once the backend
 /// has a fresh ticket (its refresh-ahead, here after a few seconds), trying again succeeds.

@@ -5,6 +5,7 @@
 use super::boot::{self, ConfigFailure};
 use crate::{router::Location, task::spawn};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use wx_jssdk::{Configured, Environment};
 use yew::prelude::*;
 
@@ -104,8 +105,16 @@ pub fn use_wx_state(location: &Location) -> WxContext {
             } else if let WxStatus::Ready(done) = &*state.status
                 && done.url != wx_jssdk::url_to_sign()
             {
+                // Two quick navigations overlap their configs, which may finish in either order: only the
+                // latest one's outcome counts (an older one can even look ready after the newer one failed).
+                let mine = LATEST_CONFIG.fetch_add(1, Relaxed).wrapping_add(1);
                 let state = state.dispatcher();
-                spawn(async move { state.dispatch(WxAction::Status(configured(boot::configure().await))) });
+                spawn(async move {
+                    let status = configured(boot::configure().await);
+                    if LATEST_CONFIG.load(Relaxed) == mine {
+                        state.dispatch(WxAction::Status(status));
+                    }
+                });
             }
         });
     }
@@ -117,6 +126,9 @@ pub fn use_wx_state(location: &Location) -> WxContext {
         state: state.dispatcher(),
     }
 }
+
+/// Counts the re-configurations started after navigations (one page, one counter).
+static LATEST_CONFIG: AtomicU32 = AtomicU32::new(0);
 
 /// Provides a [`WxContext`] (from [`use_wx_state`]) to the components below it.
 pub type WxProvider = ContextProvider<WxContext>;
