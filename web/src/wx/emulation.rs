@@ -65,7 +65,13 @@ pub async fn install_emulator() -> Result<(), WxError> {
     match import_emulator(EMULATOR_MODULE).await {
         Ok(v) if v.as_bool() == Some(true) => Ok(()),
         Ok(v) => Err(failed(v.as_string().unwrap_or_else(|| "did not install".into()))),
-        Err(e) => Err(failed(String::from(js_sys::Error::from(e).message()))),
+        // `import()` rejects with an Error in practice, but a module's init may throw anything.
+        Err(e) => Err(failed(
+            js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| format!("{e:?}")),
+        )),
     }
 }
 
