@@ -5,6 +5,8 @@ use crate::shell::{cmd, exec, root};
 use anyhow::{Context, Result};
 
 pub fn run() -> Result<()> {
+    // The size and browser benches need trunk, wasm-bindgen, wasm-opt and Chromium like `test` does.
+    crate::setup::run()?;
     sign_bench()?;
     server_bench()?;
     jssdk_size_bench()?;

@@ -16,7 +16,8 @@ pub fn run() -> Result<()> {
     let dist = root().join("dist");
     build(&dist)?;
     println!(
-        "dist: built {}; serve it with `wx-server serve --static-dir dist`",
+        "dist: built {}; try it on the built-in fake WeChat with \
+         `cargo run --release -p wx-server -- serve --mock --static-dir dist`",
         dist.display()
     );
     Ok(())

@@ -20,6 +20,7 @@ pub fn run() -> Result<()> {
     let start = Instant::now();
     step("rust target wasm32-unknown-unknown", wasm_target)?;
     step("apt packages (chromium, chromium-driver, redis-server)", apt_packages)?;
+    step("node and npm (for npm binaryen and weixin-js-sdk)", node_npm)?;
     step(
         "python3 cryptography (wx-push's independent AES check)",
         python_cryptography,
@@ -67,15 +68,34 @@ fn apt_packages() -> Result<bool> {
     if missing.is_empty() {
         return Ok(false);
     }
-    let mut update = cmd("apt-get", &["update"]);
-    update.env("DEBIAN_FRONTEND", "noninteractive");
-    exec(update)?;
+    apt_install(&missing)?;
+    Ok(true)
+}
+
+/// Node.js and npm, when the machine has none: these machines come with NodeSource's (whose `nodejs` bundles
+/// npm, and which Debian's `npm` package would conflict with), so Debian's are installed only where both are
+/// missing.
+fn node_npm() -> Result<bool> {
+    if output(cmd("npm", &["--version"])).is_some() && output(cmd("node", &["--version"])).is_some() {
+        return Ok(false);
+    }
+    apt_install(&["nodejs", "npm"])?;
+    Ok(true)
+}
+
+/// `apt-get install` of `packages`, after one `apt-get update` per run (the first install asks for it).
+fn apt_install(packages: &[&str]) -> Result<()> {
+    static UPDATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !UPDATED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        let mut update = cmd("apt-get", &["update"]);
+        update.env("DEBIAN_FRONTEND", "noninteractive");
+        exec(update)?;
+    }
     let mut args = vec!["install", "-y", "--no-install-recommends"];
-    args.extend(&missing);
+    args.extend(packages);
     let mut install = cmd("apt-get", &args);
     install.env("DEBIAN_FRONTEND", "noninteractive");
-    exec(install)?;
-    Ok(true)
+    exec(install)
 }
 
 /// wx-push's tests compare its safe-mode AES with Python's `cryptography`. pip first; where pip is missing
@@ -90,15 +110,7 @@ fn python_cryptography() -> Result<bool> {
         return Ok(true);
     }
     println!("    pip unavailable or refused: installing Debian's python3-cryptography");
-    let mut update = cmd("apt-get", &["update"]);
-    update.env("DEBIAN_FRONTEND", "noninteractive");
-    exec(update)?;
-    let mut install = cmd(
-        "apt-get",
-        &["install", "-y", "--no-install-recommends", "python3-cryptography"],
-    );
-    install.env("DEBIAN_FRONTEND", "noninteractive");
-    exec(install)?;
+    apt_install(&["python3-cryptography"])?;
     anyhow::ensure!(
         importable(),
         "python3 still cannot import cryptography: install it for the python3 on PATH"
