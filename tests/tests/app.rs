@@ -137,6 +137,9 @@ async fn a_chosen_file_shows_as_a_thumbnail_and_uploads() -> Result<()> {
 async fn a_fixed_geolocation_shows() -> Result<()> {
     let s = Stack::start().await?;
     s.open_ready("/location?emulator=on").await?;
+    // GCJ-02 by default: the system openLocation (the map button below) expects.
+    let system = s.js("return document.querySelector('#loc-type').value;").await?;
+    ensure!(system == "gcj02", "coordinate system by default: {system}");
     s.js("window.__wxkitEmulator.setLocation(31.2304, 121.4737, 25);")
         .await?;
     s.click("#loc-get").await?;

@@ -14,7 +14,7 @@ use crate::{
 use wx_jssdk::{WxError, location};
 use yew::prelude::*;
 
-const SYSTEMS: &[(&str, &str)] = &[("wgs84", "wgs84"), ("gcj02", "gcj02")];
+const SYSTEMS: &[(&str, &str)] = &[("gcj02", "gcj02"), ("wgs84", "wgs84")];
 
 /// `x` with `digits` decimals, by JS `Number.prototype.toFixed`: Rust's float formatting (`{:.6}`) would add
 /// about 10 KB to the wasm for four numbers.
@@ -28,7 +28,8 @@ fn fixed(x: f64, digits: u8) -> String {
 /// What the location panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
 #[derive(Clone, Default)]
 pub struct LocationState {
-    gcj02: bool,
+    /// GPS coordinates asked for; GCJ-02 by default, the system openLocation (the map button) expects.
+    wgs84: bool,
     outcome: Option<Result<location::Location, WxError>>,
     open_error: Option<WxError>,
 }
@@ -36,12 +37,12 @@ pub struct LocationState {
 /// getLocation in either coordinate system, and openLocation for the point.
 pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Html {
     let get = {
-        let (gcj02, up) = (state.gcj02, up.clone());
+        let (wgs84, up) = (state.wgs84, up.clone());
         Callback::from(move |_: MouseEvent| {
-            let kind = if gcj02 {
-                location::CoordinateType::Gcj02
-            } else {
+            let kind = if wgs84 {
                 location::CoordinateType::Wgs84
+            } else {
+                location::CoordinateType::Gcj02
             };
             let up = up.clone();
             spawn(async move {
@@ -50,7 +51,7 @@ pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Ht
             });
         })
     };
-    let on_kind = setter(up, |s, v| s.location.gcj02 = v == "gcj02");
+    let on_kind = setter(up, |s, v| s.location.wgs84 = v == "wgs84");
     let body = match &state.outcome {
         Some(Ok(here)) => {
             let open = {
@@ -89,7 +90,7 @@ pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Ht
         <>
             { page_head("Location", "WGS-84 is GPS; GCJ-02 is what maps in China (and openLocation) expect.") }
             <div class="cells">
-                { select_field("loc-type", "System", SYSTEMS, if state.gcj02 { "gcj02" } else { "wgs84" }, on_kind) }
+                { select_field("loc-type", "System", SYSTEMS, if state.wgs84 { "wgs84" } else { "gcj02" }, on_kind) }
             </div>
             { button_area(Kind::Primary, "loc-get", "Get my location", !wx.is_ready(), get) }
             { body }
