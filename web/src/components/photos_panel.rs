@@ -124,10 +124,13 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
             });
         })
     };
+    // Each thumbnail's handler keeps the local ids only: a copy of the photos would copy every iOS data URL once
+    // per thumbnail on every render.
+    let ids: Vec<String> = photos.iter().map(|p| p.local_id.clone()).collect();
     let preview = |current: String| {
-        let (photos, up) = (photos.clone(), up.clone());
+        let (ids, up) = (ids.clone(), up.clone());
         Callback::from(move |_: MouseEvent| {
-            let urls = photos.iter().map(|p| p.local_id.clone()).collect();
+            let urls = ids.clone();
             let (current, up) = (current.clone(), up.clone());
             spawn(async move {
                 if let Err(e) = image::preview_image(&image::PreviewImage { current, urls }).await {
