@@ -173,6 +173,27 @@ async fn csrf_state_must_match_this_browsers_cookie() {
 }
 
 #[tokio::test]
+async fn failed_exchanges_do_not_push_real_sessions_out_of_the_replay_cache() {
+    use wx_server::oauth::replay::ReplayCache;
+    let cache = ReplayCache::<String>::new(2);
+    let first = cache
+        .get_or_exchange("real", "s", || async { Ok::<_, ()>("session".to_owned()) })
+        .await;
+    assert_eq!(first, Ok(Some("session".to_owned())));
+    for junk in 0..10 {
+        let failed = cache
+            .get_or_exchange(&format!("junk{junk}"), "s", || async { Err::<String, _>(()) })
+            .await;
+        assert_eq!(failed, Err(()));
+    }
+    // The reload still gets its session from the cache (an exchange now would fail: the code is used).
+    let reload = cache
+        .get_or_exchange("real", "s", || async { Err::<String, _>(()) })
+        .await;
+    assert_eq!(reload, Ok(Some("session".to_owned())));
+}
+
+#[tokio::test]
 async fn an_https_public_url_in_any_case_makes_the_cookies_secure() {
     let args = wx_server::ServeArgs {
         mock: true,

@@ -19,8 +19,8 @@ struct Entry<T> {
     cell: Arc<OnceCell<T>>,
 }
 
-/// code → the session its exchange produced. Bounded: expired entries are swept, and past `capacity` the
-/// oldest goes.
+/// code → the session its exchange produced. Bounded: expired entries are swept, a failed exchange leaves
+/// nothing behind, and past `capacity` the oldest goes.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -77,6 +77,17 @@ impl<T: Clone> ReplayCache<T> {
             }
             entry.cell.clone()
         };
-        cell.get_or_try_init(exchange).await.map(|v| Some(v.clone()))
+        let result = cell.get_or_try_init(exchange).await.map(|v| Some(v.clone()));
+        if result.is_err() {
+            // A failed exchange keeps no slot: a flood of junk codes must not push real sessions out.
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if entries
+                .get(code)
+                .is_some_and(|e| Arc::ptr_eq(&e.cell, &cell) && e.cell.get().is_none())
+            {
+                entries.remove(code);
+            }
+        }
+        result
     }
 }
