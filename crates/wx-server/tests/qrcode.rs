@@ -294,7 +294,8 @@ async fn the_qrcode_subcommand_creates_and_draws_a_code() {
         .unwrap();
     let dir = std::env::temp_dir().join(format!("wxkit-qrcode-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("spring");
+    // A dot in the name is part of it: the files are `spring.v1.png` and `.svg`.
+    let out = dir.join("spring.v1");
     let base = fake.base_url();
     let run = move |args: Vec<String>| {
         let mut c = common::wx_server();
@@ -326,14 +327,14 @@ async fn the_qrcode_subcommand_creates_and_draws_a_code() {
     assert!(o.status.success(), "{stdout}\n{stderr}");
     let v: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(v["expireSeconds"], 86400);
-    let png = std::fs::read(out.with_extension("png")).unwrap();
+    let png = std::fs::read(dir.join("spring.v1.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
     assert_eq!(
         png,
         qrcode::render::png(v["url"].as_str().unwrap()).unwrap(),
         "the PNG draws the code's url"
     );
-    let svg = std::fs::read_to_string(out.with_extension("svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.join("spring.v1.svg")).unwrap();
     assert!(svg.contains("<svg"));
     assert!(!format!("{stdout}{stderr}").contains(inproc::SECRET));
 

@@ -98,8 +98,13 @@ impl QrcodeArgs {
                     return ExitCode::from(1);
                 }
             };
-            let png = self.out.with_extension("png");
-            let svg = self.out.with_extension("svg");
+            // Appended, not `with_extension`: that would cut `v1.2` to `v1` and could overwrite another code's files.
+            let with_suffix = |suffix: &str| {
+                let mut path = self.out.clone().into_os_string();
+                path.push(suffix);
+                std::path::PathBuf::from(path)
+            };
+            let (png, svg) = (with_suffix(".png"), with_suffix(".svg"));
             let drawn = qrcode::render::png(&code.url).and_then(|p| Ok((p, qrcode::render::svg(&code.url)?)));
             let written = drawn.map_err(|e| e.to_string()).and_then(|(p, s)| {
                 std::fs::write(&png, p)
