@@ -154,11 +154,16 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
                         }
                     }
                 }
-                up.update(|s| {
+                up.update(move |s| {
                     if failed.is_some() {
                         s.photos.error = failed;
                     }
-                    s.photos.photos = next;
+                    // Onto the photos shown now, by local id: photos chosen while uploading are kept.
+                    for p in &mut s.photos.photos {
+                        if let Some(done) = next.iter_mut().find(|n| n.local_id == p.local_id) {
+                            p.server_id = done.server_id.take().or(p.server_id.take());
+                        }
+                    }
                 });
             });
         })
@@ -176,7 +181,7 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
             if !photos.is_empty() {
                 <div class="thumbs" id="photos-thumbs">
                     { for photos.iter().map(|p| html! {
-                        <button class="thumb" onclick={preview(p.local_id.clone())}>
+                        <button class="thumb" aria-label="Preview" onclick={preview(p.local_id.clone())}>
                             <img class="thumb" src={p.src.clone()} alt="" data-local-id={p.local_id.clone()} />
                         </button>
                     }) }
