@@ -204,24 +204,14 @@ async fn overlapping_reconfigurations_report_the_latest_one() -> Result<()> {
         .await?;
     s.click("a.tab[href='/share']").await?;
     // The first one is under way: its config unanswered, it asks checkJsApi until verification ends.
-    eventually(Duration::from_secs(10), "the first re-configuration", || async {
-        let record = s.record().await.ok()?;
-        let calls = record["calls"].as_array()?.clone();
-        calls
-            .iter()
-            .any(|c| c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying")))
-            .then_some(())
+    recorded(&s, "calls", "the first re-configuration", |c| {
+        c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
     })
     .await?;
     s.click("a.tab[href='/scan']").await?;
     // (Not `invalid signature`, which the app heals by signing again with a fresh ticket.)
-    eventually(Duration::from_secs(10), "the second config's answer", || async {
-        let record = s.record().await.ok()?;
-        let configs = record["configs"].as_array()?.clone();
-        configs
-            .iter()
-            .any(|c| c["errMsg"] == "config:invalid url domain")
-            .then_some(())
+    recorded(&s, "configs", "the second config's answer", |c| {
+        c["errMsg"] == "config:invalid url domain"
     })
     .await?;
     // Both configs poll every 50 ms before they report: give them many rounds.
@@ -285,6 +275,15 @@ async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()>
     s.click("#wx-retry").await?;
     s.wait_ready().await?;
     s.close().await
+}
+
+/// Waits until an entry of the emulator's record list `list` (`calls`, `configs`, …) matches.
+async fn recorded(s: &Stack, list: &str, what: &str, matches: impl Fn(&serde_json::Value) -> bool) -> Result<()> {
+    eventually(Duration::from_secs(10), what, || async {
+        let record = s.record().await.ok()?;
+        record[list].as_array()?.iter().any(&matches).then_some(())
+    })
+    .await
 }
 
 async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {

@@ -421,15 +421,12 @@ async fn the_standalone_fake_pushes_to_a_served_backend_with_the_given_token_and
     let target = format!("{}/wechat", server.base_url());
     let client = common::client();
     for mode in ["plain", "safe", "compatible"] {
-        let v: serde_json::Value = client
-            .post(format!("{fake_url}/test-only/push"))
-            .json(&serde_json::json!({"url": target, "mode": mode, "push": {"type": "scan", "scene": "s-9"}, "openid": format!("o-{mode}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = common::post_json(
+            &client,
+            format!("{fake_url}/test-only/push"),
+            &serde_json::json!({"url": target, "mode": mode, "push": {"type": "scan", "scene": "s-9"}, "openid": format!("o-{mode}")}),
+        )
+        .await;
         assert_eq!(v["reply"]["content"], "You scanned scene s-9.", "{mode}: {v}");
     }
     let bad = common::wx_server()

@@ -450,18 +450,13 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let issued: Value = client
-        .post(format!("{base}/fake-wechat/cgi-bin/stable_token"))
-        .json(
-            &json!({"grant_type": "client_credential", "appid": wx_server::DEMO_APPID,
-                      "secret": wx_server::DEMO_SECRET, "force_refresh": true}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued = common::post_json(
+        &client,
+        format!("{base}/fake-wechat/cgi-bin/stable_token"),
+        &json!({"grant_type": "client_credential", "appid": wx_server::DEMO_APPID,
+                "secret": wx_server::DEMO_SECRET, "force_refresh": true}),
+    )
+    .await;
     assert_eq!(issued["expires_in"], wx_server::fake::MAX_LIFETIME_SECS, "{issued}");
     server.shutdown().await;
 }
@@ -501,15 +496,7 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
         let url = format!("{base}/cgi-bin/stable_token");
         async move {
             let body = json!({"grant_type": "client_credential", "appid": TEST_APPID, "secret": SECRET, "force_refresh": force});
-            client
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
+            common::post_json(&client, url, &body).await
         }
     };
     let s1 = stable(false).await["access_token"].as_str().unwrap().to_owned();

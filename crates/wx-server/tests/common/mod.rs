@@ -244,3 +244,12 @@ pub fn verifies(c: &Config, page: &str, tickets: &[String]) -> bool {
 pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> serde_json::Value {
     client.get(url).send().await.unwrap().json().await.unwrap()
 }
+
+/// POSTs `body` as JSON and reads the answer as JSON, whatever its status.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    client.post(url).json(body).send().await.unwrap().json().await.unwrap()
+}
