@@ -161,7 +161,7 @@ pub struct SendLocationInfo {
 }
 
 /// An event WeChat reports (`MsgType` = `event`). Events have no `MsgId`; they are de-duplicated by
-/// `FromUserName` + `CreateTime`.
+/// `FromUserName` + `CreateTime` with the event's name and key (see [`DedupeKey`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// `subscribe`; `scene` is set when the user followed by scanning a scene QR code (`qrscene_…`).
@@ -245,9 +245,10 @@ pub enum Event {
     },
 }
 
-/// What identifies a push across WeChat's retries: `MsgId` for messages, `FromUserName` + `CreateTime` + `Event`
-/// for events (both scoped to the receiving account). The event's name is part of the key because one user can
-/// cause two different events in the same second (`subscribe` and then `LOCATION`); a retry repeats all three.
+/// What identifies a push across WeChat's retries: `MsgId` for messages; for events `FromUserName` + `CreateTime`,
+/// as WeChat recommends, with the event's name and key (both scoped to the receiving account). One user can cause
+/// two events in the same second (`subscribe` and then `LOCATION`, two menu buttons, two template messages
+/// delivered); a retry repeats them all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DedupeKey {
     /// A message (or unknown push carrying a `MsgId`).
@@ -267,6 +268,9 @@ pub enum DedupeKey {
         create_time: u64,
         /// `Event` (`MsgType` for an unknown push without one).
         event: String,
+        /// What tells two events of that name apart: the `EventKey` (the scene for `SCAN`, the URL for `VIEW`)
+        /// or the template `MsgID`; `None` for events without one.
+        key: Option<String>,
     },
 }
 
@@ -278,7 +282,9 @@ impl Push {
     /// #   <CreateTime>7</CreateTime><MsgType>event</MsgType><Event>unsubscribe</Event></xml>")?;
     /// assert_eq!(
     ///     push.dedupe_key(),
-    ///     wx_push::DedupeKey::Event { to: "gh".into(), from: "o".into(), create_time: 7, event: "unsubscribe".into() }
+    ///     wx_push::DedupeKey::Event {
+    ///         to: "gh".into(), from: "o".into(), create_time: 7, event: "unsubscribe".into(), key: None
+    ///     }
     /// );
     /// # Ok::<(), wx_push::ParseError>(())
     /// ```
@@ -288,19 +294,20 @@ impl Push {
             PushBody::Unknown {
                 msg_id: Some(msg_id), ..
             } => Err(*msg_id),
-            PushBody::Unknown { msg_type, event, .. } => Ok(event.as_ref().unwrap_or(msg_type).clone()),
-            PushBody::Event(e) => Ok(e.name().to_owned()),
+            PushBody::Unknown { msg_type, event, .. } => Ok((event.as_ref().unwrap_or(msg_type).clone(), None)),
+            PushBody::Event(e) => Ok((e.name().to_owned(), e.dedupe_detail())),
         };
         match event {
             Err(msg_id) => DedupeKey::Message {
                 to: self.to_user_name.clone(),
                 msg_id,
             },
-            Ok(event) => DedupeKey::Event {
+            Ok((event, key)) => DedupeKey::Event {
                 to: self.to_user_name.clone(),
                 from: self.from_user_name.clone(),
                 create_time: self.create_time,
                 event,
+                key,
             },
         }
     }
@@ -352,6 +359,23 @@ impl Message {
 }
 
 impl Event {
+    /// What tells two events of this name apart in one second (for [`DedupeKey::Event`]).
+    fn dedupe_detail(&self) -> Option<String> {
+        match self {
+            Event::Subscribe { .. } | Event::Unsubscribe | Event::Location { .. } => None,
+            Event::Scan(scene) => Some(scene.value.clone()),
+            Event::View { url, .. } => Some(url.clone()),
+            Event::Click { key }
+            | Event::ScanCodePush { key, .. }
+            | Event::ScanCodeWaitMsg { key, .. }
+            | Event::PicSysPhoto { key, .. }
+            | Event::PicPhotoOrAlbum { key, .. }
+            | Event::PicWeixin { key, .. }
+            | Event::LocationSelect { key, .. } => Some(key.clone()),
+            Event::TemplateSendJobFinish { msg_id, .. } => Some(msg_id.to_string()),
+        }
+    }
+
     /// The `Event` value this event is pushed with.
     pub fn name(&self) -> &'static str {
         match self {

@@ -532,7 +532,8 @@ fn messages_dedupe_by_msg_id_and_events_by_sender_and_time() {
             to: "toUser".into(),
             from: "FromUser".into(),
             create_time: 123456789,
-            event: "SCAN".into()
+            event: "SCAN".into(),
+            key: Some("SCENE_VALUE".into())
         }
     );
     assert!(!scan.is_user_message());
@@ -545,6 +546,20 @@ fn messages_dedupe_by_msg_id_and_events_by_sender_and_time() {
     )
     .expect("LOCATION");
     assert_ne!(location.dedupe_key(), scan.dedupe_key());
+    // Two template messages delivered to one user in the same second, told apart by their MsgID; a retry of
+    // either is the same push.
+    let finished = all
+        .iter()
+        .find(|(name, _, _)| *name == "TEMPLATESENDJOBFINISH")
+        .map(|(_, xml, _)| xml.clone())
+        .expect("sample");
+    let first = Push::parse(finished.as_bytes()).expect("first");
+    let second = Push::parse(finished.replace("200163836", "200163837").as_bytes()).expect("second");
+    assert_ne!(first.dedupe_key(), second.dedupe_key());
+    assert_eq!(
+        first.dedupe_key(),
+        Push::parse(finished.as_bytes()).expect("retry").dedupe_key()
+    );
 }
 
 #[test]
