@@ -53,6 +53,11 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
     // jweixin drops calls when there is no bridge; they must not wait for a callback that never comes.
     let call = wx_jssdk::image::choose_image(&Default::default()).await;
     assert!(matches!(call, Err(WxError::NotInWechat)), "{call:?}");
+    assert_eq!(
+        wx_jssdk::mini_program::get_env().await,
+        Ok(false),
+        "not in a mini program, and no hang"
+    );
     assert!(!wx_jssdk::Environment::detect().in_wechat);
     // The emulator must come before the SDK, which has already read the user agent.
     assert_eq!(

@@ -103,7 +103,8 @@ pub async fn post_message<T: Serialize + ?Sized>(data: &T) -> Result<(), WxError
     call_raw("miniProgram.postMessage", options.into()).await.map(|_| ())
 }
 
-/// `wx.miniProgram.getEnv`: `true` inside a mini program's `<web-view>`.
+/// `wx.miniProgram.getEnv`: `true` inside a mini program's `<web-view>`; `false` outside WeChat, where jweixin
+/// never answers.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
@@ -120,6 +121,10 @@ pub async fn get_env() -> Result<bool, WxError> {
         wasm_bindgen::JsCast::dyn_into(js::get(&mp, "getEnv")).map_err(|_| WxError::FunctionNotExist {
             api: "miniProgram.getEnv".into(),
         })?;
+    // jweixin calls back only when the user agent says WeChat (the check `Environment` makes).
+    if !crate::Environment::detect().in_wechat {
+        return Ok(false);
+    }
     let done = deferred()?;
     get_env.call1(&mp, &done.resolve)?;
     let res: JsValue = JsFuture::from(done.promise).await?;
