@@ -62,6 +62,40 @@ async fn a_thousand_cold_requests_cause_one_token_and_one_ticket_fetch() {
     }
 }
 
+/// A request whose client goes away while it refreshes (its future is dropped mid-fetch) must not leave the
+/// shared refresh lock held for its 30 s lease: the next request refreshes at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_dropped_mid_refresh_releases_the_refresh_lock() {
+    let opts = wx_server::fake::FakeOptions {
+        latency: Duration::from_millis(1500),
+        ..fake_opts(7200)
+    };
+    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
+    let metrics = std::sync::Arc::new(wx_server::Metrics::default());
+    let client = wx_server::WechatClient::new(
+        &fake.base_url(),
+        TEST_APPID,
+        Secret::new(SECRET),
+        TokenMode::Stable,
+        Duration::from_secs(5),
+        metrics.clone(),
+    )
+    .unwrap();
+    let store = std::sync::Arc::new(wx_server::store::MemoryStore::default());
+    let service = wx_server::CredentialService::new(TEST_APPID, client, store, metrics);
+    let dropped = tokio::time::timeout(Duration::from_millis(300), service.jsapi_ticket()).await;
+    assert!(
+        dropped.is_err(),
+        "the first request was to be dropped while WeChat answered"
+    );
+    // Token and ticket take 1.5 s each at the fake; a lock left held would add most of its 30 s lease.
+    let next = tokio::time::timeout(Duration::from_secs(10), service.jsapi_ticket()).await;
+    assert!(
+        matches!(next, Ok(Ok(_))),
+        "the next request waited out the dropped one's lock: {next:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
     let (_fake, server) = start_with(fake_opts(7200), |s| {

@@ -350,12 +350,17 @@ impl CredentialService {
             match inner.store.try_lock(&slot.lock, &inner.owner, inner.lease).await {
                 Ok(true) => {
                     inner.metrics.store_ok();
-                    break true;
+                    break Some(HeldLock {
+                        store: Arc::clone(&inner.store),
+                        name: slot.lock.clone(),
+                        owner: inner.owner.clone(),
+                        released: false,
+                    });
                 }
                 Ok(false) => {}
                 Err(e) => {
                     self.store_failed(&e, "take the refresh lock");
-                    break false; // degraded: refresh from this process alone
+                    break None; // degraded: refresh from this process alone
                 }
             }
             if let Some(c) = self.adoptable(slot, &accept).await {
@@ -367,7 +372,7 @@ impl CredentialService {
                     slot.name,
                     inner.lease * 2
                 );
-                break false;
+                break None;
             }
             tokio::time::sleep(LOCK_POLL).await;
         };
@@ -395,8 +400,8 @@ impl CredentialService {
             slot.set(c.clone());
             inner.changed.notify_one();
         }
-        if held {
-            let unlocked = inner.store.unlock(&slot.lock, &inner.owner).await;
+        if let Some(lock) = held {
+            let unlocked = lock.release().await;
             self.store_result(unlocked, "release the refresh lock");
         }
         result
@@ -487,5 +492,42 @@ impl CredentialService {
 
     pub(crate) async fn changed(&self) {
         self.inner.changed.notified().await;
+    }
+}
+
+/// The shared refresh lock while a request holds it. A request dropped mid-refresh (its client went away)
+/// would otherwise leave the lock held for the whole lease, stalling every instance's next refresh: dropping
+/// the guard unheld releases it from a task of its own.
+struct HeldLock {
+    store: Arc<dyn CredentialStore>,
+    name: String,
+    owner: String,
+    released: bool,
+}
+
+impl HeldLock {
+    async fn release(mut self) -> Result<(), StoreError> {
+        self.released = true;
+        self.store.unlock(&self.name, &self.owner).await
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        if self.released {
+            return;
+        }
+        let (store, name, owner) = (
+            Arc::clone(&self.store),
+            std::mem::take(&mut self.name),
+            std::mem::take(&mut self.owner),
+        );
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = store.unlock(&name, &owner).await {
+                    tracing::warn!("could not release the refresh lock of a dropped request: {e}");
+                }
+            });
+        }
     }
 }
