@@ -79,6 +79,14 @@ async fn burst(client: &reqwest::Client, bases: &[String], n: usize) -> Vec<Conf
     out
 }
 
+/// Removes a file store and the guard file its locks leave beside it.
+fn remove_store(file: &std::path::Path) {
+    let mut guard = file.as_os_str().to_owned();
+    guard.push(".guard");
+    let _ = std::fs::remove_file(file);
+    let _ = std::fs::remove_file(guard);
+}
+
 fn temp_path(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("wxkit-test-{}-{name}", std::process::id()))
 }
@@ -119,7 +127,7 @@ async fn file_store_is_shared_by_two_processes_and_survives_a_restart() {
         "a restart reads the file: no new upstream call"
     );
     assert!(after.iter().all(|c| verifies(c, PAGE, &valid)));
-    let _ = std::fs::remove_file(&file);
+    remove_store(&file);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -546,7 +554,7 @@ async fn serve_mock_runs_with_no_configuration_and_a_toml_file_works() {
     );
     drop(p);
     // The per-port file `serve --mock` made; a stopped server leaves it for the next run on that port to empty.
-    let _ = std::fs::remove_file(store.trim_start_matches("file:"));
+    remove_store(std::path::Path::new(store.trim_start_matches("file:")));
 
     // The same server configured from a TOML file only.
     let fake = fake_wechat(&[]);

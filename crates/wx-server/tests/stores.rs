@@ -77,6 +77,39 @@ fn wx_now() -> u64 {
         .as_millis() as u64
 }
 
+/// Several processes finding the same expired lock: exactly one takes it over (the others must not move aside
+/// the fresh lock the winner has just written and take it too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expired_file_lock_is_taken_over_by_exactly_one_contender() {
+    let dir = std::env::temp_dir().join(format!("wxkit-lock-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("creds.json");
+    let lock = dir.join("creds.json.race.lock");
+    for round in 0..60 {
+        std::fs::write(&lock, "dead-owner\n1\n").unwrap();
+        let contenders: Vec<_> = (0..8)
+            .map(|i| {
+                // One store per contender, as separate processes would have.
+                let store = FileStore::new(&path);
+                tokio::spawn(async move {
+                    store
+                        .try_lock("race", &format!("p{i}"), Duration::from_secs(60))
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut holders = 0;
+        for c in contenders {
+            holders += usize::from(c.await.unwrap());
+        }
+        assert_eq!(holders, 1, "round {round}: {holders} contenders hold the lock");
+        std::fs::remove_file(&lock).unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn memory_store_keeps_the_contract() {
     contract(&MemoryStore::default()).await;

@@ -2,7 +2,8 @@
 //!
 //! Safe for several processes sharing the file: readers always see a whole file (rename is atomic), and
 //! writers serialise their read-modify-write on a short lock file so that one key's update never loses
-//! another's. Lock files hold `owner` and the lease's end; an expired lock file is taken over.
+//! another's. Lock files hold `owner` and the lease's end; an expired lock file is taken over, under an OS lock
+//! on the store's `<file>.guard` so that exactly one contender does.
 
 use super::{Cached, CredentialStore, StoreError, StoreFuture, now_ms};
 use crate::Secret;
@@ -139,42 +140,71 @@ impl FileStore {
             std::fs::create_dir_all(dir).map_err(|e| self.io(e))?;
         }
         let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX / 4);
-        let until = now_ms().saturating_add(lease_ms);
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    if let Err(e) = f.write_all(format!("{owner}\n{until}\n").as_bytes()) {
-                        // A lock without its deadline would look held to everyone: leave none behind.
-                        let _ = std::fs::remove_file(&path);
-                        return Err(self.io(e));
-                    }
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let held_until = std::fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|s| s.lines().nth(1).and_then(|l| l.trim().parse::<u64>().ok()))
-                        // A lock file being written right now has no deadline yet: held, unless it is older than a
-                        // lease (its writer died between creating and writing it).
-                        .unwrap_or_else(|| modified_ms(&path).saturating_add(lease_ms));
-                    if held_until > now_ms() {
-                        return Ok(false);
-                    }
-                    // Expired lease: move it aside (only one taker's rename succeeds), then retry once.
-                    let mut aside = path.clone().into_os_string();
-                    aside.push(format!(".stale.{}", unique()));
-                    if std::fs::rename(&path, &aside).is_ok() {
-                        let _ = std::fs::remove_file(&aside);
-                    }
-                }
-                Err(e) => return Err(self.io(e)),
-            }
+        let content = format!("{owner}\n{}\n", now_ms().saturating_add(lease_ms));
+        if self.create_lock(&path, &content)? {
+            return Ok(true);
         }
-        Ok(false)
+        // Held, or expired. Taking an expired lock over reads it and replaces it: two contenders doing that at
+        // once could each move aside the fresh lock the other has just written, and both hold it. The OS lock on
+        // a guard file beside it makes read-and-replace one step among contenders (and goes with the process).
+        let _guard = self.guard()?;
+        let held_until = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|s| s.lines().nth(1).and_then(|l| l.trim().parse::<u64>().ok()))
+            // A lock file being written right now has no deadline yet: held, unless it is older than a lease
+            // (its writer died between creating and writing it).
+            .unwrap_or_else(|| modified_ms(&path).saturating_add(lease_ms));
+        if held_until > now_ms() {
+            return Ok(false);
+        }
+        // Expired: move it aside (whole, so a reader never sees half a lock), then take it.
+        let mut aside = path.clone().into_os_string();
+        aside.push(format!(".stale.{}", unique()));
+        if std::fs::rename(&path, &aside).is_ok() {
+            let _ = std::fs::remove_file(&aside);
+        }
+        self.create_lock(&path, &content)
+    }
+
+    /// Creates the lock file with `content` if there is none; `false` when one exists.
+    fn create_lock(&self, path: &Path, content: &str) -> Result<bool, StoreError> {
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(mut f) => {
+                if let Err(e) = f.write_all(content.as_bytes()) {
+                    // A lock without its deadline would look held to everyone: leave none behind.
+                    let _ = std::fs::remove_file(path);
+                    return Err(self.io(e));
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(self.io(e)),
+        }
+    }
+
+    /// An exclusive OS lock on `<file>.guard`, one for the store's lock files, held while one of them is read
+    /// and then replaced or removed; released when the returned file is dropped (or its process ends). Held for
+    /// microseconds, so waiting for it blocks only briefly. The guard file stays: removing it while another
+    /// process waits on it would let a third lock a new one.
+    fn guard(&self) -> Result<std::fs::File, StoreError> {
+        let mut path = self.path.clone().into_os_string();
+        path.push(".guard");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(PathBuf::from(path))
+            .map_err(|e| self.io(e))?;
+        file.lock().map_err(|e| self.io(e))?;
+        Ok(file)
     }
 
     fn unlock_blocking(&self, name: &str, owner: &str) {
         let path = self.lock_path(name);
+        // Under the guard too: a lock held past its lease may have been taken over since it was read.
+        let Ok(_guard) = self.guard() else {
+            return;
+        };
         let held_by_owner = std::fs::read_to_string(&path).is_ok_and(|s| s.lines().next() == Some(owner));
         if held_by_owner {
             let _ = std::fs::remove_file(&path);
