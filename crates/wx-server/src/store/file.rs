@@ -67,9 +67,7 @@ impl FileStore {
                 }
             })
             .collect();
-        let mut p = self.path.clone().into_os_string();
-        p.push(format!(".{safe}.lock"));
-        PathBuf::from(p)
+        suffixed(&self.path, &format!(".{safe}.lock"))
     }
 
     fn read_entries(&self) -> Result<Entries, StoreError> {
@@ -92,9 +90,7 @@ impl FileStore {
             key: self.path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let mut tmp = self.path.clone().into_os_string();
-        tmp.push(format!(".tmp.{}.{}", std::process::id(), unique()));
-        let tmp = PathBuf::from(tmp);
+        let tmp = suffixed(&self.path, &format!(".tmp.{}.{}", std::process::id(), unique()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -158,8 +154,7 @@ impl FileStore {
             return Ok(false);
         }
         // Expired: move it aside (whole, so a reader never sees half a lock), then take it.
-        let mut aside = path.clone().into_os_string();
-        aside.push(format!(".stale.{}", unique()));
+        let aside = suffixed(&path, &format!(".stale.{}", unique()));
         if std::fs::rename(&path, &aside).is_ok() {
             let _ = std::fs::remove_file(&aside);
         }
@@ -187,13 +182,11 @@ impl FileStore {
     /// microseconds, so waiting for it blocks only briefly. The guard file stays: removing it while another
     /// process waits on it would let a third lock a new one.
     fn guard(&self) -> Result<std::fs::File, StoreError> {
-        let mut path = self.path.clone().into_os_string();
-        path.push(".guard");
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(PathBuf::from(path))
+            .open(suffixed(&self.path, ".guard"))
             .map_err(|e| self.io(e))?;
         file.lock().map_err(|e| self.io(e))?;
         Ok(file)
@@ -212,8 +205,15 @@ impl FileStore {
     }
 }
 
+/// `path` with `suffix` appended to its file name (`creds.json` → `creds.json.guard`): the store's side files.
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// When `path` was last written, in Unix milliseconds; 0 when that cannot be read (the file just went away).
-fn modified_ms(path: &std::path::Path) -> u64 {
+fn modified_ms(path: &Path) -> u64 {
     std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
