@@ -289,26 +289,26 @@ impl Push {
     /// # Ok::<(), wx_push::ParseError>(())
     /// ```
     pub fn dedupe_key(&self) -> DedupeKey {
-        let event = match &self.body {
-            PushBody::Message(m) => Err(m.msg_id()),
+        let message = |msg_id| DedupeKey::Message {
+            to: self.to_user_name.clone(),
+            msg_id,
+        };
+        let event = |event, key| DedupeKey::Event {
+            to: self.to_user_name.clone(),
+            from: self.from_user_name.clone(),
+            create_time: self.create_time,
+            event,
+            key,
+        };
+        match &self.body {
+            PushBody::Message(m) => message(m.msg_id()),
             PushBody::Unknown {
                 msg_id: Some(msg_id), ..
-            } => Err(*msg_id),
-            PushBody::Unknown { msg_type, event, .. } => Ok((event.as_ref().unwrap_or(msg_type).clone(), None)),
-            PushBody::Event(e) => Ok((e.name().to_owned(), e.dedupe_detail())),
-        };
-        match event {
-            Err(msg_id) => DedupeKey::Message {
-                to: self.to_user_name.clone(),
-                msg_id,
-            },
-            Ok((event, key)) => DedupeKey::Event {
-                to: self.to_user_name.clone(),
-                from: self.from_user_name.clone(),
-                create_time: self.create_time,
-                event,
-                key,
-            },
+            } => message(*msg_id),
+            PushBody::Unknown {
+                msg_type, event: name, ..
+            } => event(name.as_ref().unwrap_or(msg_type).clone(), None),
+            PushBody::Event(e) => event(e.name().to_owned(), e.dedupe_detail()),
         }
     }
 
