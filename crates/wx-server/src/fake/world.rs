@@ -101,7 +101,7 @@ fn error(errcode: i64) -> Reply {
 
 impl World {
     pub(crate) fn new(mut opts: FakeOptions) -> Self {
-        opts.expires_in = lifetime(opts.expires_in.as_secs());
+        opts.expires_in = opts.expires_in.min(Duration::from_secs(MAX_LIFETIME_SECS));
         let apps = opts
             .credentials
             .iter()
