@@ -160,8 +160,9 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
                     }
                     // Onto the photos shown now, by local id: photos chosen while uploading are kept.
                     for p in &mut s.photos.photos {
-                        if let Some(done) = next.iter_mut().find(|n| n.local_id == p.local_id) {
-                            p.server_id = done.server_id.take().or(p.server_id.take());
+                        let done = next.iter_mut().find(|n| n.local_id == p.local_id);
+                        if let Some(id) = done.and_then(|n| n.server_id.take()) {
+                            p.server_id = Some(id);
                         }
                     }
                 });
