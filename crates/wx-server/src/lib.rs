@@ -31,7 +31,9 @@ pub mod settings;
 pub mod store;
 pub mod wechat;
 
-pub use credentials::{CredentialError, CredentialService, FORCED_REFRESH_INTERVAL, ForcedRefresh};
+pub use credentials::{
+    CredentialError, CredentialService, DEFAULT_REFRESH_LEASE, FORCED_REFRESH_INTERVAL, ForcedRefresh,
+};
 pub use http::error::ApiError;
 pub use metrics::Metrics;
 pub use secret::Secret;

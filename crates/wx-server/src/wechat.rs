@@ -82,6 +82,12 @@ pub enum UpstreamError {
     /// 40013 / 40125 (or 40001 from the token endpoint): wrong appid or app secret.
     #[error("WeChat rejected the appid or app secret (errcode {0}): check WX_APPID and WX_APPSECRET")]
     BadCredentials(i64),
+    /// The refresh did not finish within the shared refresh lock's lease (its calls kept timing out or
+    /// failing): it is cut off there, so another instance never fetches while this one still might.
+    #[error(
+        "WeChat did not complete the refresh within its {0:?} lock lease (each call may take up to WX_UPSTREAM_TIMEOUT_MS); retry later"
+    )]
+    OutOfTime(std::time::Duration),
     /// Any other errcode.
     #[error("WeChat answered errcode {errcode}: {errmsg}")]
     Other {
@@ -96,7 +102,7 @@ impl UpstreamError {
     /// True for failures worth a bounded retry with backoff: busy, network, 5xx, malformed, empty.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential | Self::Busy => true,
+            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential | Self::Busy | Self::OutOfTime(_) => true,
             Self::Http(status) => *status >= 500 || *status == 429,
             _ => false,
         }

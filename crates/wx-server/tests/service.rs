@@ -96,6 +96,39 @@ async fn a_request_dropped_mid_refresh_releases_the_refresh_lock() {
     );
 }
 
+/// A refresh whose calls keep timing out is cut off before its lock lease ends: past the lease another
+/// instance may take the lock over and fetch as well (in classic mode each fetch revokes the other's token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_never_outlives_its_lock_lease() {
+    let opts = wx_server::fake::FakeOptions {
+        latency: Duration::from_millis(1500),
+        ..fake_opts(7200)
+    };
+    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
+    let metrics = std::sync::Arc::new(wx_server::Metrics::default());
+    // Every call times out after 1 s and is retried: token and ticket would take over 6 s in all.
+    let client = wx_server::WechatClient::new(
+        &fake.base_url(),
+        TEST_APPID,
+        Secret::new(SECRET),
+        TokenMode::Stable,
+        Duration::from_secs(1),
+        metrics.clone(),
+    )
+    .unwrap();
+    let store = std::sync::Arc::new(wx_server::store::MemoryStore::default());
+    let lease = Duration::from_secs(2);
+    let service = wx_server::CredentialService::new(TEST_APPID, client, store, metrics).with_refresh_lease(lease);
+    let started = std::time::Instant::now();
+    let result = service.jsapi_ticket().await;
+    let took = started.elapsed();
+    let error = result.expect_err("WeChat never answered in time");
+    assert!(took < lease, "the refresh ran {took:?}, past its {lease:?} lease");
+    assert_eq!(error.source, wx_server::UpstreamError::OutOfTime(lease), "{error}");
+    assert!(error.to_string().contains("lease"), "{error}");
+    fake.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
     let (_fake, server) = start_with(fake_opts(7200), |s| {

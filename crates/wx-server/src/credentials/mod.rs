@@ -8,7 +8,9 @@
 //!    a cold cache cause one token fetch and one ticket fetch.
 //! 3. **Shared store**: before calling WeChat, the holder reads the store (another process or instance
 //!    may have refreshed already), then takes the store's lock with a lease and checks once more. A
-//!    waiter on someone else's lock adopts their result as soon as it appears in the store.
+//!    waiter on someone else's lock adopts their result as soon as it appears in the store. The work under
+//!    the lock is cut off before the lease ends, so an instance taking over an expired lock never fetches
+//!    alongside one still at it.
 //! 4. **WeChat**, with bounded retries for transient failures (errcode -1, network, 5xx, malformed JSON,
 //!    empty ticket). On 40001/40014/42001 from getticket, the token is invalidated only if it is still
 //!    the one that failed (compare-and-swap in memory and in the store), fetched again, and the ticket
@@ -43,6 +45,9 @@ use tokio::sync::Notify;
 pub const FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
 
 const LOCK_POLL: Duration = Duration::from_millis(20);
+/// The default lease of the shared refresh lock: a token and a ticket fetch with their retries fit well inside it
+/// at WeChat's usual latency.
+pub const DEFAULT_REFRESH_LEASE: Duration = Duration::from_secs(30);
 
 /// A credential could not be obtained.
 ///
@@ -88,7 +93,6 @@ struct Inner {
     force_gate: String,
     last_forced: Mutex<Option<Instant>>,
     changed: Notify,
-    lease: Duration,
 }
 
 /// The credential service of one app. Cheap to clone (shared).
@@ -107,6 +111,7 @@ struct Inner {
 #[derive(Clone)]
 pub struct CredentialService {
     inner: Arc<Inner>,
+    lease: Duration,
 }
 
 impl std::fmt::Debug for CredentialService {
@@ -142,9 +147,26 @@ impl CredentialService {
             force_gate: format!("{prefix}:jsapi_ticket:forced"),
             last_forced: Mutex::new(None),
             changed: Notify::new(),
-            lease: Duration::from_secs(30),
         };
-        Self { inner: Arc::new(inner) }
+        Self {
+            inner: Arc::new(inner),
+            lease: DEFAULT_REFRESH_LEASE,
+        }
+    }
+
+    /// Sets how long one instance may hold a credential's shared refresh lock ([`DEFAULT_REFRESH_LEASE`]).
+    /// A refresh still running when its lease is about to end is cut off with
+    /// [`UpstreamError::OutOfTime`], so another instance that takes the lock over never fetches while this
+    /// one still might. An instance waits at most twice the lease for a lock held by a crashed one.
+    ///
+    /// ```no_run
+    /// # fn demo(service: wx_server::CredentialService) {
+    /// let service = service.with_refresh_lease(std::time::Duration::from_secs(60));
+    /// # }
+    /// ```
+    pub fn with_refresh_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// The store's description for logs.
@@ -345,9 +367,11 @@ impl CredentialService {
         if !forced && let Some(c) = self.adoptable(slot, &accept).await {
             return Ok(c);
         }
-        let deadline = Instant::now() + inner.lease * 2;
+        let lease = self.lease;
+        let deadline = Instant::now() + lease * 2;
         let held = loop {
-            match inner.store.try_lock(&slot.lock, &inner.owner, inner.lease).await {
+            let asked = tokio::time::Instant::now();
+            match inner.store.try_lock(&slot.lock, &inner.owner, lease).await {
                 Ok(true) => {
                     inner.metrics.store_ok();
                     break Some(HeldLock {
@@ -355,6 +379,9 @@ impl CredentialService {
                         name: slot.lock.clone(),
                         owner: inner.owner.clone(),
                         released: false,
+                        // Counted from before the request, and a tenth short, so saving the result and
+                        // releasing the lock also happen inside the lease.
+                        until: asked + lease - lease / 10,
                     });
                 }
                 Ok(false) => {}
@@ -370,7 +397,7 @@ impl CredentialService {
                 tracing::warn!(
                     "the {} refresh lock is still held after {:?}; refreshing anyway",
                     slot.name,
-                    inner.lease * 2
+                    lease * 2
                 );
                 break None;
             }
@@ -384,7 +411,7 @@ impl CredentialService {
         };
         let result = match adopted {
             Some(c) => Ok(c),
-            None => fetch().await.map(|issued| {
+            None => self.fetch_within(slot, held.as_ref(), fetch).await.map(|issued| {
                 let c = Cached::new(issued.value, now_ms(), issued.expires_in);
                 tracing::info!(
                     "fetched a new {} (expires in {}s)",
@@ -405,6 +432,31 @@ impl CredentialService {
             self.store_result(unlocked, "release the refresh lock");
         }
         result
+    }
+
+    /// Runs `fetch`, cut off before the end of the lease when the shared lock is held: past it another
+    /// instance may take the lock over and fetch too (in classic token mode each fetch revokes the other's token).
+    async fn fetch_within<F, Fut>(
+        &self,
+        slot: &Slot,
+        held: Option<&HeldLock>,
+        fetch: F,
+    ) -> Result<Issued, CredentialError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Issued, CredentialError>>,
+    {
+        let Some(lock) = held else {
+            return fetch().await;
+        };
+        tokio::time::timeout_at(lock.until, fetch()).await.unwrap_or_else(|_| {
+            tracing::warn!(
+                "the {} refresh ran out of its {:?} lock lease; giving up",
+                slot.name,
+                self.lease
+            );
+            Err(slot.err(UpstreamError::OutOfTime(self.lease)))
+        })
     }
 
     async fn adoptable(&self, slot: &Slot, accept: &Accept) -> Option<Cached> {
@@ -503,6 +555,8 @@ struct HeldLock {
     name: String,
     owner: String,
     released: bool,
+    /// When the work done under the lock must end.
+    until: tokio::time::Instant,
 }
 
 impl HeldLock {

@@ -75,7 +75,7 @@ impl From<CredentialError> for ApiError {
     fn from(e: CredentialError) -> Self {
         use UpstreamError as U;
         let (status, error) = match &e.source {
-            U::Network(_) | U::Http(_) | U::Malformed(_) | U::Busy => {
+            U::Network(_) | U::Http(_) | U::Malformed(_) | U::Busy | U::OutOfTime(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "wechat_unavailable")
             }
             U::EmptyCredential => (StatusCode::BAD_GATEWAY, "wechat_empty_credential"),
