@@ -39,7 +39,7 @@ pub use metrics::Metrics;
 pub use secret::Secret;
 pub use server::{App, Server, StartError, serve};
 pub use settings::{
-    ConfigError, DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN, JsDomain, ServeArgs, Settings, StoreSpec,
-    mock_store_path,
+    ConfigError, DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN, JsDomain, JsPorts, ServeArgs, Settings,
+    StoreSpec, mock_store_path,
 };
 pub use wechat::{TokenMode, UpstreamError, WechatClient};

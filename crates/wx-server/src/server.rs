@@ -141,6 +141,7 @@ impl App {
             service: service.clone(),
             appid: settings.appid.as_str().into(),
             domains: settings.js_domains.clone().into(),
+            js_ports: settings.js_ports,
             metrics: metrics.clone(),
             server_token: settings.server_token.clone(),
             push: http::push::service(

@@ -15,6 +15,7 @@
 //! | `WX_PUBLIC_URL` | `--public-url` | `http://<Host header>` | the site's public origin, for the OAuth `redirect_uri` and the cookies' `Secure` flag |
 //! | `WX_API_BASE` | `--api-base` | `https://api.weixin.qq.com` | WeChat's API base (tests: the fake) |
 //! | `WX_JS_DOMAINS` | `--js-domains` | required (`localhost,127.0.0.1` with `--mock`) | comma list of JS safe domains, `host` or `host:port` |
+//! | `WX_JS_PORTS` | `--js-ports` | `any` | `any`: a domain listed without a port allows every port (test accounts, the demo); `standard`: pages only on 80/443, as a real account requires |
 //! | `WX_LISTEN` | `--listen` | `127.0.0.1:8080` | address to listen on |
 //! | `WX_STATIC_DIR` | `--static-dir` | none | directory of the built app, served at `/` |
 //! | `WX_STORE` | `--store` | `file:wx-server-credentials.json` | `memory`, `file:<path>` or `redis://…` |
@@ -164,6 +165,50 @@ impl JsDomain {
     }
 }
 
+/// Which page ports the JS safe domains allow. WeChat lets a real account's pages use the JS-SDK only on ports 80
+/// and 443, while a test account (and the demo) may use any: signing a page WeChat will refuse anyway only hides
+/// the problem until it is on a phone.
+///
+/// ```
+/// use wx_server::JsPorts;
+/// assert_eq!("standard".parse::<JsPorts>().unwrap(), JsPorts::Standard);
+/// assert!(JsPorts::Standard.allows(Some(443)) && !JsPorts::Standard.allows(Some(8443)));
+/// assert!(JsPorts::Any.allows(Some(8080)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JsPorts {
+    /// A domain listed without a port allows any port; one listed with a port, only that one.
+    #[default]
+    Any,
+    /// Only 80 and 443, the ports a real account's JS safe domains are served on.
+    Standard,
+}
+
+impl JsPorts {
+    /// Whether a page on `port` (its explicit or scheme's default port) may be signed.
+    pub fn allows(self, port: Option<u16>) -> bool {
+        match self {
+            JsPorts::Any => true,
+            JsPorts::Standard => matches!(port, Some(80 | 443)),
+        }
+    }
+}
+
+impl std::str::FromStr for JsPorts {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "any" => Ok(JsPorts::Any),
+            "standard" => Ok(JsPorts::Standard),
+            other => Err(ConfigError::Invalid {
+                var: "WX_JS_PORTS",
+                message: format!("`{other}`: use `standard` (80 and 443, a real account) or `any` (a test account)"),
+            }),
+        }
+    }
+}
+
 /// Everything the server needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -192,6 +237,8 @@ pub struct Settings {
     pub api_base: String,
     /// Allowed JS safe domains.
     pub js_domains: Vec<JsDomain>,
+    /// Which page ports they allow.
+    pub js_ports: JsPorts,
     /// Listen address.
     pub listen: SocketAddr,
     /// The built app to serve at `/`, with `index.html` as the fallback for client-side routes.
@@ -241,6 +288,7 @@ impl Settings {
                     port: None,
                 },
             ],
+            js_ports: JsPorts::Any,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             static_dir: None,
             store: StoreSpec::File(mock_store_path()),
@@ -286,6 +334,7 @@ pub struct FileConfig {
     public_url: Option<String>,
     api_base: Option<String>,
     js_domains: Option<String>,
+    js_ports: Option<String>,
     listen: Option<String>,
     static_dir: Option<PathBuf>,
     /// A `redis://` URL may carry a password.
@@ -335,6 +384,10 @@ pub struct ServeArgs {
     /// Comma list of JS safe domains (`host` or `host:port`); subdomains are allowed.
     #[arg(long, env = "WX_JS_DOMAINS")]
     pub js_domains: Option<String>,
+    /// `any` (a domain without a port allows every port: test accounts) or `standard` (80 and 443 only, as a
+    /// real account requires) [default: any].
+    #[arg(long, env = "WX_JS_PORTS")]
+    pub js_ports: Option<String>,
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "WX_LISTEN")]
     pub listen: Option<String>,
@@ -475,6 +528,24 @@ impl ServeArgs {
             return Err(ConfigError::Invalid {
                 var: "WX_JS_DOMAINS",
                 message: "the list is empty".into(),
+            });
+        }
+        s.js_ports = match self.js_ports.or(file.js_ports) {
+            Some(ports) => ports.parse()?,
+            None => JsPorts::Any,
+        };
+        if let Some(d) = s
+            .js_domains
+            .iter()
+            .find(|d| !d.port.is_none_or(|p| s.js_ports.allows(Some(p))))
+        {
+            return Err(ConfigError::Invalid {
+                var: "WX_JS_DOMAINS",
+                message: format!(
+                    "`{}:{}`: WX_JS_PORTS=standard allows pages only on ports 80 and 443; drop the port or use WX_JS_PORTS=any",
+                    d.host,
+                    d.port.unwrap_or_default()
+                ),
             });
         }
         if let Some(listen) = self.listen.or(file.listen) {

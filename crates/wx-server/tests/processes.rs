@@ -470,6 +470,7 @@ fn start_up_fails_with_a_message_naming_the_variable() {
         ("WX_STORE", Some("postgres://x"), "WX_STORE"),
         ("WX_LISTEN", Some("localhost"), "WX_LISTEN"),
         ("WX_TOKEN_MODE", Some("fast"), "WX_TOKEN_MODE"),
+        ("WX_JS_PORTS", Some("80"), "WX_JS_PORTS"),
         ("WX_API_BASE", Some("not a url"), "WX_API_BASE"),
         ("WX_API_BASE", Some("ftp://api.weixin.qq.com"), "WX_API_BASE"),
         ("WX_CORS_ORIGINS", Some("https://a.com/path"), "WX_CORS_ORIGINS"),
@@ -494,6 +495,20 @@ fn start_up_fails_with_a_message_naming_the_variable() {
         assert!(err.contains(needle), "{var}={value:?}: {err}");
         assert!(!err.contains("panicked"), "{var}={value:?}: {err}");
     }
+    // A real account's domain cannot carry a port other than 80/443.
+    let mut c = wx_server();
+    c.arg("serve");
+    for (k, v) in base {
+        c.env(k, v);
+    }
+    let out = c
+        .env("WX_JS_PORTS", "standard")
+        .env("WX_JS_DOMAINS", "a.com,b.com:8080")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("WX_JS_DOMAINS") && err.contains("b.com:8080"), "{err}");
     // A port in use is reported against WX_LISTEN too.
     let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = held.local_addr().unwrap().to_string();
@@ -517,6 +532,7 @@ fn help_documents_every_variable() {
         "WX_TOKEN",
         "WX_API_BASE",
         "WX_JS_DOMAINS",
+        "WX_JS_PORTS",
         "WX_LISTEN",
         "WX_STATIC_DIR",
         "WX_STORE",

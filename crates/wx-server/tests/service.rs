@@ -230,6 +230,36 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             .unwrap();
         assert_eq!(r.status(), 200, "{ok}");
     }
+    // A real account (WX_JS_PORTS=standard) signs pages on 80 and 443 only: WeChat refuses the others.
+    let (_fake, strict) = start_with(fake_opts(7200), |s| {
+        s.js_domains = vec![wx_server::JsDomain::parse("a.com").unwrap()];
+        s.js_ports = wx_server::JsPorts::Standard;
+    })
+    .await;
+    for (page, status) in [
+        ("https://a.com/", 200),
+        ("http://h5.a.com/", 200),
+        ("https://a.com:443/", 200),
+        ("http://a.com:80/", 200),
+        ("https://a.com:8443/", 403),
+        ("http://a.com:8080/", 403),
+    ] {
+        let r = client
+            .get(strict.url(&format!("/api/jssdk/config?url={}", enc(page))))
+            .send()
+            .await
+            .unwrap();
+        let got = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(got, status, "{page}: {body}");
+        if status == 403 {
+            assert_eq!(body["error"], "port_not_allowed", "{page}: {body}");
+            assert!(
+                body["message"].as_str().is_some_and(|m| m.contains("80 and 443")),
+                "{body}"
+            );
+        }
+    }
     let post = client
         .post(server.url(&format!("/api/jssdk/config?url={}", enc("https://a.com/"))))
         .send()

@@ -22,7 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Serve(serve::ServeCommand),
+    // Boxed: its many options would make every other command as large.
+    Serve(Box<serve::ServeCommand>),
     FakeWechat(fake::FakeArgs),
     Sign(sign::SignArgs),
     Check(check::CheckArgs),

@@ -40,7 +40,7 @@ pub(super) async fn jssdk_config(State(state): State<SharedState>, RawQuery(raw)
 
 async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConfig, ApiError> {
     let query = parse_config_query(raw)?;
-    let url = check_page_url(&query.url, &state.domains)?;
+    let url = check_page_url(&query.url, &state.domains, state.js_ports)?;
     let ticket = if query.refresh {
         let (ticket, how) = state.service.jsapi_ticket_forced().await?;
         if how == ForcedRefresh::RateLimited {

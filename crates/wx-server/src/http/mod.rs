@@ -22,7 +22,11 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-use crate::{CredentialService, Metrics, Secret, fake::FakeControl, settings::JsDomain};
+use crate::{
+    CredentialService, Metrics, Secret,
+    fake::FakeControl,
+    settings::{JsDomain, JsPorts},
+};
 use axum::{Router, http::HeaderValue, routing::get};
 use std::{path::PathBuf, sync::Arc};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -35,6 +39,7 @@ pub(crate) struct AppState {
     pub service: CredentialService,
     pub appid: Arc<str>,
     pub domains: Arc<[JsDomain]>,
+    pub js_ports: JsPorts,
     pub metrics: Arc<Metrics>,
     pub server_token: Option<Secret>,
     /// `None` without a Token.

@@ -1,7 +1,7 @@
 //! Checking the `url` a page asks to have signed: what the config endpoint accepts, and why not.
 
 use super::error::ApiError;
-use crate::settings::JsDomain;
+use crate::settings::{JsDomain, JsPorts};
 
 /// Longest page URL accepted, in bytes (after percent-decoding the query parameter).
 pub const MAX_URL_LEN: usize = 4096;
@@ -103,16 +103,18 @@ fn decode(value: &str) -> Result<String, ApiError> {
 /// host; the string signed is the one the page sent, because WeChat compares bytes.
 ///
 /// ```
-/// use wx_server::{JsDomain, http::page_url::check_page_url};
+/// use wx_server::{JsDomain, JsPorts, http::page_url::check_page_url};
 /// let domains = [JsDomain::parse("a.com").unwrap()];
-/// assert_eq!(check_page_url("https://h5.a.com/p?x=1#/share", &domains).unwrap(), "https://h5.a.com/p?x=1");
-/// assert_eq!(check_page_url("https://a.com.evil.com/", &domains).unwrap_err().error, "domain_not_allowed");
-/// assert_eq!(check_page_url("javascript:alert(1)", &domains).unwrap_err().error, "unsupported_scheme");
+/// let check = |url| check_page_url(url, &domains, JsPorts::Standard);
+/// assert_eq!(check("https://h5.a.com/p?x=1#/share").unwrap(), "https://h5.a.com/p?x=1");
+/// assert_eq!(check("https://a.com.evil.com/").unwrap_err().error, "domain_not_allowed");
+/// assert_eq!(check("https://a.com:8443/").unwrap_err().error, "port_not_allowed");
+/// assert_eq!(check("javascript:alert(1)").unwrap_err().error, "unsupported_scheme");
 /// ```
 ///
 /// # Errors
-/// 400 `invalid_url`, `unsupported_scheme`, `url_has_userinfo`; 403 `domain_not_allowed`.
-pub fn check_page_url<'a>(url: &'a str, domains: &[JsDomain]) -> Result<&'a str, ApiError> {
+/// 400 `invalid_url`, `unsupported_scheme`, `url_has_userinfo`; 403 `domain_not_allowed`, `port_not_allowed`.
+pub fn check_page_url<'a>(url: &'a str, domains: &[JsDomain], ports: JsPorts) -> Result<&'a str, ApiError> {
     let to_sign = wx_sign::url_for_signing(url);
     // The URL parser silently drops tabs/newlines and trims spaces; a location.href never has them, and
     // signing a string other than the one parsed would be wrong either way.
@@ -147,6 +149,16 @@ pub fn check_page_url<'a>(url: &'a str, domains: &[JsDomain]) -> Result<&'a str,
             format!(
                 "`{host}` is not one of the account's JS safe domains (WX_JS_DOMAINS) or a subdomain of one: \
                  add it in the account settings and in WX_JS_DOMAINS"
+            ),
+        ));
+    }
+    if !ports.allows(port) {
+        return Err(ApiError::forbidden(
+            "port_not_allowed",
+            format!(
+                "the page is on port {}, and WeChat lets a real account's pages use the JS-SDK only on ports 80 and 443 \
+                 (WX_JS_PORTS=standard): serve it on 80/443, or set WX_JS_PORTS=any for a test account",
+                port.map_or_else(|| "?".to_owned(), |p| p.to_string())
             ),
         ));
     }
