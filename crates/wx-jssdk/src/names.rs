@@ -6,7 +6,8 @@ macro_rules! js_apis {
         ///
         /// [`JsApi::ALL_1_6_0`] is the full 1.6.0 list (37 names); the extra variants are the interfaces the SDK
         /// has beyond that list (getLocalImgData, openAddress, the beacon APIs, …), which also go in `jsApiList`
-        /// when used.
+        /// when used. [`JsApi::UNDOCUMENTED`] are the four functions jweixin 1.6.0 carries that neither the
+        /// JS-SDK documentation nor the npm typings list: WeChat may refuse them to an ordinary Official Account.
         ///
         /// ```
         /// use wx_jssdk::JsApi;
@@ -141,6 +142,14 @@ js_apis! {
     OnSearchBeacons = "onSearchBeacons" => "onBeaconsInRange",
     /// Consume a card and share it again.
     ConsumeAndShareCard = "consumeAndShareCard" => "consumedShareCard",
+    /// Undocumented: open a WeCom enterprise red packet (a WeChat Pay request).
+    OpenEnterpriseRedPacket = "openEnterpriseRedPacket" => "getRecevieBizHongBaoRequest",
+    /// Undocumented in the JS-SDK (documented by WeCom): open a WeCom chat with colleagues.
+    OpenEnterpriseChat = "openEnterpriseChat" => "openEnterpriseChat",
+    /// Undocumented: open another mini program from the page.
+    LaunchMiniProgram = "launchMiniProgram" => "launchMiniProgram",
+    /// Undocumented in the JS-SDK (documented by WeChat Pay): open a WeChat business view such as Pay Score.
+    OpenBusinessView = "openBusinessView" => "openBusinessView",
 }
 
 impl JsApi {
@@ -184,6 +193,32 @@ impl JsApi {
         JsApi::ChooseCard,
         JsApi::OpenCard,
     ];
+
+    /// The functions jweixin 1.6.0 carries that neither WeChat's JS-SDK documentation nor the npm typings list,
+    /// in the order of the SDK's code. They are bound (and go in `jsApiList` like any other), but WeChat may
+    /// answer `permission denied` or `function not exist` to an account or client it has not opened them to:
+    /// WeCom's red packets and chats, mini-program launches, and WeChat Pay's business views (Pay Score).
+    ///
+    /// ```
+    /// use wx_jssdk::JsApi;
+    /// assert!(JsApi::LaunchMiniProgram.is_undocumented());
+    /// assert!(JsApi::UNDOCUMENTED.iter().all(|a| !JsApi::ALL_1_6_0.contains(a)));
+    /// ```
+    pub const UNDOCUMENTED: [JsApi; 4] = [
+        JsApi::OpenEnterpriseRedPacket,
+        JsApi::OpenEnterpriseChat,
+        JsApi::LaunchMiniProgram,
+        JsApi::OpenBusinessView,
+    ];
+
+    /// Whether this is one of [`JsApi::UNDOCUMENTED`].
+    ///
+    /// ```
+    /// assert!(!wx_jssdk::JsApi::ChooseWxPay.is_undocumented());
+    /// ```
+    pub fn is_undocumented(self) -> bool {
+        JsApi::UNDOCUMENTED.contains(&self)
+    }
 }
 
 impl std::fmt::Display for JsApi {

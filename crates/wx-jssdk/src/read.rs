@@ -66,3 +66,37 @@ pub(crate) fn strings(api: &str, v: &JsValue, key: &str) -> Result<Vec<String>, 
         })
         .collect()
 }
+
+/// An optional integer field that WeChat sends as a number on one platform and a numeric string on the other
+/// (`err_code` of openBusinessView): `None` when absent or null, an error when present but not an integer.
+pub(crate) fn opt_integer(api: &str, v: &JsValue, key: &str) -> Result<Option<i64>, WxError> {
+    let value = js::get(v, key);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let parsed = match (value.as_f64(), value.as_string()) {
+        // Integral and exactly representable, so the cast below loses nothing.
+        (Some(n), _) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => Some(n as i64),
+        (_, Some(s)) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    parsed
+        .map(Some)
+        .ok_or_else(|| bad(api, format!("`{key}` is not an integer")))
+}
+
+/// A field holding arbitrary data, as JSON text: an object is serialised, a string holding JSON is kept as
+/// it is (WeChat sends some objects as JSON strings on one platform only), any other string becomes a JSON
+/// string literal. `None` when absent or null.
+pub(crate) fn opt_json_text(v: &JsValue, key: &str) -> Option<String> {
+    let value = js::get(v, key);
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    if let Some(text) = value.as_string()
+        && js_sys::JSON::parse(&text).is_ok()
+    {
+        return Some(text);
+    }
+    js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string())
+}

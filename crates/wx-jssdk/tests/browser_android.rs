@@ -215,7 +215,7 @@ fn one_shot_apis() -> Vec<(JsApi, fn() -> Outcome)> {
             })
         }),
         (JsApi::OpenProductSpecificView, || {
-            Box::pin(misc::open_product_specific_view("p", 0))
+            Box::pin(misc::open_product_specific_view("p", misc::ProductViewType::Normal))
         }),
         (JsApi::AddCard, || {
             Box::pin(async { card::add_card(&[]).await.map(drop) })
@@ -240,7 +240,29 @@ fn one_shot_apis() -> Vec<(JsApi, fn() -> Outcome)> {
                 .await
             })
         }),
+        (JsApi::OpenEnterpriseRedPacket, || {
+            Box::pin(async { pay::open_enterprise_red_packet(&red_packet()).await })
+        }),
+        (JsApi::OpenEnterpriseChat, || {
+            Box::pin(async { misc::open_enterprise_chat(&Default::default()).await.map(drop) })
+        }),
+        (JsApi::LaunchMiniProgram, || {
+            Box::pin(async { mini_program::launch_mini_program(&Default::default()).await })
+        }),
+        (JsApi::OpenBusinessView, || {
+            Box::pin(async { pay::open_business_view(&Default::default()).await.map(drop) })
+        }),
     ]
+}
+
+fn red_packet() -> wx_jssdk::pay::EnterpriseRedPacket {
+    wx_jssdk::pay::EnterpriseRedPacket {
+        timestamp: 1_700_000_000,
+        nonce_str: "red-nonce".into(),
+        package: "sendid=wxkit-1".into(),
+        sign_type: "MD5".into(),
+        pay_sign: "red-sign".into(),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -248,8 +270,8 @@ async fn every_one_shot_api_answers_ok_cancel_and_fail() {
     let emu = setup(Device::Android).await;
     configure(all_apis()).await.expect("config");
     let apis = one_shot_apis();
-    // Every 1.6.0 API that is not a listener is in the table.
-    for api in JsApi::ALL_1_6_0 {
+    // Every bound API that is not a listener is in the table.
+    for &api in JsApi::ALL {
         let listener = api.name().starts_with("on");
         assert!(
             listener || apis.iter().any(|(a, _)| *a == api),
@@ -687,4 +709,200 @@ async fn config_from_plain_js_without_open_tag_list_is_answered() {
     let last = last.expect("the emulator answered the config of a plain JS page");
     assert!(last.ok, "{last:?}");
     assert!(last.open_tag_list.is_empty());
+}
+
+/// The arguments the bridge received for the latest call of `api`, parsed.
+fn sent(emu: &wx_jssdk::emulator::Emulator, api: &str) -> serde_json::Value {
+    let call = emu
+        .record()
+        .calls
+        .into_iter()
+        .rev()
+        .find(|c| c.api == api)
+        .unwrap_or_else(|| panic!("the bridge saw no {api}"));
+    serde_json::from_str(&call.args).unwrap_or_else(|e| panic!("{api} args {:?}: {e}", call.args))
+}
+
+#[wasm_bindgen_test]
+async fn product_view_type_reaches_wechat_as_a_string() {
+    use wx_jssdk::misc::{ProductViewType, open_product_specific_view};
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    for (view_type, expected) in [
+        (ProductViewType::Normal, "0"),
+        (ProductViewType::Scan, "1"),
+        (ProductViewType::Shop, "2"),
+    ] {
+        open_product_specific_view("pid-7", view_type)
+            .await
+            .expect("openProductSpecificView");
+        // jweixin renames the fields and passes viewType through; WeChat takes "0" | "1" | "2".
+        assert_eq!(
+            sent(&emu, "openProductSpecificView"),
+            serde_json::json!({"pid": "pid-7", "view_type": expected})
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn choose_card_reads_every_form_of_card_list() {
+    use wx_jssdk::card::{ChooseCard, ChosenCard, choose_card};
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    let options = ChooseCard {
+        card_id: "pcard-1".into(),
+        timestamp: 1_700_000_000,
+        nonce_str: "card-nonce".into(),
+        sign_type: "SHA1".into(),
+        card_sign: "card-sign".into(),
+        ..Default::default()
+    };
+    // The emulated Android client answers JSON text.
+    let chosen = choose_card(&options).await.expect("chooseCard");
+    assert_eq!(chosen.len(), 1);
+    assert_eq!(chosen[0].card_id, "pcard-1");
+    assert!(chosen[0].encrypt_code.starts_with("wxkit-emulated-encrypt-code-"));
+    let args = sent(&emu, "chooseCard");
+    assert_eq!(args["card_id"], "pcard-1");
+    assert_eq!(args["time_stamp"], "1700000000");
+    assert_eq!(args["card_sign"], "card-sign");
+
+    let expected = vec![ChosenCard {
+        card_id: "p1".into(),
+        encrypt_code: "code-1".into(),
+    }];
+    for (form, info) in [
+        ("JSON text", r#""[{\"card_id\":\"p1\",\"encrypt_code\":\"code-1\"}]""#),
+        ("an array", r#"[{"card_id":"p1","encrypt_code":"code-1"}]"#),
+        (
+            "an array of JSON text",
+            r#"["{\"card_id\":\"p1\",\"encrypt_code\":\"code-1\"}"]"#,
+        ),
+    ] {
+        emu.script(
+            JsApi::ChooseCard,
+            Reply::OkWith(js(&format!(r#"{{"choose_card_info":{info}}}"#))),
+        );
+        assert_eq!(choose_card(&options).await.as_ref(), Ok(&expected), "{form}");
+    }
+    for broken in [r#""not json""#, r#"{"card_id":"p1"}"#, r#"[{"card_id":"p1"}]"#] {
+        emu.script(
+            JsApi::ChooseCard,
+            Reply::OkWith(js(&format!(r#"{{"choose_card_info":{broken}}}"#))),
+        );
+        let result = choose_card(&options).await;
+        assert!(
+            matches!(&result, Err(WxError::BadResult { .. })),
+            "{broken}: {result:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn undocumented_apis_send_what_jweixin_sends() {
+    use wx_jssdk::{mini_program, misc, pay};
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    // wx.config sent them under their bridge names; the emulator verified them like any other.
+    let verified = emu.record().configs.pop().expect("config recorded").js_api_list;
+    for api in JsApi::UNDOCUMENTED {
+        assert!(
+            verified.contains(&api.name().to_owned()),
+            "{api} not in the verified jsApiList"
+        );
+    }
+
+    // openEnterpriseRedPacket: chooseWXPay's fields, on the bridge as getRecevieBizHongBaoRequest.
+    pay::open_enterprise_red_packet(&red_packet())
+        .await
+        .expect("red packet");
+    assert_eq!(
+        sent(&emu, "openEnterpriseRedPacket"),
+        serde_json::json!({
+            "timeStamp": "1700000000", "nonceStr": "red-nonce", "package": "sendid=wxkit-1",
+            "paySign": "red-sign", "signType": "MD5",
+        })
+    );
+    let last = emu.record().calls.pop().expect("recorded");
+    assert_eq!(
+        (last.api.as_str(), last.err_msg.as_str()),
+        ("openEnterpriseRedPacket", "openEnterpriseRedPacket:ok")
+    );
+
+    let opened = misc::open_enterprise_chat(&misc::EnterpriseChat {
+        user_ids: vec!["zhangsan".into(), "lisi".into()],
+        group_name: "release".into(),
+    })
+    .await
+    .expect("enterprise chat");
+    assert_eq!(
+        sent(&emu, "openEnterpriseChat"),
+        serde_json::json!({"useridlist": "zhangsan;lisi", "chatname": "release"})
+    );
+    assert_eq!(opened.err_code, Some(0));
+    emu.script(
+        JsApi::OpenEnterpriseChat,
+        Reply::OkWith(js(r#"{"err_code":"0","chatId":"chat-9"}"#)),
+    );
+    let opened = misc::open_enterprise_chat(&Default::default()).await.expect("chat");
+    assert_eq!((opened.err_code, opened.chat_id.as_deref()), (Some(0), Some("chat-9")));
+
+    // launchMiniProgram: jweixin appends .html to the page and keeps only the first query.
+    let cases = [
+        (
+            "pages/index/index?from=h5",
+            Some(mini_program::EnvVersion::Trial),
+            serde_json::json!({"targetAppId": "wx-target", "path": "pages/index/index.html?from=h5", "envVersion": "trial"}),
+        ),
+        (
+            "pages/index/index.html?next=/b?c=1",
+            None,
+            serde_json::json!({"targetAppId": "wx-target", "path": "pages/index/index.html?next=/b%3Fc=1"}),
+        ),
+        ("", None, serde_json::json!({"targetAppId": "wx-target"})),
+    ];
+    for (path, env_version, expected) in cases {
+        mini_program::launch_mini_program(&mini_program::LaunchMiniProgram {
+            target_app_id: "wx-target".into(),
+            path: path.into(),
+            env_version,
+        })
+        .await
+        .expect("launchMiniProgram");
+        assert_eq!(sent(&emu, "launchMiniProgram"), expected, "{path}");
+    }
+
+    // openBusinessView: Android's err_code is a string and its extraData JSON text, which jweixin parses.
+    let view = pay::BusinessView {
+        business_type: "wxpayScoreUse".into(),
+        query_string: "mch_id=1230000109&package=p".into(),
+        env_version: Some(mini_program::EnvVersion::Develop),
+    };
+    let back = pay::open_business_view(&view).await.expect("business view");
+    assert_eq!(
+        sent(&emu, "openBusinessView"),
+        serde_json::json!({"businessType": "wxpayScoreUse", "queryString": "mch_id=1230000109&package=p", "envVersion": "develop"})
+    );
+    assert_eq!(back.err_code, Some(0));
+    assert_eq!(back.extra_data.as_deref(), Some("{}"));
+    assert!(back.returned_normally());
+    emu.script(
+        JsApi::OpenBusinessView,
+        Reply::OkWith(js(r#"{"err_code":"0","extraData":"{\"query_id\":\"q-1\"}"}"#)),
+    );
+    let back = pay::open_business_view(&view).await.expect("business view");
+    assert_eq!(back.extra_data.as_deref(), Some(r#"{"query_id":"q-1"}"#));
+    // The user left another way: no err_code 0, no extraData.
+    emu.script(JsApi::OpenBusinessView, Reply::OkWith(js(r#"{"err_code":"-1"}"#)));
+    let back = pay::open_business_view(&view).await.expect("business view");
+    assert_eq!((back.err_code, back.extra_data.as_deref()), (Some(-1), None));
+    assert!(!back.returned_normally());
+    emu.script(JsApi::OpenBusinessView, Reply::OkWith(js(r#"{"err_code":"x"}"#)));
+    let garbled = pay::open_business_view(&view).await;
+    assert!(matches!(&garbled, Err(WxError::BadResult { .. })), "{garbled:?}");
+
+    // WeChat may refuse them: typed like any API.
+    emu.script(JsApi::LaunchMiniProgram, Reply::PermissionDenied);
+    let refused = mini_program::launch_mini_program(&Default::default()).await;
+    assert!(matches!(&refused, Err(WxError::PermissionDenied { .. })), "{refused:?}");
 }

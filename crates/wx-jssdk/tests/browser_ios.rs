@@ -72,6 +72,47 @@ async fn ios_checks_the_landing_url_and_decodes_ios_results() {
         .expect("checkJsApi");
     assert_eq!(support.get(&JsApi::OpenCard), Some(&true));
 
+    // The emulated iOS client sends chooseCard's card list as an array (Android: JSON text); same result.
+    let chosen = wx_jssdk::card::choose_card(&wx_jssdk::card::ChooseCard {
+        card_id: "pcard-ios".into(),
+        ..Default::default()
+    })
+    .await
+    .expect("chooseCard");
+    assert_eq!(
+        chosen.iter().map(|c| c.card_id.as_str()).collect::<Vec<_>>(),
+        ["pcard-ios"]
+    );
+    assert!(chosen[0].encrypt_code.starts_with("wxkit-emulated-encrypt-code-"));
+
+    // openBusinessView: iOS sends err_code as a number and extraData as an object, which jweixin leaves as is.
+    let view = wx_jssdk::pay::BusinessView {
+        business_type: "wxpayScoreDetail".into(),
+        query_string: "mch_id=1&service_id=2".into(),
+        env_version: None,
+    };
+    let back = wx_jssdk::pay::open_business_view(&view).await.expect("business view");
+    assert_eq!((back.err_code, back.extra_data.as_deref()), (Some(0), Some("{}")));
+    let args = emu
+        .record()
+        .calls
+        .pop()
+        .filter(|c| c.api == "openBusinessView")
+        .expect("recorded")
+        .args;
+    assert_eq!(
+        args,
+        r#"{"businessType":"wxpayScoreDetail","queryString":"mch_id=1&service_id=2"}"#
+    );
+    emu.script(
+        JsApi::OpenBusinessView,
+        wx_jssdk::emulator::Reply::OkWith(
+            js_sys::JSON::parse(r#"{"err_code":0,"extraData":{"query_id":"q-ios"}}"#).expect("json"),
+        ),
+    );
+    let back = wx_jssdk::pay::open_business_view(&view).await.expect("business view");
+    assert_eq!(back.extra_data.as_deref(), Some(r#"{"query_id":"q-ios"}"#));
+
     history()
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&landing))
         .expect("restore");

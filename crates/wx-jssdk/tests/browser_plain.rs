@@ -53,6 +53,8 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
     // jweixin drops calls when there is no bridge; they must not wait for a callback that never comes.
     let call = wx_jssdk::image::choose_image(&Default::default()).await;
     assert!(matches!(call, Err(WxError::NotInWechat)), "{call:?}");
+    let undocumented = wx_jssdk::mini_program::launch_mini_program(&Default::default()).await;
+    assert_eq!(undocumented, Err(WxError::NotInWechat));
     assert_eq!(
         wx_jssdk::mini_program::get_env().await,
         Ok(false),

@@ -88,20 +88,99 @@ fn bridge_names_match_jweixins_mapping_table() {
         if name == "config" {
             continue;
         }
-        match name.parse::<JsApi>() {
-            Ok(api) => {
-                assert_eq!(api.bridge_name(), bridge, "{name}");
-                mapped += 1;
-            }
-            // Enterprise-only APIs this crate does not bind.
-            Err(_) => assert_eq!(name, "openEnterpriseRedPacket", "unbound mapped API {name}"),
-        }
+        let api = name
+            .parse::<JsApi>()
+            .unwrap_or_else(|_| panic!("jweixin maps {name} to {bridge}, and JsApi lacks it"));
+        assert_eq!(api.bridge_name(), bridge, "{name}");
+        mapped += 1;
     }
-    assert!(mapped >= 16, "parsed {mapped} mappings");
+    assert!(mapped >= 17, "parsed {mapped} mappings");
     // Every API jweixin sends unmapped keeps its own name on the bridge.
     for api in JsApi::ALL {
         if !table.contains(&format!("{}:", api.name())) {
             assert_eq!(api.bridge_name(), api.name(), "{api}");
         }
     }
+}
+
+/// The keys of jweixin's `wx` object (`_ = { config: function … }` in index.js) whose value is a function,
+/// and those whose value is an object (`miniProgram`). Reads brace depth, skipping string literals, so that
+/// function bodies and nested objects are not mistaken for keys of `wx`.
+fn jweixin_members(js: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let start = js.find("(_ = {").expect("index.js builds `wx` as `_ = {…}`") + "(_ = {".len();
+    // The text at depth 1: `config: function (e) , ready: function (e) , … miniProgram: ,`.
+    let mut top = String::new();
+    let (mut depth, mut in_string, mut escaped) = (1usize, false, false);
+    for c in js[start..].chars() {
+        if in_string {
+            (in_string, escaped) = match (escaped, c) {
+                (true, _) => (true, false),
+                (false, '\\') => (true, true),
+                (false, '"') => (false, false),
+                _ => (true, false),
+            };
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' => depth += 1,
+            '}' if depth == 1 => break,
+            '}' => depth -= 1,
+            _ if depth == 1 => top.push(c),
+            _ => {}
+        }
+    }
+    let (mut functions, mut objects) = (BTreeSet::new(), BTreeSet::new());
+    for entry in top.split(',') {
+        let Some((key, value)) = entry.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().to_owned();
+        match value.trim() {
+            v if v.starts_with("function") => functions.insert(key),
+            "" => objects.insert(key),
+            _ => false,
+        };
+    }
+    (functions, objects)
+}
+
+#[test]
+fn undocumented_apis_are_exactly_the_functions_the_typings_lack() {
+    let (functions, objects) = jweixin_members(&npm_file("index.js"));
+    assert!(functions.len() >= 50, "found only {functions:?}");
+    assert!(functions.contains("config") && functions.contains("chooseImage"));
+    assert_eq!(objects, BTreeSet::from(["miniProgram".to_owned()]));
+
+    let declared = declared_functions(&npm_file("index.d.ts"));
+    let lacking: BTreeSet<&str> = functions
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !declared.contains(*f))
+        .collect();
+    // openAddress is missing from the typings too, but WeChat documents it (shared shipping addresses).
+    let mut expected: BTreeSet<&str> = JsApi::UNDOCUMENTED.iter().map(|a| a.name()).collect();
+    expected.insert("openAddress");
+    assert_eq!(
+        lacking, expected,
+        "functions of jweixin that index.d.ts does not declare"
+    );
+    for api in JsApi::UNDOCUMENTED {
+        assert!(api.is_undocumented() && !JsApi::ALL_1_6_0.contains(&api), "{api}");
+    }
+    assert_eq!(
+        JsApi::ALL.iter().filter(|a| a.is_undocumented()).count(),
+        JsApi::UNDOCUMENTED.len()
+    );
+}
+
+#[test]
+fn every_jweixin_function_is_bound() {
+    let (functions, _) = jweixin_members(&npm_file("index.js"));
+    let wrapped_elsewhere = ["config", "ready", "error", "checkJsApi"];
+    let unbound: Vec<_> = functions
+        .iter()
+        .filter(|f| !wrapped_elsewhere.contains(&f.as_str()) && f.parse::<JsApi>().is_err())
+        .collect();
+    assert!(unbound.is_empty(), "functions of jweixin 1.6.0 not bound: {unbound:?}");
 }

@@ -2,6 +2,7 @@
 
 use crate::{WxError, call::call, call::call_unit, js, read};
 use serde::Serialize;
+use wasm_bindgen::JsValue;
 
 /// A card to add: its id and the `cardExt` JSON string (signed with [`wx_sign::card_signature`] server-side).
 ///
@@ -94,21 +95,76 @@ pub struct ChooseCard {
     pub card_sign: String,
 }
 
-/// Lets the user choose a card; returns the `cardList` JSON text (`[{"card_id","encrypt_code"}]`) to send to
-/// your backend for decryption.
+/// One card the user chose in `chooseCard`: send `encrypt_code` to your backend, which decrypts it into the
+/// card's code (`card/code/decrypt`).
+///
+/// ```
+/// let c = wx_jssdk::card::ChosenCard { card_id: "p1".into(), encrypt_code: "XXIz".into() };
+/// assert_eq!(c.card_id, "p1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChosenCard {
+    /// The card id.
+    pub card_id: String,
+    /// The card's code, encrypted.
+    pub encrypt_code: String,
+}
+
+/// Lets the user choose cards.
+///
+/// WeChat's `choose_card_info` (which jweixin moves to `cardList`) comes as JSON text on some clients and as an
+/// array on others, whose items may themselves be JSON text: every form is read into the same list.
 ///
 /// ```no_run
 /// # async fn demo(opts: wx_jssdk::card::ChooseCard) -> Result<(), wx_jssdk::WxError> {
-/// let json = wx_jssdk::card::choose_card(&opts).await?;
+/// for card in wx_jssdk::card::choose_card(&opts).await? {
+///     /* send card.card_id and card.encrypt_code to your backend */
+/// }
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
-/// Cancel and failures, typed.
-pub async fn choose_card(options: &ChooseCard) -> Result<String, WxError> {
+/// Cancel and failures, typed; [`WxError::BadResult`] when `cardList` is not a list of cards.
+pub async fn choose_card(options: &ChooseCard) -> Result<Vec<ChosenCard>, WxError> {
     let res = call("chooseCard", options).await?;
-    // jweixin moves WeChat's `choose_card_info` (a JSON string) to `cardList`.
-    Ok(read::string_or_empty(&res, "cardList"))
+    chosen_cards(&js::get(&res, "cardList"))
+}
+
+/// Reads `cardList` in any of the forms WeChat sends; absent means none chosen.
+fn chosen_cards(list: &JsValue) -> Result<Vec<ChosenCard>, WxError> {
+    let bad = |detail: &str| WxError::BadResult {
+        api: "chooseCard".into(),
+        detail: detail.into(),
+    };
+    let list = match list.as_string() {
+        Some(text) => js_sys::JSON::parse(&text).map_err(|_| bad("`cardList` is text but not JSON"))?,
+        None => list.clone(),
+    };
+    if list.is_undefined() || list.is_null() {
+        return Ok(Vec::new());
+    }
+    if !js_sys::Array::is_array(&list) {
+        return Err(bad("`cardList` is not a list"));
+    }
+    js_sys::Array::from(&list)
+        .iter()
+        .map(|item| {
+            let card = match item.as_string() {
+                Some(text) => js_sys::JSON::parse(&text).map_err(|_| bad("a card is text but not JSON"))?,
+                None => item,
+            };
+            // WeChat's own names; the camelCase ones in case a client (or a later jweixin) renames them.
+            let field = |snake: &str, camel: &str| {
+                read::opt_string(&card, snake)
+                    .or_else(|| read::opt_string(&card, camel))
+                    .ok_or_else(|| bad(&format!("a card has no `{snake}`")))
+            };
+            Ok(ChosenCard {
+                card_id: field("card_id", "cardId")?,
+                encrypt_code: field("encrypt_code", "encryptCode")?,
+            })
+        })
+        .collect()
 }
 
 /// A card to open in the wallet.

@@ -247,7 +247,14 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
                 .unwrap_or(JsValue::NULL);
             with(ok(), "card_list", json)
         }
-        "chooseCard" => with(ok(), "choose_card_info", "[]"),
+        "chooseCard" => choose_card(emulator, name, args, device),
+        // jweixin copies `err_code` to `errCode` for these two; WeChat Pay's docs give iOS's as a number and
+        // Android's as a string, and openBusinessView's `extraData` as an object or (Android) JSON text.
+        "openEnterpriseChat" => with(ok(), "err_code", 0),
+        "openBusinessView" => match device {
+            Device::Android => with(with(ok(), "err_code", "0"), "extraData", "{}"),
+            Device::Ios => with(with(ok(), "err_code", 0), "extraData", Object::new()),
+        },
         "invokeMiniProgramAPI" => {
             if scripted_ok || emulator.state.borrow().options.mini_program {
                 ok()
@@ -264,13 +271,39 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
         | "consumedShareCard"
         | "startMonitoringBeacons"
         | "stopMonitoringBeacons"
-        | "openEnterpriseChat"
         | "launchMiniProgram"
-        | "openBusinessView"
         | "getRecevieBizHongBaoRequest" => ok(),
         // jweixin turns `fail_function_not_exist` into "<api>:function not exist".
         _ => native(name, "fail_function_not_exist"),
     }
+}
+
+/// One card from the wallet: the asked-for card id (or a made-up one) and a fresh "encrypted" code.
+fn choose_card(emulator: &Emulator, name: &str, args: &JsValue, device: Device) -> Object {
+    let code = {
+        let mut s = emulator.state.borrow_mut();
+        s.counter += 1;
+        format!("wxkit-emulated-encrypt-code-{}", s.counter)
+    };
+    let asked = text(args, "card_id");
+    let card = Object::new();
+    let card_id = if asked.is_empty() {
+        "wxkit-emulated-card"
+    } else {
+        &asked
+    };
+    let _ = js::set(&card, "card_id", &JsValue::from_str(card_id));
+    let _ = js::set(&card, "encrypt_code", &JsValue::from_str(&code));
+    let cards = Array::of1(&card);
+    let info: JsValue = match device {
+        // Which client sends which form is not documented: the emulator gives Android JSON text (as
+        // `choose_card_info` is documented) and iOS an array, so pages meet both.
+        Device::Android => js_sys::JSON::stringify(&cards)
+            .map(JsValue::from)
+            .unwrap_or(JsValue::NULL),
+        Device::Ios => cards.into(),
+    };
+    with(native(name, "ok"), "choose_card_info", info)
 }
 
 async fn choose_image(emulator: &Emulator, name: &str, args: &JsValue, device: Device) -> Object {

@@ -97,6 +97,43 @@ fn take_no_answer(emulator: &Emulator, sdk_name: &str) -> bool {
     }
 }
 
+/// The fields jweixin adds to every call's arguments (the config's appId and signature): the same on each
+/// call, so the record leaves them out.
+const ADDED_TO_EVERY_CALL: [&str; 6] = [
+    "appId",
+    "verifyAppId",
+    "verifySignType",
+    "verifyTimestamp",
+    "verifyNonceStr",
+    "verifySignature",
+];
+
+/// What the page sent, as JSON text for the record (see [`super::Call::args`]).
+fn recorded_args(args: &JsValue) -> String {
+    if !args.is_object() {
+        return String::new();
+    }
+    // A copy: the object is the page's (through `wx.invoke`) or jweixin's, not the record's to change.
+    let copy = Object::assign(&Object::new(), &Object::from(args.clone()));
+    for key in ADDED_TO_EVERY_CALL {
+        let _ = js_sys::Reflect::delete_property(&copy, &JsValue::from_str(key));
+    }
+    // A page can pass anything through `wx.invoke`; what JSON cannot hold (cycles, BigInt) is left out.
+    let mut text = js_sys::JSON::stringify(&copy)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    if text.len() > super::MAX_RECORDED_ARGS {
+        let mut cut = super::MAX_RECORDED_ARGS;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>) {
     let gated = gate(emulator, &name);
     let verify_id = (name == "preVerifyJSAPI").then(|| {
@@ -139,6 +176,7 @@ fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>
             s.record.calls.push(super::Call {
                 api: sdk_name(&name),
                 err_msg,
+                args: recorded_args(&args),
             });
         }
     });

@@ -285,6 +285,13 @@ impl MenuShareKind {
 /// ```
 pub const MAX_RECORDED_CALLS: usize = 1000;
 
+/// How many bytes of a call's arguments [`Call::args`] keeps (a page may send data: URLs as local ids).
+///
+/// ```
+/// assert!(wx_jssdk::emulator::MAX_RECORDED_ARGS >= 1024);
+/// ```
+pub const MAX_RECORDED_ARGS: usize = 8 * 1024;
+
 /// A page-supplied list, or an empty one when the page left it out (WeChat accepts `wx.config` without
 /// `openTagList`, for instance): `Array.from(undefined)` would throw inside the bridge and never answer.
 pub(crate) fn list(value: &JsValue) -> js_sys::Array {

@@ -12,7 +12,7 @@ use serde::Serialize;
 ///   "appMessageShare": { "title", "desc", "link", "imgUrl" } | null,
 ///   "timelineShare": { "title", "link", "imgUrl" } | null,
 ///   "legacyShares": [{ "api": "shareTimeline" | "sendAppMessage" | …, "title", "desc", "link", "imgUrl", "outcome" }],
-///   "calls": [{ "api": sdk name, "errMsg": as the SDK will report it }],
+///   "calls": [{ "api": sdk name, "errMsg": as the SDK will report it, "args": JSON text the bridge received }],
 ///   "previews": [{ "current", "urls" }], "openedLocations": [{ "latitude", "longitude", "name", "address" }],
 ///   "hiddenMenuItems": [...], "optionMenuHidden": bool, "closed": bool, "payments": [{...}] }
 /// ```
@@ -124,6 +124,7 @@ pub struct LegacyShare {
 /// ```
 /// # fn demo(emu: &wx_jssdk::emulator::Emulator) {
 /// let cancels = emu.record().calls.iter().filter(|c| c.err_msg.ends_with(":cancel")).count();
+/// let launched = emu.record().calls.iter().any(|c| c.api == "launchMiniProgram" && c.args.contains("targetAppId"));
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -133,6 +134,11 @@ pub struct Call {
     pub api: String,
     /// The errMsg the SDK reports for it.
     pub err_msg: String,
+    /// What jweixin sent the bridge, as JSON text in WeChat's native field names (`{"pid":"p1","view_type":"0"}`
+    /// for openProductSpecificView), without the `appId` / `verify*` fields jweixin adds to every call. Fields
+    /// jweixin left `undefined` are absent. Text past [`MAX_RECORDED_ARGS`](super::MAX_RECORDED_ARGS) bytes is
+    /// cut and ends with `…`.
+    pub args: String,
 }
 
 /// A `previewImage` request.
