@@ -66,18 +66,34 @@ pub(crate) fn check_config(
             return Err(Refusal::InvalidUrlDomain);
         }
     }
-    let timestamp: u64 = request.timestamp.parse().map_err(|_| Refusal::InvalidSignature)?;
-    let url = wx_sign::url_for_signing(page_url);
+    if !request.timestamp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Refusal::InvalidSignature);
+    }
+    let url = page_url.split('#').next().unwrap_or(page_url);
+    // WeChat compares the hex digest; the SDK sends whatever case the page gave.
     let matches = |ticket: &&str| {
-        wx_sign::sign_config(ticket, &request.nonce_str, timestamp, url)
-            // WeChat compares the hex digest; the SDK sends whatever case the page gave.
-            .is_ok_and(|expected| expected.signature.eq_ignore_ascii_case(&request.signature))
+        config_signature(ticket, &request.nonce_str, &request.timestamp, url).eq_ignore_ascii_case(&request.signature)
     };
     if tickets.iter().any(matches) {
         Ok(())
     } else {
         Err(Refusal::InvalidSignature)
     }
+}
+
+/// WeChat's config signature over the fields as the bridge received them: the timestamp is the text jweixin
+/// sent (`timestamp + ""`), leading zeros and all. Built here rather than by wx-sign, so that the emulator checks
+/// wx-sign's output instead of repeating it.
+fn config_signature(ticket: &str, nonce_str: &str, timestamp: &str, url: &str) -> String {
+    use sha1::{Digest, Sha1};
+    use std::fmt::Write;
+    let canonical = format!("jsapi_ticket={ticket}&noncestr={nonce_str}&timestamp={timestamp}&url={url}");
+    Sha1::digest(canonical.as_bytes())
+        .iter()
+        .fold(String::with_capacity(40), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 #[cfg(test)]
@@ -152,6 +168,28 @@ mod tests {
                 Err(Refusal::InvalidSignature),
             ),
             (request(""), &[TICKET], url, None, Err(Refusal::MissingField)),
+            // The timestamp is signed as the text sent: with a leading zero it is another canonical string.
+            (
+                PreVerify {
+                    timestamp: "01414587457".into(),
+                    ..request(good)
+                },
+                &[TICKET],
+                url,
+                None,
+                Err(Refusal::InvalidSignature),
+            ),
+            (
+                PreVerify {
+                    timestamp: "01414587457".into(),
+                    // hashlib.sha1 of the canonical string with timestamp=01414587457.
+                    ..request("6314a8b3b2f2c4da3942cbf4496ff7eba348f424")
+                },
+                &[TICKET],
+                url,
+                None,
+                Ok(()),
+            ),
             (
                 PreVerify {
                     timestamp: "x".into(),
