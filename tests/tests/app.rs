@@ -140,11 +140,12 @@ async fn a_fixed_geolocation_shows() -> Result<()> {
     // GCJ-02 by default: the system openLocation (the map button below) expects.
     let system = s.js("return document.querySelector('#loc-type').value;").await?;
     ensure!(system == "gcj02", "coordinate system by default: {system}");
-    s.js("window.__wxkitEmulator.setLocation(31.2304, 121.4737, 25);")
+    // A WGS-84 point (as GPS gives it), shown in GCJ-02 as WeChat converts it: the published reference pair.
+    s.js("window.__wxkitEmulator.setLocation(31.1774276, 121.5272106, 25);")
         .await?;
     s.click("#loc-get").await?;
-    s.wait_text("#loc-lat", "31.230400").await?;
-    s.wait_text("#loc-lng", "121.473700").await?;
+    s.wait_text("#loc-lat", "31.175304").await?;
+    s.wait_text("#loc-lng", "121.531542").await?;
     s.wait_text("#loc-acc", "25 m").await?;
     s.screenshot("location").await?;
     s.click("#loc-open").await?;
@@ -223,6 +224,63 @@ async fn overlapping_reconfigurations_report_the_latest_one() -> Result<()> {
         state == "error",
         "the first config's late outcome replaced the second's failure: {state}"
     );
+    s.close().await
+}
+
+/// A navigation while a boot's config is under way (here "Configure again", which boots as the first load
+/// does, with its config unanswered): the page must configure for the URL it ends on, not wait on the old one.
+#[tokio::test]
+async fn a_navigation_during_the_boot_config_configures_the_new_url() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on&device=android").await?;
+    s.js("window.__wxkitEmulator.reset(); window.__wxkitEmulator.script('config', {outcome: 'none'});")
+        .await?;
+    s.click("#reconfigure").await?;
+    recorded(&s, "calls", "the boot's config under way", |c| {
+        c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
+    })
+    .await?;
+    s.click("a.tab[href='/share']").await?;
+    s.wait_ready().await?;
+    s.click("#share-apply").await?;
+    s.wait_text("#share-result", "set").await?;
+    let last = s.record().await?["configs"]
+        .as_array()
+        .and_then(|c| c.last().cloned())
+        .context("configs")?;
+    ensure!(
+        last["ok"] == true && last["url"].as_str().is_some_and(|u| u.ends_with("/share")),
+        "the page configured for the URL it ended on: {last}"
+    );
+    s.close().await
+}
+
+/// A → B → A on Android while B's config is under way (unanswered): A needs a config again, or WeChat is left
+/// verifying B's URL while the page is on A.
+#[tokio::test]
+async fn going_back_during_a_reconfiguration_configures_again() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/scan?emulator=on&device=android").await?;
+    s.js("window.__wxkitEmulator.script('config', {outcome: 'none'});")
+        .await?;
+    s.click("a.tab[href='/share']").await?;
+    recorded(&s, "calls", "B's config under way", |c| {
+        c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
+    })
+    .await?;
+    s.click("a.tab[href='/scan']").await?;
+    // The landing config and A's again (B's, unanswered, is not recorded).
+    eventually(Duration::from_secs(10), "a config for A again", || async {
+        let record = s.record().await.ok()?;
+        let configs = record["configs"].as_array()?;
+        let for_a = |c: &serde_json::Value| c["ok"] == true && c["url"].as_str().is_some_and(|u| u.ends_with("/scan"));
+        (configs.iter().filter(|c| for_a(c)).count() == 2).then_some(())
+    })
+    .await?;
+    s.wait_ready().await?;
+    s.js("window.__wxkitEmulator.nextScanResult('back-on-a');").await?;
+    s.click("#scan-start").await?;
+    s.wait_text("#scan-result", "back-on-a").await?;
     s.close().await
 }
 

@@ -342,17 +342,26 @@ async fn default_answers_go_through_jweixin_conversions() {
     .expect("scan");
     assert_eq!(scanned.result_str.as_deref(), Some("https://example.com/item/42"));
 
+    // A WGS-84 point in Shanghai: answered as it is for `wgs84`, shifted onto GCJ-02 (the published reference
+    // conversion) for `gcj02`, as WeChat does.
     emu.set_location(Some(FixedLocation {
-        latitude: 31.2304,
-        longitude: 121.4737,
+        latitude: 31.1774276,
+        longitude: 121.5272106,
         accuracy: 30.0,
     }));
-    let here = wx_jssdk::location::get_location(wx_jssdk::location::CoordinateType::Gcj02)
+    let gps = wx_jssdk::location::get_location(wx_jssdk::location::CoordinateType::Wgs84)
         .await
         .expect("location");
     assert_eq!(
-        (here.latitude, here.longitude, here.accuracy),
-        (31.2304, 121.4737, 30.0)
+        (gps.latitude, gps.longitude, gps.accuracy),
+        (31.1774276, 121.5272106, 30.0)
+    );
+    let here = wx_jssdk::location::get_location(wx_jssdk::location::CoordinateType::Gcj02)
+        .await
+        .expect("location");
+    assert!(
+        (here.latitude - 31.17530398364597).abs() < 1e-9 && (here.longitude - 121.531541859215).abs() < 1e-9,
+        "GCJ-02 of the Shanghai point: {here:?}"
     );
 
     // jweixin renames WeChat's address fields.

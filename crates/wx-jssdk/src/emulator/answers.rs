@@ -182,7 +182,7 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
             Ok(data) => with(ok(), "localData", data),
             Err(e) => native(name, &format!("fail {e}")),
         },
-        "geoLocation" => locate(emulator, name).await,
+        "geoLocation" => locate(emulator, name, args).await,
         "scanQRCode" => scan(emulator, name, args, device),
         "getNetworkType" => {
             let net = emulator.state.borrow().options.network_type.clone();
@@ -329,7 +329,7 @@ async fn choose_image(emulator: &Emulator, name: &str, args: &JsValue, device: D
     with(with(native(name, "ok"), "localIds", local_ids), "sourceType", "album")
 }
 
-async fn locate(emulator: &Emulator, name: &str) -> Object {
+async fn locate(emulator: &Emulator, name: &str, args: &JsValue) -> Object {
     let fixed = emulator.state.borrow().options.location;
     let located = match fixed {
         Some(l) => Ok(l),
@@ -337,9 +337,15 @@ async fn locate(emulator: &Emulator, name: &str) -> Object {
     };
     match located {
         Ok(l) => {
+            // jweixin sends `wgs84` unless the page asked otherwise; WeChat answers `gcj02` in China's offset frame.
+            let (latitude, longitude) = if text(args, "type") == "gcj02" {
+                super::gcj02::from_wgs84(l.latitude, l.longitude)
+            } else {
+                (l.latitude, l.longitude)
+            };
             let o = native(name, "ok");
-            let _ = js::set(&o, "latitude", &l.latitude.into());
-            let _ = js::set(&o, "longitude", &l.longitude.into());
+            let _ = js::set(&o, "latitude", &latitude.into());
+            let _ = js::set(&o, "longitude", &longitude.into());
             let _ = js::set(&o, "accuracy", &l.accuracy.into());
             let _ = js::set(&o, "speed", &JsValue::from_f64(-1.0));
             o

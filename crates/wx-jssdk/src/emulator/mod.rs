@@ -13,7 +13,7 @@
 //! - answers every API in the native format (so jweixin's own result conversion runs), per device
 //!   (Android sends `localIds` as a JSON string, iOS wraps scan results, …);
 //! - `chooseImage` opens a file picker and returns object URLs; `getLocation` uses the browser's
-//!   geolocation or a fixed point; `scanQRCode` prompts for the text; share APIs are recorded (and shown
+//!   geolocation or a fixed point (converted to GCJ-02 for `type: "gcj02"`); `scanQRCode` prompts for the text; share APIs are recorded (and shown
 //!   in a small panel);
 //! - is scriptable: the next call of any API can be made to cancel, fail, or succeed with a given result,
 //!   from Rust ([`Emulator`]) or from JS (`window.__wxkitEmulator`, see [`install`]).
@@ -23,6 +23,7 @@
 
 mod answers;
 mod bridge;
+mod gcj02;
 mod global;
 mod page;
 mod record;
@@ -100,7 +101,8 @@ impl std::fmt::Debug for TicketSource {
     }
 }
 
-/// A fixed position answered by `getLocation`.
+/// A fixed position answered by `getLocation`, in WGS-84 (as GPS and the browser give it); a page asking for
+/// `type: "gcj02"` gets it converted, as WeChat does.
 ///
 /// ```
 /// let here = wx_jssdk::emulator::FixedLocation { latitude: 39.9, longitude: 116.4, accuracy: 30.0 };
