@@ -228,7 +228,7 @@ pub struct Server {
     addr: SocketAddr,
     app: App,
     stop: tokio::sync::watch::Sender<bool>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
 }
 
 impl Server {
@@ -300,11 +300,10 @@ impl Server {
         let router = app.router();
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
+            http::connections::serve(listener, router, async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            })
+            .await;
         });
         Ok(Self { addr, app, stop, task })
     }

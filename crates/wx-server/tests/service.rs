@@ -652,3 +652,51 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
     assert_eq!(stable(true).await["expires_in"], 7200);
     fake.shutdown().await;
 }
+
+/// Slow clients are cut off: one that never finishes its request header, one that announces a body and stalls,
+/// and an anonymous admin request whose body is never read. Without the header timeout such connections stayed
+/// open for good, and a few hundred exhausted the server's file descriptors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_fake, server) = start_with(fake_opts(7200), |s| {
+        s.admin_token = Some(Secret::new("admin-token-0123456789"))
+    })
+    .await;
+    let addr = server.addr();
+    // What the server sends back on a connection that sent `head` and then nothing, and how long it took.
+    let stalled = |head: String| async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "the connection was still open after 30 s: {head:?}");
+        (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    };
+    let half_header = stalled("GET /healthz HTTP/1.1\r\nHost: x\r\n".into());
+    let stalled_push = stalled(
+        "POST /wechat?signature=s&timestamp=1&nonce=n HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<x".into(),
+    );
+    let unread_admin =
+        stalled("POST /api/qrcode HTTP/1.1\r\nHost: x\r\nContent-Length: 1500000\r\nConnection: close\r\n\r\n".into());
+    let ((header, header_took), (push, push_took), (admin, admin_took)) =
+        tokio::join!(half_header, stalled_push, unread_admin);
+    assert!(header.is_empty() || header.contains(" 408 "), "{header}");
+    assert!(
+        header_took < Duration::from_secs(15),
+        "half a header held {header_took:?}"
+    );
+    assert!(push.starts_with("HTTP/1.1 408"), "{push}");
+    assert!(push_took < Duration::from_secs(15), "a stalled body held {push_took:?}");
+    assert!(
+        admin.starts_with("HTTP/1.1 401"),
+        "refused before its body is read: {admin}"
+    );
+    assert!(
+        admin_took < Duration::from_secs(2),
+        "the admin body was waited for: {admin_took:?}"
+    );
+    let healthz = client().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(healthz.status(), 200);
+}

@@ -5,8 +5,7 @@ use super::{SharedState, error::ApiError};
 use crate::qrcode::{self, QrCodeRequest, QrCodeSpec};
 use axum::{
     Json,
-    body::Bytes,
-    extract::State,
+    extract::{Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -26,7 +25,13 @@ pub(crate) fn bearer_matches(headers: &HeaderMap, expected: &crate::Secret) -> b
     !given.is_empty() && bool::from(a.as_slice().ct_eq(b.as_slice()))
 }
 
-pub(super) async fn create_qrcode(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+/// A QR code request is a few dozen bytes of JSON.
+const MAX_QRCODE_REQUEST_BYTES: usize = 4096;
+
+pub(super) async fn create_qrcode(State(state): State<SharedState>, request: Request) -> Response {
+    // The raw request, so that the token is checked before anything of the body is read.
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     let Some(token) = &state.admin_token else {
         return ApiError {
             status: StatusCode::NOT_FOUND,
@@ -36,7 +41,7 @@ pub(super) async fn create_qrcode(State(state): State<SharedState>, headers: Hea
         }
         .into_response();
     };
-    if !bearer_matches(&headers, token) {
+    if !bearer_matches(headers, token) {
         let mut r = ApiError {
             status: StatusCode::UNAUTHORIZED,
             error: "unauthorized",
@@ -48,6 +53,23 @@ pub(super) async fn create_qrcode(State(state): State<SharedState>, headers: Hea
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return r;
     }
+    let body = match super::body::read_body(body, MAX_QRCODE_REQUEST_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            let code = match error {
+                super::body::BodyError::TooLarge(_) => "body_too_large",
+                super::body::BodyError::TimedOut => "body_timeout",
+                super::body::BodyError::Broken(_) => "invalid_qrcode_request",
+            };
+            return ApiError {
+                status: error.status(),
+                error: code,
+                message: error.to_string(),
+                errcode: None,
+            }
+            .into_response();
+        }
+    };
     let request = match serde_json::from_slice::<QrCodeRequest>(&body) {
         Ok(r) => r,
         Err(e) => {

@@ -15,6 +15,8 @@
 //! | anything else | the static app (`WX_STATIC_DIR`), `index.html` for client-side routes |
 
 mod admin;
+mod body;
+pub(crate) mod connections;
 pub(crate) mod error;
 mod handlers;
 pub(crate) mod oauth;

@@ -40,21 +40,11 @@ pub(super) async fn receive(State(state): State<SharedState>, request: Request) 
     // The raw request rather than the `RawQuery` and `Bytes` extractors: the query is read where it lies and the
     // body collected under this route's own limit, with nothing copied or boxed on the way (this runs per push).
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, wx_push::MAX_BODY_BYTES).await {
+    let body = match super::body::read_body(body, wx_push::MAX_BODY_BYTES).await {
         Ok(body) => body,
-        Err(error) => return unread_body(&error),
+        Err(error) => return (error.status(), error.to_string()).into_response(),
     };
     answer(push.handle(parts.uri.query().unwrap_or(""), &body).await)
-}
-
-/// 413 past the limit (the body is not read further), 400 when the client sent a broken body.
-fn unread_body(error: &axum::Error) -> Response {
-    let too_large = std::error::Error::source(error).is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
-    if too_large {
-        let message = format!("the body is more than the {}-byte limit", wx_push::MAX_BODY_BYTES);
-        return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
-    }
-    (StatusCode::BAD_REQUEST, format!("the body could not be read: {error}")).into_response()
 }
 
 fn answer(r: PushResponse) -> Response {
