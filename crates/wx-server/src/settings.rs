@@ -344,6 +344,26 @@ pub struct FileConfig {
     upstream_timeout_ms: Option<u64>,
 }
 
+/// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
+/// misspelt `app_secret = "…"`). The line number stays, and the line's value is masked if the message repeats it
+/// (`invalid type: integer 123`).
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let mut message = error.message().trim().to_owned();
+    let Some(at) = error.span().map(|span| span.start.min(text.len())) else {
+        return message;
+    };
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    if let Some((_, value)) = line.split_once('=') {
+        let value = value.trim().trim_matches(['"', '\'']);
+        if !value.is_empty() {
+            message = message.replace(value, "***");
+        }
+    }
+    let number = text[..at].matches('\n').count() + 1;
+    format!("line {number}: {message}")
+}
+
 /// `wx-server serve`'s options. Each flag also reads its environment variable.
 ///
 /// ```
@@ -429,7 +449,7 @@ impl ServeArgs {
                 })?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::File {
                     path: path.display().to_string(),
-                    message: e.to_string(),
+                    message: toml_error(&text, &e),
                 })?
             }
             None => FileConfig::default(),

@@ -591,3 +591,34 @@ async fn serve_mock_runs_with_no_configuration_and_a_toml_file_works() {
     let _ = std::fs::remove_file(&file);
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+/// A config file error names the file and the line but never prints the line itself: a misspelt or malformed
+/// secret would otherwise land in the start-up log.
+#[test]
+fn config_file_errors_never_print_the_secret_on_the_bad_line() {
+    const SECRET: &str = "TomlLeakedSecret999";
+    let cases = [
+        format!("appid = \"wx1111222233334444\"\napp_secret = \"{SECRET}\"\n"),
+        format!("appid = \"wx1111222233334444\"\nappsecret = {SECRET}\n"),
+        "appid = \"wx1111222233334444\"\nappsecret = 987654321987\n".to_owned(),
+        format!("appid = \"wx1111222233334444\"\ntoken = [\"{SECRET}\"]\n"),
+    ];
+    for (i, toml) in cases.iter().enumerate() {
+        let cfg = temp_path(&format!("secret-{i}.toml"));
+        std::fs::write(&cfg, toml).unwrap();
+        let out = wx_server()
+            .args(["serve", "--config"])
+            .arg(&cfg)
+            .env("WX_JS_DOMAINS", "a.com")
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&cfg);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "case {i}: {err}");
+        assert!(err.contains("line 2"), "case {i} names the line: {err}");
+        assert!(
+            !err.contains(SECRET) && !err.contains("987654321987"),
+            "case {i} printed the secret: {err}"
+        );
+    }
+}
