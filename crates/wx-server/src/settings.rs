@@ -20,7 +20,7 @@
 //! | `WX_STATIC_DIR` | `--static-dir` | none | directory of the built app, served at `/` |
 //! | `WX_STORE` | `--store` | `file:wx-server-credentials.json` | `memory`, `file:<path>` or `redis://…` |
 //! | `WX_TOKEN_MODE` | `--token-mode` | `stable` | `stable` (`POST /cgi-bin/stable_token`) or `classic` (`GET /cgi-bin/token`) |
-//! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api` cross-origin |
+//! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api/jssdk/config` cross-origin |
 //! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
 //! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
 
@@ -247,7 +247,7 @@ pub struct Settings {
     pub store: StoreSpec,
     /// How the access_token is fetched.
     pub token_mode: TokenMode,
-    /// Origins allowed to call `/api/*` cross-origin (exact `scheme://host[:port]`).
+    /// Origins allowed to call `/api/jssdk/config` cross-origin (exact `scheme://host[:port]`).
     pub cors_origins: Vec<String>,
     /// Timeout of each call to WeChat.
     pub upstream_timeout: Duration,
@@ -421,7 +421,7 @@ pub struct ServeArgs {
     /// `stable` (POST /cgi-bin/stable_token) or `classic` (GET /cgi-bin/token) [default: stable].
     #[arg(long, env = "WX_TOKEN_MODE")]
     pub token_mode: Option<String>,
-    /// Comma list of origins allowed to call /api cross-origin (`https://h5.example.com`).
+    /// Comma list of origins allowed to call /api/jssdk/config cross-origin (`https://h5.example.com`).
     #[arg(long, env = "WX_CORS_ORIGINS")]
     pub cors_origins: Option<String>,
     /// Timeout of each call to WeChat, in milliseconds [default: 5000].

@@ -425,6 +425,9 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
     std::fs::create_dir_all(dir.join("assets")).unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html><title>wxkit</title>").unwrap();
     std::fs::write(dir.join("assets/app.js"), "console.log(1)").unwrap();
+    std::fs::write(dir.join("wxkit-web-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::create_dir_all(dir.join("emulator")).unwrap();
+    std::fs::write(dir.join("emulator/index.html"), "emulator").unwrap();
     let d = dir.clone();
     let (_fake, server) = start_with(fake_opts(7200), move |s| {
         s.static_dir = Some(d);
@@ -440,6 +443,9 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
         ("/assets/app.js", 200, "console.log(1)"),
         ("/assets/missing.js", 404, "not_found"),
         ("/api/nope", 404, "not_found"),
+        ("/api", 404, "not_found"),
+        // A directory under `//` was redirected to `//emulator/`, which browsers read as the host `emulator`.
+        ("//emulator", 404, "not_found"),
         // The client normalises `..`; whatever arrives, it is the app shell, never a file outside the dir.
         ("/../../etc/passwd", 200, "<title>wxkit</title>"),
         ("/assets/..%2f..%2f..%2fetc%2fpasswd", 404, "not_found"),
@@ -447,6 +453,21 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
         let r = client.get(server.url(path)).send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{path}");
         assert!(r.text().await.unwrap().contains(needle), "{path}");
+    }
+    // The content-hashed build output is cached for good; everything else, index.html first, is revalidated.
+    for (path, cache) in [
+        ("/", "no-cache"),
+        ("/index.html", "no-cache"),
+        ("/share", "no-cache"),
+        ("/assets/app.js", "no-cache"),
+        (
+            "/wxkit-web-0123456789abcdef_bg.wasm",
+            "public, max-age=31536000, immutable",
+        ),
+    ] {
+        let r = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], cache, "{path}");
     }
     let health: Value = common::get_json(&client, server.url("/healthz")).await;
     assert_eq!(

@@ -102,7 +102,8 @@ pub(super) async fn wechat_check(State(state): State<SharedState>, RawQuery(raw)
 pub(super) async fn healthz(State(state): State<SharedState>) -> Response {
     Json(serde_json::json!({
         "status": "ok",
-        "store": state.service.store_description(),
+        // Only the kind: the description holds the store's host, user or file path (logged at start-up instead).
+        "store": state.service.store_description().split(':').next().unwrap_or_default(),
         "storeDegraded": state.metrics.store_is_degraded(),
     }))
     .into_response()

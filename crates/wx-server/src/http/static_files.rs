@@ -3,8 +3,9 @@
 use super::error::ApiError;
 use axum::{
     Router,
-    extract::State,
+    extract::{Request, State},
     http::{HeaderValue, Method, Uri, header},
+    middleware::Next,
     response::{Html, IntoResponse, Response},
     routing::any,
 };
@@ -16,7 +17,9 @@ pub(super) fn service(dir: Option<PathBuf>) -> Router {
     match dir {
         Some(dir) => {
             let spa = any(spa_index).with_state(dir.clone());
-            Router::new().fallback_service(ServeDir::new(dir).append_index_html_on_directories(true).fallback(spa))
+            Router::new()
+                .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true).fallback(spa))
+                .layer(axum::middleware::from_fn(cache_and_paths))
         }
         None => Router::new().fallback(|| async {
             ApiError::not_found("no such route; static files are not served because WX_STATIC_DIR is not set")
@@ -24,12 +27,49 @@ pub(super) fn service(dir: Option<PathBuf>) -> Router {
     }
 }
 
+/// Caching for what the app is made of, and no redirect off-site.
+///
+/// Trunk names the app's JS, wasm and CSS with a hash of their content, so those never change under one name:
+/// cached for a year. Everything else (index.html first: after a deploy it must name the new files, or the page
+/// loads files that are gone) is revalidated on every use, cheaply by its ETag.
+///
+/// A path starting with `//` is refused: a directory there (`//emulator`) would be redirected to
+/// `//emulator/`, which a browser reads as another host.
+async fn cache_and_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("//") {
+        return ApiError::not_found(format!("{path} does not exist")).into_response();
+    }
+    let policy = if is_content_hashed(path.rsplit('/').next().unwrap_or("")) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
+/// `wxkit-web-af0c046c920c0fd6.js`, `wxkit-web-af0c046c920c0fd6_bg.wasm`, `styles-10ca7bac501d00e9.css`: a name
+/// ending in `-` and 16 hex digits, as Trunk writes them.
+fn is_content_hashed(file: &str) -> bool {
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A path that is not a file: `index.html` if it looks like a client-side route (no extension in the
 /// last segment, not under `/api/`), else a 404, so a missing asset is not silently replaced by HTML.
 async fn spa_index(State(dir): State<PathBuf>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
     let last = path.rsplit('/').next().unwrap_or("");
-    if !(method == Method::GET || method == Method::HEAD) || path.starts_with("/api/") || last.contains('.') {
+    let api = path == "/api" || path.starts_with("/api/");
+    if !(method == Method::GET || method == Method::HEAD) || api || last.contains('.') {
         return ApiError::not_found(format!("{path} does not exist")).into_response();
     }
     match tokio::fs::read_to_string(dir.join("index.html")).await {
