@@ -426,6 +426,8 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
     std::fs::write(dir.join("index.html"), "<!doctype html><title>wxkit</title>").unwrap();
     std::fs::write(dir.join("assets/app.js"), "console.log(1)").unwrap();
     std::fs::write(dir.join("wxkit-web-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    // What `cargo xtask dist` writes beside each asset (the bytes stand in for gzip's).
+    std::fs::write(dir.join("wxkit-web-0123456789abcdef_bg.wasm.gz"), b"gzipped").unwrap();
     std::fs::create_dir_all(dir.join("emulator")).unwrap();
     std::fs::write(dir.join("emulator/index.html"), "emulator").unwrap();
     let d = dir.clone();
@@ -469,6 +471,26 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.headers()["cache-control"], cache, "{path}");
     }
+    // A browser that accepts gzip gets the precompressed copy; one that does not, the file itself.
+    let wasm = server.url("/wxkit-web-0123456789abcdef_bg.wasm");
+    let gzipped = client
+        .get(&wasm)
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["content-type"], "application/wasm");
+    assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+    assert_eq!(gzipped.bytes().await.unwrap().as_ref(), b"gzipped");
+    let plain = client
+        .get(&wasm)
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm");
     let health: Value = common::get_json(&client, server.url("/healthz")).await;
     assert_eq!(
         health,

@@ -18,7 +18,13 @@ pub(super) fn service(dir: Option<PathBuf>) -> Router {
         Some(dir) => {
             let spa = any(spa_index).with_state(dir.clone());
             Router::new()
-                .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true).fallback(spa))
+                .fallback_service(
+                    // `cargo xtask dist` writes `<file>.gz` beside the JS, wasm and CSS.
+                    ServeDir::new(dir)
+                        .append_index_html_on_directories(true)
+                        .precompressed_gzip()
+                        .fallback(spa),
+                )
                 .layer(axum::middleware::from_fn(cache_and_paths))
         }
         None => Router::new().fallback(|| async {
