@@ -49,6 +49,26 @@ async fn config_reaches_ready_and_the_debugger_reproduces_the_signature() -> Res
     s.close().await
 }
 
+/// A config WeChat refused after a navigation: the debugger takes its nonce and timestamp with the URL that was
+/// actually signed, so that with the ticket it reproduces the backend's signature.
+#[tokio::test]
+async fn the_debugger_follows_a_refused_config_with_the_url_it_signed() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on&device=android").await?;
+    s.js("window.__wxkitEmulator.script('config', {outcome: 'fail', reason: 'invalid url domain'});")
+        .await?;
+    s.click("a.tab[href='/diagnostics']").await?;
+    s.wait_state("error").await?;
+    let url = s.js("return document.querySelector('#dbg-url').value;").await?;
+    ensure!(
+        url.as_str().is_some_and(|u| u.ends_with("/diagnostics")),
+        "the URL signed for the refused config: {url}"
+    );
+    s.click("#dbg-fake-ticket").await?;
+    s.wait_text("#dbg-match", "✓").await?;
+    s.close().await
+}
+
 #[tokio::test]
 async fn a_share_edit_is_recorded_by_the_emulator() -> Result<()> {
     let s = Stack::start().await?;
@@ -73,6 +93,12 @@ async fn a_share_edit_is_recorded_by_the_emulator() -> Result<()> {
         "{record}"
     );
     s.screenshot("share").await?;
+    // An edit after applying: "set ✓" no longer holds for what the form shows.
+    s.type_into("#share-title", "Edited, not applied").await?;
+    eventually(Duration::from_secs(10), "the stale outcome to go", || async {
+        s.text("#share-result").await.is_none().then_some(())
+    })
+    .await?;
     s.close().await
 }
 
@@ -126,10 +152,38 @@ async fn a_chosen_file_shows_as_a_thumbnail_and_uploads() -> Result<()> {
     .await;
     loaded?;
     s.screenshot("photos").await?;
+    // A failed upload shows its error; a later success clears it.
+    s.js("window.__wxkitEmulator.script('uploadImage', {outcome: 'fail', reason: 'network down'});")
+        .await?;
+    s.click("#photos-upload").await?;
+    s.wait_text("[data-outcome='fail']", "network down").await?;
     s.click("#photos-upload").await?;
     s.wait_text(".server-id", "").await?;
+    ensure!(
+        s.text("[data-outcome='fail']").await.is_none(),
+        "the old upload error is gone after a success"
+    );
     let record = s.record().await?;
     ensure!(record["calls"].to_string().contains("uploadImage"), "{record}");
+    s.close().await
+}
+
+/// On iOS a thumbnail is read with getLocalImgData: its failure shows in the panel, not as a silent broken image.
+#[tokio::test]
+async fn a_failed_local_image_read_shows_on_ios() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/photos?emulator=on&device=ios").await?;
+    s.js(
+        "window.__wxkitEmulator.nextImages(['data:image/png;base64,iVBORw0KGgo=']);\
+          window.__wxkitEmulator.script('getLocalImgData', {outcome: 'fail', reason: 'image gone'});",
+    )
+    .await?;
+    s.click("#photos-choose").await?;
+    s.wait_text("[data-outcome='fail']", "image gone").await?;
+    ensure!(
+        s.text("#photos-thumbs").await.is_some(),
+        "the chosen photo is still listed"
+    );
     s.close().await
 }
 
@@ -154,6 +208,33 @@ async fn a_fixed_geolocation_shows() -> Result<()> {
         (r["openedLocations"].as_array()?.len() == 1).then_some(())
     })
     .await?;
+    // The map button's error belongs to its point: a new fix clears it.
+    s.js("window.__wxkitEmulator.script('openLocation', {outcome: 'fail', reason: 'no map app'});")
+        .await?;
+    s.click("#loc-open").await?;
+    s.wait_text("[data-outcome='fail']", "no map app").await?;
+    s.click("#loc-get").await?;
+    eventually(Duration::from_secs(10), "the old map error to go", || async {
+        s.text("[data-outcome='fail']").await.is_none().then_some(())
+    })
+    .await?;
+    s.close().await
+}
+
+/// Outside WeChat with `?emulator=off` in the URL, ticking "Run on the emulator" runs the page on it: the URL's
+/// switch would otherwise override the choice on the reload.
+#[tokio::test]
+async fn the_emulator_checkbox_overrides_the_url_switch() -> Result<()> {
+    let s = Stack::start().await?;
+    s.browser.goto(&s.url("/share?emulator=off")).await?;
+    s.wait_text("#not-in-wechat", "emulator").await?;
+    s.click("#emulator-toggle").await?;
+    s.wait_ready().await?;
+    let current = s.browser.current_url().await?;
+    ensure!(
+        current.path() == "/share" && current.query().is_none_or(|q| !q.contains("emulator")),
+        "the same page without the switch: {current}"
+    );
     s.close().await
 }
 
@@ -273,7 +354,7 @@ async fn going_back_during_a_reconfiguration_configures_again() -> Result<()> {
     eventually(Duration::from_secs(10), "a config for A again", || async {
         let record = s.record().await.ok()?;
         let configs = record["configs"].as_array()?;
-        let for_a = |c: &serde_json::Value| c["ok"] == true && c["url"].as_str().is_some_and(|u| u.ends_with("/scan"));
+        let for_a = |c: &serde_json::Value| c["ok"] == true && c["url"].as_str().is_some_and(|u| u.contains("/scan"));
         (configs.iter().filter(|c| for_a(c)).count() == 2).then_some(())
     })
     .await?;

@@ -34,7 +34,7 @@ pub struct DiagnosticsState {
 }
 
 /// Environment, config status, checkJsApi results and the signature debugger.
-pub fn diagnostics_panel(wx: &WxContext, state: &DiagnosticsState, up: &Updater) -> Html {
+pub fn diagnostics_panel(wx: &WxContext, state: &mut DiagnosticsState, up: &Updater) -> Html {
     let check = {
         let up = up.clone();
         Callback::from(move |_: MouseEvent| {
@@ -79,7 +79,7 @@ pub fn diagnostics_panel(wx: &WxContext, state: &DiagnosticsState, up: &Updater)
                 Some(Err(e)) => error_line(e),
                 None => html! {},
             } }
-            { signature_debugger(wx, &state.inputs, up) }
+            { signature_debugger(wx, &mut state.inputs, up) }
         </>
     }
 }

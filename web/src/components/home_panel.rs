@@ -31,10 +31,6 @@ pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
             });
         })
     };
-    let reconfigure = {
-        let wx = wx.clone();
-        Callback::from(move |_: MouseEvent| wx.reconfigure())
-    };
     let row = |label: &'static str, id: &'static str, value: String| cell(label, Some(id), Look::Code, value);
     html! {
         <>
@@ -50,7 +46,7 @@ pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
                 </div>
             }
             <div class="btn-area">
-                { button(Kind::Plain, "reconfigure", "Configure again", false, reconfigure) }
+                { button(Kind::Plain, "reconfigure", "Configure again", false, wx.on_reconfigure()) }
                 { button(Kind::Warn, "close-window", "Close this page", false, close) }
                 if let Some(e) = &state.close_error { <div class="status status-error">{ e.to_string() }</div> }
             </div>

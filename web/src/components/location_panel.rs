@@ -47,7 +47,11 @@ pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Ht
             let up = up.clone();
             spawn(async move {
                 let here = location::get_location(kind).await;
-                up.update(|s| s.location.outcome = Some(here));
+                up.update(|s| {
+                    s.location.outcome = Some(here);
+                    // The map button's error was about the previous point.
+                    s.location.open_error = None;
+                });
             });
         })
     };

@@ -6,11 +6,7 @@ use yew::prelude::*;
 pub fn not_in_wechat_notice() -> Html {
     let onchange = Callback::from(|e: Event| {
         let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
-        crate::wx::set_emulator_enabled(on);
-        // jweixin reads the user agent once, while loading: the choice needs a fresh page.
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
-        }
+        crate::wx::switch_emulator(on);
     });
     html! {
         <div id="not-in-wechat" class="notice">

@@ -10,7 +10,7 @@ use crate::{
     route::Route,
     wx::use_wx,
 };
-use std::rc::Rc;
+use std::{cell::RefCell, rc::Rc};
 use yew::prelude::*;
 
 /// The panel of `route`, over the WeChat state of the nearest `WxProvider`. Keyed by the panel it shows, so
@@ -25,7 +25,6 @@ pub fn panel(route: Route) -> Html {
 
 /// What the panels keep while they are shown: one reducer for all six, changed through an [`Updater`]. One
 /// state type rather than a `use_state` per field: each state type costs the wasm its own copy of the hook code.
-#[derive(Clone)]
 pub struct PanelState {
     pub home: HomeState,
     pub share: ShareState,
@@ -51,20 +50,24 @@ impl PanelState {
 /// A change of the panel state.
 pub type Update = Box<dyn FnOnce(&mut PanelState)>;
 
-impl Reducible for PanelState {
+/// The reducer's value: the panel state, changed in place. A copy per change (`Rc::unwrap_or_clone`, which
+/// always copies here because the hook keeps the current value too) would make the wasm clone every panel's
+/// state, errors and photos included; a new outer `Rc` per change is what makes the hook render again.
+struct Panels(Rc<RefCell<PanelState>>);
+
+impl Reducible for Panels {
     type Action = Update;
 
     fn reduce(self: Rc<Self>, update: Update) -> Rc<Self> {
-        let mut next = Rc::unwrap_or_clone(self);
-        update(&mut next);
-        Rc::new(next)
+        update(&mut self.0.borrow_mut());
+        Rc::new(Panels(self.0.clone()))
     }
 }
 
 /// Changes the panel state from callbacks and async tasks. Each change applies to the state current when it
 /// runs, so a late answer does not undo what the user did meanwhile.
 #[derive(Clone, PartialEq)]
-pub struct Updater(UseReducerDispatcher<PanelState>);
+pub struct Updater(UseReducerDispatcher<Panels>);
 
 impl Updater {
     /// Applies `change` and renders the panel again.
@@ -88,8 +91,11 @@ struct PanelProps {
 #[function_component(Panel)]
 fn panel_component(props: &PanelProps) -> Html {
     let wx = use_wx();
-    let state = use_reducer(PanelState::new);
-    let up = Updater(state.dispatcher());
+    let panels = use_reducer(|| Panels(Rc::new(RefCell::new(PanelState::new()))));
+    let up = Updater(panels.dispatcher());
+    // Changes come from callbacks and tasks, never during a render: this borrow is the only one meanwhile. Mutable
+    // for the signature debugger, whose inputs follow the WeChat config as they are shown.
+    let mut state = panels.0.borrow_mut();
     // A panel outside a `WxProvider` has nothing to show.
     let Some(wx) = &wx else {
         return Html::default();
@@ -100,6 +106,6 @@ fn panel_component(props: &PanelProps) -> Html {
         Route::Scan => scan_panel(wx, &state.scan, &up),
         Route::Photos => photos_panel(wx, &state.photos, &up),
         Route::Location => location_panel(wx, &state.location, &up),
-        Route::Diagnostics => diagnostics_panel(wx, &state.diagnostics, &up),
+        Route::Diagnostics => diagnostics_panel(wx, &mut state.diagnostics, &up),
     }
 }

@@ -47,12 +47,14 @@ const SIZES: &[(&str, &str)] = &[
     ("compressed", "Compressed"),
 ];
 
-/// iOS WeChat (WKWebView) cannot show a local id in `<img>`: read it as data with getLocalImgData.
-async fn displayable(local_id: String) -> Photo {
+/// iOS WeChat (WKWebView) cannot show a local id in `<img>`: read it as data with getLocalImgData. A failure
+/// is set in `failed` (the panel shows it) and the photo keeps its local id.
+async fn displayable(local_id: String, failed: &mut Option<WxError>) -> Photo {
     let src = if Environment::detect().platform == Platform::Ios {
-        image::get_local_img_data(&local_id)
-            .await
-            .unwrap_or_else(|_| local_id.clone())
+        image::get_local_img_data(&local_id).await.unwrap_or_else(|e| {
+            *failed = Some(e);
+            local_id.clone()
+        })
     } else {
         local_id.clone()
     };
@@ -110,13 +112,13 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
             spawn(async move {
                 match image::choose_image(&options).await {
                     Ok(chosen) => {
-                        let mut shown = Vec::with_capacity(chosen.local_ids.len());
+                        let (mut shown, mut failed) = (Vec::with_capacity(chosen.local_ids.len()), None);
                         for id in chosen.local_ids {
-                            shown.push(displayable(id).await);
+                            shown.push(displayable(id, &mut failed).await);
                         }
                         up.update(|s| {
                             s.photos.photos = shown;
-                            s.photos.error = None;
+                            s.photos.error = failed;
                         });
                     }
                     Err(e) => up.update(|s| s.photos.error = Some(e)),
@@ -155,9 +157,8 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
                     }
                 }
                 up.update(move |s| {
-                    if failed.is_some() {
-                        s.photos.error = failed;
-                    }
+                    // A success clears an earlier error: what shows is this upload's outcome.
+                    s.photos.error = failed;
                     // Onto the photos shown now, by local id: photos chosen while uploading are kept.
                     for p in &mut s.photos.photos {
                         let done = next.iter_mut().find(|n| n.local_id == p.local_id);

@@ -55,6 +55,13 @@ impl ShareState {
     }
 }
 
+/// The share form, for an edit: an edit clears the last outcome ("set ✓" would claim the edited content was
+/// applied).
+fn edit(state: &mut PanelState) -> &mut ShareForm {
+    state.share.outcome = None;
+    &mut state.share.form
+}
+
 /// Edit what a share to a friend or to Moments shows, then apply it with the two 1.4+ share APIs.
 pub fn share_panel(wx: &WxContext, state: &ShareState, up: &Updater) -> Html {
     let form = &state.form;
@@ -87,10 +94,10 @@ pub fn share_panel(wx: &WxContext, state: &ShareState, up: &Updater) -> Html {
         <>
             { page_head("Share", "What a friend or Moments sees when this page is shared from WeChat's menu.") }
             <div class="cells">
-                { field("share-title", "Title", &form.title, |s, v| s.share.form.title = v) }
-                { field("share-desc", "Description", &form.desc, |s, v| s.share.form.desc = v) }
-                { field("share-link", "Link", &form.link, |s, v| s.share.form.link = v) }
-                { field("share-img", "Image URL", &form.img_url, |s, v| s.share.form.img_url = v) }
+                { field("share-title", "Title", &form.title, |s, v| edit(s).title = v) }
+                { field("share-desc", "Description", &form.desc, |s, v| edit(s).desc = v) }
+                { field("share-link", "Link", &form.link, |s, v| edit(s).link = v) }
+                { field("share-img", "Image URL", &form.img_url, |s, v| edit(s).img_url = v) }
             </div>
             <div class="cells-title">{ "Preview" }</div>
             <div class="share-preview">

@@ -8,34 +8,34 @@ use crate::{
     task::spawn,
     wx::{WxContext, WxStatus},
 };
-use std::rc::Rc;
-use wx_jssdk::Configured;
+use wx_jssdk::SignedConfig;
 use yew::prelude::*;
 
-/// What the debugger signs, kept in the panel state. `noncestr`, `timestamp` and `url` follow the config WeChat
-/// accepted last (Android re-signs after each navigation): see [`Inputs::follow`]. A typed ticket is kept.
+/// What the debugger signs, kept in the panel state. `noncestr`, `timestamp` and `url` follow the config the
+/// status holds, accepted or refused (Android re-signs after each navigation): see [`Inputs::follow`]. A typed
+/// ticket is kept.
 #[derive(Clone, PartialEq, Default)]
 pub struct Inputs {
     ticket: String,
     noncestr: String,
     timestamp: String,
     url: String,
-    /// The signature of the accepted config the three fields were last filled from.
+    /// The signature of the config the three fields were last filled from.
     followed: Option<String>,
 }
 
 impl Inputs {
-    /// Fills `noncestr`, `timestamp` and `url` from `ready` unless they already followed that config (and may
-    /// have been edited since). Applied when the debugger is shown and before each edit: the inputs follow the
-    /// accepted config without an effect of their own.
-    fn follow(&mut self, ready: Option<&Configured>) {
-        if let Some(done) = ready
-            && self.followed.as_ref() != Some(&done.signed.signature)
+    /// Fills `noncestr`, `timestamp` and `url` from `config` unless they already followed it (and may have been
+    /// edited since). Applied to the kept inputs as the debugger is shown (every status change renders it
+    /// again): the inputs follow the config without an effect of their own.
+    fn follow(&mut self, config: Option<(&SignedConfig, &str)>) {
+        if let Some((signed, url)) = config
+            && self.followed.as_ref() != Some(&signed.signature)
         {
-            self.noncestr = done.signed.nonce_str.clone();
-            self.timestamp = done.signed.timestamp.to_string();
-            self.url = done.url.clone();
-            self.followed = Some(done.signed.signature.clone());
+            self.noncestr = signed.nonce_str.clone();
+            self.timestamp = signed.timestamp.to_string();
+            self.url = url.to_owned();
+            self.followed = Some(signed.signature.clone());
         }
     }
 }
@@ -52,40 +52,32 @@ async fn fake_ticket(appid: &str) -> Option<String> {
     js_sys::Reflect::get(&json, &"ticket".into()).ok()?.as_string()
 }
 
-/// The config WeChat accepted, if it did.
-fn accepted(status: &WxStatus) -> Option<&Configured> {
+/// The config the status holds and the URL it was signed for: the one WeChat accepted, or the one it refused
+/// (the debugger is most useful for the latter).
+fn signed(status: &WxStatus) -> Option<(&SignedConfig, &str)> {
     match status {
-        WxStatus::Ready(done) => Some(done),
-        _ => None,
+        WxStatus::Ready(done) => Some((&done.signed, &done.url)),
+        WxStatus::Failed(failure) => failure.signed.as_ref().map(|s| (s, failure.url.as_str())),
+        WxStatus::Loading => None,
     }
 }
 
-/// The change handler of a debugger field (via `set`); the inputs follow the config accepted in `status` first.
-fn input_setter(up: &Updater, status: &Rc<WxStatus>, set: fn(&mut Inputs, String)) -> Callback<String> {
-    let (up, status) = (up.clone(), status.clone());
-    Callback::from(move |v: String| {
-        let status = status.clone();
-        up.update(move |s| {
-            let inputs = &mut s.diagnostics.inputs;
-            inputs.follow(accepted(&status));
-            set(inputs, v);
-        });
-    })
+/// The change handler of a debugger field (via `set`).
+fn input_setter(up: &Updater, set: fn(&mut Inputs, String)) -> Callback<String> {
+    let up = up.clone();
+    Callback::from(move |v: String| up.update(move |s| set(&mut s.diagnostics.inputs, v)))
 }
 
 /// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
 /// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps: a component of its
 /// own would cost the wasm its own lifecycle code.
-pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html {
-    let ready = accepted(&wx.status);
-    let mut shown = inputs.clone();
-    shown.follow(ready);
-    let inputs = &shown;
-    let field = |id, label, value: &str, set: fn(&mut Inputs, String)| {
-        text_field(id, label, value, input_setter(up, &wx.status, set))
-    };
-    let use_fake = ready.filter(|_| wx.emulated).map(|done| {
-        let (up, appid) = (up.clone(), done.signed.app_id.clone());
+pub fn signature_debugger(wx: &WxContext, inputs: &mut Inputs, up: &Updater) -> Html {
+    let config = signed(&wx.status);
+    inputs.follow(config);
+    let field =
+        |id, label, value: &str, set: fn(&mut Inputs, String)| text_field(id, label, value, input_setter(up, set));
+    let use_fake = config.filter(|_| wx.emulated).map(|(signed, _)| {
+        let (up, appid) = (up.clone(), signed.app_id.clone());
         Callback::from(move |_: MouseEvent| {
             let (up, appid) = (up.clone(), appid.clone());
             spawn(async move {
@@ -103,8 +95,8 @@ pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html
         .and_then(|ts| {
             wx_sign::sign_config(&inputs.ticket, &inputs.noncestr, ts, &inputs.url).map_err(|e| e.to_string())
         });
-    let matches = match (&result, ready) {
-        (Ok(signed), Some(done)) => Some(signed.signature == done.signed.signature),
+    let matches = match (&result, config) {
+        (Ok(ours), Some((backend, _))) => Some(ours.signature == backend.signature),
         _ => None,
     };
     html! {
@@ -129,8 +121,8 @@ pub fn signature_debugger(wx: &WxContext, inputs: &Inputs, up: &Updater) -> Html
                     },
                     Err(e) => html! { <div class="cell"><span class="cell-body" id="dbg-error">{ e.clone() }</span></div> },
                 } }
-                if let Some(done) = &ready {
-                    { cell("backend", Some("dbg-backend-signature"), Look::Code, done.signed.signature.clone()) }
+                if let Some((backend, _)) = config {
+                    { cell("backend", Some("dbg-backend-signature"), Look::Code, backend.signature.clone()) }
                 }
                 if let Some(m) = matches {
                     <div class="cell"><span class="cell-body" id="dbg-match">

@@ -28,10 +28,6 @@ pub fn status_banner(wx: &WxContext) -> Html {
             let canonical = failure.signed.as_ref().and_then(|s| {
                 wx_sign::canonical_config_string("<jsapi_ticket>", &s.nonce_str, s.timestamp, &failure.url).ok()
             });
-            let retry = {
-                let wx = wx.clone();
-                Callback::from(move |_: MouseEvent| wx.reconfigure())
-            };
             html! {
                 <div id="wx-status" class="status status-error" data-state="error">
                     { failure.error.to_string() }
@@ -39,7 +35,7 @@ pub fn status_banner(wx: &WxContext) -> Html {
                     if let Some(c) = canonical {
                         <div class="hint">{ "Canonical string: " }<span id="wx-canonical" class="mono">{ c }</span></div>
                     }
-                    { button_area(Kind::Plain, "wx-retry", "Try again", false, retry) }
+                    { button_area(Kind::Plain, "wx-retry", "Try again", false, wx.on_reconfigure()) }
                 </div>
             }
         }

@@ -9,7 +9,7 @@ pub struct ConfigFailure {
     pub error: WxError,
     /// The last config the backend signed, if any (shown in the canonical string).
     pub signed: Option<SignedConfig>,
-    /// The URL that was sent to be signed.
+    /// The URL that was sent to be signed (the page's URL when nothing was signed).
     pub url: String,
 }
 
@@ -36,16 +36,20 @@ pub async fn load(env: &Environment) -> Result<bool, WxError> {
 pub async fn configure() -> Result<Configured, ConfigFailure> {
     let backend = Backend::default();
     let options = ConfigOptions::new(JS_API_LIST);
-    let mut last: Option<SignedConfig> = None;
+    // The last config signed and the URL it was signed for: a failure pairs its nonce with that URL, not with
+    // the page's URL when it failed (which a navigation may have changed).
+    let mut last: Option<(SignedConfig, String)> = None;
     let result = wx_jssdk::configure_with(&options, async |url: &str, refresh: bool| {
         let signed = backend.signed_config(url, refresh).await?;
-        last = Some(signed.clone());
+        last = Some((signed.clone(), url.to_owned()));
         Ok(signed)
     })
     .await;
-    result.map_err(|error| ConfigFailure {
-        error,
-        signed: last,
-        url: wx_jssdk::url_to_sign(),
+    result.map_err(|error| {
+        let (signed, url) = match last {
+            Some((signed, url)) => (Some(signed), url),
+            None => (None, wx_jssdk::url_to_sign()),
+        };
+        ConfigFailure { error, signed, url }
     })
 }

@@ -24,9 +24,15 @@ const STORAGE_KEY: &str = "wxkit.emulator";
 /// Where Trunk copies the npm `weixin-js-sdk` file (see index.html): the official jweixin 1.6.0 code.
 const LOCAL_JWEIXIN: &str = "/vendor/jweixin-1.6.0.js";
 
+/// The page's location and its query, read in one place for the switch and the toggle.
+fn location_and_query() -> Option<(web_sys::Location, web_sys::UrlSearchParams)> {
+    let location = web_sys::window()?.location();
+    let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+    Some((location, query))
+}
+
 fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+    location_and_query()?.1.get(name)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -51,9 +57,20 @@ pub fn emulator_enabled() -> bool {
 }
 
 /// Remembers the choice; it takes effect on the next load (jweixin reads the user agent once).
-pub fn set_emulator_enabled(on: bool) {
+fn set_emulator_enabled(on: bool) {
     if let Some(s) = storage() {
         let _ = s.set_item(STORAGE_KEY, if on { "on" } else { "off" });
+    }
+}
+
+/// Remembers the choice and loads the page again for it (jweixin reads the user agent once, while loading),
+/// without the URL's `?emulator=`, which would override the choice (setting `search` always loads).
+pub fn switch_emulator(on: bool) {
+    set_emulator_enabled(on);
+    if let Some((location, query)) = location_and_query() {
+        query.delete("emulator");
+        // As a JS string, straight from the query: no round trip through a Rust `String`.
+        let _ = js_sys::Reflect::set(&location, &"search".into(), &query.to_string());
     }
 }
 

@@ -6,7 +6,7 @@ mod boot;
 mod emulation;
 mod provider;
 
-pub use emulation::{emulator_enabled, set_emulator_enabled};
+pub use emulation::{emulator_enabled, switch_emulator};
 pub use provider::{WxContext, WxProvider, WxStatus, use_wx, use_wx_state};
 
 use wx_jssdk::JsApi;

@@ -4,6 +4,7 @@
 
 use super::boot::{self, ConfigFailure};
 use crate::{router::Location, task::spawn};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use wx_jssdk::{Configured, Environment};
@@ -51,29 +52,42 @@ impl WxContext {
     pub fn reconfigure(&self) {
         boot(self.env.clone(), self.state.clone());
     }
+
+    /// A click handler that runs [`reconfigure`](Self::reconfigure): one closure type for the banner's and
+    /// the config panel's buttons (each closure type costs the wasm its own callback code).
+    pub fn on_reconfigure(&self) -> Callback<MouseEvent> {
+        let wx = self.clone();
+        Callback::from(move |_: MouseEvent| wx.reconfigure())
+    }
 }
 
 /// Loads and configures, reporting to `state`.
 fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>) {
     state.dispatch(WxAction::Start);
     spawn(async move {
-        let (emulated, status) = boot_and_configure(&env).await;
+        let (emulated, status) = match boot::load(&env).await {
+            Ok(emulated) => (emulated, configure_latest().await),
+            Err(error) => (
+                false,
+                Some(WxStatus::Failed(ConfigFailure {
+                    error,
+                    signed: None,
+                    url: wx_jssdk::url_to_sign(),
+                })),
+            ),
+        };
         state.dispatch(WxAction::Booted(emulated, status));
     });
 }
 
-async fn boot_and_configure(env: &Environment) -> (bool, WxStatus) {
-    match boot::load(env).await {
-        Ok(emulated) => (emulated, configured(boot::configure().await)),
-        Err(error) => (
-            false,
-            WxStatus::Failed(ConfigFailure {
-                error,
-                signed: None,
-                url: wx_jssdk::url_to_sign(),
-            }),
-        ),
-    }
+/// Configures for the URL to sign now, as the latest configuration of the page. `None` when a newer one
+/// started meanwhile (after a navigation, even during the first boot): configs may finish in either order, and
+/// only the latest one's outcome counts (an older one can even look ready after the newer one failed).
+async fn configure_latest() -> Option<WxStatus> {
+    let mine = LATEST_CONFIG.fetch_add(1, Relaxed).wrapping_add(1);
+    LATEST_URL.with(|latest| latest.replace(wx_jssdk::url_to_sign()));
+    let status = configured(boot::configure().await);
+    (LATEST_CONFIG.load(Relaxed) == mine).then_some(status)
 }
 
 fn configured(result: Result<Configured, ConfigFailure>) -> WxStatus {
@@ -102,16 +116,17 @@ pub fn use_wx_state(location: &Location) -> WxContext {
         use_effect_with(location.clone(), move |_| {
             if !state.started {
                 boot(state.env.clone(), state.dispatcher());
-            } else if let WxStatus::Ready(done) = &*state.status
-                && done.url != wx_jssdk::url_to_sign()
-            {
-                // Two quick navigations overlap their configs, which may finish in either order: only the
-                // latest one's outcome counts (an older one can even look ready after the newer one failed).
-                let mine = LATEST_CONFIG.fetch_add(1, Relaxed).wrapping_add(1);
+            } else if LATEST_URL.with(|latest| {
+                let latest = latest.borrow();
+                // Empty: no config started, the SDK never loaded (e.g. outside WeChat).
+                !latest.is_empty() && *latest != wx_jssdk::url_to_sign()
+            }) {
+                // Compared with the latest config started, not the last one accepted: after A → B → A while
+                // B's config runs, A needs a config again (B's would leave WeChat verifying B's URL); and a
+                // navigation during the first boot's config needs one too.
                 let state = state.dispatcher();
                 spawn(async move {
-                    let status = configured(boot::configure().await);
-                    if LATEST_CONFIG.load(Relaxed) == mine {
+                    if let Some(status) = configure_latest().await {
                         state.dispatch(WxAction::Status(status));
                     }
                 });
@@ -127,8 +142,13 @@ pub fn use_wx_state(location: &Location) -> WxContext {
     }
 }
 
-/// Counts the re-configurations started after navigations (one page, one counter).
+/// Counts the configurations started (one page, one counter): see [`configure_latest`].
 static LATEST_CONFIG: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    /// The URL the latest configuration started signs, page-wide: a navigation away from it needs another.
+    static LATEST_URL: RefCell<String> = const { RefCell::new(String::new()) };
+}
 
 /// Provides a [`WxContext`] (from [`use_wx_state`]) to the components below it.
 pub type WxProvider = ContextProvider<WxContext>;
@@ -167,8 +187,8 @@ enum WxAction {
     Start,
     /// The configuration status changed.
     Status(WxStatus),
-    /// Loading (on the emulator or not) and configuring ended.
-    Booted(bool, WxStatus),
+    /// Loading (on the emulator or not) ended; so did configuring, unless a newer config reports instead.
+    Booted(bool, Option<WxStatus>),
 }
 
 impl Reducible for WxState {
@@ -184,7 +204,9 @@ impl Reducible for WxState {
             WxAction::Status(status) => next.status = Rc::new(status),
             WxAction::Booted(emulated, status) => {
                 next.emulated = emulated;
-                next.status = Rc::new(status);
+                if let Some(status) = status {
+                    next.status = Rc::new(status);
+                }
             }
         }
         Rc::new(next)
