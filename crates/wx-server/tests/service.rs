@@ -62,10 +62,9 @@ async fn a_thousand_cold_requests_cause_one_token_and_one_ticket_fetch() {
     }
 }
 
-/// A request whose client goes away while it refreshes (its future is dropped mid-fetch) must not leave the
-/// shared refresh lock held for its 30 s lease: the next request refreshes at once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_dropped_mid_refresh_releases_the_refresh_lock() {
+/// A credential service on its own (no HTTP server) over a fake WeChat that answers every call after 1.5 s, with
+/// calls timing out after `timeout`.
+async fn service_over_a_slow_fake(timeout: Duration) -> (FakeWechat, wx_server::CredentialService) {
     let opts = wx_server::fake::FakeOptions {
         latency: Duration::from_millis(1500),
         ..fake_opts(7200)
@@ -77,12 +76,22 @@ async fn a_request_dropped_mid_refresh_releases_the_refresh_lock() {
         TEST_APPID,
         Secret::new(SECRET),
         TokenMode::Stable,
-        Duration::from_secs(5),
+        timeout,
         metrics.clone(),
     )
     .unwrap();
     let store = std::sync::Arc::new(wx_server::store::MemoryStore::default());
-    let service = wx_server::CredentialService::new(TEST_APPID, client, store, metrics);
+    (
+        fake,
+        wx_server::CredentialService::new(TEST_APPID, client, store, metrics),
+    )
+}
+
+/// A request whose client goes away while it refreshes (its future is dropped mid-fetch) must not leave the
+/// shared refresh lock held for its 30 s lease: the next request refreshes at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_dropped_mid_refresh_releases_the_refresh_lock() {
+    let (_fake, service) = service_over_a_slow_fake(Duration::from_secs(5)).await;
     let dropped = tokio::time::timeout(Duration::from_millis(300), service.jsapi_ticket()).await;
     assert!(
         dropped.is_err(),
@@ -100,25 +109,10 @@ async fn a_request_dropped_mid_refresh_releases_the_refresh_lock() {
 /// instance may take the lock over and fetch as well (in classic mode each fetch revokes the other's token).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_never_outlives_its_lock_lease() {
-    let opts = wx_server::fake::FakeOptions {
-        latency: Duration::from_millis(1500),
-        ..fake_opts(7200)
-    };
-    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
-    let metrics = std::sync::Arc::new(wx_server::Metrics::default());
     // Every call times out after 1 s and is retried: token and ticket would take over 6 s in all.
-    let client = wx_server::WechatClient::new(
-        &fake.base_url(),
-        TEST_APPID,
-        Secret::new(SECRET),
-        TokenMode::Stable,
-        Duration::from_secs(1),
-        metrics.clone(),
-    )
-    .unwrap();
-    let store = std::sync::Arc::new(wx_server::store::MemoryStore::default());
+    let (fake, service) = service_over_a_slow_fake(Duration::from_secs(1)).await;
     let lease = Duration::from_secs(2);
-    let service = wx_server::CredentialService::new(TEST_APPID, client, store, metrics).with_refresh_lease(lease);
+    let service = service.with_refresh_lease(lease);
     let started = std::time::Instant::now();
     let result = service.jsapi_ticket().await;
     let took = started.elapsed();
