@@ -345,23 +345,40 @@ pub struct FileConfig {
 }
 
 /// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
-/// misspelt `app_secret = "…"`). The line number stays, and the line's value is masked if the message repeats it
-/// (`invalid type: integer 123`).
+/// misspelt `app_secret = "…"`). The line number stays; a message about a value (`invalid type: integer
+/// \`20240101\``) loses its quoted literals, which toml reformats (`0x5EC12E7` as `99357415`), so no masking
+/// of the source text could catch them all.
 fn toml_error(text: &str, error: &toml::de::Error) -> String {
-    let mut message = error.message().trim().to_owned();
-    let Some(at) = error.span().map(|span| span.start.min(text.len())) else {
-        return message;
+    let message = error.message().trim();
+    // serde's errors about a value quote it; the parser's own (`invalid boolean`) quote only expected tokens.
+    let message = if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        without_quoted_literals(message)
+    } else {
+        message.to_owned()
     };
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[line_start..].lines().next().unwrap_or("");
-    if let Some((_, value)) = line.split_once('=') {
-        let value = value.trim().trim_matches(['"', '\'']);
-        if !value.is_empty() {
-            message = message.replace(value, "***");
+    match error.span() {
+        Some(span) => {
+            let number = text.as_bytes()[..span.start.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!("line {number}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// `invalid type: integer `1`, expected a string` → `invalid type: integer, expected a string`.
+fn without_quoted_literals(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for (i, piece) in message.split('`').enumerate() {
+        // Odd pieces are inside backticks.
+        if i % 2 == 0 {
+            out.push_str(if out.ends_with(' ') { piece.trim_start() } else { piece });
         }
     }
-    let number = text[..at].matches('\n').count() + 1;
-    format!("line {number}: {message}")
+    out.replace(" ,", ",").trim().to_owned()
 }
 
 /// `wx-server serve`'s options. Each flag also reads its environment variable.
