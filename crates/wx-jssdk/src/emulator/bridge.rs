@@ -159,6 +159,9 @@ fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>
             // jweixin converts the native result in place (err_msg → errMsg) and runs the page's callbacks.
             let _ = cb.call1(&JsValue::NULL, &result);
         }
+        // Read before the state is borrowed: serialising runs the page's getters and `toJSON`, which may call
+        // `wx.*` again (re-entering the emulator) or throw.
+        let recorded = (name != "preVerifyJSAPI").then(|| recorded_args(&args));
         let mut s = emu.state.borrow_mut();
         if name == "preVerifyJSAPI" {
             // What jweixin made of the answer (`fail_x` → `config:x`, access_denied → permission denied, …).
@@ -176,7 +179,7 @@ fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>
             s.record.calls.push(super::Call {
                 api: sdk_name(&name),
                 err_msg,
-                args: recorded_args(&args),
+                args: recorded.unwrap_or_default(),
             });
         }
     });
