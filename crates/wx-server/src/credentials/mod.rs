@@ -159,14 +159,31 @@ impl CredentialService {
     /// [`UpstreamError::OutOfTime`], so another instance that takes the lock over never fetches while this
     /// one still might. An instance waits at most twice the lease for a lock held by a crashed one.
     ///
+    /// The lease is kept within 1 s … 1 hour (a zero lease would cut every refresh off at once; Redis cannot
+    /// hold one under a millisecond).
+    ///
     /// ```no_run
     /// # fn demo(service: wx_server::CredentialService) {
     /// let service = service.with_refresh_lease(std::time::Duration::from_secs(60));
     /// # }
     /// ```
     pub fn with_refresh_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        self.lease = lease.clamp(Duration::from_secs(1), Duration::from_secs(3600));
         self
+    }
+
+    /// The lease for WeChat calls that time out after `upstream_timeout`: [`DEFAULT_REFRESH_LEASE`], or longer
+    /// when a token and a ticket fetch with all their retries (six timed calls and their pauses) would not fit.
+    /// `wx-server serve` uses it with `WX_UPSTREAM_TIMEOUT_MS`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use wx_server::CredentialService;
+    /// assert_eq!(CredentialService::refresh_lease_for(Duration::from_secs(1)), wx_server::DEFAULT_REFRESH_LEASE);
+    /// assert_eq!(CredentialService::refresh_lease_for(Duration::from_secs(5)), Duration::from_secs(35));
+    /// ```
+    pub fn refresh_lease_for(upstream_timeout: Duration) -> Duration {
+        upstream_timeout.saturating_mul(7).max(DEFAULT_REFRESH_LEASE)
     }
 
     /// The store's description for logs.
