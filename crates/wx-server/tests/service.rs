@@ -422,6 +422,8 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
     std::fs::write(dir.join("wxkit-web-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     // What `cargo xtask dist` writes beside each asset (the bytes stand in for gzip's).
     std::fs::write(dir.join("wxkit-web-0123456789abcdef_bg.wasm.gz"), b"gzipped").unwrap();
+    // Trunk writes its hash without leading zeros: 15 digits here.
+    std::fs::write(dir.join("wxkit-web-d7f224d7c667848.js"), "1").unwrap();
     std::fs::create_dir_all(dir.join("emulator")).unwrap();
     std::fs::write(dir.join("emulator/index.html"), "emulator").unwrap();
     let d = dir.clone();
@@ -460,6 +462,7 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
             "/wxkit-web-0123456789abcdef_bg.wasm",
             "public, max-age=31536000, immutable",
         ),
+        ("/wxkit-web-d7f224d7c667848.js", "public, max-age=31536000, immutable"),
     ] {
         let r = client.get(server.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");

@@ -61,12 +61,13 @@ async fn cache_and_paths(request: Request, next: Next) -> Response {
 }
 
 /// `wxkit-web-af0c046c920c0fd6.js`, `wxkit-web-af0c046c920c0fd6_bg.wasm`, `styles-10ca7bac501d00e9.css`: a name
-/// ending in `-` and 16 hex digits, as Trunk writes them.
+/// ending in `-` and the hex digits of Trunk's 64-bit hash, which it writes without leading zeros (so sometimes
+/// fewer than 16; 12 or more, unless the hash starts with four zero digits, one build in 65,536).
 fn is_content_hashed(file: &str) -> bool {
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A path that is not a file: `index.html` if it looks like a client-side route (no extension in the
