@@ -235,6 +235,13 @@ async fn the_emulator_checkbox_overrides_the_url_switch() -> Result<()> {
         current.path() == "/share" && current.query().is_none_or(|q| !q.contains("emulator")),
         "the same page without the switch: {current}"
     );
+    // Switched off earlier (remembered, nothing in the URL), on a URL with a fragment: setting the same
+    // `search` there would only move to the fragment, so the page must be reloaded instead.
+    s.js("localStorage.setItem('wxkit.emulator', 'off');").await?;
+    s.browser.goto(&s.url("/share?from=timeline#top")).await?;
+    s.wait_text("#not-in-wechat", "emulator").await?;
+    s.click("#emulator-toggle").await?;
+    s.wait_ready().await?;
     s.close().await
 }
 

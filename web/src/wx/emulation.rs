@@ -4,7 +4,7 @@
 //! The emulator is its own wasm module (`web/emulator`, served at `/emulator/`), imported only when it is
 //! used, so phones in WeChat never download it.
 
-use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wx_jssdk::{SdkSource, WxError};
 
 /// Where `cargo xtask dist` (and `dev`) put the emulator module.
@@ -68,9 +68,15 @@ fn set_emulator_enabled(on: bool) {
 pub fn switch_emulator(on: bool) {
     set_emulator_enabled(on);
     if let Some((location, query)) = location_and_query() {
-        query.delete("emulator");
-        // As a JS string, straight from the query: no round trip through a Rust `String`.
-        let _ = js_sys::Reflect::set(&location, &"search".into(), &query.to_string());
+        if query.get("emulator").is_some() {
+            query.delete("emulator");
+            // As a JS string, straight from the query: no round trip through a Rust `String`.
+            let _ = js_sys::Reflect::set(&location, &"search".into(), &query.to_string());
+        } else if let Ok(reload) = js_sys::Reflect::get(&location, &"reload".into()) {
+            // Setting an unchanged `search` on a URL with a fragment only moves to the fragment. Called through
+            // Reflect, as `search` is set: a binding of its own costs the page glue code.
+            let _ = reload.unchecked_into::<js_sys::Function>().call0(&location);
+        }
     }
 }
 
