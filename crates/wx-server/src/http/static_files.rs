@@ -80,12 +80,8 @@ async fn spa_index(State(dir): State<PathBuf>, method: Method, uri: Uri) -> Resp
         return ApiError::not_found(format!("{path} does not exist")).into_response();
     }
     match tokio::fs::read_to_string(dir.join("index.html")).await {
-        Ok(html) => {
-            let mut r = Html(html).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            r
-        }
+        // `no-cache` comes from `cache_and_paths`, like index.html's own.
+        Ok(html) => Html(html).into_response(),
         Err(_) => ApiError::not_found("index.html is missing from WX_STATIC_DIR: build the app first").into_response(),
     }
 }
