@@ -36,16 +36,9 @@ fn page_bytes(dir: &Path) -> Result<(u64, u64, u64)> {
 
 /// Gzipped bytes of the JS files under `dir` (wasm-bindgen puts each crate's snippets in a folder of its own).
 fn snippet_bytes(dir: &Path) -> Result<u64> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            total += snippet_bytes(&path)?;
-        } else if path.extension().is_some_and(|e| e == "js") {
-            total += gzipped_len(&path)?;
-        }
-    }
-    Ok(total)
+    dist::files_under(dir, &["js"])?
+        .iter()
+        .try_fold(0, |total, path| Ok(total + gzipped_len(path)?))
 }
 
 /// Empties the `snippets/` wasm-bindgen leaves in Trunk's shared output folder: it only ever adds to it, and

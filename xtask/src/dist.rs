@@ -8,8 +8,8 @@ use crate::{
     setup,
     shell::{cmd, exec, root},
 };
-use anyhow::Result;
-use std::path::Path;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
 
 pub fn run() -> Result<()> {
     setup::run()?;
@@ -38,8 +38,10 @@ pub fn build(dist: &Path) -> Result<()> {
 /// that accept gzip: the app's wasm goes out at about 40% of its size. HTML is left alone: a stale
 /// `index.html.gz` beside an edited `index.html` would serve the old page.
 fn precompress(dir: &Path) -> Result<()> {
-    let mut files = Vec::new();
-    collect_assets(dir, &mut files)?;
+    let files: Vec<String> = files_under(dir, &["js", "wasm", "css"])?
+        .iter()
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
     if files.is_empty() {
         return Ok(());
     }
@@ -48,16 +50,22 @@ fn precompress(dir: &Path) -> Result<()> {
     exec(cmd("gzip", &args))
 }
 
-fn collect_assets(dir: &Path, files: &mut Vec<String>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
+/// The files under `dir`, at any depth, whose extension is one of `extensions`.
+pub(crate) fn files_under(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
-            collect_assets(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "js" || e == "wasm" || e == "css") {
-            files.push(path.to_string_lossy().into_owned());
+            files.extend(files_under(&path, extensions)?);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
+        {
+            files.push(path);
         }
     }
-    Ok(())
+    Ok(files)
 }
 
 /// The emulator module alone, under `/emulator/` with fixed names (`wxkit-emulator.js`).
