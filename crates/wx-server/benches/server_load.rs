@@ -5,7 +5,7 @@
 //! Both servers run as child processes (the backend is the real `wx-server serve --mock` binary, the
 //! baseline is this executable re-run with `WXKIT_BENCH_ROLE=baseline`), so their RSS is their own.
 //! The load generator is a small HTTP/1.1 keep-alive client on tokio, bounded in time
-//! (`WXKIT_BENCH_SECS`, default 2 s per run, 7 alternating rounds per target, medians reported, ratios as medians
+//! (`WXKIT_BENCH_SECS`, default 2 s per run, 9 alternating rounds per target, in counterbalanced order, medians reported, ratios as medians
 //! of per-round ratios) and in count
 //! (2 M requests per run). Besides req/s and latency it reports each server's CPU time per request (from
 //! /proc), which is steadier than throughput on a busy machine, and the load generator's own: it shares the two
@@ -32,18 +32,39 @@ use tokio::{
 
 const PATH: &str = "/api/jssdk/config?url=http%3A%2F%2Flocalhost%3A8080%2Fshare%3Fid%3D42";
 const MAX_REQUESTS: usize = 2_000_000;
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 9;
 
-/// Pre-built raw HTTP requests, taken in turn by all connections.
-type Pool = Arc<Vec<Vec<u8>>>;
+/// Pre-built raw HTTP requests, taken in turn by all connections. The cursor lives with the pool, so a run
+/// goes on where the last run on it stopped: a run that started over at the first push would find the pushes
+/// the last run sent still in the server's de-duplication cache, and be answered from it.
+struct Requests {
+    requests: Vec<Vec<u8>>,
+    next: AtomicUsize,
+}
+
+type Pool = Arc<Requests>;
+
+impl Requests {
+    fn pool(requests: Vec<Vec<u8>>) -> Pool {
+        Arc::new(Self {
+            requests,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    fn take(&self) -> &[u8] {
+        &self.requests[self.next.fetch_add(1, Ordering::Relaxed) % self.requests.len()]
+    }
+}
 
 fn config_pool(addr: &str) -> Pool {
-    Arc::new(vec![
+    Requests::pool(vec![
         format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes(),
     ])
 }
 
-/// `n` signed text pushes with distinct MsgIds, plain or safe mode, for the `serve --mock` account.
+/// `n` signed text pushes with distinct MsgIds, plain or safe mode, for the `serve --mock` account. The two
+/// modes' MsgIds differ too (both go to one server and one cache).
 fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
     use wx_push::{EncodingAesKey, PushCipher, PushSigner};
     let signer = if safe {
@@ -53,6 +74,7 @@ fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
         PushSigner::plain(wx_server::DEMO_TOKEN)
     };
     let ts = wx_sign::unix_timestamp();
+    let first_id = ts * 1_000_000 + if safe { n as u64 } else { 0 };
     let pool = (0..n)
         .map(|i| {
             let xml = format!(
@@ -60,7 +82,7 @@ fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
                  <CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[echo {i}]]></Content>\
                  <MsgId>{}</MsgId></xml>",
                 i % 97,
-                ts * 1_000_000 + i as u64
+                first_id + i as u64
             );
             let push = signer.sign_xml(&xml, ts, &format!("n{i}"), "o-bench").expect("sign");
             format!(
@@ -72,7 +94,7 @@ fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
             .into_bytes()
         })
         .collect();
-    Arc::new(pool)
+    Requests::pool(pool)
 }
 
 fn main() {
@@ -160,8 +182,13 @@ fn main() {
             plain.clone(),
             safe.clone(),
         ];
-        for _ in 0..ROUNDS {
-            for (i, target) in [&baseline, &server, &server, &server].into_iter().enumerate() {
+        let targets = [&baseline, &server, &server, &server];
+        for round in 0..ROUNDS {
+            // Counterbalanced: every other round runs the targets in reverse, so none always runs just after the
+            // same other one (a push run leaves its pushes in the cache, and the machine's load drifts).
+            let order: [usize; 4] = if round % 2 == 0 { [0, 1, 2, 3] } else { [3, 2, 1, 0] };
+            for i in order {
+                let target = targets[i];
                 let cpu_before = cpu_ticks(target.child.id());
                 let own_before = cpu_ticks(std::process::id());
                 let mut r = rt.block_on(load(&target.addr, pools[i].clone(), conns, Duration::from_secs(secs)));
@@ -178,7 +205,7 @@ fn main() {
             "POST /wechat plain echo",
             "POST /wechat AES echo",
         ];
-        for (i, target) in [&baseline, &server, &server, &server].into_iter().enumerate() {
+        for (i, target) in targets.into_iter().enumerate() {
             let m = Median::of(&runs[i]);
             let rss = rss_kib(target.child.id());
             println!(
@@ -192,12 +219,13 @@ fn main() {
         let p99 = |r: &Run| r.p99_ms;
         for (name, i) in [("plain", 2), ("AES", 3)] {
             let tput = paired(&runs[i], &runs[1], rps);
+            let (low, high) = spread(&runs[i], &runs[1], rps);
             let p99 = paired(&runs[i], &runs[0], p99);
             // The load generator shares the machine's cores, so throughput ratios mix its cost in; the server's own
             // CPU per request is what a server with the cores to itself would be bound by.
             let cpu = paired(&runs[1], &runs[i], |r| r.cpu_us_per_req);
             println!(
-                "bench wx-server: conns {conns}: POST /wechat {name}: throughput vs config endpoint {tput:.2} (target >= 0.70){}; p99 vs bare route {p99:.2}{}; server CPU per request, config endpoint's / this one's {cpu:.2}",
+                "bench wx-server: conns {conns}: POST /wechat {name}: throughput vs config endpoint {tput:.2} (target >= 0.70){}, rounds {low:.2}–{high:.2}; p99 vs bare route {p99:.2}{}; server CPU per request, config endpoint's / this one's {cpu:.2}",
                 if tput >= 0.7 { "" } else { " MISSED" },
                 p99_note(conns, p99),
             );
@@ -220,6 +248,14 @@ fn paired(a: &[Run], b: &[Run], f: impl Fn(&Run) -> f64) -> f64 {
     let mut ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| f(a) / f(b)).collect();
     ratios.sort_by(f64::total_cmp);
     ratios.get(ratios.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The lowest and highest per-round ratio (how noisy the median's inputs were).
+fn spread(a: &[Run], b: &[Run], f: impl Fn(&Run) -> f64) -> (f64, f64) {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| f(a) / f(b))
+        .fold((f64::INFINITY, 0.0), |(low, high), r| (low.min(r), high.max(r)))
 }
 
 /// The p99 targets are the server issue's: against the bare route at 256 connections (at 64 the ratio is reported
@@ -341,12 +377,11 @@ async fn load(addr: &str, pool: Pool, conns: usize, duration: Duration) -> Run {
     let start = Instant::now();
     let deadline = start + duration;
     let per_conn = MAX_REQUESTS / conns;
-    let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (addr, pool, next) = (addr.to_owned(), pool.clone(), next.clone());
+        let (addr, pool) = (addr.to_owned(), pool.clone());
         tasks.push(tokio::spawn(async move {
-            connection(&addr, &pool, &next, deadline, per_conn).await
+            connection(&addr, &pool, deadline, per_conn).await
         }));
     }
     let mut latencies: Vec<u32> = Vec::new();
@@ -377,13 +412,7 @@ async fn load(addr: &str, pool: Pool, conns: usize, duration: Duration) -> Run {
 }
 
 /// One keep-alive connection sending requests back to back; latencies in microseconds.
-async fn connection(
-    addr: &str,
-    pool: &[Vec<u8>],
-    next: &AtomicUsize,
-    deadline: Instant,
-    max: usize,
-) -> (Vec<u32>, usize) {
+async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) -> (Vec<u32>, usize) {
     let mut latencies = Vec::with_capacity(4096);
     let mut errors = 0;
     let Ok(mut stream) = TcpStream::connect(addr).await else {
@@ -392,7 +421,7 @@ async fn connection(
     let _ = stream.set_nodelay(true);
     let mut buf = vec![0u8; 16 * 1024];
     while Instant::now() < deadline && latencies.len() < max {
-        let request = &pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()];
+        let request = pool.take();
         let sent = Instant::now();
         if stream.write_all(request).await.is_err() {
             errors += 1;
