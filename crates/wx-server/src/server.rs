@@ -54,7 +54,8 @@ pub enum StartError {
 /// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
 /// let app = wx_server::App::build(&settings).await?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-/// axum::serve(listener, app.router()).await?;
+/// // `axum::serve` works too, but sets no header timeout; this is what `Server` runs on.
+/// wx_server::http::serve(listener, app.router(), std::future::pending()).await;
 /// # Ok(()) }
 /// ```
 pub struct App {
@@ -301,7 +302,7 @@ impl Server {
         let router = app.router();
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
-            http::connections::serve(listener, router, async move {
+            http::serve(listener, router, async move {
                 let _ = stopped.wait_for(|s| *s).await;
             })
             .await;

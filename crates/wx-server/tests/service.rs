@@ -694,18 +694,18 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
 }
 
 /// Slow clients are cut off: one that never finishes its request header, one that announces a body and stalls,
-/// and an anonymous admin request whose body is never read. Without the header timeout such connections stayed
-/// open for good, and a few hundred exhausted the server's file descriptors.
+/// and an anonymous admin request whose body is never read; and the standalone fake WeChat cuts off a half header
+/// too. Without the header timeout such connections stayed open for good, and a few hundred exhausted the
+/// server's file descriptors.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (_fake, server) = start_with(fake_opts(7200), |s| {
+    let (fake, server) = start_with(fake_opts(7200), |s| {
         s.admin_token = Some(Secret::new("admin-token-0123456789"))
     })
     .await;
-    let addr = server.addr();
-    // What the server sends back on a connection that sent `head` and then nothing, and how long it took.
-    let stalled = |head: String| async move {
+    // What `addr` sends back on a connection that sent `head` and then nothing, and how long it took.
+    let stalled = |addr: std::net::SocketAddr, head: String| async move {
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         stream.write_all(head.as_bytes()).await.unwrap();
         let started = std::time::Instant::now();
@@ -714,19 +714,23 @@ async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
         assert!(read.is_ok(), "the connection was still open after 30 s: {head:?}");
         (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
     };
-    let half_header = stalled("GET /healthz HTTP/1.1\r\nHost: x\r\n".into());
+    let addr = server.addr();
+    let half_header = stalled(addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n".into());
+    let fake_half_header = stalled(fake.addr(), "GET /cgi-bin/token HTTP/1.1\r\nHost: x\r\n".into());
     let stalled_push = stalled(
+        addr,
         "POST /wechat?signature=s&timestamp=1&nonce=n HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<x".into(),
     );
-    let unread_admin =
-        stalled("POST /api/qrcode HTTP/1.1\r\nHost: x\r\nContent-Length: 1500000\r\nConnection: close\r\n\r\n".into());
-    let ((header, header_took), (push, push_took), (admin, admin_took)) =
-        tokio::join!(half_header, stalled_push, unread_admin);
-    assert!(header.is_empty() || header.contains(" 408 "), "{header}");
-    assert!(
-        header_took < Duration::from_secs(15),
-        "half a header held {header_took:?}"
+    let unread_admin = stalled(
+        addr,
+        "POST /api/qrcode HTTP/1.1\r\nHost: x\r\nContent-Length: 1500000\r\nConnection: close\r\n\r\n".into(),
     );
+    let ((header, header_took), (fake_header, fake_header_took), (push, push_took), (admin, admin_took)) =
+        tokio::join!(half_header, fake_half_header, stalled_push, unread_admin);
+    for (header, took) in [(header, header_took), (fake_header, fake_header_took)] {
+        assert!(header.is_empty() || header.contains(" 408 "), "{header}");
+        assert!(took < Duration::from_secs(15), "half a header held {took:?}");
+    }
     assert!(push.starts_with("HTTP/1.1 408"), "{push}");
     assert!(push_took < Duration::from_secs(15), "a stalled body held {push_took:?}");
     assert!(

@@ -217,7 +217,7 @@ impl FakeControl {
 pub struct FakeWechat {
     addr: SocketAddr,
     control: FakeControl,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl FakeWechat {
@@ -238,13 +238,10 @@ impl FakeWechat {
         let control = FakeControl::new(opts);
         let router = control.router();
         let mut stop = control.hang_signal();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        // The backend's own accept loop: a client that sends half a header is cut off, as on the backend.
+        let task = tokio::spawn(crate::http::serve(listener, router, async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }));
         Self { addr, control, task }
     }
 
@@ -272,8 +269,8 @@ impl FakeWechat {
     /// Serves until the process is stopped (the `fake-wechat` subcommand).
     ///
     /// # Errors
-    /// When serving fails.
+    /// When the serving task panicked (failed accepts are logged and retried, as on the backend).
     pub async fn wait(self) -> std::io::Result<()> {
-        self.task.await.map_err(std::io::Error::other)?
+        self.task.await.map_err(std::io::Error::other)
     }
 }

@@ -18,8 +18,25 @@ use tokio::net::TcpListener;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting and waits for the requests in
-/// flight (idle connections are closed at once).
-pub(crate) async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) {
+/// flight (idle connections are closed at once). What [`Server`](crate::Server) and the fake WeChat run on; use it
+/// for an [`App`](crate::App) mounted in a router of your own rather than `axum::serve`, which lets a client
+/// that never finishes its request header hold its connection forever.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut settings = wx_server::Settings::mock();
+/// settings.mock = None;
+/// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
+/// let app = wx_server::App::build(&settings).await?;
+/// let router = axum::Router::new().route("/hello", axum::routing::get(|| async { "hi" })).merge(app.router());
+/// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+/// wx_server::http::serve(listener, router, async {
+///     let _ = tokio::signal::ctrl_c().await;
+/// })
+/// .await;
+/// # Ok(()) }
+/// ```
+pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) {
     // HTTP/1.1 only, as `axum::serve` with axum's default features.
     let mut builder = Builder::new();
     builder

@@ -16,13 +16,15 @@
 
 mod admin;
 mod body;
-pub(crate) mod connections;
+mod connections;
 pub(crate) mod error;
 mod handlers;
 pub(crate) mod oauth;
 pub mod page_url;
 pub(crate) mod push;
 mod static_files;
+
+pub use connections::{HEADER_READ_TIMEOUT, serve};
 
 use crate::{
     CredentialService, Metrics, Secret,
