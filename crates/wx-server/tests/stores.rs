@@ -128,6 +128,12 @@ async fn file_store_keeps_the_contract_and_survives_a_corrupt_file() {
     // A corrupt file is an error on read (logged by the service), and is replaced by the next write.
     std::fs::write(&path, "{not json").unwrap();
     assert!(store.load("s").await.is_err());
+    // A value of the wrong shape (an older format, an edit by hand): the error, which the service logs, names
+    // where it is wrong but never quotes the value, which may be a token.
+    std::fs::write(&path, r#"{"s": "ACCESS_TOKEN_IN_THE_FILE"}"#).unwrap();
+    let error = store.load("s").await.unwrap_err().to_string();
+    assert!(error.contains("line 1"), "{error}");
+    assert!(!error.contains("ACCESS_TOKEN_IN_THE_FILE"), "{error}");
     store.save("s", &c).await.unwrap();
     assert_eq!(store.load("s").await.unwrap(), Some(c.clone()));
 

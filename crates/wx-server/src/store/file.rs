@@ -73,10 +73,9 @@ impl FileStore {
     fn read_entries(&self) -> Result<Entries, StoreError> {
         match std::fs::read(&self.path) {
             Ok(bytes) if bytes.is_empty() => Ok(Entries::new()),
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                key: self.path.display().to_string(),
-                reason: e.to_string(),
-            }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| StoreError::corrupt(self.path.display().to_string(), &e))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Entries::new()),
             Err(e) => Err(self.io(e)),
         }
@@ -86,10 +85,8 @@ impl FileStore {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| self.io(e))?;
         }
-        let json = serde_json::to_vec_pretty(entries).map_err(|e| StoreError::Corrupt {
-            key: self.path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let json =
+            serde_json::to_vec_pretty(entries).map_err(|e| StoreError::corrupt(self.path.display().to_string(), &e))?;
         let tmp = suffixed(&self.path, &format!(".tmp.{}.{}", std::process::id(), unique()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);

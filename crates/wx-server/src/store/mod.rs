@@ -99,9 +99,27 @@ pub enum StoreError {
     Corrupt {
         /// The key.
         key: String,
-        /// What was wrong.
+        /// What was wrong, and where; never the stored text (it may hold a token).
         reason: String,
     },
+}
+
+impl StoreError {
+    /// A value under `key` that JSON could not read or write. serde_json's own message quotes the offending
+    /// value (`invalid type: string "<the token>"`), so only its category and position are kept.
+    pub(crate) fn corrupt(key: impl Into<String>, error: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let what = match error.classify() {
+            Category::Io => "cannot be read",
+            Category::Syntax => "is not JSON",
+            Category::Data => "has the wrong shape for a cached credential (an older wxkit, or written by hand?)",
+            Category::Eof => "ends early",
+        };
+        Self::Corrupt {
+            key: key.into(),
+            reason: format!("the JSON {what} (line {}, column {})", error.line(), error.column()),
+        }
+    }
 }
 
 /// The future a store operation returns (boxed so the trait stays object-safe).

@@ -122,22 +122,14 @@ impl CredentialStore for RedisStore {
                 .query_async(&mut conn)
                 .await
                 .map_err(redis_err)?;
-            raw.map(|s| {
-                serde_json::from_str(&s).map_err(|e| StoreError::Corrupt {
-                    key: key.to_owned(),
-                    reason: e.to_string(),
-                })
-            })
-            .transpose()
+            raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::corrupt(key.to_owned(), &e)))
+                .transpose()
         })
     }
 
     fn save<'a>(&'a self, key: &'a str, value: &'a Cached) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let json = serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
-                key: key.to_owned(),
-                reason: e.to_string(),
-            })?;
+            let json = serde_json::to_string(value).map_err(|e| StoreError::corrupt(key.to_owned(), &e))?;
             let ttl_ms = value.expires_at_ms.saturating_sub(super::now_ms()).max(1);
             let mut conn = self.connection().await?;
             redis::cmd("SET")
