@@ -3,8 +3,16 @@
 use std::process::Command;
 
 fn wx_server(args: &[&str]) -> std::process::Output {
+    wx_server_with(args, &[])
+}
+
+/// With these environment variables (and none of the ones the subcommands read from the caller's environment).
+fn wx_server_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_wx-server"))
         .args(args)
+        .env_remove("WX_TOKEN")
+        .env_remove("WX_JSAPI_TICKET")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -21,25 +29,23 @@ fn python_sha1(s: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// The signature on stdout; with -v the canonical string on stderr, its ticket redacted. The ticket comes from
+/// `--ticket` or, out of other users' `ps`, from `WX_JSAPI_TICKET`.
 #[test]
 fn sign_prints_signature_and_canonical_string() {
     let url = "https://a.com/p?x=1&q=%E4%BD%A0&z=中";
-    let out = wx_server(&[
-        "sign",
-        "--ticket",
-        "T1",
-        "--noncestr",
-        "N1",
-        "--timestamp",
-        "1700000000",
-        "--url",
-        url,
-        "-v",
-    ]);
-    assert!(out.status.success());
-    let canonical = format!("jsapi_ticket=T1&noncestr=N1&timestamp=1700000000&url={url}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), python_sha1(&canonical));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), canonical);
+    let rest = ["--noncestr", "N1", "--timestamp", "1700000000", "--url", url, "-v"];
+    let from_flag = wx_server(&[&["sign", "--ticket", "T1CKET"][..], &rest].concat());
+    let from_env = wx_server_with(&[&["sign"][..], &rest].concat(), &[("WX_JSAPI_TICKET", "T1CKET")]);
+    let canonical = format!("jsapi_ticket=T1CKET&noncestr=N1&timestamp=1700000000&url={url}");
+    for out in [from_flag, from_env] {
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), python_sha1(&canonical));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim(),
+            format!("jsapi_ticket=<redacted>&noncestr=N1&timestamp=1700000000&url={url}")
+        );
+    }
 }
 
 #[test]
@@ -113,6 +119,20 @@ fn check_exits_zero_on_match_and_one_on_mismatch() {
         &good,
     ]);
     assert_eq!(ok.status.code(), Some(0));
+    // The server's own WX_TOKEN when --token is not given.
+    let from_env = wx_server_with(
+        &[
+            "check",
+            "--timestamp",
+            "1700000000",
+            "--nonce",
+            "nonce42",
+            "--signature",
+            &good,
+        ],
+        &[("WX_TOKEN", "wxtoken")],
+    );
+    assert_eq!(from_env.status.code(), Some(0), "{from_env:?}");
     let bad = wx_server(&[
         "check",
         "--token",

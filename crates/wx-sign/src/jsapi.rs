@@ -3,12 +3,45 @@
 use crate::{SignError, digest::sha1_hex};
 
 /// A computed `wx.config` signature together with the exact string that was hashed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output leaves the ticket out (the canonical string starts with it):
+///
+/// ```
+/// let signed = wx_sign::sign_config("T1CKET", "n", 1, "https://a.com/")?;
+/// assert!(signed.canonical.starts_with("jsapi_ticket=T1CKET&"));
+/// assert!(!format!("{signed:?}").contains("T1CKET"));
+/// assert_eq!(signed.canonical_redacted(), "jsapi_ticket=<redacted>&noncestr=n&timestamp=1&url=https://a.com/");
+/// # Ok::<(), wx_sign::SignError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigSignature {
     /// SHA-1 of [`canonical`](Self::canonical), 40 lowercase hex digits: `wx.config`'s `signature`.
     pub signature: String,
-    /// `jsapi_ticket=…&noncestr=…&timestamp=…&url=…`, the string WeChat's servers rebuild and hash.
+    /// `jsapi_ticket=…&noncestr=…&timestamp=…&url=…`, the string WeChat's servers rebuild and hash. It holds
+    /// the ticket: show [`canonical_redacted`](Self::canonical_redacted) instead.
     pub canonical: String,
+    /// Where the ticket ends in `canonical`.
+    ticket_end: usize,
+}
+
+const TICKET_KEY: &str = "jsapi_ticket=";
+
+impl ConfigSignature {
+    /// [`canonical`](Self::canonical) with the ticket replaced by `<redacted>`: what to log or print when a
+    /// signature needs explaining.
+    pub fn canonical_redacted(&self) -> String {
+        let rest = self.canonical.get(self.ticket_end..).unwrap_or_default();
+        format!("{TICKET_KEY}<redacted>{rest}")
+    }
+}
+
+impl std::fmt::Debug for ConfigSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigSignature")
+            .field("signature", &self.signature)
+            .field("canonical", &self.canonical_redacted())
+            .finish()
+    }
 }
 
 /// The URL WeChat signs for a page: `href` without `#` and everything after it.
@@ -56,7 +89,7 @@ pub fn canonical_config_string(
     let ts = timestamp.to_string();
     let mut s = String::with_capacity(48 + jsapi_ticket.len() + noncestr.len() + ts.len() + url.len());
     for (key, value) in [
-        ("jsapi_ticket=", jsapi_ticket),
+        (TICKET_KEY, jsapi_ticket),
         ("&noncestr=", noncestr),
         ("&timestamp=", &ts),
         ("&url=", url),
@@ -89,7 +122,11 @@ pub fn sign_config(
 ) -> Result<ConfigSignature, SignError> {
     let canonical = canonical_config_string(jsapi_ticket, noncestr, timestamp, url)?;
     let signature = sha1_hex(&[&canonical]);
-    Ok(ConfigSignature { signature, canonical })
+    Ok(ConfigSignature {
+        signature,
+        canonical,
+        ticket_end: TICKET_KEY.len() + jsapi_ticket.len(),
+    })
 }
 
 pub(crate) fn require(field: &'static str, value: &str) -> Result<(), SignError> {
