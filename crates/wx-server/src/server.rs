@@ -113,6 +113,7 @@ impl App {
         settings: &Settings,
         handler: impl wx_push::PushHandler,
     ) -> Result<Self, StartError> {
+        settings.check_nothing_secret_is_served()?;
         let metrics = Arc::new(Metrics::default());
         let store: Arc<dyn CredentialStore> = match &settings.store {
             StoreSpec::Memory => Arc::new(MemoryStore::default()),

@@ -26,7 +26,11 @@
 
 use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
 use serde::Deserialize;
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 /// The demo AppID used by `--mock` (the built-in fake WeChat knows it).
 pub const DEMO_APPID: &str = "wx0000000000demo";
@@ -605,6 +609,20 @@ impl ServeArgs {
             None if mock => StoreSpec::File(mock_store_path()),
             None => StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
         };
+        s.check_nothing_secret_is_served()?;
+        if let (Some(dir), Some(config)) = (&s.static_dir, &self.config)
+            && is_inside(dir, config)
+        {
+            return Err(ConfigError::Invalid {
+                var: "WX_CONFIG",
+                message: format!(
+                    "{} is inside WX_STATIC_DIR ({}), which serves every file in it: anyone could download the \
+                     app secret. Keep the file outside the app's directory",
+                    config.display(),
+                    dir.display()
+                ),
+            });
+        }
         s.token_mode = match self.token_mode.or(file.token_mode).as_deref() {
             None | Some("stable") => TokenMode::Stable,
             Some("classic") => TokenMode::Classic,
@@ -634,6 +652,65 @@ impl ServeArgs {
         }
         Ok(s)
     }
+}
+
+impl Settings {
+    /// Refuses a credential file inside the static directory: `ServeDir` serves every file there, so the
+    /// access_token and jsapi_ticket (and the store's lock and temporary files) would be downloadable.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("wxkit-doc-static-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let mut settings = wx_server::Settings::mock();
+    /// settings.static_dir = Some(dir.clone());
+    /// settings.store = wx_server::StoreSpec::File(dir.join("credentials.json"));
+    /// assert!(settings.check_nothing_secret_is_served().is_err());
+    /// settings.store = wx_server::StoreSpec::File(std::env::temp_dir().join("credentials.json"));
+    /// assert!(settings.check_nothing_secret_is_served().is_ok());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming `WX_STORE`.
+    pub fn check_nothing_secret_is_served(&self) -> Result<(), ConfigError> {
+        match (&self.static_dir, &self.store) {
+            (Some(dir), StoreSpec::File(file)) if is_inside(dir, file) => Err(ConfigError::Invalid {
+                var: "WX_STORE",
+                message: format!(
+                    "the credential file {} is inside WX_STATIC_DIR ({}), which serves every file in it: anyone \
+                     could download the access_token. Keep it outside, e.g. file:/var/lib/wxkit/credentials.json",
+                    file.display(),
+                    dir.display()
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether `path` (which need not exist yet) lies in directory `dir`, symbolic links and `..` resolved as far
+/// as the file system allows: a path whose existing part cannot be resolved counts as inside (refused).
+fn is_inside(dir: &Path, path: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else {
+        return false;
+    };
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(cwd) => cwd.join(path),
+            Err(_) => return true,
+        }
+    };
+    // The deepest part that exists, resolved, plus the rest as written.
+    for base in absolute.ancestors() {
+        if let Ok(resolved) = base.canonicalize() {
+            let rest = absolute.strip_prefix(base).unwrap_or(Path::new(""));
+            return resolved.join(rest).starts_with(&dir);
+        }
+    }
+    true
 }
 
 fn parse_list(list: &str) -> Vec<&str> {

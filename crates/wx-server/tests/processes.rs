@@ -520,6 +520,47 @@ fn start_up_fails_with_a_message_naming_the_variable() {
     let out = c.env("WX_LISTEN", &addr).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("WX_LISTEN"));
     let _ = std::fs::remove_file(&cfg);
+
+    // Nothing secret inside the served directory: not the credential file (here the default one, relative to a
+    // working directory that is also the static directory, as after `cd dist`), not the config file.
+    let dist = temp_path("served-dir");
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    let inside_config = dist.join("assets/wx.toml");
+    std::fs::write(&inside_config, "appid = \"wx1\"\n").unwrap();
+    let served = [
+        ("WX_STORE", None, &dist, "WX_STORE"),
+        (
+            "WX_STORE",
+            Some(format!("file:{}/sub/../creds.json", dist.display())),
+            &dist,
+            "WX_STORE",
+        ),
+        (
+            "WX_CONFIG",
+            Some(inside_config.display().to_string()),
+            &std::env::temp_dir(),
+            "WX_CONFIG",
+        ),
+    ];
+    for (var, value, cwd, needle) in served {
+        let mut c = wx_server();
+        c.arg("serve").current_dir(cwd).env("WX_STATIC_DIR", &dist);
+        for (k, v) in base.iter().filter(|(k, _)| *k != "WX_STORE") {
+            c.env(k, v);
+        }
+        if let Some(v) = &value {
+            c.env(var, v);
+        }
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}={value:?}: {err}");
+        assert!(
+            err.contains(needle) && err.contains("WX_STATIC_DIR"),
+            "{var}={value:?}: {err}"
+        );
+        assert!(!dist.join("creds.json").exists() && !dist.join("wx-server-credentials.json").exists());
+    }
+    let _ = std::fs::remove_dir_all(&dist);
 }
 
 #[test]
