@@ -356,7 +356,7 @@ fn toml_error(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim();
     // serde's errors about a value quote it; the parser's own (`invalid boolean`) quote only expected tokens.
     let message = if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        without_quoted_literals(message)
+        without_the_value(message)
     } else {
         message.to_owned()
     };
@@ -373,16 +373,36 @@ fn toml_error(text: &str, error: &toml::de::Error) -> String {
     }
 }
 
-/// `invalid type: integer `1`, expected a string` → `invalid type: integer, expected a string`.
-fn without_quoted_literals(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    for (i, piece) in message.split('`').enumerate() {
-        // Odd pieces are inside backticks.
-        if i % 2 == 0 {
-            out.push_str(if out.ends_with(' ') { piece.trim_start() } else { piece });
-        }
-    }
-    out.replace(" ,", ",").trim().to_owned()
+/// `invalid type: string "<secret>", expected u64` → `invalid type: string, expected u64`: serde's wording
+/// with the value left out, however it was quoted or escaped. Only the kind of value (serde's fixed words) and
+/// what was expected are kept.
+fn without_the_value(message: &str) -> String {
+    const KINDS: [&str; 16] = [
+        "boolean",
+        "integer",
+        "floating point",
+        "character",
+        "string",
+        "byte array",
+        "unit value",
+        "Option value",
+        "newtype struct",
+        "sequence",
+        "map",
+        "enum",
+        "unit variant",
+        "newtype variant",
+        "tuple variant",
+        "struct variant",
+    ];
+    let (head, rest) = message.split_once(": ").unwrap_or((message, ""));
+    let kind = KINDS
+        .iter()
+        .find(|k| rest.starts_with(*k))
+        .map_or(String::new(), |k| format!(": {k}"));
+    // The value comes before the last `, expected`; what follows is serde's description of the field's type.
+    let expected = rest.rfind(", expected").map_or("", |at| &rest[at..]);
+    format!("{head}{kind}{expected}")
 }
 
 /// `wx-server serve`'s options. Each flag also reads its environment variable.

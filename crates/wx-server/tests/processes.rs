@@ -654,6 +654,9 @@ fn config_file_errors_never_print_the_secret_on_the_bad_line() {
         "appid = \"wx1111222233334444\"\ntoken = 987654321987 # from the MP console\n".to_owned(),
         "appid = \"wx1111222233334444\"\nappsecret = 9876_5432_1987\n".to_owned(),
         "appid = \"wx1111222233334444\"\nappsecret = 0xE5F4C8F6C3\n".to_owned(),
+        // serde quotes a string where a number was expected, escaping what it must.
+        format!("appid = \"wx1111222233334444\"\nupstream_timeout_ms = \"{SECRET}\"\n"),
+        format!("appid = \"wx1111222233334444\"\nupstream_timeout_ms = \"a\\\", expected `{SECRET}`\"\n"),
     ];
     for (i, toml) in cases.iter().enumerate() {
         let cfg = temp_path(&format!("secret-{i}.toml"));
