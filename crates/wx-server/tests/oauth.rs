@@ -377,3 +377,34 @@ async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     fake.shutdown().await;
 }
+
+/// An error that quotes the code back (an upstream or proxy that echoes its query) does not carry the code on:
+/// the code is a credential until it is spent.
+#[tokio::test]
+async fn an_error_that_echoes_the_code_does_not_repeat_it() {
+    let echo = axum::Router::new().route(
+        "/sns/oauth2/access_token",
+        axum::routing::get(|axum::extract::RawQuery(q): axum::extract::RawQuery| async move {
+            axum::Json(serde_json::json!({"errcode": 40029, "errmsg": format!("invalid code, query {}", q.unwrap_or_default())}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, echo).await });
+    let wechat = WechatClient::new(
+        &base,
+        DEMO_APPID,
+        Secret::new(wx_server::DEMO_SECRET),
+        wx_server::TokenMode::Stable,
+        std::time::Duration::from_secs(5),
+        std::sync::Arc::new(wx_server::Metrics::default()),
+    )
+    .unwrap();
+    let error = oauth::exchange_code(&wechat, "CODE0123456789echoed")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("40029"), "{error}");
+    assert!(!error.contains("CODE0123456789echoed"), "{error}");
+    assert!(!error.contains(wx_server::DEMO_SECRET), "{error}");
+}

@@ -124,12 +124,14 @@ fn tokens(v: &serde_json::Value) -> Result<OauthTokens, UpstreamError> {
 /// # Errors
 /// [`UpstreamError::Other`] with errcode 40029 (invalid code), 40163 (code already used) or 42003 (expired).
 pub async fn exchange_code(client: &WechatClient, code: &str) -> Result<OauthTokens, UpstreamError> {
+    // Scrubbed from WeChat's errmsg like the tokens: until it is spent, the code is worth an openid.
+    let code_secret = Secret::new(code);
     let v = client
         .get_json(
             "/sns/oauth2/access_token",
             &[("code", code), ("grant_type", "authorization_code")],
             true,
-            &[],
+            &[&code_secret],
         )
         .await?;
     tokens(&v)
