@@ -761,13 +761,23 @@ fn validate_api_base(base: String) -> Result<String, ConfigError> {
 }
 
 fn validate_base(var: &'static str, base: String, example: &str) -> Result<String, ConfigError> {
+    // A URL with `@` may carry a password: it is not repeated in the message.
+    let shown = if base.contains('@') {
+        "the URL".to_owned()
+    } else {
+        format!("`{base}`")
+    };
     let invalid = |why: &str| ConfigError::Invalid {
         var,
-        message: format!("`{base}` {why}"),
+        message: format!("{shown} {why}"),
     };
     let url = url::Url::parse(&base).map_err(|_| invalid(&format!("is not a URL such as {example}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(invalid("must be an http(s) URL with a host"));
+    }
+    // The value is logged at start-up and shown in `Settings`' Debug; none of these URLs needs credentials.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not carry a user name or password (`user:…@`)"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a query or fragment"));

@@ -473,6 +473,16 @@ fn start_up_fails_with_a_message_naming_the_variable() {
         ("WX_JS_PORTS", Some("80"), "WX_JS_PORTS"),
         ("WX_API_BASE", Some("not a url"), "WX_API_BASE"),
         ("WX_API_BASE", Some("ftp://api.weixin.qq.com"), "WX_API_BASE"),
+        (
+            "WX_API_BASE",
+            Some("https://proxy:Pr0xyPassw0rd@api.example.com"),
+            "user name or password",
+        ),
+        (
+            "WX_API_BASE",
+            Some("https//proxy:Pr0xyPassw0rd@api.example.com"),
+            "WX_API_BASE",
+        ),
         ("WX_CORS_ORIGINS", Some("https://a.com/path"), "WX_CORS_ORIGINS"),
         ("WX_UPSTREAM_TIMEOUT_MS", Some("0"), "WX_UPSTREAM_TIMEOUT_MS"),
         ("WX_STATIC_DIR", Some("/definitely/not/here"), "WX_STATIC_DIR"),
@@ -494,6 +504,7 @@ fn start_up_fails_with_a_message_naming_the_variable() {
         assert_eq!(out.status.code(), Some(2), "{var}={value:?}: {err}");
         assert!(err.contains(needle), "{var}={value:?}: {err}");
         assert!(!err.contains("panicked"), "{var}={value:?}: {err}");
+        assert!(!err.contains("Pr0xyPassw0rd"), "{var}={value:?}: {err}");
     }
     // A real account's domain cannot carry a port other than 80/443.
     let mut c = wx_server();
