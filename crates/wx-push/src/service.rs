@@ -279,14 +279,18 @@ impl FirstDelivery<'_> {
         let Some((work, _)) = self.work.as_mut() else {
             return Ok(Err(Panicked));
         };
-        let until = tokio::time::Instant::now() + deadline;
+        // `None`: a deadline too far off to represent (`Duration::MAX`), which is no deadline.
+        let until = tokio::time::Instant::now().checked_add(deadline);
         // Most handlers answer on their first poll, and only one that does not needs a timer (making one takes a
         // counted reference to the runtime, shared by every worker thread).
         let first = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *work).poll(cx))).await;
         let ended = match first {
             Poll::Ready(ended) => ended,
             // Past the deadline the work stays here, and dropping `self` moves it to a task.
-            Poll::Pending => tokio::time::timeout_at(until, work).await?,
+            Poll::Pending => match until {
+                Some(until) => tokio::time::timeout_at(until, work).await?,
+                None => work.await,
+            },
         };
         let Some((_, to)) = self.work.take() else {
             return Ok(Err(Panicked));

@@ -344,6 +344,18 @@ async fn past_the_deadline_wechat_gets_success_and_the_work_finishes_in_the_back
     assert_eq!(reply_text(&signer, &retry.body).as_deref(), Some("late"));
 }
 
+/// `Duration::MAX` is no deadline (computing it used to overflow the clock and panic).
+#[tokio::test(start_paused = true)]
+async fn an_unbounded_deadline_waits_for_the_handler() {
+    let (handler, _done) = slow_handler(Duration::from_secs(10), "patient");
+    let service = PushService::new(verifier(), handler).with_deadline(Duration::MAX);
+    let signer = PushSigner::plain(TOKEN);
+    let push = sign(&signer, &text("no deadline", 7));
+    let response = service.handle(&push.query, push.body.as_bytes()).await;
+    assert_eq!(response.status, 200);
+    assert!(response.body.contains("<![CDATA[patient]]>"), "{}", response.body);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_delivery_whose_caller_hangs_up_still_runs_its_handler_to_the_end() {
     let (handler, done_rx) = slow_handler(Duration::from_secs(1), "finished");
