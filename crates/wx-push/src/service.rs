@@ -46,8 +46,9 @@ pub enum PushError {
 }
 
 impl PushError {
-    /// 413 for an oversized body, 403 for a failed signature, 500 when the server lacks its EncodingAESKey (a
-    /// configuration fault, not the sender's), 400 for everything else.
+    /// 413 for an oversized body, 403 for a failed signature, 503 when a verified push is encrypted but the server
+    /// has no EncodingAESKey (safe mode is not set up: a configuration fault, not the sender's, and WeChat retries),
+    /// 400 for everything else.
     ///
     /// ```
     /// assert_eq!(wx_push::PushError::Verify(wx_push::VerifyError::Signature).status(), 403);
@@ -56,7 +57,7 @@ impl PushError {
         match self {
             PushError::TooLarge { .. } => 413,
             PushError::Verify(VerifyError::MissingParam(_) | VerifyError::Signature | VerifyError::MsgSignature) => 403,
-            PushError::Verify(VerifyError::NoKey) => 500,
+            PushError::Verify(VerifyError::NoKey) => 503,
             PushError::Verify(_) | PushError::Parse(_) => 400,
         }
     }

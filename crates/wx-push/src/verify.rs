@@ -234,12 +234,13 @@ impl PushVerifier {
             .msg_signature
             .as_deref()
             .ok_or(VerifyError::MissingParam("msg_signature"))?;
-        let cipher = self.cipher.as_ref().ok_or(VerifyError::NoKey)?;
         let [encrypted, msg_type] = flat_fields(body, ["Encrypt", "MsgType"]).map_err(VerifyError::Envelope)?;
         let encrypted = encrypted.ok_or(VerifyError::MissingEncrypt)?;
         if !wx_sign::verify_msg_signature(&self.token, timestamp, nonce, &encrypted, msg_signature) {
             return Err(VerifyError::MsgSignature);
         }
+        // Checked only for a push that is WeChat's: anyone else learns nothing of the server's configuration.
+        let cipher = self.cipher.as_ref().ok_or(VerifyError::NoKey)?;
         let xml = cipher.decrypt(&encrypted).map_err(VerifyError::Decrypt)?;
         let mode = if msg_type.is_some() {
             Mode::Compatible

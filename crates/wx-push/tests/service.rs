@@ -189,8 +189,12 @@ async fn an_encrypted_push_without_a_configured_key_is_a_server_fault() {
     let service = PushService::new(PushVerifier::new(TOKEN, None), DemoHandler);
     let push = sign(&PushSigner::safe(TOKEN, cipher()), &text("x", 1));
     let response = service.handle(&push.query, push.body.as_bytes()).await;
-    assert_eq!(response.status, 500);
+    assert_eq!(response.status, 503);
     assert!(response.body.contains("EncodingAESKey"), "{}", response.body);
+    // Only WeChat learns that: a push signed with another token is refused as any forgery is.
+    let forged = sign(&PushSigner::safe("another-token", cipher()), &text("x", 2));
+    let response = service.handle(&forged.query, forged.body.as_bytes()).await;
+    assert_eq!(response.status, 403, "{}", response.body);
 }
 
 #[tokio::test]

@@ -163,7 +163,7 @@ async fn encrypted_push_without_a_key_is_a_server_fault_naming_nothing_secret() 
     let sim = PushSimulator::new(wx_server::fake::PushAccount::default()).unwrap();
     let url = server.url("/wechat");
     let report = sim.send(&url, PushMode::Safe, &text("x"), "o", FAST).await.unwrap();
-    assert_eq!(report.status, Some(500), "{report:?}");
+    assert_eq!(report.status, Some(503), "{report:?}");
     // Plain mode keeps working.
     let report = sim
         .send(&url, PushMode::Plain, &text("plain"), "o", FAST)
