@@ -8,6 +8,7 @@ pub fn run() -> Result<()> {
     // The size and browser benches need trunk, wasm-bindgen, wasm-opt and Chromium like `test` does.
     crate::setup::run()?;
     sign_bench()?;
+    push_bench()?;
     server_bench()?;
     jssdk_size_bench()?;
     crate::app_bench::size()?;
@@ -43,6 +44,25 @@ fn sign_bench() -> Result<()> {
     if sign > 2000.0 {
         println!("bench wx-sign: WARNING sign_config is over 2 µs/op, which points to a bug");
     }
+    Ok(())
+}
+
+/// `PushService::handle` in process (verify, parse, de-duplicate, echo, reply; AES both ways in safe mode) vs
+/// the bare parse of the same XML: where a push's time goes before HTTP is involved (the load test has that).
+fn push_bench() -> Result<()> {
+    exec(cmd(
+        "cargo",
+        &["bench", "-p", "wx-push", "--bench", "push", "--", "--noplot"],
+    ))?;
+    let base = criterion_mean_ns("push_baseline parse")?;
+    let plain = criterion_mean_ns("push_plain echo")?;
+    let aes = criterion_mean_ns("push_aes echo")?;
+    println!(
+        "bench wx-push: PushService::handle in process: plain echo {plain:.0} ns, AES echo {aes:.0} ns; baseline \
+         Push::parse of the same XML {base:.0} ns; ratios {:.2} / {:.2}",
+        plain / base,
+        aes / base
+    );
     Ok(())
 }
 

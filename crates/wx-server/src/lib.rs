@@ -1,6 +1,7 @@
 //! wxkit's signing backend: the central credential service for a WeChat Official Account's
-//! access_token and jsapi_ticket, the JS-SDK config endpoint, the server URL check, static hosting of
-//! the H5 app, and a fake WeChat to run all of it without an account.
+//! access_token and jsapi_ticket, the JS-SDK config endpoint, the server URL check and pushes (through
+//! `wx-push`), scene QR codes, OAuth web sign-in, static hosting of the H5 app, and a fake WeChat to run all
+//! of it without an account.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,7 +16,8 @@
 //! ```
 //!
 //! Modules: [`settings`] (configuration), [`credentials`] (the service), [`store`] (memory, file, Redis),
-//! [`wechat`] (the upstream client), [`http`] (routes), [`fake`] (the fake WeChat), [`metrics`].
+//! [`wechat`] (the upstream client), [`http`] (routes, and [`http::serve`]), [`qrcode`] (scene QR codes),
+//! [`oauth`] (web authorisation), [`fake`] (the fake WeChat and its push simulator), [`metrics`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -1,5 +1,5 @@
-//! `wx-server`: the signing backend's binary. Subcommands: `serve`, `fake-wechat`, and `sign` / `check`
-//! (offline debugging of signatures). The library (`wx_server`) does the work.
+//! `wx-server`: the signing backend's binary. Subcommands: `serve`, `fake-wechat`, `sign` / `check` (offline
+//! debugging of signatures) and `qrcode` (a scene QR code, drawn locally). The library (`wx_server`) does the work.
 
 mod cli;
 

@@ -2,7 +2,8 @@ use clap::Args;
 use std::process::ExitCode;
 use wx_server::ServeArgs;
 
-/// Run the backend: GET /api/jssdk/config, GET /wechat, /healthz, /metrics and the static app.
+/// Run the backend: GET /api/jssdk/config, GET and POST /wechat (URL check, pushes), POST /api/qrcode,
+/// /api/oauth/*, /healthz, /metrics and the static app.
 ///
 /// Every option also reads its WX_* environment variable (shown below) or the TOML file given with
 /// --config. A missing or invalid value stops start-up with a message naming the variable.
