@@ -220,7 +220,13 @@ async fn each_injected_fault_gets_its_documented_behaviour() {
     ];
     let client = client();
     for case in cases {
-        let (fake, server) = start().await;
+        let (fake, server) = start_with(fake_opts(7200), |s| {
+            // A timed-out call hangs until the client gives up: keep those cases short.
+            if case.fault == Fault::Timeout {
+                s.upstream_timeout = Duration::from_secs(1);
+            }
+        })
+        .await;
         fake.control().apply(FaultRequest {
             inject: vec![FaultRule {
                 endpoint: case.endpoint,

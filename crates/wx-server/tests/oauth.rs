@@ -294,7 +294,8 @@ async fn a_code_used_elsewhere_gets_a_clear_400() {
 #[tokio::test]
 async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
     let opts = wx_server::fake::FakeOptions {
-        oauth_code_lifetime: std::time::Duration::from_millis(300),
+        // Long enough for each code to be exchanged on a busy machine; the expiry case waits it out.
+        oauth_code_lifetime: std::time::Duration::from_secs(2),
         ..Default::default()
     };
     let fake = wx_server::fake::FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts)
@@ -347,7 +348,7 @@ async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
         Some(48001)
     );
     let late = code_for("snsapi_userinfo").await;
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
     assert_eq!(
         errcode(oauth::exchange_code(&wechat, &late).await.map(|_| ())),
         Some(42003)

@@ -194,15 +194,16 @@ fn slow_echo(delay: Duration, calls: Arc<AtomicU32>, done: Arc<AtomicU32>) -> im
 async fn retries_share_one_handler_run_and_its_reply() {
     for mode in [PushMode::Plain, PushMode::Safe] {
         let (calls, done) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
-        // The handler outlasts the simulator's first attempt (300 ms) but not the server's deadline (4 s):
-        // WeChat retries, the retry must not run the handler again and gets the first run's reply.
+        // The handler outlasts the simulator's first attempt (500 ms) but not the server's deadline (4 s):
+        // WeChat retries, the retry must not run the handler again and gets the first run's reply (the second
+        // and third attempts leave 800 ms for a busy machine).
         let server = start_with(
             settings(),
-            slow_echo(Duration::from_millis(450), calls.clone(), done.clone()),
+            slow_echo(Duration::from_millis(700), calls.clone(), done.clone()),
         )
         .await;
         let timing = PushTiming {
-            reply_timeout: Duration::from_millis(300),
+            reply_timeout: Duration::from_millis(500),
             attempts: 3,
         };
         let report = sim(&server)

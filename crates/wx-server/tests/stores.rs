@@ -43,8 +43,9 @@ async fn contract(store: &dyn CredentialStore) {
         "{name}: the other key survived"
     );
 
-    // Leases: exclusive, released only by the owner, expiring on their own.
-    let lease = Duration::from_millis(300);
+    // Leases: exclusive, released only by the owner, expiring on their own (2 s: the steps before the expiry
+    // check must all fit inside one lease on a busy machine).
+    let lease = Duration::from_secs(2);
     assert!(
         store.try_lock("L", "one", lease).await.unwrap(),
         "{name}: free lock taken"
@@ -63,7 +64,7 @@ async fn contract(store: &dyn CredentialStore) {
         store.try_lock("L", "two", lease).await.unwrap(),
         "{name}: released lock taken"
     );
-    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    tokio::time::sleep(lease + Duration::from_millis(200)).await;
     assert!(
         store.try_lock("L", "three", lease).await.unwrap(),
         "{name}: an expired lease is taken over"

@@ -26,7 +26,9 @@ pub async fn start_with(opts: FakeOptions, tweak: impl FnOnce(&mut Settings)) ->
     s.api_base = fake.base_url();
     s.listen = "127.0.0.1:0".parse().unwrap();
     s.store = StoreSpec::Memory;
-    s.upstream_timeout = Duration::from_millis(1000);
+    // Generous: a fake stalled by a busy machine must not look like a timeout (a retry would change the call
+    // counts tests assert). Tests of the timeout itself set their own.
+    s.upstream_timeout = Duration::from_secs(10);
     tweak(&mut s);
     let server = Server::start(s).await.unwrap();
     (fake, server)
