@@ -84,6 +84,8 @@ pub struct Proc {
     pub child: Child,
     pub output: Arc<Mutex<String>>,
     pub first_line: String,
+    /// The threads copying stdout and stderr into `output`: done once the child has exited and they drained.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Proc {
@@ -94,7 +96,7 @@ impl Proc {
         let output = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().unwrap();
         let err_out = output.clone();
-        std::thread::spawn(move || {
+        let err_reader = std::thread::spawn(move || {
             let mut r = BufReader::new(stderr);
             let mut line = String::new();
             while r.read_line(&mut line).unwrap_or(0) > 0 {
@@ -107,7 +109,7 @@ impl Proc {
         let _ = stdout.read_line(&mut first_line);
         output.lock().unwrap().push_str(&first_line);
         let out = output.clone();
-        std::thread::spawn(move || {
+        let out_reader = std::thread::spawn(move || {
             let mut rest = String::new();
             let _ = stdout.read_to_string(&mut rest);
             out.lock().unwrap().push_str(&rest);
@@ -116,6 +118,7 @@ impl Proc {
             child,
             output,
             first_line,
+            readers: vec![err_reader, out_reader],
         }
     }
 
@@ -134,6 +137,20 @@ impl Proc {
         self.output.lock().unwrap().clone()
     }
 
+    /// The output once it contains `needle` (the reader threads may lag behind the process), or as it is after
+    /// 10 s.
+    #[allow(dead_code)] // used by some test binaries only
+    pub fn output_once_it_has(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let output = self.output();
+            if output.contains(needle) || Instant::now() >= deadline {
+                return output;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGTERM (graceful), then wait.
     pub fn stop(&mut self) {
         let _ = Command::new("kill")
@@ -142,14 +159,22 @@ impl Proc {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
-                // Give the reader threads a moment to drain the pipes.
-                std::thread::sleep(Duration::from_millis(100));
+                self.drain();
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.drain();
+    }
+
+    /// Waits (up to 10 s) until everything the exited child wrote is in `output`.
+    fn drain(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline && !self.readers.iter().all(std::thread::JoinHandle::is_finished) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 
@@ -166,6 +191,27 @@ pub fn wx_server() -> Command {
     c
 }
 
+/// The process id of the Redis answering on `addr` (`INFO server`), if one answers.
+fn redis_pid(addr: SocketAddr) -> Option<u32> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n").ok()?;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("process_id:") || !answer.ends_with(b"\r\n") {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&answer);
+    text.lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .and_then(|pid| pid.trim().parse().ok())
+}
+
 /// A redis-server of our own on a free loopback port, without persistence; killed on drop.
 pub struct Redis {
     pub child: Child,
@@ -173,12 +219,26 @@ pub struct Redis {
 }
 
 impl Redis {
+    /// On a free port; a port taken by someone else between picking and binding it is replaced by another.
     pub fn start() -> Self {
-        Self::start_on(free_port())
+        for _ in 0..5 {
+            if let Some(redis) = Self::try_start_on(free_port()) {
+                return redis;
+            }
+        }
+        panic!("redis-server found no free port in 5 tries");
     }
 
+    /// On `port`, which must be free.
+    #[allow(dead_code)] // used by some test binaries only
     pub fn start_on(port: u16) -> Self {
-        let child = Command::new("redis-server")
+        Self::try_start_on(port).unwrap_or_else(|| panic!("redis-server could not listen on {port}: in use?"))
+    }
+
+    /// `None` when the server on `port` is not this one (it exited: the port was taken meanwhile, perhaps by
+    /// another test's Redis, which must not be mistaken for ours).
+    fn try_start_on(port: u16) -> Option<Self> {
+        let mut child = Command::new("redis-server")
             .args([
                 "--port",
                 &port.to_string(),
@@ -195,11 +255,21 @@ impl Redis {
             .expect("redis-server is installed (cargo xtask setup installs it)");
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(addr).is_err() {
+        loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                return None;
+            }
+            if let Some(pid) = redis_pid(addr) {
+                if pid == child.id() {
+                    return Some(Self { child, port });
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
             assert!(Instant::now() < deadline, "redis-server did not start on {port}");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self { child, port }
     }
 
     pub fn url(&self) -> String {
