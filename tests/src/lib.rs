@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::{
     net::TcpListener,
+    os::unix::process::CommandExt,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -26,12 +27,38 @@ impl Drop for Guard {
     }
 }
 
+/// chromedriver in a process group of its own, which Chromium and its helpers join: dropped (a test failed
+/// before `close`, or panicked), the whole group is killed. Killing chromedriver alone left Chromium running,
+/// polling its page on the shared cores for the rest of the run and after it.
+struct DriverGroup(Child);
+
+impl Drop for DriverGroup {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Chromium's profile folder, removed when dropped (after the browser is gone: fields drop in order).
+struct Profile(PathBuf);
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// One running stack: server + fake WeChat, chromedriver, and a browser session.
 pub struct Stack {
     pub base: String,
     pub browser: Client,
     _server: Guard,
-    _driver: Guard,
+    _driver: DriverGroup,
+    _profile: Profile,
 }
 
 fn free_port() -> Result<u16> {
@@ -121,11 +148,12 @@ impl Stack {
         .await?;
 
         let driver_port = free_port()?;
-        let driver = Guard(
+        let driver = DriverGroup(
             Command::new("/usr/bin/chromedriver")
                 .arg(format!("--port={driver_port}"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
+                .process_group(0)
                 .spawn()
                 .context("start chromedriver (installed by `cargo xtask setup`)")?,
         );
@@ -138,7 +166,10 @@ impl Stack {
         })
         .await?;
 
-        let profile = std::env::temp_dir().join(format!("wxkit-e2e-chrome-{driver_port}"));
+        // Per process and port, emptied first: a folder left by a run that was killed must not be reused as is.
+        let profile =
+            Profile(std::env::temp_dir().join(format!("wxkit-e2e-chrome-{}-{driver_port}", std::process::id())));
+        let _ = std::fs::remove_dir_all(&profile.0);
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
@@ -147,7 +178,7 @@ impl Stack {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-quic", "--no-first-run",
                     format!("--window-size={},{}", PHONE.0, PHONE.1),
-                    format!("--user-data-dir={}", profile.display()),
+                    format!("--user-data-dir={}", profile.0.display()),
                 ]
             }
         });
@@ -166,6 +197,7 @@ impl Stack {
             browser,
             _server: server,
             _driver: driver,
+            _profile: profile,
         })
     }
 

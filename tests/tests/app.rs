@@ -303,7 +303,9 @@ async fn overlapping_reconfigurations_report_the_latest_one() -> Result<()> {
         c["errMsg"] == "config:invalid url domain"
     })
     .await?;
-    // Both configs poll every 50 ms before they report: give them many rounds.
+    // The second config's failure shows; then, both configs polling every 50 ms before they report, give the
+    // first many rounds to (wrongly) replace it.
+    s.wait_state("error").await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let state = s
         .js("return document.querySelector('#wx-status').dataset.state;")
