@@ -45,6 +45,20 @@ pub async fn close_window() -> Result<(), WxError> {
     }
 }
 
+/// For what jweixin drops without a word when `WeixinJSBridge` is absent (listener registrations) or defers
+/// forever (`miniProgram.getEnv`): the bridge is there, or WeChat's user agent is and the bridge comes within
+/// [`BRIDGE_WAIT_MS`]; otherwise [`WxError::NotInWechat`].
+pub(crate) async fn required() -> Result<(), WxError> {
+    if !js::get(&js::window()?.into(), "WeixinJSBridge").is_object() && !Environment::detect().in_wechat {
+        return Err(WxError::NotInWechat);
+    }
+    match bridge().await {
+        Ok(_) => Ok(()),
+        Err(WxError::Timeout { .. }) => Err(WxError::NotInWechat),
+        Err(e) => Err(e),
+    }
+}
+
 /// `window.WeixinJSBridge`, waiting (bounded) for the `WeixinJSBridgeReady` event if needed.
 pub(crate) async fn bridge() -> Result<wasm_bindgen::JsValue, WxError> {
     let window = js::window()?;

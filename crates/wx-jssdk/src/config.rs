@@ -2,7 +2,7 @@
 
 use crate::{
     Environment, JsApi, OpenTag, WxError,
-    call::{self, to_js},
+    call::to_js,
     js::{self, deferred},
 };
 use js_sys::{Function, Object};
@@ -120,17 +120,15 @@ struct WxConfigArgs<'a> {
     open_tag_list: &'a [OpenTag],
 }
 
-/// Checks what WeChat would reject as `config:fail` before sending anything.
+/// Checks what WeChat would reject as `config:fail` before sending anything. WeChat documents `jsApiList` as
+/// required, open tags or not.
 fn validate(signed: &SignedConfig, options: &ConfigOptions) -> Result<(), WxError> {
     let missing = [
         ("appId", signed.app_id.is_empty()),
         ("nonceStr", signed.nonce_str.is_empty()),
         ("signature", signed.signature.is_empty()),
         ("timestamp", signed.timestamp == 0),
-        (
-            "jsApiList (or openTagList)",
-            options.js_api_list.is_empty() && options.open_tag_list.is_empty(),
-        ),
+        ("jsApiList", options.js_api_list.is_empty()),
     ];
     match missing.iter().find(|(_, is_missing)| *is_missing) {
         Some((field, _)) => Err(WxError::ConfigMissingFields {
@@ -140,13 +138,18 @@ fn validate(signed: &SignedConfig, options: &ConfigOptions) -> Result<(), WxErro
     }
 }
 
-/// Runs `wx.config` and resolves when WeChat has verified it (`wx.ready`), or fails with the typed
-/// `wx.error` (`InvalidSignature`, `InvalidUrlDomain`, …), [`WxError::Timeout`] or [`WxError::NotInWechat`].
+thread_local! {
+    /// The number of the latest [`config`] attempt in this page.
+    static LATEST: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `wx.config` and resolves when WeChat has verified it, or fails with the typed error WeChat answered
+/// (`InvalidSignature`, `InvalidUrlDomain`, …), [`WxError::Timeout`] or [`WxError::NotInWechat`].
 ///
-/// A second call in the same page (single-page apps re-sign after a URL change) is supported: jweixin runs
-/// `ready` callbacks at once after the first config, so for later calls wx-jssdk waits until `checkJsApi`
-/// stops answering "offline verifying" (WeChat answers API calls only after verification) and then for an
-/// error.
+/// Calling it again in the same page (single-page apps re-sign after a URL change, or retry after a timeout)
+/// is supported. jweixin keeps a single set of config callbacks, so each call takes WeChat's answer to its own
+/// `preVerifyJSAPI` and hands it to jweixin only while it is the latest call: a late answer to an earlier
+/// attempt never decides a later one.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
@@ -168,9 +171,12 @@ pub async fn config(signed: &SignedConfig, options: &ConfigOptions) -> Result<()
         return Err(WxError::NotInWechat);
     }
     let wx = js::wx()?;
-    let error = deferred()?;
-    // jweixin keeps one error handler (the last registered); register ours for this config.
-    method(&wx, "error")?.call1(&wx, &error.resolve)?;
+    // With the bridge there, jweixin sends `preVerifyJSAPI` from inside `wx.config`, where it is caught below.
+    let bridge = crate::bridge::bridge().await?;
+    let attempt = LATEST.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    });
     let args = to_js(&WxConfigArgs {
         debug: options.debug,
         app_id: &signed.app_id,
@@ -180,67 +186,40 @@ pub async fn config(signed: &SignedConfig, options: &ConfigOptions) -> Result<()
         js_api_list: &options.js_api_list,
         open_tag_list: &options.open_tag_list,
     })?;
-    method(&wx, "config")?.call1(&wx, &args)?;
-
-    // A callback that records whether `ready` ran synchronously, i.e. jweixin already counts as configured.
-    let probe = Object::new();
-    method(&wx, "ready")?.call1(&wx, &js::flag_setter(&probe, "ran")?.into())?;
-    let already_configured = js::get(&probe, "ran").is_truthy();
-
-    if already_configured {
-        return reconfigured(&error.promise, options.timeout_ms).await;
+    // While `wx.config` runs, `invoke(name, args, callback)` only records its arguments.
+    let invoke: Function = method(bridge.unchecked_ref(), "invoke")?;
+    let sent = js_sys::Array::new();
+    // Pages hook `invoke` this way too; a client whose bridge is frozen would hide the answer from us.
+    let wrapped = js_sys::Reflect::set(&bridge, &"invoke".into(), &method(&sent, "push")?.bind0(&sent))?;
+    let called = method(&wx, "config")?.call1(&wx, &args);
+    if wrapped {
+        js::set(&bridge, "invoke", &invoke)?;
     }
-    let ready = deferred()?;
-    method(&wx, "ready")?.call1(&wx, &ready.resolve)?;
-    // jweixin calls the error handler before the ready callbacks, so an error always wins this race.
-    let raced = js_sys::Promise::race(&js_sys::Array::of2(&error.promise, &ready.promise));
-    let value = js::with_timeout(&raced, options.timeout_ms, "config").await?;
-    config_outcome(value)
-}
-
-/// `ready` resolves with `undefined`; `error` with `{errMsg}`.
-fn config_outcome(value: JsValue) -> Result<(), WxError> {
-    match js::get_string(&value, "errMsg") {
-        Some(msg) => Err(WxError::from_err_msg("config", &msg)),
-        None => Ok(()),
+    called?;
+    // jweixin's own callback: converts the answer's errMsg in place and runs ready / error.
+    let jweixin = sent.get(2).dyn_into::<Function>().map_err(|_| {
+        WxError::Js(if wrapped {
+            "jweixin did not ask WeChat to verify the config (is the SDK jweixin 1.6.0?)".into()
+        } else {
+            "WeixinJSBridge.invoke is read-only in this client: the answer to wx.config cannot be seen".into()
+        })
+    })?;
+    let answered = deferred()?;
+    invoke.call3(&bridge, &sent.get(0), &sent.get(1), &answered.resolve)?;
+    let answer = js::with_timeout(&answered.promise, options.timeout_ms, "config").await?;
+    if LATEST.with(|n| n.get()) == attempt {
+        // What the page's own ready/error callbacks throw is theirs, not this config's outcome.
+        let _ = jweixin.call1(&JsValue::NULL, &answer);
     }
-}
-
-async fn reconfigured(error: &js_sys::Promise, timeout_ms: u32) -> Result<(), WxError> {
-    const PAUSE_MS: u32 = 50;
-    let attempts = (timeout_ms / PAUSE_MS).max(1);
-    for _ in 0..attempts {
-        // checkJsApi's answer goes straight into the race (no Rust future to turn into a promise); if it cannot
-        // even be asked, verification counts as over.
-        let probe = call::start(
-            "checkJsApi",
-            to_js(&ProbeArgs {
-                js_api_list: &[JsApi::GetNetworkType],
-            })?,
-        )
-        .unwrap_or_else(|_| js_sys::Promise::resolve(&JsValue::TRUE));
-        let raced = js_sys::Promise::race(&js_sys::Array::of2(error, &probe));
-        let value = js::with_timeout(&raced, timeout_ms, "config").await?;
-        // jweixin calls the error handler before any API answers, so a settled error is what ended the race.
-        if let Some(v) = js::settled_value(error).await? {
-            return config_outcome(v);
-        }
-        if !matches!(call::check("checkJsApi", value), Err(WxError::NotVerified { .. })) {
-            // Verification is over, without an error.
-            return Ok(());
-        }
-        js::sleep(PAUSE_MS).await?;
+    // Converted by jweixin (`config:invalid signature`), or as the bridge sent it when a later attempt took over.
+    let err_msg = js::get_string(&answer, "errMsg")
+        .or_else(|| js::get_string(&answer, "err_msg"))
+        .unwrap_or_default();
+    if err_msg.ends_with(":ok") {
+        Ok(())
+    } else {
+        Err(WxError::from_err_msg("config", &err_msg))
     }
-    Err(WxError::Timeout {
-        what: "config".into(),
-        after_ms: timeout_ms,
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ProbeArgs<'a> {
-    js_api_list: &'a [JsApi],
 }
 
 pub(crate) fn method(target: &Object, name: &str) -> Result<Function, WxError> {

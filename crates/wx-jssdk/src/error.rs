@@ -36,7 +36,8 @@ pub enum WxError {
         /// The SDK's errMsg.
         err_msg: String,
     },
-    /// `permission denied`: the account lacks the permission for this API.
+    /// `permission denied`: the API is not in the config's `jsApiList`, or the account lacks the permission for
+    /// it (some APIs need a verified account).
     #[error("{err_msg}")]
     PermissionDenied {
         /// The API that was refused (`config` when the whole config was refused).
@@ -192,7 +193,7 @@ impl WxError {
                 "add the page's domain as a JS safe domain in the account settings (3 at most, ports 80/443 only)"
             }
             WxError::PermissionDenied { .. } => {
-                "the account lacks this interface permission (often it needs verification): check the account's interface permissions"
+                "the API is not in jsApiList, or the account lacks this interface permission (often it needs verification)"
             }
             WxError::NotVerified { .. } => {
                 "call the API after config has resolved, and add it to ConfigOptions::js_api_list"

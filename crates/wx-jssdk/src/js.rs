@@ -40,12 +40,6 @@ pub(crate) fn sleep_promise(ms: u32, marker: &JsValue) -> Result<Promise, WxErro
     Ok(d.promise)
 }
 
-/// Waits `ms` milliseconds.
-pub(crate) async fn sleep(ms: u32) -> Result<(), WxError> {
-    JsFuture::from(sleep_promise(ms, &JsValue::UNDEFINED)?).await?;
-    Ok(())
-}
-
 /// Resolves with the value of `promise`, or `Err(Timeout)` after `ms`.
 pub(crate) async fn with_timeout(promise: &Promise, ms: u32, what: &str) -> Result<JsValue, WxError> {
     let marker: JsValue = Object::new().into();
@@ -60,15 +54,6 @@ pub(crate) async fn with_timeout(promise: &Promise, ms: u32, what: &str) -> Resu
     } else {
         Ok(value)
     }
-}
-
-/// `Some(value)` if `promise` has already settled (checked within one microtask turn), else `None`.
-pub(crate) async fn settled_value(promise: &Promise) -> Result<Option<JsValue>, WxError> {
-    let marker: JsValue = Object::new().into();
-    // Promise.race subscribes in array order, so an already-resolved `promise` wins over the marker.
-    let raced = Promise::race(&js_sys::Array::of2(promise, &Promise::resolve(&marker)));
-    let value = JsFuture::from(raced).await?;
-    Ok((!Object::is(&value, &marker)).then_some(value))
 }
 
 pub(crate) fn window() -> Result<web_sys::Window, WxError> {
@@ -86,17 +71,6 @@ pub(crate) fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), Wx
 
 pub(crate) fn get_string(target: &JsValue, key: &str) -> Option<String> {
     get(target, key).as_string()
-}
-
-/// A function that, called with no arguments, sets `holder[key] = true` (`Reflect.set` with bound arguments):
-/// a callback that records that it ran, without a Rust closure.
-pub(crate) fn flag_setter(holder: &Object, key: &str) -> Result<Function, WxError> {
-    let reflect_set: Function = Reflect::get(&js_sys::global(), &"Reflect".into())
-        .and_then(|r| Reflect::get(&r, &"set".into()))?
-        .dyn_into()?;
-    Ok(reflect_set
-        .bind3(&JsValue::NULL, holder, &JsValue::from_str(key), &JsValue::TRUE)
-        .unchecked_into())
 }
 
 /// `window.wx`, once the SDK is loaded.

@@ -43,18 +43,23 @@ pub(crate) fn number(api: &str, v: &JsValue, key: &str) -> Result<f64, WxError> 
         .ok_or_else(|| bad(api, format!("`{key}` is missing or not a number")))
 }
 
-/// An optional number field (absent → `default`).
+/// An optional number field: `default` when absent, `null` or `""` (clients send either for "unknown").
 pub(crate) fn number_or(api: &str, v: &JsValue, key: &str, default: f64) -> Result<f64, WxError> {
-    if js::get(v, key).is_undefined() {
+    let value = js::get(v, key);
+    if value.is_undefined() || value.is_null() || value.as_string().is_some_and(|s| s.is_empty()) {
         Ok(default)
     } else {
         number(api, v, key)
     }
 }
 
-/// An array of strings.
+/// An array of strings, or JSON text holding one (WeChat's Android form, which jweixin parses only when the
+/// user agent says Android).
 pub(crate) fn strings(api: &str, v: &JsValue, key: &str) -> Result<Vec<String>, WxError> {
-    let value = js::get(v, key);
+    let mut value = js::get(v, key);
+    if let Some(text) = value.as_string() {
+        value = js_sys::JSON::parse(&text).map_err(|_| bad(api, format!("`{key}` is text but not JSON")))?;
+    }
     if !js_sys::Array::is_array(&value) {
         return Err(bad(api, format!("`{key}` is not an array")));
     }

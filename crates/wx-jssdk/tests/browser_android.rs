@@ -467,6 +467,7 @@ async fn shares_are_recorded_and_readable_from_js() {
 
 #[wasm_bindgen_test]
 async fn listeners_deliver_events_and_go_quiet_on_drop() {
+    use wx_jssdk::voice::VoiceEnded;
     let emu = setup(Device::Android).await;
     configure(all_apis()).await.expect("config");
     let data = wx_jssdk::share::MenuShare {
@@ -474,10 +475,10 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
         link: wx_jssdk::url_to_sign(),
         ..Default::default()
     };
-    let mut events = wx_jssdk::share::on_menu_share_timeline(&data).expect("listener");
+    let mut events = wx_jssdk::share::on_menu_share_timeline(&data).await.expect("listener");
     assert_eq!(emu.trigger_share(MenuShareKind::Timeline), 1);
-    assert_eq!(events.next().await, MenuShareEvent::Triggered);
-    assert_eq!(events.next().await, MenuShareEvent::Shared);
+    assert_eq!(events.next().await, Some(MenuShareEvent::Triggered));
+    assert_eq!(events.next().await, Some(MenuShareEvent::Shared));
     let legacy = emu.record().legacy_shares.pop().expect("recorded");
     assert_eq!(
         (
@@ -490,19 +491,21 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
 
     emu.script_name("shareTimeline", Reply::Cancel);
     emu.trigger_share(MenuShareKind::Timeline);
-    assert_eq!(events.next().await, MenuShareEvent::Triggered);
-    assert_eq!(events.next().await, MenuShareEvent::Cancelled);
+    assert_eq!(events.next().await, Some(MenuShareEvent::Triggered));
+    assert_eq!(events.next().await, Some(MenuShareEvent::Cancelled));
 
-    // WeChat's bridge keeps the latest registration per event: the share uses its data, the first handle hears
-    // nothing more.
+    // WeChat's bridge keeps the latest registration per event: the share uses its data, and the first handle
+    // ends (instead of waiting forever for events that now go to the newer one).
     let newer = wx_jssdk::share::MenuShare {
         title: "newer".into(),
         ..data.clone()
     };
-    let mut replaced = wx_jssdk::share::on_menu_share_timeline(&newer).expect("listener");
+    let mut replaced = wx_jssdk::share::on_menu_share_timeline(&newer).await.expect("listener");
+    assert!(events.is_replaced() && !replaced.is_replaced());
+    assert_eq!(within(2_000, events.next()).await, Some(None), "a replaced handle ends");
     assert_eq!(emu.trigger_share(MenuShareKind::Timeline), 1);
-    assert_eq!(replaced.next().await, MenuShareEvent::Triggered);
-    assert_eq!(replaced.next().await, MenuShareEvent::Shared);
+    assert_eq!(replaced.next().await, Some(MenuShareEvent::Triggered));
+    assert_eq!(replaced.next().await, Some(MenuShareEvent::Shared));
     assert_eq!(
         emu.record().legacy_shares.pop().map(|s| s.content.title),
         Some("newer".to_owned())
@@ -510,7 +513,7 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
     assert!(events.try_next().is_none(), "the replaced listener got an event");
     drop(replaced);
 
-    let mut ended = wx_jssdk::voice::on_voice_record_end().expect("listener");
+    let mut ended = wx_jssdk::voice::on_voice_record_end().await.expect("listener");
     assert_eq!(
         emu.emit(
             "onVoiceRecordEnd",
@@ -518,21 +521,60 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
         ),
         1
     );
-    assert_eq!(ended.next().await.local_id, "voice-7");
+    assert_eq!(
+        ended.next().await,
+        Some(Ok(VoiceEnded {
+            local_id: "voice-7".into()
+        }))
+    );
+    // jweixin runs `complete` for failed events too: they come out as errors, not as an empty recording.
+    emu.emit(
+        "onVoiceRecordEnd",
+        &js(r#"{"err_msg":"onVoiceRecordEnd:fail_record error"}"#),
+    );
+    let failed = ended.next().await;
+    assert!(
+        matches!(&failed, Some(Err(WxError::Failed { api, .. })) if api == "onVoiceRecordEnd"),
+        "{failed:?}"
+    );
+    emu.emit("onVoiceRecordEnd", &js(r#"{"err_msg":"onVoiceRecordEnd:ok"}"#));
+    let nameless = ended.next().await;
+    assert!(
+        matches!(&nameless, Some(Err(WxError::BadResult { .. }))),
+        "{nameless:?}"
+    );
 
-    let mut played = wx_jssdk::voice::on_voice_play_end().expect("listener");
+    let mut played = wx_jssdk::voice::on_voice_play_end().await.expect("listener");
     emu.emit(
         "onVoicePlayEnd",
         &js(r#"{"localId":"voice-9","err_msg":"onVoicePlayEnd:ok"}"#),
     );
-    assert_eq!(played.next().await.local_id, "voice-9");
+    assert_eq!(
+        played.next().await.and_then(Result::ok).map(|e| e.local_id),
+        Some("voice-9".into())
+    );
+    // Dropping the newest handle detaches it: the event goes nowhere, and a later handle starts empty.
+    drop(played);
+    assert_eq!(emu.emit("onVoicePlayEnd", &js(r#"{"localId":"voice-10"}"#)), 1);
+    let mut played = wx_jssdk::voice::on_voice_play_end().await.expect("listener");
+    assert!(played.try_next().is_none());
+    // Many registrations, one callback per event: each new handle still gets the events.
+    for _ in 0..20 {
+        played = wx_jssdk::voice::on_voice_play_end().await.expect("listener");
+    }
+    emu.emit("onVoicePlayEnd", &js(r#"{"localId":"voice-11"}"#));
+    assert_eq!(
+        played.next().await.and_then(Result::ok).map(|e| e.local_id),
+        Some("voice-11".into())
+    );
+
     // onSearchBeacons listens on the bridge's onBeaconsInRange (jweixin's mapping table).
-    let mut beacons = wx_jssdk::beacon::on_search_beacons().expect("listener");
+    let mut beacons = wx_jssdk::beacon::on_search_beacons().await.expect("listener");
     emu.emit(
         "onBeaconsInRange",
         &js(r#"{"beacons":[{"major":1}],"err_msg":"onBeaconsInRange:ok"}"#),
     );
-    let found = beacons.next().await;
+    let found = beacons.next().await.expect("an event");
     assert_eq!(
         js_sys::JSON::stringify(&js_sys::Reflect::get(&found, &"beacons".into()).expect("beacons")).map(String::from),
         Ok(r#"[{"major":1}]"#.to_owned())
@@ -541,9 +583,200 @@ async fn listeners_deliver_events_and_go_quiet_on_drop() {
 
     drop(ended);
     drop(events);
-    // The bridge still calls the (now quiet) callbacks: nothing throws, nothing is queued.
+    // The bridge still calls the (now detached) callbacks: nothing throws, nothing is queued.
     assert_eq!(emu.emit("onVoiceRecordEnd", &js(r#"{"localId":"voice-8"}"#)), 1);
     emu.trigger_share(MenuShareKind::Timeline);
+}
+
+/// jweixin drops a listener registration when `WeixinJSBridge` is absent, and defers `getEnv` until it
+/// appears: both must fail `NotInWechat` rather than hand back a dead handle or hang.
+#[wasm_bindgen_test]
+async fn without_the_bridge_listeners_and_get_env_fail_not_in_wechat() {
+    use js_sys::Reflect;
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    let window = web_sys::window().expect("window");
+    let bridge = Reflect::get(&window, &"WeixinJSBridge".into()).expect("bridge");
+    Reflect::delete_property(&window, &"WeixinJSBridge".into()).expect("remove the bridge");
+    // WeChat's user agent and no bridge: wx-jssdk waits for WeixinJSBridgeReady, which comes without one.
+    let ready_without_bridge = || {
+        wasm_bindgen_futures::spawn_local(async {
+            sleep(50).await;
+            let document = web_sys::window().and_then(|w| w.document()).expect("document");
+            let event = web_sys::Event::new("WeixinJSBridgeReady").expect("event");
+            document.dispatch_event(&event).expect("dispatch");
+        })
+    };
+    ready_without_bridge();
+    let listener = within(10_000, wx_jssdk::voice::on_voice_record_end()).await;
+    ready_without_bridge();
+    let share = within(10_000, wx_jssdk::share::on_menu_share_qq(&Default::default())).await;
+    ready_without_bridge();
+    let env = within(10_000, wx_jssdk::mini_program::get_env()).await;
+    Reflect::set(&window, &"WeixinJSBridge".into(), &bridge).expect("restore the bridge");
+    assert!(matches!(listener, Some(Err(WxError::NotInWechat))), "{listener:?}");
+    assert!(matches!(share, Some(Err(WxError::NotInWechat))), "{share:?}");
+    assert_eq!(env, Some(Err(WxError::NotInWechat)));
+    // With the bridge back, both work.
+    assert_eq!(wx_jssdk::mini_program::get_env().await, Ok(false));
+    let mut ended = wx_jssdk::voice::on_voice_record_end().await.expect("listener");
+    emu.emit("onVoiceRecordEnd", &js(r#"{"localId":"voice-12"}"#));
+    assert!(matches!(ended.next().await, Some(Ok(_))));
+}
+
+/// jweixin keeps one set of config callbacks: a late answer to an attempt that timed out must not decide the
+/// attempt after it.
+#[wasm_bindgen_test]
+async fn a_late_answer_to_a_timed_out_config_does_not_decide_the_retry() {
+    use js_sys::{Function, Reflect};
+    let emu = setup(Device::Android).await;
+    let window = web_sys::window().expect("window");
+    let bridge = Reflect::get(&window, &"WeixinJSBridge".into()).expect("bridge");
+    let invoke = Reflect::get(&bridge, &"invoke".into()).expect("invoke");
+    // WeChat is slow with the first config: its answer comes only when the page sends the next one.
+    let slow = Function::new_with_args(
+        "real, bridge",
+        r#"let held = null, seen = 0;
+        return function (name, args, cb) {
+            if (name === 'preVerifyJSAPI' && seen++ === 0) { held = [args, cb]; return; }
+            if (name === 'preVerifyJSAPI' && held) {
+                const h = held; held = null;
+                real.call(bridge, name, h[0], h[1]);
+            }
+            return real.call(bridge, name, args, cb);
+        };"#,
+    )
+    .call2(&JsValue::NULL, &invoke, &bridge)
+    .expect("wrapper");
+    Reflect::set(&bridge, &"invoke".into(), &slow).expect("wrap invoke");
+    let mut wrong = signed(TICKET, APP_ID, &wx_jssdk::url_to_sign());
+    wrong.signature = "0".repeat(40);
+    let first = wx_jssdk::config(&wrong, &all_apis().with_timeout_ms(200)).await;
+    let retry = within(10_000, configure(all_apis())).await;
+    Reflect::set(&bridge, &"invoke".into(), &invoke).expect("unwrap invoke");
+    assert!(matches!(&first, Err(WxError::Timeout { .. })), "{first:?}");
+    assert_eq!(retry, Some(Ok(())), "the first attempt's late answer decided the retry");
+    // Both reached WeChat, the first one answered first.
+    let configs = emu.record().configs;
+    let last: Vec<_> = configs.iter().rev().take(2).map(|c| c.err_msg.as_str()).collect();
+    assert_eq!(last, ["config:ok", "config:invalid signature"]);
+    wx_jssdk::device::get_network_type()
+        .await
+        .expect("the retry's config holds");
+}
+
+/// WeChat documents jsApiList as required, open tags or not: the binding and the emulator both refuse an empty
+/// one.
+#[wasm_bindgen_test]
+async fn an_empty_js_api_list_is_refused_by_the_binding_and_the_emulator() {
+    use js_sys::{Function, Object, Reflect};
+    let emu = setup(Device::Android).await;
+    let only_tags = ConfigOptions::default().with_open_tags([wx_jssdk::OpenTag::LaunchWeapp]);
+    let refused = configure(only_tags).await;
+    assert!(
+        matches!(&refused, Err(WxError::ConfigMissingFields { detail }) if detail.contains("jsApiList")),
+        "{refused:?}"
+    );
+    // A hand-written page that sends one anyway gets WeChat's `config:fail`.
+    let before = emu.record().configs.len();
+    let c = signed(TICKET, APP_ID, &wx_jssdk::url_to_sign());
+    let wx = Reflect::get(&window(), &"wx".into()).expect("wx");
+    let options = Object::new();
+    for (k, v) in [
+        ("appId", JsValue::from_str(&c.app_id)),
+        ("timestamp", JsValue::from_f64(c.timestamp as f64)),
+        ("nonceStr", JsValue::from_str(&c.nonce_str)),
+        ("signature", JsValue::from_str(&c.signature)),
+        ("jsApiList", js_sys::Array::new().into()),
+        ("openTagList", js_sys::Array::of1(&"wx-open-launch-weapp".into()).into()),
+    ] {
+        Reflect::set(&options, &k.into(), &v).expect("set");
+    }
+    let config: Function = Reflect::get(&wx, &"config".into()).expect("config").into();
+    config.call1(&wx, &options).expect("wx.config");
+    for _ in 0..100 {
+        if emu.record().configs.len() > before {
+            break;
+        }
+        sleep(20).await;
+    }
+    let last = emu
+        .record()
+        .configs
+        .pop()
+        .filter(|_| emu.record().configs.len() > before);
+    let last = last.expect("the emulator answered");
+    assert!(!last.ok, "{last:?}");
+    assert_eq!(last.err_msg, "config:fail");
+    configure(all_apis()).await.expect("recovers");
+}
+
+/// WeChat clients send `speed` / `accuracy` as `null` or `""` when they do not know them: read as absent.
+#[wasm_bindgen_test]
+async fn unknown_speed_and_accuracy_read_as_absent() {
+    use wx_jssdk::location::{CoordinateType, get_location};
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    for extra in [
+        r#"{"latitude":"31.2","longitude":121.5,"speed":null,"accuracy":""}"#,
+        r#"{"latitude":31.2,"longitude":"121.5","speed":"","accuracy":null}"#,
+    ] {
+        emu.script(JsApi::GetLocation, Reply::OkWith(js(extra)));
+        let here = get_location(CoordinateType::Wgs84).await.expect(extra);
+        assert_eq!(
+            (here.latitude, here.longitude, here.speed, here.accuracy),
+            (31.2, 121.5, -1.0, 0.0),
+            "{extra}"
+        );
+    }
+    // A value that is there but not a number is still refused.
+    emu.script(
+        JsApi::GetLocation,
+        Reply::OkWith(js(r#"{"latitude":1,"longitude":2,"speed":"fast"}"#)),
+    );
+    let bad = get_location(CoordinateType::Wgs84).await;
+    assert!(matches!(bad, Err(WxError::BadResult { .. })), "{bad:?}");
+}
+
+/// In a desktop browser `input.click()` opens no file picker outside a user gesture, and says nothing: the
+/// emulator answers chooseImage with a failure naming the reason instead of never answering.
+#[wasm_bindgen_test]
+async fn choose_image_without_user_activation_fails_with_the_reason() {
+    let emu = setup(Device::Android).await;
+    configure(all_apis()).await.expect("config");
+    emu.reset();
+    let activation = js_sys::Reflect::get(&window().navigator(), &"userActivation".into()).expect("navigator");
+    let active = js_sys::Reflect::get(&activation, &"isActive".into()).expect("userActivation");
+    assert_eq!(active.as_bool(), Some(false), "the test page has no user activation");
+    let result = within(5_000, wx_jssdk::image::choose_image(&Default::default())).await;
+    assert!(
+        matches!(&result, Some(Err(WxError::Failed { err_msg, .. })) if err_msg.contains("user activation")),
+        "{result:?}"
+    );
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("window")
+}
+
+async fn sleep(ms: i32) {
+    let tick = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+}
+
+/// `Some(output)` if `f` finishes within `ms`, `None` if it is still pending then (a hang, made a failure).
+async fn within<F: Future>(ms: i32, f: F) -> Option<F::Output> {
+    let mut f = std::pin::pin!(f);
+    let mut timer = std::pin::pin!(sleep(ms));
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(v));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
 
 #[wasm_bindgen_test]

@@ -67,6 +67,15 @@ async fn ios_checks_the_landing_url_and_decodes_ios_results() {
         .await
         .expect("chooseImage");
     assert_eq!(chosen.local_ids, ["blob:ios-1"]);
+    // A client that sends Android's JSON text on another platform (jweixin parses it only on Android): same list.
+    emu.script(
+        JsApi::ChooseImage,
+        wx_jssdk::emulator::Reply::OkWith(js_sys::JSON::parse(r#"{"localIds":"[\"blob:ios-json\"]"}"#).expect("json")),
+    );
+    let chosen = wx_jssdk::image::choose_image(&Default::default())
+        .await
+        .expect("chooseImage with localIds as JSON text");
+    assert_eq!(chosen.local_ids, ["blob:ios-json"]);
     let support = wx_jssdk::device::check_js_api(&[JsApi::OpenCard])
         .await
         .expect("checkJsApi");

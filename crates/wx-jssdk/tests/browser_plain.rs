@@ -60,6 +60,15 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
         Ok(false),
         "not in a mini program, and no hang"
     );
+    // jweixin drops listener registrations without a bridge: no dead handle.
+    assert!(matches!(
+        wx_jssdk::voice::on_voice_record_end().await,
+        Err(WxError::NotInWechat)
+    ));
+    assert!(matches!(
+        wx_jssdk::share::on_menu_share_timeline(&Default::default()).await,
+        Err(WxError::NotInWechat)
+    ));
     assert!(!wx_jssdk::Environment::detect().in_wechat);
     // The emulator must come before the SDK, which has already read the user agent.
     assert_eq!(

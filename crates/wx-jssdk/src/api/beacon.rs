@@ -1,6 +1,6 @@
 //! iBeacons ("shake nearby"): startSearchBeacons, stopSearchBeacons, onSearchBeacons.
 
-use crate::{Listener, WxError, call::call_unit, js};
+use crate::{Listener, WxError, call::call_unit, listener::listen};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
@@ -33,24 +33,20 @@ pub async fn stop_search_beacons() -> Result<(), WxError> {
     call_unit("stopSearchBeacons", &crate::api::Empty {}).await
 }
 
-/// iBeacons in range, as WeChat's raw result object (`beacons: [{major, minor, uuid, accuracy, proximity, …}]`).
+/// iBeacons in range, as WeChat's raw result object (`beacons: [{major, minor, uuid, accuracy, proximity, …}]`,
+/// and `errMsg`, which a failed search also reports here). See [`Listener`] for what replacing or dropping
+/// the handle does.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let mut found = wx_jssdk::beacon::on_search_beacons()?;
+/// let mut found = wx_jssdk::beacon::on_search_beacons().await?;
 /// let raw = found.next().await;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] before `load_sdk`.
-pub fn on_search_beacons() -> Result<Listener<JsValue>, WxError> {
-    // Look the function up first: a listener closure is created only when it can be registered.
-    let wx = js::wx()?;
-    let register = crate::config::method(&wx, "onSearchBeacons")?;
-    let (listener, callback) = Listener::new(|_tag, res| res);
-    let options = js_sys::Object::new();
-    js::set(&options, "complete", &callback("complete"))?;
-    register.call1(&wx, &options)?;
-    Ok(listener)
+/// [`WxError::LoadFailed`] before `load_sdk`; [`WxError::NotInWechat`] without `WeixinJSBridge` (jweixin would
+/// drop the registration).
+pub async fn on_search_beacons() -> Result<Listener<JsValue>, WxError> {
+    listen("onSearchBeacons", js_sys::Object::new(), &["complete"], |_tag, res| res).await
 }

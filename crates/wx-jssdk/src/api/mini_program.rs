@@ -7,8 +7,6 @@ use crate::{
     js::{self, deferred},
 };
 use serde::Serialize;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 #[derive(Serialize)]
 struct Url<'a> {
@@ -114,7 +112,8 @@ pub async fn post_message<T: Serialize + ?Sized>(data: &T) -> Result<(), WxError
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] before `load_sdk`.
+/// [`WxError::LoadFailed`] before `load_sdk`; [`WxError::NotInWechat`] when the user agent says WeChat but no
+/// `WeixinJSBridge` comes (jweixin would wait for it forever).
 pub async fn get_env() -> Result<bool, WxError> {
     let wx = js::wx()?;
     let mp = js::get(&wx, "miniProgram");
@@ -122,13 +121,16 @@ pub async fn get_env() -> Result<bool, WxError> {
         wasm_bindgen::JsCast::dyn_into(js::get(&mp, "getEnv")).map_err(|_| WxError::FunctionNotExist {
             api: "miniProgram.getEnv".into(),
         })?;
-    // jweixin calls back only when the user agent says WeChat (the check `Environment` makes).
+    // jweixin calls back only when the user agent says WeChat (the check `Environment` makes), and only once
+    // `WeixinJSBridge` is there.
     if !crate::Environment::detect().in_wechat {
         return Ok(false);
     }
+    crate::bridge::required().await?;
     let done = deferred()?;
     get_env.call1(&mp, &done.resolve)?;
-    let res: JsValue = JsFuture::from(done.promise).await?;
+    // With the bridge there, jweixin answers at once; bounded all the same (it read the user agent at load).
+    let res = js::with_timeout(&done.promise, 1_000, "miniProgram.getEnv").await?;
     Ok(js::get(&res, "miniprogram").is_truthy())
 }
 

@@ -3,7 +3,7 @@
 use crate::{
     Listener, WxError,
     call::{call_unit, to_js},
-    js,
+    listener::listen,
 };
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -150,87 +150,83 @@ fn menu_share_event(api: &'static str) -> fn(&str, JsValue) -> MenuShareEvent {
     }
 }
 
-fn register_menu_share(api: &'static str, data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
-    // Look the function up first: a listener closure is created only when it can be registered.
-    let wx = js::wx()?;
-    let register = crate::config::method(&wx, api)?;
-    let (listener, callback) = Listener::new(menu_share_event(api));
-    let options = to_js(data)?;
-    js::set(&options, "trigger", &callback("trigger"))?;
+async fn register_menu_share(api: &'static str, data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    let options: js_sys::Object = wasm_bindgen::JsCast::unchecked_into(to_js(data)?);
     // jweixin calls `complete` after success/cancel/fail of the share itself.
-    js::set(&options, "complete", &callback("complete"))?;
-    register.call1(&wx, &options)?;
-    Ok(listener)
+    listen(api, options, &["trigger", "complete"], menu_share_event(api)).await
 }
 
-/// Legacy: share-to-Moments content and its events. See [`Listener`] for what dropping the handle does.
+/// Legacy: share-to-Moments content and its events. See [`Listener`] for what replacing or dropping the handle
+/// does.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
 /// use wx_jssdk::share::{MenuShare, MenuShareEvent};
-/// let mut events = wx_jssdk::share::on_menu_share_timeline(&MenuShare { title: "t".into(), ..Default::default() })?;
-/// while let MenuShareEvent::Triggered = events.next().await {}
+/// let mut events =
+///     wx_jssdk::share::on_menu_share_timeline(&MenuShare { title: "t".into(), ..Default::default() }).await?;
+/// while let Some(MenuShareEvent::Triggered) = events.next().await {}
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] before `load_sdk`.
-pub fn on_menu_share_timeline(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
-    register_menu_share("onMenuShareTimeline", data)
+/// [`WxError::LoadFailed`] before `load_sdk`; [`WxError::NotInWechat`] without `WeixinJSBridge` (jweixin would
+/// drop the registration).
+pub async fn on_menu_share_timeline(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    register_menu_share("onMenuShareTimeline", data).await
 }
 
 /// Legacy: send-to-friend content and its events.
 ///
 /// ```no_run
-/// # fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let _events = wx_jssdk::share::on_menu_share_app_message(&Default::default())?;
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let _events = wx_jssdk::share::on_menu_share_app_message(&Default::default()).await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
 /// As [`on_menu_share_timeline`].
-pub fn on_menu_share_app_message(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
-    register_menu_share("onMenuShareAppMessage", data)
+pub async fn on_menu_share_app_message(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    register_menu_share("onMenuShareAppMessage", data).await
 }
 
 /// Legacy: share-to-QQ content and its events.
 ///
 /// ```no_run
-/// # fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let _events = wx_jssdk::share::on_menu_share_qq(&Default::default())?;
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let _events = wx_jssdk::share::on_menu_share_qq(&Default::default()).await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
 /// As [`on_menu_share_timeline`].
-pub fn on_menu_share_qq(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
-    register_menu_share("onMenuShareQQ", data)
+pub async fn on_menu_share_qq(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    register_menu_share("onMenuShareQQ", data).await
 }
 
 /// Legacy: share-to-Weibo content and its events.
 ///
 /// ```no_run
-/// # fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let _events = wx_jssdk::share::on_menu_share_weibo(&Default::default())?;
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let _events = wx_jssdk::share::on_menu_share_weibo(&Default::default()).await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
 /// As [`on_menu_share_timeline`].
-pub fn on_menu_share_weibo(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
-    register_menu_share("onMenuShareWeibo", data)
+pub async fn on_menu_share_weibo(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    register_menu_share("onMenuShareWeibo", data).await
 }
 
 /// Legacy: share-to-QZone content and its events.
 ///
 /// ```no_run
-/// # fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let _events = wx_jssdk::share::on_menu_share_qzone(&Default::default())?;
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let _events = wx_jssdk::share::on_menu_share_qzone(&Default::default()).await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
 /// As [`on_menu_share_timeline`].
-pub fn on_menu_share_qzone(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
-    register_menu_share("onMenuShareQZone", data)
+pub async fn on_menu_share_qzone(data: &MenuShare) -> Result<Listener<MenuShareEvent>, WxError> {
+    register_menu_share("onMenuShareQZone", data).await
 }

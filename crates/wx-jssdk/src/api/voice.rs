@@ -6,9 +6,11 @@ use crate::{
         Empty,
         image::{LocalIdArg as LocalIdOption, Transfer as TransferOption},
     },
-    call::{call, call_unit},
-    js, read,
+    call::{call, call_unit, check},
+    listener::listen,
+    read,
 };
+use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 /// Starts recording (WeChat stops by itself after one minute: see [`on_voice_record_end`]).
@@ -122,48 +124,50 @@ pub struct VoiceEnded {
     pub local_id: String,
 }
 
-fn voice_ended(_tag: &str, res: JsValue) -> VoiceEnded {
-    VoiceEnded {
-        local_id: js::get_string(&res, "localId").unwrap_or_default(),
-    }
+/// What the voice listeners yield: jweixin runs their `complete` for failed events too.
+fn voice_ended(api: &str, res: JsValue) -> Result<VoiceEnded, WxError> {
+    let res = check(api, res)?;
+    Ok(VoiceEnded {
+        local_id: read::string(api, &res, "localId")?,
+    })
 }
 
-fn register(api: &str) -> Result<Listener<VoiceEnded>, WxError> {
-    // Look the function up first: a listener closure is created only when it can be registered.
-    let wx = js::wx()?;
-    let register = crate::config::method(&wx, api)?;
-    let (listener, callback) = Listener::new(voice_ended);
-    let options = js_sys::Object::new();
-    js::set(&options, "complete", &callback("complete"))?;
-    register.call1(&wx, &options)?;
-    Ok(listener)
-}
-
-/// Recording stopped by itself after one minute. See [`Listener`] for drop behaviour.
+/// Recording stopped by itself after one minute. Each event is `Ok`, or the failure WeChat reported
+/// ([`WxError::BadResult`] when it names no recording). See [`Listener`] for what replacing or dropping the
+/// handle does.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let mut ended = wx_jssdk::voice::on_voice_record_end()?;
-/// let id = ended.next().await.local_id;
+/// let mut ended = wx_jssdk::voice::on_voice_record_end().await?;
+/// if let Some(event) = ended.next().await {
+///     let id = event?.local_id;
+/// }
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] before `load_sdk`.
-pub fn on_voice_record_end() -> Result<Listener<VoiceEnded>, WxError> {
-    register("onVoiceRecordEnd")
+/// [`WxError::LoadFailed`] before `load_sdk`; [`WxError::NotInWechat`] without `WeixinJSBridge` (jweixin would
+/// drop the registration).
+pub async fn on_voice_record_end() -> Result<Listener<Result<VoiceEnded, WxError>>, WxError> {
+    listen("onVoiceRecordEnd", Object::new(), &["complete"], |_, res| {
+        voice_ended("onVoiceRecordEnd", res)
+    })
+    .await
 }
 
-/// Playback finished.
+/// Playback finished. Events as for [`on_voice_record_end`].
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wx_jssdk::WxError> {
-/// let mut ended = wx_jssdk::voice::on_voice_play_end()?;
+/// let mut ended = wx_jssdk::voice::on_voice_play_end().await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] before `load_sdk`.
-pub fn on_voice_play_end() -> Result<Listener<VoiceEnded>, WxError> {
-    register("onVoicePlayEnd")
+/// As [`on_voice_record_end`].
+pub async fn on_voice_play_end() -> Result<Listener<Result<VoiceEnded, WxError>>, WxError> {
+    listen("onVoicePlayEnd", Object::new(), &["complete"], |_, res| {
+        voice_ended("onVoicePlayEnd", res)
+    })
+    .await
 }

@@ -164,10 +164,8 @@ fn invoke(emulator: &Emulator, name: String, args: JsValue, cb: Option<Function>
         let recorded = (name != "preVerifyJSAPI").then(|| recorded_args(&args));
         let mut s = emu.state.borrow_mut();
         if name == "preVerifyJSAPI" {
-            // What jweixin made of the answer (`fail_x` → `config:x`, access_denied → permission denied, …).
-            if let (Some(attempt), Some(msg)) = (s.record.configs.last_mut(), js::get_string(&result, "errMsg")) {
-                attempt.err_msg = msg;
-            }
+            // The record already holds what jweixin reports (`reported`): wx-jssdk hands the answer to jweixin
+            // only after this callback, and only for its latest config.
         } else {
             let err_msg = js::get_string(&result, "errMsg")
                 .or_else(|| js::get_string(&result, "err_msg"))
@@ -190,13 +188,14 @@ fn strings(value: &JsValue) -> Vec<String> {
 }
 
 async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsValue {
+    let js_api_list = strings(&js::get(args, "verifyJsApiList"));
     let request = PreVerify {
         app_id: js::get_string(args, "verifyAppId").unwrap_or_default(),
         timestamp: js::get_string(args, "verifyTimestamp").unwrap_or_default(),
         nonce_str: js::get_string(args, "verifyNonceStr").unwrap_or_default(),
         signature: js::get_string(args, "verifySignature").unwrap_or_default(),
+        has_js_api_list: !js_api_list.is_empty(),
     };
-    let js_api_list = strings(&js::get(args, "verifyJsApiList"));
     let open_tag_list = strings(&js::get(args, "verifyOpenTagList"));
     let (source, device, landing, domains) = {
         let s = emulator.state.borrow();
@@ -260,15 +259,31 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsVa
         app_id: request.app_id,
         url: wx_sign::url_for_signing(&page_url).to_owned(),
         ok: outcome.is_ok(),
-        // What jweixin will report: `fail_x` → `config:x`.
-        err_msg: match &outcome {
-            Ok(()) => "config:ok".into(),
-            Err(text) => format!("config:{}", text.strip_prefix("fail_").unwrap_or(text)),
-        },
+        err_msg: format!("config:{}", reported(&native_outcome)),
         js_api_list: js_api_list.iter().map(|n| sdk_name(n)).collect(),
         open_tag_list,
     });
     result.into()
+}
+
+/// What jweixin makes of a config answer's outcome (the text after `preVerifyJSAPI:`): `fail_x` → `x`,
+/// `access_denied` → `permission denied`, `function not exist` → `ok`, nothing → `fail`.
+fn reported(native: &str) -> String {
+    let text = match native {
+        "confirm" => "ok",
+        "failed" => "fail",
+        _ => native
+            .strip_prefix("failed_")
+            .or_else(|| native.strip_prefix("fail_"))
+            .unwrap_or(native),
+    };
+    let text = text.replace('_', " ").to_lowercase();
+    match text.as_str() {
+        "access denied" | "no permission to execute" => "permission denied".into(),
+        "function not exist" => "ok".into(),
+        "" => "fail".into(),
+        _ => text,
+    }
 }
 
 /// Calls the `on(event)` callback, if any, with a copy of `result`; returns how many were called (0 or 1).
@@ -280,4 +295,23 @@ pub(super) fn emit(emulator: &Emulator, event: &str, result: &JsValue) -> usize 
     let copy = Object::assign(&Object::new(), &Object::from(result.clone()));
     let _ = cb.call1(&JsValue::NULL, &copy);
     1
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn config_outcomes_read_as_jweixin_reports_them() {
+        for (native, reported) in [
+            ("ok", "ok"),
+            ("fail_invalid signature", "invalid signature"),
+            ("fail_require subscribe", "require subscribe"),
+            ("access_denied", "permission denied"),
+            ("fail", "fail"),
+            ("cancel", "cancel"),
+            ("function_not_exist", "ok"),
+            ("", "fail"),
+        ] {
+            assert_eq!(super::reported(native), reported, "{native}");
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! a bridge written in Rust and fires `WeixinJSBridgeReady`. The bridge:
 //!
 //! - checks `preVerifyJSAPI` (what `wx.config` sends) as WeChat's servers do: the signature is recomputed
-//!   with `wx-sign` over the current jsapi_ticket of the appId, the nonce, the timestamp and the page URL
+//!   with its own SHA-1 (independent of `wx-sign`, which it thereby checks) over the current jsapi_ticket of
+//!   the appId, the nonce, the timestamp as jweixin sent it and the page URL
 //!   without `#` (on an emulated iOS device, the landing URL); a mismatch, or a wrong appId, answers
 //!   `config:invalid signature`; a page outside `allowed_domains` answers `config:invalid url domain`;
 //! - answers APIs that were not in the verified `jsApiList` (or called while verifying) with

@@ -95,7 +95,19 @@ pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Vec<String>,
 
 /// Opens a file picker for up to `count` images; `Ok(None)` when the user cancelled.
 pub(super) async fn pick_files(count: usize) -> Result<Option<Vec<String>>, String> {
-    let document = js::window().ok().and_then(|w| w.document()).ok_or("no document")?;
+    let window = js::window().map_err(|e| e.to_string())?;
+    // Outside a user gesture the browser drops `click()` on a file input without any event, which would leave
+    // the call unanswered forever. Browsers without `navigator.userActivation` get the picker and its events.
+    let activation = js::get(&window.navigator().into(), "userActivation");
+    if activation.is_object() && js::get(&activation, "isActive").as_bool() == Some(false) {
+        // jweixin lowercases the reason: no API names in it.
+        return Err(
+            "no user activation: browsers open a file picker only during a user gesture \
+                    (call chooseImage from a tap or click, or queue images in the emulator first)"
+                .into(),
+        );
+    }
+    let document = window.document().ok_or("no document")?;
     let input: web_sys::HtmlInputElement = document
         .create_element("input")
         .map_err(|e| js::describe(&e))?

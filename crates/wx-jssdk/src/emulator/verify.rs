@@ -7,6 +7,8 @@ pub(crate) struct PreVerify {
     pub timestamp: String,
     pub nonce_str: String,
     pub signature: String,
+    /// `verifyJsApiList` held at least one API (WeChat documents it as required, open tags or not).
+    pub has_js_api_list: bool,
 }
 
 /// Why WeChat would refuse a config, as the text after `fail_` in the bridge's `err_msg`.
@@ -39,7 +41,7 @@ pub(crate) fn host_of(url: &str) -> String {
     host.to_ascii_lowercase()
 }
 
-/// Checks a config as WeChat does: required fields, then the JS safe domain (when `allowed_domains` is set),
+/// Checks a config as WeChat does: required fields (a non-empty `jsApiList` among them), then the JS safe domain (when `allowed_domains` is set),
 /// then the signature over `(ticket, nonceStr, timestamp, page_url)` for each ticket currently valid (a renewed
 /// ticket overlaps the previous one until that one expires). No ticket (an unknown or mismatched appId) is
 /// reported as WeChat does: `invalid signature`.
@@ -53,6 +55,7 @@ pub(crate) fn check_config(
         || request.timestamp.is_empty()
         || request.nonce_str.is_empty()
         || request.signature.is_empty()
+        || !request.has_js_api_list
     {
         return Err(Refusal::MissingField);
     }
@@ -108,6 +111,7 @@ mod tests {
             timestamp: "1414587457".into(),
             nonce_str: "Wm3WZYTPz0wzccnW".into(),
             signature: sig.into(),
+            has_js_api_list: true,
         }
     }
 
@@ -168,6 +172,17 @@ mod tests {
                 Err(Refusal::InvalidSignature),
             ),
             (request(""), &[TICKET], url, None, Err(Refusal::MissingField)),
+            // An empty jsApiList is a missing field, even with open tags.
+            (
+                PreVerify {
+                    has_js_api_list: false,
+                    ..request(good)
+                },
+                &[TICKET],
+                url,
+                None,
+                Err(Refusal::MissingField),
+            ),
             // The timestamp is signed as the text sent: with a leading zero it is another canonical string.
             (
                 PreVerify {
