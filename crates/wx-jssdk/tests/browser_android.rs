@@ -669,7 +669,6 @@ async fn a_late_answer_to_a_timed_out_config_does_not_decide_the_retry() {
 /// one.
 #[wasm_bindgen_test]
 async fn an_empty_js_api_list_is_refused_by_the_binding_and_the_emulator() {
-    use js_sys::{Function, Object, Reflect};
     let emu = setup(Device::Android).await;
     let only_tags = ConfigOptions::default().with_open_tags([wx_jssdk::OpenTag::LaunchWeapp]);
     let refused = configure(only_tags).await;
@@ -678,34 +677,12 @@ async fn an_empty_js_api_list_is_refused_by_the_binding_and_the_emulator() {
         "{refused:?}"
     );
     // A hand-written page that sends one anyway gets WeChat's `config:fail`.
-    let before = emu.record().configs.len();
-    let c = signed(TICKET, APP_ID, &wx_jssdk::url_to_sign());
-    let wx = Reflect::get(&window(), &"wx".into()).expect("wx");
-    let options = Object::new();
-    for (k, v) in [
-        ("appId", JsValue::from_str(&c.app_id)),
-        ("timestamp", JsValue::from_f64(c.timestamp as f64)),
-        ("nonceStr", JsValue::from_str(&c.nonce_str)),
-        ("signature", JsValue::from_str(&c.signature)),
-        ("jsApiList", js_sys::Array::new().into()),
-        ("openTagList", js_sys::Array::of1(&"wx-open-launch-weapp".into()).into()),
-    ] {
-        Reflect::set(&options, &k.into(), &v).expect("set");
-    }
-    let config: Function = Reflect::get(&wx, &"config".into()).expect("config").into();
-    config.call1(&wx, &options).expect("wx.config");
-    for _ in 0..100 {
-        if emu.record().configs.len() > before {
-            break;
-        }
-        sleep(20).await;
-    }
-    let last = emu
-        .record()
-        .configs
-        .pop()
-        .filter(|_| emu.record().configs.len() > before);
-    let last = last.expect("the emulator answered");
+    let last = config_from_plain_js(
+        &emu,
+        js_sys::Array::new(),
+        Some(js_sys::Array::of1(&"wx-open-launch-weapp".into())),
+    )
+    .await;
     assert!(!last.ok, "{last:?}");
     assert_eq!(last.err_msg, "config:fail");
     configure(all_apis()).await.expect("recovers");
@@ -914,43 +891,50 @@ async fn mini_program_calls_and_open_tags() {
 /// A hand-written page calls `wx.config` without `openTagList` (WeChat accepts that): the emulator must answer.
 #[wasm_bindgen_test]
 async fn config_from_plain_js_without_open_tag_list_is_answered() {
-    use js_sys::{Function, Object, Promise, Reflect};
     let emu = setup(Device::Android).await;
+    // The bridge answers asynchronously; an exception inside it would leave the config unanswered forever.
+    let last = config_from_plain_js(&emu, js_sys::Array::of1(&"chooseImage".into()), None).await;
+    assert!(last.ok, "{last:?}");
+    assert!(last.open_tag_list.is_empty());
+}
+
+/// `wx.config` called as a hand-written JS page calls it (not through wx-jssdk, which validates first), signed
+/// for the page, with `jsApiList` and, if given, `openTagList`: the emulator's record of its answer.
+async fn config_from_plain_js(
+    emu: &wx_jssdk::emulator::Emulator,
+    js_api_list: js_sys::Array,
+    open_tag_list: Option<js_sys::Array>,
+) -> wx_jssdk::emulator::ConfigAttempt {
+    use js_sys::{Function, Object, Reflect};
     let before = emu.record().configs.len();
     let c = signed(TICKET, APP_ID, &wx_jssdk::url_to_sign());
-    let wx = Reflect::get(&web_sys::window().unwrap(), &"wx".into()).unwrap();
+    let wx = Reflect::get(&window(), &"wx".into()).expect("wx");
     let options = Object::new();
-    for (k, v) in [
+    let fields = [
         ("appId", JsValue::from_str(&c.app_id)),
         ("timestamp", JsValue::from_f64(c.timestamp as f64)),
         ("nonceStr", JsValue::from_str(&c.nonce_str)),
         ("signature", JsValue::from_str(&c.signature)),
-        ("jsApiList", js_sys::Array::of1(&"chooseImage".into()).into()),
-    ] {
-        Reflect::set(&options, &k.into(), &v).unwrap();
+        ("jsApiList", js_api_list.into()),
+    ];
+    let tags = open_tag_list.map(|tags| ("openTagList", JsValue::from(tags)));
+    for (k, v) in fields.into_iter().chain(tags) {
+        Reflect::set(&options, &k.into(), &v).expect("set");
     }
-    let config: Function = Reflect::get(&wx, &"config".into()).unwrap().into();
-    config.call1(&wx, &options).unwrap();
-    // The bridge answers asynchronously; an exception inside it would leave the config unanswered forever.
+    let config: Function = Reflect::get(&wx, &"config".into()).expect("config").into();
+    config.call1(&wx, &options).expect("wx.config");
     for _ in 0..100 {
         if emu.record().configs.len() > before {
             break;
         }
-        let tick = Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        sleep(20).await;
     }
-    let last = emu
-        .record()
-        .configs
+    let mut configs = emu.record().configs;
+    let answered = configs.len() > before;
+    configs
         .pop()
-        .filter(|_| emu.record().configs.len() > before);
-    let last = last.expect("the emulator answered the config of a plain JS page");
-    assert!(last.ok, "{last:?}");
-    assert!(last.open_tag_list.is_empty());
+        .filter(|_| answered)
+        .expect("the emulator answered the config")
 }
 
 /// The arguments the bridge received for the latest call of `api`, parsed.

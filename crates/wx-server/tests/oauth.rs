@@ -18,6 +18,19 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// The demo app's client for WeChat (or whatever answers) at `base`.
+fn wechat_client(base: &str) -> WechatClient {
+    WechatClient::new(
+        base,
+        DEMO_APPID,
+        Secret::new(wx_server::DEMO_SECRET),
+        wx_server::TokenMode::Stable,
+        std::time::Duration::from_secs(5),
+        std::sync::Arc::new(wx_server::Metrics::default()),
+    )
+    .unwrap()
+}
+
 async fn start() -> Server {
     let mut s = Settings::mock();
     s.listen = "127.0.0.1:0".parse().unwrap();
@@ -318,15 +331,7 @@ async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
             q["code"].clone()
         }
     };
-    let wechat = WechatClient::new(
-        &fake.base_url(),
-        DEMO_APPID,
-        Secret::new(wx_server::DEMO_SECRET),
-        wx_server::TokenMode::Stable,
-        std::time::Duration::from_secs(5),
-        std::sync::Arc::new(wx_server::Metrics::default()),
-    )
-    .unwrap();
+    let wechat = wechat_client(&fake.base_url());
     let code = code_for("snsapi_base").await;
     let tokens = oauth::exchange_code(&wechat, &code).await.unwrap();
     assert_eq!(tokens.openid, USER);
@@ -392,15 +397,7 @@ async fn an_error_that_echoes_the_code_does_not_repeat_it() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, echo).await });
-    let wechat = WechatClient::new(
-        &base,
-        DEMO_APPID,
-        Secret::new(wx_server::DEMO_SECRET),
-        wx_server::TokenMode::Stable,
-        std::time::Duration::from_secs(5),
-        std::sync::Arc::new(wx_server::Metrics::default()),
-    )
-    .unwrap();
+    let wechat = wechat_client(&base);
     let error = oauth::exchange_code(&wechat, "CODE0123456789echoed")
         .await
         .unwrap_err()
