@@ -629,7 +629,8 @@ impl ServeArgs {
             None if mock => StoreSpec::File(mock_store_path()),
             None => StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
         };
-        s.check_nothing_secret_is_served()?;
+        // The credential file is checked where every `Settings` passes, `App::build`; only this path knows the
+        // config file.
         if let (Some(dir), Some(config)) = (&s.static_dir, &self.config)
             && is_inside(dir, config)
         {
