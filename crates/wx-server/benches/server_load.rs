@@ -243,19 +243,26 @@ fn main() {
     baseline.stop();
 }
 
-/// The median over rounds of `f(a) / f(b)` for the runs of one round.
-fn paired(a: &[Run], b: &[Run], f: impl Fn(&Run) -> f64) -> f64 {
+/// `f(a) / f(b)` for the two runs of each round, sorted.
+fn ratios(a: &[Run], b: &[Run], f: impl Fn(&Run) -> f64) -> Vec<f64> {
     let mut ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| f(a) / f(b)).collect();
     ratios.sort_by(f64::total_cmp);
+    ratios
+}
+
+/// The median over rounds of `f(a) / f(b)` for the runs of one round.
+fn paired(a: &[Run], b: &[Run], f: impl Fn(&Run) -> f64) -> f64 {
+    let ratios = ratios(a, b, f);
     ratios.get(ratios.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// The lowest and highest per-round ratio (how noisy the median's inputs were).
 fn spread(a: &[Run], b: &[Run], f: impl Fn(&Run) -> f64) -> (f64, f64) {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| f(a) / f(b))
-        .fold((f64::INFINITY, 0.0), |(low, high), r| (low.min(r), high.max(r)))
+    let ratios = ratios(a, b, f);
+    (
+        ratios.first().copied().unwrap_or(0.0),
+        ratios.last().copied().unwrap_or(0.0),
+    )
 }
 
 /// The p99 targets are the server issue's: against the bare route at 256 connections (at 64 the ratio is reported
