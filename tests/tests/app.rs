@@ -292,19 +292,15 @@ async fn overlapping_reconfigurations_report_the_latest_one() -> Result<()> {
           window.__wxkitEmulator.script('config', {outcome: 'fail', reason: 'invalid url domain'});")
         .await?;
     s.click("a.tab[href='/share']").await?;
-    // The first one is under way: its config unanswered, it asks checkJsApi until verification ends.
-    recorded(&s, "calls", "the first re-configuration", |c| {
-        c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
-    })
-    .await?;
+    // The first one is under way: its config unanswered.
+    config_under_way(&s, "the first re-configuration").await?;
     s.click("a.tab[href='/scan']").await?;
     // (Not `invalid signature`, which the app heals by signing again with a fresh ticket.)
     recorded(&s, "configs", "the second config's answer", |c| {
         c["errMsg"] == "config:invalid url domain"
     })
     .await?;
-    // The second config's failure shows; then, both configs polling every 50 ms before they report, give the
-    // first many rounds to (wrongly) replace it.
+    // The second config's failure shows; then give the first, still unanswered, time to (wrongly) replace it.
     s.wait_state("error").await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let state = s
@@ -326,10 +322,7 @@ async fn a_navigation_during_the_boot_config_configures_the_new_url() -> Result<
     s.js("window.__wxkitEmulator.reset(); window.__wxkitEmulator.script('config', {outcome: 'none'});")
         .await?;
     s.click("#reconfigure").await?;
-    recorded(&s, "calls", "the boot's config under way", |c| {
-        c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
-    })
-    .await?;
+    config_under_way(&s, "the boot's config under way").await?;
     s.click("a.tab[href='/share']").await?;
     s.wait_ready().await?;
     s.click("#share-apply").await?;
@@ -354,10 +347,7 @@ async fn going_back_during_a_reconfiguration_configures_again() -> Result<()> {
     s.js("window.__wxkitEmulator.script('config', {outcome: 'none'});")
         .await?;
     s.click("a.tab[href='/share']").await?;
-    recorded(&s, "calls", "B's config under way", |c| {
-        c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
-    })
-    .await?;
+    config_under_way(&s, "B's config under way").await?;
     s.click("a.tab[href='/scan']").await?;
     // The landing config and A's again (B's, unanswered, is not recorded).
     eventually(Duration::from_secs(10), "a config for A again", || async {
@@ -426,6 +416,20 @@ async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()>
 }
 
 /// Waits until an entry of the emulator's record list `list` (`calls`, `configs`, …) matches.
+/// Waits until a config is under way: sent and not yet answered, which is when WeChat answers any API
+/// "offline verifying". The test asks itself (`checkJsApi`, allowed without a jsApiList entry) until it does.
+async fn config_under_way(s: &Stack, what: &str) -> Result<()> {
+    eventually(Duration::from_secs(10), what, || async {
+        s.js("wx.checkJsApi({jsApiList: ['getNetworkType']});").await.ok()?;
+        let record = s.record().await.ok()?;
+        let verifying = |c: &serde_json::Value| {
+            c["api"] == "checkJsApi" && c["errMsg"].as_str().is_some_and(|m| m.ends_with("offline verifying"))
+        };
+        record["calls"].as_array()?.iter().any(verifying).then_some(())
+    })
+    .await
+}
+
 async fn recorded(s: &Stack, list: &str, what: &str, matches: impl Fn(&serde_json::Value) -> bool) -> Result<()> {
     eventually(Duration::from_secs(10), what, || async {
         let record = s.record().await.ok()?;
