@@ -277,7 +277,8 @@ fn reported(native: &str) -> String {
             .or_else(|| native.strip_prefix("fail_"))
             .unwrap_or(native),
     };
-    let text = text.replace('_', " ").to_lowercase();
+    // ASCII only, as WeChat's native outcomes are: `to_lowercase` would link Unicode's case tables (8 KB gz).
+    let text = text.replace('_', " ").to_ascii_lowercase();
     match text.as_str() {
         "access denied" | "no permission to execute" => "permission denied".into(),
         "function not exist" => "ok".into(),
