@@ -107,43 +107,13 @@ fn check_exits_zero_on_match_and_one_on_mismatch() {
     let mut parts = ["wxtoken", "1700000000", "nonce42"];
     parts.sort();
     let good = python_sha1(&parts.concat());
-    let ok = wx_server(&[
-        "check",
-        "--token",
-        "wxtoken",
-        "--timestamp",
-        "1700000000",
-        "--nonce",
-        "nonce42",
-        "--signature",
-        &good,
-    ]);
+    let query = ["--timestamp", "1700000000", "--nonce", "nonce42", "--signature", &good];
+    let ok = wx_server(&[&["check", "--token", "wxtoken"][..], &query].concat());
     assert_eq!(ok.status.code(), Some(0));
     // The server's own WX_TOKEN when --token is not given.
-    let from_env = wx_server_with(
-        &[
-            "check",
-            "--timestamp",
-            "1700000000",
-            "--nonce",
-            "nonce42",
-            "--signature",
-            &good,
-        ],
-        &[("WX_TOKEN", "wxtoken")],
-    );
+    let from_env = wx_server_with(&[&["check"][..], &query].concat(), &[("WX_TOKEN", "wxtoken")]);
     assert_eq!(from_env.status.code(), Some(0), "{from_env:?}");
-    let bad = wx_server(&[
-        "check",
-        "--token",
-        "other",
-        "--timestamp",
-        "1700000000",
-        "--nonce",
-        "nonce42",
-        "--signature",
-        &good,
-    ]);
+    let bad = wx_server(&[&["check", "--token", "other"][..], &query].concat());
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Token"));
 }
