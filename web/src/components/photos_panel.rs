@@ -17,7 +17,8 @@ use yew::prelude::*;
 #[derive(Clone, PartialEq)]
 struct Photo {
     local_id: String,
-    src: String,
+    /// On iOS a data URL of the whole image (megabytes): shared, so a render or a state copy does not copy it.
+    src: AttrValue,
     server_id: Option<String>,
 }
 
@@ -60,7 +61,7 @@ async fn displayable(local_id: String, failed: &mut Option<WxError>) -> Photo {
     };
     Photo {
         local_id,
-        src,
+        src: src.into(),
         server_id: None,
     }
 }
