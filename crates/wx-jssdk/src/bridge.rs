@@ -35,13 +35,19 @@ pub async fn close_window() -> Result<(), WxError> {
     let done = deferred()?;
     invoke.call3(&bridge, &"closeWindow".into(), &js_sys::Object::new(), &done.resolve)?;
     let result = js::with_timeout(&done.promise, BRIDGE_WAIT_MS, "closeWindow").await?;
-    let err_msg = js::get_string(&result, "err_msg")
-        .or_else(|| js::get_string(&result, "errMsg"))
+    outcome("closeWindow", &result)
+}
+
+/// A bridge answer read directly, as jweixin left it: `errMsg` once jweixin converted it, the native `err_msg`
+/// otherwise (an answer holds one of the two); `…:ok` or the typed failure for `api`.
+pub(crate) fn outcome(api: &str, answer: &wasm_bindgen::JsValue) -> Result<(), WxError> {
+    let err_msg = js::get_string(answer, "errMsg")
+        .or_else(|| js::get_string(answer, "err_msg"))
         .unwrap_or_default();
     if err_msg.ends_with(":ok") {
         Ok(())
     } else {
-        Err(WxError::from_err_msg("closeWindow", &err_msg))
+        Err(WxError::from_err_msg(api, &err_msg))
     }
 }
 

@@ -212,14 +212,7 @@ pub async fn config(signed: &SignedConfig, options: &ConfigOptions) -> Result<()
         let _ = jweixin.call1(&JsValue::NULL, &answer);
     }
     // Converted by jweixin (`config:invalid signature`), or as the bridge sent it when a later attempt took over.
-    let err_msg = js::get_string(&answer, "errMsg")
-        .or_else(|| js::get_string(&answer, "err_msg"))
-        .unwrap_or_default();
-    if err_msg.ends_with(":ok") {
-        Ok(())
-    } else {
-        Err(WxError::from_err_msg("config", &err_msg))
-    }
+    crate::bridge::outcome("config", &answer)
 }
 
 pub(crate) fn method(target: &Object, name: &str) -> Result<Function, WxError> {
