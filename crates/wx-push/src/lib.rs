@@ -56,3 +56,14 @@ pub use service::{
 pub use simulate::{PushSigner, SignedPush, SimulateError, WECHAT_ATTEMPTS, WECHAT_REPLY_TIMEOUT};
 pub use verify::{Mode, PushQuery, PushVerifier, VerifiedPush, VerifyError};
 pub use xml::{MAX_BODY_BYTES, ParseError};
+
+/// For the fuzz targets (feature `oracle`), not a stable API: the XML fast path checked against quick-xml.
+#[cfg(feature = "oracle")]
+#[doc(hidden)]
+pub mod oracle {
+    /// `Ok(true)` when the plain-shape fast path reads `xml` and shows the same elements and text as quick-xml's
+    /// reader, `Ok(false)` when it leaves `xml` to quick-xml, `Err` with both readings when they differ.
+    pub fn fast_path_agrees(xml: &str) -> Result<bool, String> {
+        crate::xml::fast_path_agrees(xml)
+    }
+}

@@ -1,4 +1,4 @@
-//! Push XML → [`Push`]: one guarded pass of quick-xml's pull reader fills a flat shape with every field WeChat
+//! Push XML → [`Push`]: one guarded pass over the body (see `xml`) fills a flat shape with every field WeChat
 //! uses, then the typed value is built from it.
 
 use std::borrow::Cow;

@@ -1,4 +1,4 @@
-//! The flat shape one guarded pass of quick-xml fills: every field WeChat's pushes use, borrowed from the body,
+//! The flat shape one guarded pass over the body fills: every field WeChat's pushes use, borrowed from the body,
 //! placed by where its element sits (a small state machine, no element path built).
 
 use std::borrow::Cow;
@@ -8,8 +8,8 @@ use crate::xml::{XmlVisitor, append};
 /// A field's text, borrowed from the body unless it had to be joined from pieces; `None` when the element is absent.
 pub(super) type Text<'a> = Option<Cow<'a, str>>;
 
-/// Every field WeChat uses, filled in the guard's own pass over the body (quick-xml's pull reader, no second
-/// pass): `POST /wechat` parses one of these per push, and this is most of its cost. Nothing is copied until the
+/// Every field WeChat uses, filled in the guard's own pass over the body (the plain-shape fast path or quick-xml's
+/// pull reader, no second pass): `POST /wechat` parses one of these per push, and this is most of its cost. Nothing is copied until the
 /// typed value is built, and then only the text that ends up in it.
 #[derive(Default)]
 pub(super) struct RawPush<'a> {
