@@ -2,9 +2,14 @@
 
 use crate::{
     dist, setup,
-    shell::{cmd, exec, target_dir},
+    shell::{cmd, exec, exec_within, target_dir},
 };
 use anyhow::Result;
+use std::{process::Command, time::Duration};
+
+/// How long one step's tests may run once built. The longest (the workspace's native tests) takes about 4 minutes
+/// here; a step past this has a hung test.
+const TEST_RUN_LIMIT: Duration = Duration::from_secs(20 * 60);
 
 /// Crates that compile to wasm32 and have browser tests (wasm-bindgen-test in headless Chromium).
 /// wx-jssdk's browser tests `include_str!` the npm jweixin file that setup installs into target/tools.
@@ -35,11 +40,20 @@ pub fn run() -> Result<()> {
             ],
         ))?;
     }
-    exec(cmd("cargo", &["test", "--workspace", "--exclude", "wxkit-e2e"]))?;
+    built_then_run(|| cmd("cargo", &["test", "--workspace", "--exclude", "wxkit-e2e"]))?;
     for krate in WASM_CRATES {
-        exec(wasm_test(krate))?;
+        built_then_run(|| wasm_test(krate))?;
     }
     end_to_end()
+}
+
+/// Builds a test step (`--no-run`, untimed: a fresh machine compiles everything), then runs it under
+/// [`TEST_RUN_LIMIT`].
+fn built_then_run(step: impl Fn() -> Command) -> Result<()> {
+    let mut build = step();
+    build.arg("--no-run");
+    exec(build)?;
+    exec_within(step(), TEST_RUN_LIMIT)
 }
 
 /// The release app served by a real `wx-server serve --mock`, driven in headless Chromium (tests/).
@@ -47,6 +61,7 @@ fn end_to_end() -> Result<()> {
     let dist_dir = target_dir().join("e2e-dist");
     dist::build(&dist_dir)?;
     exec(cmd("cargo", &["build", "-p", "wx-server"]))?;
+    exec(cmd("cargo", &["test", "-p", "wxkit-e2e", "--test", "app", "--no-run"]))?;
     let mut e2e = cmd(
         "cargo",
         &["test", "-p", "wxkit-e2e", "--test", "app", "--", "--test-threads=1"],
@@ -54,7 +69,7 @@ fn end_to_end() -> Result<()> {
     e2e.env("WXKIT_SERVER_BIN", target_dir().join("debug").join("wx-server"))
         .env("WXKIT_DIST", &dist_dir)
         .env("WXKIT_SCREENSHOTS", target_dir().join("e2e-screenshots"));
-    exec(e2e)
+    exec_within(e2e, TEST_RUN_LIMIT)
 }
 
 /// `cargo test --target wasm32` run by wasm-bindgen-test-runner in Debian's headless Chromium.
