@@ -9,8 +9,9 @@ use std::time::Instant;
 pub const WASM_BINDGEN: &str = "0.2.130";
 /// 0.22 needs a newer rustc than these machines have.
 pub const TRUNK: &str = "0.21.14";
-/// Debian's binaryen is too old to parse today's wasm; npm's is current.
-pub const BINARYEN: &str = "132";
+/// Debian's binaryen is too old to parse today's wasm; npm's is current. Exact, like every npm pin here: both
+/// packages have no dependencies of their own, so exact versions make the install reproducible without a lockfile.
+pub const BINARYEN: &str = "132.0.0";
 /// The official jweixin 1.6.0 code, as a CommonJS module.
 pub const WEIXIN_JS_SDK: &str = "1.6.5";
 /// Debian packages: headless browser + driver for wasm and end-to-end tests, Redis for the store tests.
@@ -153,8 +154,7 @@ fn npm_tools() -> Result<bool> {
             .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
             .and_then(|v| v["version"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        // "132" pins a major version (binaryen publishes 132.0.0), "1.6.5" an exact one.
-        have == *want || have.strip_prefix(want).is_some_and(|rest| rest.starts_with('.'))
+        have == *want
     });
     if present {
         return Ok(false);
