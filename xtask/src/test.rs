@@ -7,7 +7,7 @@ use crate::{
 use anyhow::Result;
 use std::{process::Command, time::Duration};
 
-/// How long one step's tests may run once built. The longest (the workspace's native tests) takes about 4 minutes
+/// How long one step's tests may run once built. The longest (the workspace's native tests) takes about a minute
 /// here; a step past this has a hung test.
 const TEST_RUN_LIMIT: Duration = Duration::from_secs(20 * 60);
 
