@@ -53,26 +53,28 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
 }
 
 /// Runs a command to completion, printing it and how long it took; fails on a non-zero exit.
-pub fn exec(mut c: Command) -> Result<()> {
-    let shown = describe(&c);
-    println!("==> {shown}");
-    let start = Instant::now();
-    let status = c.status().with_context(|| format!("could not start `{shown}`"))?;
-    println!("    ({:.1}s) {shown}", start.elapsed().as_secs_f64());
-    if !status.success() {
-        bail!("`{shown}` failed with {status}");
-    }
-    Ok(())
+pub fn exec(c: Command) -> Result<()> {
+    run(c, None)
 }
 
 /// [`exec`] with a time limit: past it the command and every process it started are killed and the step fails,
 /// so a hung test stops its own step (named in the error) instead of running until CI's limit.
-pub fn exec_within(mut c: Command, limit: Duration) -> Result<()> {
+pub fn exec_within(c: Command, limit: Duration) -> Result<()> {
+    run(c, Some(limit))
+}
+
+fn run(mut c: Command, limit: Option<Duration>) -> Result<()> {
     let shown = describe(&c);
-    println!("==> {shown}   (limit {} min)", limit.as_secs() / 60);
+    match limit {
+        Some(limit) => println!("==> {shown}   (limit {} min)", limit.as_secs() / 60),
+        None => println!("==> {shown}"),
+    }
     let start = Instant::now();
     let mut child = c.spawn().with_context(|| format!("could not start `{shown}`"))?;
     let status = loop {
+        let Some(limit) = limit else {
+            break child.wait()?;
+        };
         if let Some(status) = child.try_wait()? {
             break status;
         }

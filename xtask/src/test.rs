@@ -61,15 +61,15 @@ fn end_to_end() -> Result<()> {
     let dist_dir = target_dir().join("e2e-dist");
     dist::build(&dist_dir)?;
     exec(cmd("cargo", &["build", "-p", "wx-server"]))?;
-    exec(cmd("cargo", &["test", "-p", "wxkit-e2e", "--test", "app", "--no-run"]))?;
-    let mut e2e = cmd(
-        "cargo",
-        &["test", "-p", "wxkit-e2e", "--test", "app", "--", "--test-threads=1"],
-    );
-    e2e.env("WXKIT_SERVER_BIN", target_dir().join("debug").join("wx-server"))
-        .env("WXKIT_DIST", &dist_dir)
-        .env("WXKIT_SCREENSHOTS", target_dir().join("e2e-screenshots"));
-    exec_within(e2e, TEST_RUN_LIMIT)
+    built_then_run(|| {
+        let mut e2e = cmd("cargo", &["test", "-p", "wxkit-e2e", "--test", "app"]);
+        // One browser test at a time (libtest's `--test-threads=1`, set where `--no-run` can still be appended).
+        e2e.env("RUST_TEST_THREADS", "1")
+            .env("WXKIT_SERVER_BIN", target_dir().join("debug").join("wx-server"))
+            .env("WXKIT_DIST", &dist_dir)
+            .env("WXKIT_SCREENSHOTS", target_dir().join("e2e-screenshots"));
+        e2e
+    })
 }
 
 /// `cargo test --target wasm32` run by wasm-bindgen-test-runner in Debian's headless Chromium.
