@@ -51,7 +51,7 @@ pub use handler::PushHandler;
 pub use message::{DedupeKey, Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo};
 pub use reply::{Article, MAX_ARTICLES, MAX_ARTICLES_TO_MESSAGE, Music, Reply, ReplyError, ReplyMessage, Video};
 pub use service::{
-    DEFAULT_DEADLINE, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL, PushError, PushResponse, PushService,
+    AdmittedPush, DEFAULT_DEADLINE, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL, PushError, PushResponse, PushService,
 };
 pub use simulate::{PushSigner, SignedPush, SimulateError, WECHAT_ATTEMPTS, WECHAT_REPLY_TIMEOUT};
 pub use verify::{Mode, PushQuery, PushVerifier, VerifiedPush, VerifyError};

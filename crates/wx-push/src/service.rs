@@ -12,7 +12,7 @@ use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
 use crate::reply::{Addressee, Reply};
-use crate::verify::{Mode, PushQuery, PushVerifier, VerifyError};
+use crate::verify::{Mode, PushQuery, PushVerifier, QueryChecked, VerifyError};
 use crate::xml::{MAX_BODY_BYTES, ParseError};
 
 /// The default handler deadline: well inside WeChat's 5 seconds, leaving time for the network.
@@ -90,6 +90,30 @@ impl PushResponse {
             body: error.to_string(),
         }
     }
+}
+
+/// A push whose query passed [`PushService::admit`]: read its body (at most [`MAX_BODY_BYTES`]) and
+/// [`handle`](Self::handle) it.
+#[derive(Debug)]
+pub struct AdmittedPush<'s, 'q> {
+    service: &'s PushService,
+    query: PushQuery<'q>,
+    checked: QueryChecked,
+}
+
+impl AdmittedPush<'_, '_> {
+    /// The rest of [`PushService::handle`] for this push's body.
+    pub async fn handle(self, body: &[u8]) -> PushResponse {
+        match self.service.process(&self.query, self.checked, body).await {
+            Ok(response) => response,
+            Err(error) => refuse(&error),
+        }
+    }
+}
+
+fn refuse(error: &PushError) -> PushResponse {
+    tracing::warn!(%error, "push refused");
+    PushResponse::rejected(error)
 }
 
 /// Receives pushes for one account: verify, parse, de-duplicate, run the handler under a deadline, reply.
@@ -172,24 +196,54 @@ impl PushService {
     /// `body` its bytes. Never panics; errors become 4xx responses with a description. Call it inside a Tokio
     /// runtime (axum's is one): a handler still running at the deadline, or when the caller drops this
     /// future, moves to a spawned task and finishes there.
+    ///
+    /// A server that has not read the body yet should call [`admit`](Self::admit) first and read it only for an
+    /// admitted push; this is the two in one.
     pub async fn handle(&self, raw_query: &str, body: &[u8]) -> PushResponse {
-        match self.process(raw_query, body).await {
-            Ok(response) => response,
-            Err(error) => {
-                tracing::warn!(%error, "push refused");
-                PushResponse::rejected(&error)
-            }
+        match self.admit(raw_query) {
+            Ok(admitted) => admitted.handle(body).await,
+            Err(refused) => refused,
         }
     }
 
-    async fn process(&self, raw_query: &str, body: &[u8]) -> Result<PushResponse, PushError> {
+    /// The checks a push's query allows on its own, to run before the body is read: in plain mode the whole
+    /// `signature`; in safe and compatible modes `encrypt_type` and the parameters `msg_signature`'s check needs.
+    /// A request failing them gets its response (403, or 400 for an unknown `encrypt_type`) without a byte of its
+    /// body being read, so a stranger can make the server neither wait for a body nor buffer one.
+    ///
+    /// ```
+    /// # let service = wx_push::PushService::new(wx_push::PushVerifier::new("token", None), wx_push::DemoHandler);
+    /// let refused = service.admit("signature=forged&timestamp=1&nonce=n").unwrap_err();
+    /// assert_eq!(refused.status, 403);
+    /// ```
+    ///
+    /// # Errors
+    /// The response to send instead of reading the body.
+    pub fn admit<'s, 'q>(&'s self, raw_query: &'q str) -> Result<AdmittedPush<'s, 'q>, PushResponse> {
+        let query = PushQuery::parse(raw_query);
+        match self.verifier.verify_query(&query) {
+            Ok(checked) => Ok(AdmittedPush {
+                service: self,
+                query,
+                checked,
+            }),
+            Err(error) => Err(refuse(&PushError::Verify(error))),
+        }
+    }
+
+    async fn process(
+        &self,
+        query: &PushQuery<'_>,
+        checked: QueryChecked,
+        body: &[u8],
+    ) -> Result<PushResponse, PushError> {
         if body.len() > MAX_BODY_BYTES {
             return Err(PushError::TooLarge {
                 len: body.len(),
                 limit: MAX_BODY_BYTES,
             });
         }
-        let verified = self.verifier.verify(&PushQuery::parse(raw_query), body)?;
+        let verified = self.verifier.verify_body(checked, query, body)?;
         let push = Push::parse_text(&verified.xml)?;
         let Some(xml) = self.dispatch(push).await else {
             return Ok(PushResponse::success());

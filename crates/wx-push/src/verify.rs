@@ -136,6 +136,15 @@ pub struct VerifiedPush<'a> {
     pub xml: Cow<'a, str>,
 }
 
+/// What [`PushVerifier::verify_query`] settled; only this crate makes one, so holding one means the query passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueryChecked {
+    /// Plain mode, `signature` verified: the body is WeChat's.
+    PlainSigned,
+    /// Safe or compatible mode with every parameter present: `msg_signature` is checked with the body.
+    Encrypted,
+}
+
 /// Checks requests against the account's server token (and opens encrypted ones with its cipher).
 ///
 /// `Debug` never prints the token.
@@ -201,17 +210,47 @@ impl PushVerifier {
     /// # Errors
     /// A [`VerifyError`]; nothing in the body is parsed beyond the envelope until the signature holds.
     pub fn verify<'b>(&self, query: &PushQuery<'_>, body: &'b [u8]) -> Result<VerifiedPush<'b>, VerifyError> {
+        let checked = self.verify_query(query)?;
+        self.verify_body(checked, query, body)
+    }
+
+    /// The part of [`verify`](Self::verify) the query alone decides, so that a request failing it is refused
+    /// before its body is read: plain mode's whole `signature`; in safe and compatible modes `encrypt_type` and
+    /// the parameters `msg_signature`'s check will need (the check itself needs the body's `Encrypt`).
+    pub(crate) fn verify_query(&self, query: &PushQuery<'_>) -> Result<QueryChecked, VerifyError> {
         match query.encrypt_type.as_deref() {
             None | Some("raw") => {
                 self.check_signature(query)?;
+                Ok(QueryChecked::PlainSigned)
+            }
+            Some("aes") => {
+                timestamp_nonce(query)?;
+                query
+                    .msg_signature
+                    .as_deref()
+                    .ok_or(VerifyError::MissingParam("msg_signature"))?;
+                Ok(QueryChecked::Encrypted)
+            }
+            Some(other) => Err(VerifyError::EncryptType(other.chars().take(16).collect())),
+        }
+    }
+
+    /// The rest of [`verify`](Self::verify), for a query [`verify_query`](Self::verify_query) passed.
+    pub(crate) fn verify_body<'b>(
+        &self,
+        checked: QueryChecked,
+        query: &PushQuery<'_>,
+        body: &'b [u8],
+    ) -> Result<VerifiedPush<'b>, VerifyError> {
+        match checked {
+            QueryChecked::PlainSigned => {
                 let xml = std::str::from_utf8(body).map_err(|_| VerifyError::Envelope(ParseError::NotUtf8))?;
                 Ok(VerifiedPush {
                     mode: Mode::Plain,
                     xml: Cow::Borrowed(xml),
                 })
             }
-            Some("aes") => self.open(query, body),
-            Some(other) => Err(VerifyError::EncryptType(other.chars().take(16).collect())),
+            QueryChecked::Encrypted => self.open(query, body),
         }
     }
 

@@ -176,11 +176,32 @@ async fn requests_not_from_wechat_are_refused_before_the_body_is_read() {
         ("oversize", plain.query.clone(), "x".repeat(MAX_BODY_BYTES + 1), 413),
         ("not a push", plain.query.clone(), "<xml><Hello/></xml>".into(), 400),
     ];
+    // What `admit` refuses from the query alone, before a server reads the body; the rest need the body.
+    let decided_by_query = [
+        "plain, wrong token",
+        "no query",
+        "no signature",
+        "no timestamp",
+        "an XML bomb with a bad signature is a 403, not parsed",
+        "safe, no msg_signature",
+        "unknown encrypt_type",
+    ];
     for (name, query, body, status) in cases {
         let response = service.handle(&query, body.as_bytes()).await;
         assert_eq!(response.status, status, "{name}: {}", response.body);
         assert!(response.content_type.starts_with("text/plain"), "{name}");
         assert!(!response.body.contains(TOKEN), "{name}: the token must never be echoed");
+        let in_two_steps = match service.admit(&query) {
+            Err(refused) => {
+                assert!(decided_by_query.contains(&name), "{name}: refused before the body");
+                refused
+            }
+            Ok(admitted) => {
+                assert!(!decided_by_query.contains(&name), "{name}: admitted");
+                admitted.handle(body.as_bytes()).await
+            }
+        };
+        assert_eq!(in_two_steps, response, "{name}");
     }
 }
 

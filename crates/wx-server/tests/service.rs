@@ -697,7 +697,7 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
 }
 
 /// Slow clients are cut off: one that never finishes its request header, one that announces a body and stalls,
-/// and an anonymous admin request whose body is never read; and the standalone fake WeChat cuts off a half header
+/// and an anonymous admin request and pushes whose queries fail the signature check, whose bodies are never read; and the standalone fake WeChat cuts off a half header
 /// too. Without the header timeout such connections stayed open for good, and a few hundred exhausted the
 /// server's file descriptors.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -720,16 +720,55 @@ async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
     let addr = server.addr();
     let half_header = stalled(addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n".into());
     let fake_half_header = stalled(fake.addr(), "GET /cgi-bin/token HTTP/1.1\r\nHost: x\r\n".into());
+    let signature = wx_sign::server_signature(wx_server::DEMO_TOKEN, "1", "n").unwrap();
     let stalled_push = stalled(
         addr,
-        "POST /wechat?signature=s&timestamp=1&nonce=n HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<x".into(),
+        format!(
+            "POST /wechat?signature={signature}&timestamp=1&nonce=n HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<x"
+        ),
     );
     let unread_admin = stalled(
         addr,
         "POST /api/qrcode HTTP/1.1\r\nHost: x\r\nContent-Length: 1500000\r\nConnection: close\r\n\r\n".into(),
     );
-    let ((header, header_took), (fake_header, fake_header_took), (push, push_took), (admin, admin_took)) =
-        tokio::join!(half_header, fake_half_header, stalled_push, unread_admin);
+    // Pushes whose query alone shows they are not WeChat's: answered without their bodies being waited for.
+    let unread_pushes = [
+        "signature=forged&timestamp=1&nonce=n",
+        "encrypt_type=aes&signature={signature}&timestamp=1&nonce=n",
+    ]
+    .map(|query| {
+        let head = format!(
+            "POST /wechat?{} HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\nConnection: close\r\n\r\n",
+            query.replace("{signature}", &signature)
+        );
+        stalled(addr, head)
+    });
+    let [forged, no_msg_signature] = unread_pushes;
+    let (
+        (header, header_took),
+        (fake_header, fake_header_took),
+        (push, push_took),
+        (admin, admin_took),
+        forged,
+        no_msg_signature,
+    ) = tokio::join!(
+        half_header,
+        fake_half_header,
+        stalled_push,
+        unread_admin,
+        forged,
+        no_msg_signature
+    );
+    for (refused, took) in [forged, no_msg_signature] {
+        assert!(
+            refused.starts_with("HTTP/1.1 403"),
+            "refused before its body is read: {refused}"
+        );
+        assert!(
+            took < Duration::from_secs(2),
+            "a stranger's push body was waited for: {took:?}"
+        );
+    }
     for (header, took) in [(header, header_took), (fake_header, fake_header_took)] {
         assert!(header.is_empty() || header.contains(" 408 "), "{header}");
         assert!(took < Duration::from_secs(15), "half a header held {took:?}");

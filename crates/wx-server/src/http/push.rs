@@ -40,11 +40,16 @@ pub(super) async fn receive(State(state): State<SharedState>, request: Request) 
     // The raw request rather than the `RawQuery` and `Bytes` extractors: the query is read where it lies and the
     // body collected under this route's own limit, with nothing copied or boxed on the way (this runs per push).
     let (parts, body) = request.into_parts();
+    // What the query alone decides comes first: a stranger's request is refused before its body is waited for.
+    let admitted = match push.admit(parts.uri.query().unwrap_or("")) {
+        Ok(admitted) => admitted,
+        Err(refused) => return answer(refused),
+    };
     let body = match super::body::read_body(body, wx_push::MAX_BODY_BYTES).await {
         Ok(body) => body,
         Err(error) => return (error.status(), error.to_string()).into_response(),
     };
-    answer(push.handle(parts.uri.query().unwrap_or(""), &body).await)
+    answer(admitted.handle(&body).await)
 }
 
 fn answer(r: PushResponse) -> Response {
