@@ -1,11 +1,12 @@
 //! `cargo xtask fuzz`: runs wx-push's cargo-fuzz targets (push parser, safe-mode decryptor, verification) for a
-//! bounded time each. Not part of `cargo xtask test` or CI.
+//! bounded time each. Not part of `cargo xtask test` or CI, which only lint the targets ([`lint`]) so they keep
+//! compiling.
 //!
 //! cargo-fuzz wants a nightly toolchain for its `-Z` flags; this machine has only stable, so the run sets
 //! `RUSTC_BOOTSTRAP=1` (stable rustc then accepts them) and disables the sanitizer (`-s none`): wx-push
 //! forbids `unsafe`, so AddressSanitizer has nothing to add, while coverage-guided search and panics still work.
 
-use crate::shell::{cmd, exec, output, root};
+use crate::shell::{cmd, exec, output, root, target_dir};
 use anyhow::{Result, bail};
 
 /// The cargo-fuzz version installed on demand.
@@ -67,6 +68,20 @@ pub fn run(args: &Args) -> Result<()> {
     }
     println!("fuzz: no crash; new inputs are kept in {FUZZ_DIR}/corpus (git-ignored)");
     Ok(())
+}
+
+/// Clippy over the fuzz targets, for `cargo xtask test`: their crate is its own workspace, which the main
+/// workspace's checks never see, so without this a change to wx-push could leave them unbuildable until the next
+/// fuzz run. Stable cargo, no cargo-fuzz and no sanitizer flags: this builds, it does not fuzz.
+pub fn lint() -> Result<()> {
+    let manifest = format!("{FUZZ_DIR}/Cargo.toml");
+    let target_dir = target_dir().join("fuzz-lint");
+    let mut c = cmd(
+        "cargo",
+        &["clippy", "--manifest-path", &manifest, "--bins", "--", "-D", "warnings"],
+    );
+    c.env("CARGO_TARGET_DIR", target_dir);
+    exec(c)
 }
 
 fn ensure_cargo_fuzz() -> Result<()> {

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: setup, then every check CI relies on, stopping at the first failure.
 
 use crate::{
-    dist, setup,
+    dist, fuzz, setup,
     shell::{cmd, exec, exec_within, target_dir},
 };
 use anyhow::Result;
@@ -40,6 +40,7 @@ pub fn run() -> Result<()> {
             ],
         ))?;
     }
+    fuzz::lint()?;
     built_then_run(|| cmd("cargo", &["test", "--workspace", "--exclude", "wxkit-e2e"]))?;
     for krate in WASM_CRATES {
         built_then_run(|| wasm_test(krate))?;
