@@ -266,7 +266,7 @@ async fn open_redirects_and_bad_scopes_are_refused_at_start() {
 }
 
 #[tokio::test]
-async fn a_code_used_elsewhere_gets_a_clear_400() {
+async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in() {
     let server = start().await;
     let c = client();
     let mut jar = Jar::default();
@@ -301,6 +301,40 @@ async fn a_code_used_elsewhere_gets_a_clear_400() {
         "{v}"
     );
     assert!(v["message"].as_str().unwrap().contains("/api/oauth/start"));
+
+    // A browser that already holds a session, as after a first callback answered by another instance (whose
+    // replay cache this one lacks): the used code sends it on with that session instead of to an error.
+    let back = to_callback(&server, &c, &mut jar, "base", "/").await;
+    let r = get(&c, &back, &mut jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let session = jar.0["wx_session"].0.clone();
+    let back = to_callback(&server, &c, &mut jar, "base", "/shop").await;
+    let code = url::Url::parse(&back)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    assert_eq!(exchange(code).await["openid"], USER);
+    let r = get(&c, &back, &mut jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+    assert_eq!(location(&r), "/shop");
+    assert_eq!(jar.0["wx_session"].0, session, "the session is kept, not replaced");
+    assert_eq!(me(&server, &c, &mut jar).await.0, StatusCode::OK);
+    // A forged session cookie does not count: the used code is still an error.
+    let back = to_callback(&server, &c, &mut jar, "base", "/").await;
+    let code = url::Url::parse(&back)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    assert_eq!(exchange(code).await["openid"], USER);
+    jar.0
+        .insert("wx_session".into(), (format!("{session}x"), String::new()));
+    assert_eq!(get(&c, &back, &mut jar).await.status(), StatusCode::BAD_REQUEST);
     server.shutdown().await;
 }
 
@@ -405,4 +439,17 @@ async fn an_error_that_echoes_the_code_does_not_repeat_it() {
     assert!(error.contains("40029"), "{error}");
     assert!(!error.contains("CODE0123456789echoed"), "{error}");
     assert!(!error.contains(wx_server::DEMO_SECRET), "{error}");
+}
+
+#[tokio::test]
+async fn a_non_ascii_return_path_comes_back_percent_encoded() {
+    let server = start().await;
+    let c = client();
+    let mut jar = Jar::default();
+    let back = to_callback(&server, &c, &mut jar, "base", "/商品?名=茶#评").await;
+    let r = get(&c, &back, &mut jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    // Raw UTF-8 in `Location` is not HTTP; browsers read the encoded form as the same page.
+    assert_eq!(location(&r), "/%E5%95%86%E5%93%81?%E5%90%8D=%E8%8C%B6#%E8%AF%84");
+    server.shutdown().await;
 }

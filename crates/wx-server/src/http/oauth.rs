@@ -65,9 +65,12 @@ fn no_store(mut r: Response) -> Response {
 
 fn redirect(location: &str, set_cookie: Option<String>) -> Response {
     let mut r = StatusCode::FOUND.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
+    // Every location here is checked or built by us, so this fallback is a guard: a 302 always says where to go.
+    let location = HeaderValue::from_str(location).unwrap_or_else(|_| {
+        tracing::warn!("an OAuth redirect target is not a valid header value: sending the browser to /");
+        HeaderValue::from_static("/")
+    });
+    r.headers_mut().insert(header::LOCATION, location);
     if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
@@ -126,7 +129,7 @@ pub(super) async fn start(State(state): State<SharedState>, headers: HeaderMap, 
     };
     let pending = PendingLogin {
         state: csrf.clone(),
-        return_path: return_path.to_owned(),
+        return_path: return_path.into_owned(),
     };
     let Ok(signed) = o.key.sign(&pending, STATE_TTL) else {
         return ApiError::bad_request("invalid_return_path", "cannot encode the return path").into_response();
@@ -193,6 +196,11 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
     let session = match result {
         Ok(Some(s)) => s,
         Ok(None) => return mismatch(),
+        // A reload whose first exchange another instance made (its replay cache is not ours): the browser already
+        // holds the session that exchange set, so it goes where it was going. Only a valid session of our own key.
+        Err(e) if e.errcode() == Some(40163) && has_session(o, &headers) => {
+            return redirect(&pending.return_path, None);
+        }
         Err(e) if matches!(e.errcode(), Some(40029 | 40163 | 42003)) => {
             let errcode = e.errcode();
             return ApiError {
@@ -216,6 +224,10 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
     };
     let cookie = oauth::cookie::set_cookie(SESSION_COOKIE, &value, SESSION_TTL, secure(o));
     redirect(&pending.return_path, Some(cookie))
+}
+
+fn has_session(o: &OauthState, headers: &HeaderMap) -> bool {
+    cookie(headers, SESSION_COOKIE).is_some_and(|c| o.key.verify::<Session>(c).is_some())
 }
 
 pub(super) async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Response {

@@ -178,16 +178,18 @@ pub async fn userinfo(client: &WechatClient, tokens: &OauthTokens) -> Result<Use
 }
 
 /// A return path after sign-in: a same-site absolute path (`/…`), never `//host`, `/\host`, a scheme or
-/// control characters — anything a browser could resolve to another site.
+/// control characters — anything a browser could resolve to another site. Non-ASCII characters (a Chinese page
+/// name, say) come back percent-encoded, as a `Location` header must carry them; at most 2048 bytes once encoded.
 ///
 /// ```
 /// use wx_server::oauth::return_path;
-/// assert_eq!(return_path("/shop?id=1#top"), Some("/shop?id=1#top"));
+/// assert_eq!(return_path("/shop?id=1#top").as_deref(), Some("/shop?id=1#top"));
+/// assert_eq!(return_path("/商品?id=1").as_deref(), Some("/%E5%95%86%E5%93%81?id=1"));
 /// for evil in ["//evil.com", "/\\evil.com", "https://evil.com", "evil.com", "/%0d%0aSet-Cookie:x", "/\tx"] {
 ///     assert_eq!(return_path(evil), None, "{evil}");
 /// }
 /// ```
-pub fn return_path(path: &str) -> Option<&str> {
+pub fn return_path(path: &str) -> Option<std::borrow::Cow<'_, str>> {
     let rest = path.strip_prefix('/')?;
     let bad_start = rest.starts_with(['/', '\\']);
     let bad_char = path.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace());
@@ -195,5 +197,11 @@ pub fn return_path(path: &str) -> Option<&str> {
     let lower = path.to_ascii_lowercase();
     let bad_escape =
         ["%0d", "%0a", "%00", "%5c", "%2f%2f"].iter().any(|e| lower.contains(e)) || lower.starts_with("/%2f");
-    (!bad_start && !bad_char && !bad_escape && path.len() <= 2048).then_some(path)
+    if bad_start || bad_char || bad_escape {
+        return None;
+    }
+    // CONTROLS encodes C0 controls (refused above) and every non-ASCII byte: nothing else changes.
+    let encoded: std::borrow::Cow<'_, str> =
+        percent_encoding::utf8_percent_encode(path, percent_encoding::CONTROLS).into();
+    (encoded.len() <= 2048).then_some(encoded)
 }
