@@ -71,6 +71,12 @@ async fn get(c: &reqwest::Client, url: &str, jar: &mut Jar) -> reqwest::Response
     r
 }
 
+/// The `code` WeChat put in a callback URL.
+fn code_of(callback: &str) -> String {
+    let url = url::Url::parse(callback).unwrap();
+    url.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned()
+}
+
 fn location(r: &reqwest::Response) -> String {
     r.headers()[header::LOCATION].to_str().unwrap().to_owned()
 }
@@ -271,18 +277,12 @@ async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in(
     let c = client();
     let mut jar = Jar::default();
     let back = to_callback(&server, &c, &mut jar, "base", "/").await;
-    let code = url::Url::parse(&back)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
-    // Someone else exchanged it first (WeChat answers 40163 to the backend).
     let api = server.url("/fake-wechat");
-    let exchange = |code: String| {
+    // Someone else exchanges the code of this callback URL first (WeChat answers 40163 to the backend then).
+    let exchange = |back: &str| {
         let c = c.clone();
         let api = api.clone();
+        let code = code_of(back);
         async move {
             let url = format!(
                 "{api}/sns/oauth2/access_token?appid={DEMO_APPID}&secret={}&code={code}&grant_type=authorization_code",
@@ -291,7 +291,7 @@ async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in(
             c.get(url).send().await.unwrap().json::<Value>().await.unwrap()
         }
     };
-    assert_eq!(exchange(code.clone()).await["openid"], USER);
+    assert_eq!(exchange(&back).await["openid"], USER);
     let r = get(&c, &back, &mut jar).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v: Value = r.json().await.unwrap();
@@ -309,14 +309,7 @@ async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in(
     assert_eq!(r.status(), StatusCode::FOUND);
     let session = jar.0["wx_session"].0.clone();
     let back = to_callback(&server, &c, &mut jar, "base", "/shop").await;
-    let code = url::Url::parse(&back)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
-    assert_eq!(exchange(code).await["openid"], USER);
+    assert_eq!(exchange(&back).await["openid"], USER);
     let r = get(&c, &back, &mut jar).await;
     assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
     assert_eq!(location(&r), "/shop");
@@ -324,14 +317,7 @@ async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in(
     assert_eq!(me(&server, &c, &mut jar).await.0, StatusCode::OK);
     // A forged session cookie does not count: the used code is still an error.
     let back = to_callback(&server, &c, &mut jar, "base", "/").await;
-    let code = url::Url::parse(&back)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
-    assert_eq!(exchange(code).await["openid"], USER);
+    assert_eq!(exchange(&back).await["openid"], USER);
     jar.0
         .insert("wx_session".into(), (format!("{session}x"), String::new()));
     assert_eq!(get(&c, &back, &mut jar).await.status(), StatusCode::BAD_REQUEST);
