@@ -224,11 +224,7 @@ impl PushVerifier {
                 Ok(QueryChecked::PlainSigned)
             }
             Some("aes") => {
-                timestamp_nonce(query)?;
-                query
-                    .msg_signature
-                    .as_deref()
-                    .ok_or(VerifyError::MissingParam("msg_signature"))?;
+                msg_signature_params(query)?;
                 Ok(QueryChecked::Encrypted)
             }
             Some(other) => Err(VerifyError::EncryptType(other.chars().take(16).collect())),
@@ -268,11 +264,7 @@ impl PushVerifier {
     }
 
     fn open(&self, query: &PushQuery<'_>, body: &[u8]) -> Result<VerifiedPush<'static>, VerifyError> {
-        let (timestamp, nonce) = timestamp_nonce(query)?;
-        let msg_signature = query
-            .msg_signature
-            .as_deref()
-            .ok_or(VerifyError::MissingParam("msg_signature"))?;
+        let (timestamp, nonce, msg_signature) = msg_signature_params(query)?;
         let [encrypted, msg_type] = flat_fields(body, ["Encrypt", "MsgType"]).map_err(VerifyError::Envelope)?;
         let encrypted = encrypted.ok_or(VerifyError::MissingEncrypt)?;
         if !wx_sign::verify_msg_signature(&self.token, timestamp, nonce, &encrypted, msg_signature) {
@@ -305,6 +297,16 @@ fn form_decode(text: &str) -> Cow<'_, str> {
             .decode_utf8_lossy()
             .into_owned(),
     )
+}
+
+/// What `msg_signature`'s check takes from the query: timestamp, nonce and the signature itself.
+fn msg_signature_params<'q>(query: &'q PushQuery<'_>) -> Result<(&'q str, &'q str, &'q str), VerifyError> {
+    let (timestamp, nonce) = timestamp_nonce(query)?;
+    let msg_signature = query
+        .msg_signature
+        .as_deref()
+        .ok_or(VerifyError::MissingParam("msg_signature"))?;
+    Ok((timestamp, nonce, msg_signature))
 }
 
 fn timestamp_nonce<'q>(query: &'q PushQuery<'_>) -> Result<(&'q str, &'q str), VerifyError> {

@@ -198,7 +198,7 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
         Ok(None) => return mismatch(),
         // A reload whose first exchange another instance made (its replay cache is not ours): the browser already
         // holds the session that exchange set, so it goes where it was going. Only a valid session of our own key.
-        Err(e) if e.errcode() == Some(40163) && has_session(o, &headers) => {
+        Err(e) if e.errcode() == Some(40163) && session(o, &headers).is_some() => {
             return redirect(&pending.return_path, None);
         }
         Err(e) if matches!(e.errcode(), Some(40029 | 40163 | 42003)) => {
@@ -226,12 +226,13 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
     redirect(&pending.return_path, Some(cookie))
 }
 
-fn has_session(o: &OauthState, headers: &HeaderMap) -> bool {
-    cookie(headers, SESSION_COOKIE).is_some_and(|c| o.key.verify::<Session>(c).is_some())
+/// The browser's session, if its cookie is one this server signed and still valid.
+fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
+    cookie(headers, SESSION_COOKIE).and_then(|c| o.key.verify::<Session>(c))
 }
 
 pub(super) async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Response {
-    match cookie(&headers, SESSION_COOKIE).and_then(|c| state.oauth.key.verify::<Session>(c)) {
+    match session(&state.oauth, &headers) {
         Some(s) => no_store(Json(s).into_response()),
         None => ApiError {
             status: StatusCode::UNAUTHORIZED,
