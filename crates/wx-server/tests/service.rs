@@ -697,8 +697,8 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
 }
 
 /// Slow clients are cut off: one that never finishes its request header, one that announces a body and stalls,
-/// and an anonymous admin request and pushes whose queries fail the signature check, whose bodies are never read; and the standalone fake WeChat cuts off a half header
-/// too. Without the header timeout such connections stayed open for good, and a few hundred exhausted the
+/// and an anonymous admin request and pushes whose queries fail the signature check, whose bodies are never read;
+/// and the standalone fake WeChat cuts off a half header too. Without the header timeout such connections stayed open for good, and a few hundred exhausted the
 /// server's file descriptors.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
@@ -733,14 +733,12 @@ async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
     );
     // Pushes whose query alone shows they are not WeChat's: answered without their bodies being waited for.
     let unread_pushes = [
-        "signature=forged&timestamp=1&nonce=n",
-        "encrypt_type=aes&signature={signature}&timestamp=1&nonce=n",
+        "signature=forged&timestamp=1&nonce=n".to_owned(),
+        format!("encrypt_type=aes&signature={signature}&timestamp=1&nonce=n"),
     ]
     .map(|query| {
-        let head = format!(
-            "POST /wechat?{} HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\nConnection: close\r\n\r\n",
-            query.replace("{signature}", &signature)
-        );
+        let head =
+            format!("POST /wechat?{query} HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\nConnection: close\r\n\r\n");
         stalled(addr, head)
     });
     let [forged, no_msg_signature] = unread_pushes;
