@@ -111,16 +111,23 @@ impl DedupeCache {
         shard.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// What a retry of `key` would find, without claiming it: `None` when no delivery of it is remembered (never
+    /// [`Claim::First`]).
+    pub(crate) fn find(&self, key: &DedupeKey) -> Option<Claim> {
+        let hash = self.hasher.hash_one(key);
+        let now = Instant::now();
+        let mut inner = self.lock(hash);
+        inner.expire(|at| now.duration_since(at) >= self.ttl);
+        inner.entries.find_mut(hash, |e| e.key == *key).map(Entry::retry)
+    }
+
     pub(crate) fn claim(&self, key: DedupeKey) -> Claim {
         let hash = self.hasher.hash_one(&key);
         let now = Instant::now();
         let mut inner = self.lock(hash);
         inner.expire(|at| now.duration_since(at) >= self.ttl);
         if let Some(entry) = inner.entries.find_mut(hash, |e| e.key == key) {
-            return match &mut entry.slot {
-                Slot::Settled(outcome) => Claim::Settled(outcome.clone()),
-                Slot::Running(shared) => Claim::Running(Running(Arc::clone(shared.get_or_insert_default()))),
-            };
+            return entry.retry();
         }
         if inner.entries.len() >= self.capacity {
             // Full of live entries: forget the oldest. A retry of it would run the handler again, which the
@@ -171,6 +178,16 @@ impl DedupeCache {
             .iter()
             .map(|s| s.0.lock().map_or(0, |i| i.entries.len()))
             .sum()
+    }
+}
+
+impl Entry {
+    /// What a retry of this entry's push gets.
+    fn retry(&mut self) -> Claim {
+        match &mut self.slot {
+            Slot::Settled(outcome) => Claim::Settled(outcome.clone()),
+            Slot::Running(shared) => Claim::Running(Running(Arc::clone(shared.get_or_insert_default()))),
+        }
     }
 }
 

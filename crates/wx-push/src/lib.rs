@@ -7,6 +7,7 @@
 //! | XML → typed message or event (no DOCTYPE, no entities, 64 KiB) | `parse.rs`, `xml.rs` | [`Push::parse`] |
 //! | passive replies (text … news, `success`) | `reply.rs` | [`Reply`], [`ReplyMessage`] |
 //! | once per push, retries share the reply, 4 s deadline | `service.rs`, `dedupe.rs` | [`PushService::handle`] |
+//! | the account's mode, fresh timestamps, each signed request once | `verify.rs`, `replay.rs` | [`PushVerifier::with_account_mode`], [`ReplayStore`] |
 //! | signed pushes for tests and the fake WeChat | `simulate.rs` | [`PushSigner`] |
 //!
 //! A server mounts a [`PushService`] with a [`PushHandler`] (a type or an async closure):
@@ -38,6 +39,7 @@ mod handler;
 mod message;
 mod parse;
 mod random;
+mod replay;
 mod reply;
 mod service;
 mod simulate;
@@ -49,12 +51,15 @@ pub use crypto::{CryptoError, ENCODING_AES_KEY_LEN, EncodingAesKey, PushCipher};
 pub use demo::DemoHandler;
 pub use handler::PushHandler;
 pub use message::{DedupeKey, Event, Message, Push, PushBody, ScanCodeInfo, Scene, SendLocationInfo, SendPicsInfo};
+pub use replay::{DEFAULT_REPLAY_MEMORY, ReplayFuture, ReplayStore, ReplayStoreError};
 pub use reply::{Article, MAX_ARTICLES, MAX_ARTICLES_TO_MESSAGE, Music, Reply, ReplyError, ReplyMessage, Video};
 pub use service::{
     AdmittedPush, DEFAULT_DEADLINE, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_TTL, PushError, PushResponse, PushService,
 };
 pub use simulate::{PushSigner, SignedPush, SimulateError, WECHAT_ATTEMPTS, WECHAT_REPLY_TIMEOUT};
-pub use verify::{Mode, PushQuery, PushVerifier, VerifiedPush, VerifyError};
+pub use verify::{
+    DEFAULT_MAX_CLOCK_SKEW, MAX_ECHOSTR_LEN, Mode, PushQuery, PushVerifier, UnknownMode, VerifiedPush, VerifyError,
+};
 pub use xml::{MAX_BODY_BYTES, ParseError};
 
 /// For the fuzz targets (feature `oracle`), not a stable API: the XML fast path checked against quick-xml.

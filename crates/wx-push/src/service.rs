@@ -11,8 +11,9 @@ use crate::dedupe::{Claim, DedupeCache, EntryId, Outcome};
 use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
+use crate::replay::{DEFAULT_REPLAY_MEMORY, ReplayStore, Sighting, Sightings};
 use crate::reply::{Addressee, Reply};
-use crate::verify::{Mode, PushQuery, PushVerifier, QueryChecked, VerifyError};
+use crate::verify::{DEFAULT_MAX_CLOCK_SKEW, Mode, PushQuery, PushVerifier, QueryChecked, VerifyError};
 use crate::xml::{MAX_BODY_BYTES, ParseError};
 
 /// The default handler deadline: well inside WeChat's 5 seconds, leaving time for the network.
@@ -46,9 +47,10 @@ pub enum PushError {
 }
 
 impl PushError {
-    /// 413 for an oversized body, 403 for a failed signature, 503 when a verified push is encrypted but the server
-    /// has no EncodingAESKey (safe mode is not set up: a configuration fault, not the sender's, and WeChat retries),
-    /// 400 for everything else.
+    /// 413 for an oversized body; 403 for a request not accepted as WeChat's (a failed signature, a stale or
+    /// replayed one, a mode weaker than the account's); 503 when a verified push is encrypted but the server has no
+    /// EncodingAESKey (safe mode is not set up: a configuration fault, not the sender's, and WeChat retries); 400
+    /// for everything else.
     ///
     /// ```
     /// assert_eq!(wx_push::PushError::Verify(wx_push::VerifyError::Signature).status(), 403);
@@ -56,7 +58,15 @@ impl PushError {
     pub fn status(&self) -> u16 {
         match self {
             PushError::TooLarge { .. } => 413,
-            PushError::Verify(VerifyError::MissingParam(_) | VerifyError::Signature | VerifyError::MsgSignature) => 403,
+            PushError::Verify(
+                VerifyError::MissingParam(_)
+                | VerifyError::Signature
+                | VerifyError::MsgSignature
+                | VerifyError::Downgrade { .. }
+                | VerifyError::Timestamp
+                | VerifyError::Stale { .. }
+                | VerifyError::Replayed,
+            ) => 403,
             PushError::Verify(VerifyError::NoKey) => 503,
             PushError::Verify(_) | PushError::Parse(_) => 400,
         }
@@ -118,7 +128,7 @@ fn refuse(error: &PushError) -> PushResponse {
 
 /// Receives pushes for one account: verify, parse, de-duplicate, run the handler under a deadline, reply.
 ///
-/// Cheap to clone (shared state); clones share the de-duplication cache.
+/// Cheap to clone (shared state); clones share the de-duplication cache and the replay memory.
 ///
 /// ```
 /// use wx_push::{PushService, PushVerifier, Reply};
@@ -126,7 +136,7 @@ fn refuse(error: &PushError) -> PushResponse {
 /// let service = PushService::new(PushVerifier::new("token", None), |_push| async { Reply::text("hi") });
 /// let push = wx_push::PushSigner::plain("token").sign_xml(
 ///     "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>\
-///      <MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>", 1700000000, "nonce", "o")?;
+///      <MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>", wx_sign::unix_timestamp(), "nonce", "o")?;
 /// let response = service.handle(&push.query, push.body.as_bytes()).await;
 /// assert_eq!(response.status, 200);
 /// assert!(response.body.contains("<Content><![CDATA[hi]]></Content>"));
@@ -138,6 +148,8 @@ pub struct PushService {
     handler: DynHandler,
     cache: Arc<DedupeCache>,
     deadline: Duration,
+    seen: Arc<Sightings>,
+    shared_seen: Option<Arc<dyn ReplayStore>>,
 }
 
 impl std::fmt::Debug for PushService {
@@ -150,15 +162,34 @@ impl std::fmt::Debug for PushService {
 }
 
 impl PushService {
-    /// A service with the default deadline ([`DEFAULT_DEADLINE`]) and cache ([`DEFAULT_DEDUPE_TTL`],
-    /// [`DEFAULT_DEDUPE_CAPACITY`]).
+    /// A service with the default deadline ([`DEFAULT_DEADLINE`]), cache ([`DEFAULT_DEDUPE_TTL`],
+    /// [`DEFAULT_DEDUPE_CAPACITY`]) and replay memory ([`DEFAULT_REPLAY_MEMORY`] requests, for twice the verifier's
+    /// clock skew: as long as a request's timestamp can pass), and no shared [`ReplayStore`].
     pub fn new(verifier: PushVerifier, handler: impl PushHandler) -> Self {
+        let seen = Sightings::new(replay_ttl(&verifier), DEFAULT_REPLAY_MEMORY);
         Self {
             verifier,
             handler: erase(handler),
             cache: Arc::new(DedupeCache::new(DEFAULT_DEDUPE_TTL, DEFAULT_DEDUPE_CAPACITY)),
             deadline: DEFAULT_DEADLINE,
+            seen: Arc::new(seen),
+            shared_seen: None,
         }
+    }
+
+    /// Sets how many accepted requests this process remembers against replay (a fresh, empty memory). When full,
+    /// the oldest are forgotten before their time, and only a [`ReplayStore`] still refuses their replays.
+    pub fn with_replay_memory(mut self, capacity: usize) -> Self {
+        self.seen = Arc::new(Sightings::new(replay_ttl(&self.verifier), capacity));
+        self
+    }
+
+    /// Also records every accepted request in `store`, shared by the instances behind one load balancer: a
+    /// request another instance accepted is refused here ([`VerifyError::Replayed`]). A store that fails is
+    /// logged and skipped; this process's memory still applies.
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.shared_seen = Some(store);
+        self
     }
 
     /// Sets how long a push waits for its handler before WeChat is answered `success`.
@@ -175,11 +206,17 @@ impl PushService {
         self
     }
 
-    /// The `GET /wechat` URL check: `echostr` when `signature` holds, 403 otherwise.
+    /// The `GET /wechat` URL check: `echostr` (text/plain) when `signature` holds and the timestamp is fresh;
+    /// 403 otherwise (400 for an `echostr` WeChat would not send).
     ///
     /// ```
     /// # let service = wx_push::PushService::new(wx_push::PushVerifier::new("token", None), wx_push::DemoHandler);
     /// assert_eq!(service.verify_url("signature=bad&timestamp=1&nonce=n&echostr=e").status, 403);
+    /// let ts = wx_sign::unix_timestamp();
+    /// let sig = wx_sign::server_signature("token", &ts.to_string(), "n")?;
+    /// let ok = service.verify_url(&format!("signature={sig}&timestamp={ts}&nonce=n&echostr=4463380474612386548"));
+    /// assert_eq!((ok.status, ok.body.as_str()), (200, "4463380474612386548"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_url(&self, raw_query: &str) -> PushResponse {
         match self.verifier.verify_url(&PushQuery::parse(raw_query)) {
@@ -245,10 +282,62 @@ impl PushService {
         }
         let verified = self.verifier.verify_body(checked, query, body)?;
         let push = Push::parse_text(&verified.xml)?;
-        let Some(xml) = self.dispatch(push).await else {
+        // Only plain mode's body is outside the signature: there a repeat must bring the same bytes to count as
+        // a retry.
+        let unsigned_body = (!verified.mode.is_encrypted()).then_some(body);
+        let outcome = match self.sight(query, checked, unsigned_body).await? {
+            Sighting::First => self.dispatch(push).await,
+            Sighting::Again { same_body: true } => self.retry(&push).await?,
+            Sighting::Again { same_body: false } => return Err(VerifyError::Replayed.into()),
+        };
+        let Some(xml) = outcome else {
             return Ok(PushResponse::success());
         };
         Ok(self.seal(verified.mode, &xml))
+    }
+
+    /// Records the request against replay, here and in the shared store.
+    async fn sight(
+        &self,
+        query: &PushQuery<'_>,
+        checked: QueryChecked,
+        unsigned_body: Option<&[u8]>,
+    ) -> Result<Sighting, PushError> {
+        let Some(key) = PushVerifier::replay_key(query, checked) else {
+            return Err(VerifyError::MissingParam("signature").into());
+        };
+        let sighting = self.seen.sight(&key, unsigned_body);
+        if sighting != Sighting::First {
+            return Ok(sighting);
+        }
+        if let Some(shared) = &self.shared_seen {
+            match shared.first_sighting(&key, self.seen.ttl()).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!("a request another instance accepted was sent here again: refused as a replay");
+                    return Err(VerifyError::Replayed.into());
+                }
+                Err(error) => tracing::warn!(%error, "replay store unavailable: judged by this process's memory"),
+            }
+        }
+        Ok(Sighting::First)
+    }
+
+    /// A repeated request: WeChat's retry shares the first delivery's reply; once that is forgotten, the repeat
+    /// is a replay.
+    async fn retry(&self, push: &Push) -> Result<Outcome, PushError> {
+        match self.cache.find(&push.dedupe_key()) {
+            Some(Claim::Running(running)) => {
+                tracing::debug!("retried push: waiting for the first delivery's reply");
+                let waited = tokio::time::timeout(self.deadline, running.wait()).await;
+                Ok(self.settle(waited, "the first delivery"))
+            }
+            Some(Claim::Settled(outcome)) => {
+                tracing::debug!("retried push: sharing the first delivery's reply");
+                Ok(self.settle(Ok(outcome), "the first delivery"))
+            }
+            Some(Claim::First(_)) | None => Err(VerifyError::Replayed.into()),
+        }
     }
 
     /// Runs the handler once per push and waits for its outcome at most until the deadline.
@@ -317,6 +406,14 @@ impl PushService {
             }
         }
     }
+}
+
+/// How long accepted requests are remembered: as long as their timestamp can pass the freshness check.
+fn replay_ttl(verifier: &PushVerifier) -> Duration {
+    verifier
+        .max_clock_skew()
+        .unwrap_or(DEFAULT_MAX_CLOCK_SKEW)
+        .saturating_mul(2)
 }
 
 /// The first delivery's handler, whose outcome lands in its cache entry however it ends: settled in place when it

@@ -2,6 +2,7 @@
 //! compatible modes) is checked before anything in the body is believed.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -76,8 +77,16 @@ impl<'a> PushQuery<'a> {
     }
 }
 
-/// How the account's messages are protected, as read from the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How messages are protected: the mode a push came in, or the account's setting (消息加解密方式), which is
+/// the weakest mode a server accepts. Ordered from weakest to strongest: `Plain < Compatible < Safe`.
+///
+/// ```
+/// use wx_push::Mode;
+/// assert!(Mode::Plain < Mode::Compatible && Mode::Compatible < Mode::Safe);
+/// assert_eq!("safe".parse::<Mode>(), Ok(Mode::Safe));
+/// assert_eq!(Mode::Compatible.as_str(), "compatible");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mode {
     /// 明文模式: plain XML, authenticated only by `signature` over token, timestamp and nonce.
     Plain,
@@ -92,7 +101,49 @@ impl Mode {
     pub fn is_encrypted(self) -> bool {
         self != Mode::Plain
     }
+
+    /// `plain`, `compatible` or `safe`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Plain => "plain",
+            Mode::Compatible => "compatible",
+            Mode::Safe => "safe",
+        }
+    }
 }
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A mode name other than `plain`, `compatible` or `safe`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a message encryption mode: use `plain`, `compatible` or `safe`")]
+pub struct UnknownMode(String);
+
+impl std::str::FromStr for Mode {
+    type Err = UnknownMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "plain" => Ok(Mode::Plain),
+            "compatible" => Ok(Mode::Compatible),
+            "safe" => Ok(Mode::Safe),
+            other => Err(UnknownMode(other.chars().take(32).collect())),
+        }
+    }
+}
+
+/// How far a request's `timestamp` may be from this server's clock, either way, by default: WeChat stamps a
+/// request when it sends it (and keeps the stamp on its retries, which end within 15 s), so anything older is a
+/// replay or a wrong clock.
+pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// The longest `echostr` the URL check answers: WeChat sends a number of about 19 digits. The bound keeps the
+/// endpoint from echoing whatever a stranger sends from the site's own origin.
+pub const MAX_ECHOSTR_LEN: usize = 128;
 
 /// Why a request was not accepted as coming from WeChat.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,6 +175,45 @@ pub enum VerifyError {
     /// The `Encrypt` element passed its signature but does not decrypt.
     #[error("the encrypted push does not decrypt: {0}")]
     Decrypt(CryptoError),
+    /// A plain push's body is not acceptable (not UTF-8).
+    #[error("the push's body: {0}")]
+    Body(ParseError),
+    /// The request came in a weaker mode than the account's: a plain push to an account in compatible or safe
+    /// mode (its `signature` does not cover the body, so anyone who saw one query could post any body), or a
+    /// compatible-mode envelope to an account in safe mode.
+    #[error(
+        "a {push}-mode push was refused: this account accepts {account} mode or stronger (WX_ENCRYPTION_MODE); \
+         if WeChat's console was switched to {push} mode, switch the server too"
+    )]
+    Downgrade {
+        /// The mode the request came in.
+        push: Mode,
+        /// The account's mode, the weakest accepted.
+        account: Mode,
+    },
+    /// `timestamp` is not a number of seconds.
+    #[error("`timestamp` is not a Unix time in seconds: WeChat always sends one, so this request is not from WeChat")]
+    Timestamp,
+    /// `timestamp` is further from this server's clock than the allowed skew.
+    #[error(
+        "`timestamp` is {off_secs} s from this server's clock, more than the {max_secs} s allowed: a replayed \
+         request, or this server's clock is wrong (check NTP)"
+    )]
+    Stale {
+        /// How far it is, in seconds.
+        off_secs: u64,
+        /// The allowed skew, in seconds.
+        max_secs: u64,
+    },
+    /// The signed request was accepted before, and this is not a retry of it that can share its reply.
+    #[error("this signed request was already received (timestamp, nonce and signature are accepted once)")]
+    Replayed,
+    /// The URL check's `echostr` is not what WeChat sends.
+    #[error(
+        "`echostr` must be 1 to {MAX_ECHOSTR_LEN} letters, digits, `-` or `_`, as WeChat sends: this request is \
+         not from WeChat"
+    )]
+    Echostr,
 }
 
 /// A push whose origin is verified: its mode and its XML (the body itself in plain mode, decrypted in safe and
@@ -151,8 +241,9 @@ pub(crate) enum QueryChecked {
 ///
 /// ```
 /// let verifier = wx_push::PushVerifier::new("token", None);
-/// let sig = wx_sign::server_signature("token", "1", "n")?;
-/// let query = format!("signature={sig}&timestamp=1&nonce=n&echostr=hello");
+/// let ts = wx_sign::unix_timestamp().to_string(); // WeChat's requests are fresh: ±5 minutes by default
+/// let sig = wx_sign::server_signature("token", &ts, "n")?;
+/// let query = format!("signature={sig}&timestamp={ts}&nonce=n&echostr=hello");
 /// let q = wx_push::PushQuery::parse(&query);
 /// assert_eq!(verifier.verify_url(&q)?, "hello");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -161,6 +252,8 @@ pub(crate) enum QueryChecked {
 pub struct PushVerifier {
     token: String,
     cipher: Option<PushCipher>,
+    account_mode: Mode,
+    max_skew: Option<Duration>,
 }
 
 impl std::fmt::Debug for PushVerifier {
@@ -168,17 +261,65 @@ impl std::fmt::Debug for PushVerifier {
         f.debug_struct("PushVerifier")
             .field("token", &"<redacted>")
             .field("cipher", &self.cipher)
+            .field("account_mode", &self.account_mode)
+            .field("max_skew", &self.max_skew)
             .finish()
     }
 }
 
 impl PushVerifier {
     /// A verifier for the server `token`; `cipher` is the account's safe-mode key and appid, if it has one.
+    ///
+    /// The account's mode is what the key implies: [`Mode::Compatible`] with a cipher (plain pushes, whose
+    /// signature does not cover the body, are refused; compatible and safe ones accepted), [`Mode::Plain`]
+    /// without. Timestamps may be [`DEFAULT_MAX_CLOCK_SKEW`] from this server's clock.
     pub fn new(token: impl Into<String>, cipher: Option<PushCipher>) -> Self {
+        let account_mode = if cipher.is_some() {
+            Mode::Compatible
+        } else {
+            Mode::Plain
+        };
         Self {
             token: token.into(),
             cipher,
+            account_mode,
+            max_skew: Some(DEFAULT_MAX_CLOCK_SKEW),
         }
+    }
+
+    /// Sets the account's message encryption mode, the weakest mode accepted: pushes in a weaker one are
+    /// refused ([`VerifyError::Downgrade`]). `Plain` accepts every mode (encrypted pushes need the cipher).
+    ///
+    /// ```
+    /// use wx_push::{Mode, PushQuery, PushVerifier, VerifyError};
+    /// let verifier = PushVerifier::new("token", None).with_account_mode(Mode::Safe);
+    /// let ts = wx_sign::unix_timestamp().to_string();
+    /// let sig = wx_sign::server_signature("token", &ts, "n")?;
+    /// let query = format!("signature={sig}&timestamp={ts}&nonce=n");
+    /// let refused = verifier.verify(&PushQuery::parse(&query), b"<xml/>").unwrap_err();
+    /// assert_eq!(refused, VerifyError::Downgrade { push: Mode::Plain, account: Mode::Safe });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_account_mode(mut self, mode: Mode) -> Self {
+        self.account_mode = mode;
+        self
+    }
+
+    /// The account's mode (the weakest accepted).
+    pub fn account_mode(&self) -> Mode {
+        self.account_mode
+    }
+
+    /// Sets how far a request's `timestamp` may be from this server's clock, either way; `None` accepts any
+    /// timestamp (only for replaying recorded requests in tests: a captured request then stays valid forever).
+    pub fn with_max_clock_skew(mut self, skew: Option<Duration>) -> Self {
+        self.max_skew = skew;
+        self
+    }
+
+    /// The allowed clock skew, if any.
+    pub fn max_clock_skew(&self) -> Option<Duration> {
+        self.max_skew
     }
 
     /// The account's cipher, if configured.
@@ -191,17 +332,24 @@ impl PushVerifier {
         &self.token
     }
 
-    /// The `GET /wechat` URL check: verifies `signature` and returns the `echostr` to answer verbatim.
+    /// The `GET /wechat` URL check: verifies `signature` and the timestamp's freshness, and returns the
+    /// `echostr` to answer verbatim (bounded to what WeChat sends).
     ///
     /// # Errors
-    /// [`VerifyError::MissingParam`] or [`VerifyError::Signature`].
+    /// [`VerifyError::MissingParam`], [`VerifyError::Signature`], [`VerifyError::Timestamp`],
+    /// [`VerifyError::Stale`] or [`VerifyError::Echostr`].
     pub fn verify_url(&self, query: &PushQuery<'_>) -> Result<String, VerifyError> {
+        let echostr = query.echostr.as_deref().ok_or(VerifyError::MissingParam("echostr"))?;
         self.check_signature(query)?;
-        query
-            .echostr
-            .as_deref()
-            .map(str::to_owned)
-            .ok_or(VerifyError::MissingParam("echostr"))
+        self.check_fresh(query)?;
+        let plausible = (1..=MAX_ECHOSTR_LEN).contains(&echostr.len())
+            && echostr
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !plausible {
+            return Err(VerifyError::Echostr);
+        }
+        Ok(echostr.to_owned())
     }
 
     /// Verifies a `POST /wechat` push and returns its XML: plain mode checks `signature`; safe and compatible
@@ -217,17 +365,66 @@ impl PushVerifier {
     /// The part of [`verify`](Self::verify) the query alone decides, so that a request failing it is refused
     /// before its body is read: plain mode's whole `signature`; in safe and compatible modes `encrypt_type` and
     /// the parameters `msg_signature`'s check will need (the check itself needs the body's `Encrypt`).
+    ///
+    /// Then the timestamp's freshness, and the account's mode for a plain push (only after its signature held:
+    /// a stranger learns nothing of the configuration).
     pub(crate) fn verify_query(&self, query: &PushQuery<'_>) -> Result<QueryChecked, VerifyError> {
         match query.encrypt_type.as_deref() {
             None | Some("raw") => {
                 self.check_signature(query)?;
+                self.check_fresh(query)?;
+                self.check_mode(Mode::Plain)?;
                 Ok(QueryChecked::PlainSigned)
             }
             Some("aes") => {
                 msg_signature_params(query)?;
+                self.check_fresh(query)?;
                 Ok(QueryChecked::Encrypted)
             }
             Some(other) => Err(VerifyError::EncryptType(other.chars().take(16).collect())),
+        }
+    }
+
+    /// [`VerifyError::Downgrade`] for a push in a weaker mode than the account's.
+    fn check_mode(&self, push: Mode) -> Result<(), VerifyError> {
+        if push < self.account_mode {
+            return Err(VerifyError::Downgrade {
+                push,
+                account: self.account_mode,
+            });
+        }
+        Ok(())
+    }
+
+    /// The timestamp is a number within the allowed skew of this server's clock.
+    fn check_fresh(&self, query: &PushQuery<'_>) -> Result<(), VerifyError> {
+        let Some(max) = self.max_skew else {
+            return Ok(());
+        };
+        let (timestamp, _) = timestamp_nonce(query)?;
+        let timestamp: u64 = timestamp.parse().map_err(|_| VerifyError::Timestamp)?;
+        let off_secs = wx_sign::unix_timestamp().abs_diff(timestamp);
+        if off_secs > max.as_secs() {
+            return Err(VerifyError::Stale {
+                off_secs,
+                max_secs: max.as_secs(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The key a verified request is remembered by against replay: the signature that authenticated it (which
+    /// covers timestamp and nonce, and in safe and compatible modes the `Encrypt` too).
+    pub(crate) fn replay_key(query: &PushQuery<'_>, checked: QueryChecked) -> Option<String> {
+        match checked {
+            QueryChecked::PlainSigned => query
+                .signature
+                .as_deref()
+                .map(|s| format!("p:{}", s.to_ascii_lowercase())),
+            QueryChecked::Encrypted => query
+                .msg_signature
+                .as_deref()
+                .map(|s| format!("e:{}", s.to_ascii_lowercase())),
         }
     }
 
@@ -240,7 +437,7 @@ impl PushVerifier {
     ) -> Result<VerifiedPush<'b>, VerifyError> {
         match checked {
             QueryChecked::PlainSigned => {
-                let xml = std::str::from_utf8(body).map_err(|_| VerifyError::Envelope(ParseError::NotUtf8))?;
+                let xml = std::str::from_utf8(body).map_err(|_| VerifyError::Body(ParseError::NotUtf8))?;
                 Ok(VerifiedPush {
                     mode: Mode::Plain,
                     xml: Cow::Borrowed(xml),
@@ -278,6 +475,7 @@ impl PushVerifier {
         } else {
             Mode::Safe
         };
+        self.check_mode(mode)?;
         Ok(VerifiedPush {
             mode,
             xml: Cow::Owned(xml),

@@ -3,13 +3,13 @@
 //! the demo handler. Timing tests run on tokio's paused clock, so they are deterministic.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
 use wx_push::{
-    DemoHandler, EncodingAesKey, Event, MAX_BODY_BYTES, Message, Push, PushBody, PushCipher, PushService, PushSigner,
-    PushVerifier, Reply, ScanCodeInfo, Scene, SignedPush,
+    DemoHandler, EncodingAesKey, Event, MAX_BODY_BYTES, Message, Mode, Push, PushBody, PushCipher, PushService,
+    PushSigner, PushVerifier, Reply, ScanCodeInfo, Scene, SignedPush,
 };
 
 const TOKEN: &str = "server-token";
@@ -20,8 +20,9 @@ fn cipher() -> PushCipher {
     PushCipher::new(EncodingAesKey::parse(KEY).expect("valid key"), APPID)
 }
 
+/// An account in plain mode with a key: every mode is accepted (the mode rules have their own tests).
 fn verifier() -> PushVerifier {
-    PushVerifier::new(TOKEN, Some(cipher()))
+    PushVerifier::new(TOKEN, Some(cipher())).with_account_mode(Mode::Plain)
 }
 
 fn signers() -> [(&'static str, PushSigner); 3] {
@@ -53,8 +54,20 @@ fn event(event: Event, create_time: u64) -> Push {
     }
 }
 
+/// A fresh nonce per request, as WeChat sends: a plain push's signature covers only token, timestamp and nonce,
+/// so two pushes with one nonce would be one signed request.
+fn nonce() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("nonce{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Signed now, as WeChat signs.
 fn sign(signer: &PushSigner, push: &Push) -> SignedPush {
-    signer.sign(push, 1_700_000_000, "nonce42").expect("signs")
+    sign_at(signer, push, wx_sign::unix_timestamp())
+}
+
+fn sign_at(signer: &PushSigner, push: &Push, timestamp: u64) -> SignedPush {
+    signer.sign(push, timestamp, &nonce()).expect("signs")
 }
 
 /// The reply text WeChat would show, read as WeChat reads it.
@@ -482,7 +495,9 @@ async fn unknown_push_types_reach_the_handler() {
     let xml = "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>9</CreateTime>\
                <MsgType>hologram</MsgType><MsgId>5</MsgId></xml>";
     for (mode, signer) in signers() {
-        let signed = signer.sign_xml(xml, 1_700_000_000, "n", "o").expect("signs");
+        let signed = signer
+            .sign_xml(xml, wx_sign::unix_timestamp(), &nonce(), "o")
+            .expect("signs");
         let response = service.handle(&signed.query, signed.body.as_bytes()).await;
         assert_eq!(
             reply_text(&signer, &response.body).as_deref(),
