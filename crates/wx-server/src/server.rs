@@ -7,7 +7,10 @@ use crate::{
     fake::FakeControl,
     http::{self, AppState},
     settings::{ConfigError, Settings, StoreSpec, mock_store_path},
-    store::{CredentialStore, FileStore, MemoryStore, RedisStore, StoreError},
+    store::{
+        CredentialStore, FileStore, MemoryStore, RedisStore, StoreError,
+        seen::{FileSeen, RedisSeen},
+    },
     wechat::WechatClient,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -115,10 +118,19 @@ impl App {
     ) -> Result<Self, StartError> {
         settings.check_nothing_secret_is_served()?;
         let metrics = Arc::new(Metrics::default());
-        let store: Arc<dyn CredentialStore> = match &settings.store {
-            StoreSpec::Memory => Arc::new(MemoryStore::default()),
-            StoreSpec::File(path) => Arc::new(FileStore::new(path)),
-            StoreSpec::Redis(url) => Arc::new(RedisStore::connect(url.expose()).await?),
+        // A store shared by processes or instances also records accepted pushes against replay.
+        let (store, replay): (Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>) = match &settings.store {
+            StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
+            StoreSpec::File(path) => {
+                let file = FileStore::new(path);
+                let seen = FileSeen::new(&file, metrics.clone());
+                (Arc::new(file), Some(Arc::new(seen)))
+            }
+            StoreSpec::Redis(url) => {
+                let redis = Arc::new(RedisStore::connect(url.expose()).await?);
+                let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
+                (redis, Some(Arc::new(seen)))
+            }
         };
         let client = WechatClient::new(
             &settings.api_base,
@@ -146,14 +158,7 @@ impl App {
             domains: settings.js_domains.clone().into(),
             js_ports: settings.js_ports,
             metrics: metrics.clone(),
-            server_token: settings.server_token.clone(),
-            push: http::push::service(
-                settings.server_token.as_ref(),
-                settings.encoding_aes_key.as_ref(),
-                &settings.appid,
-                settings.push_deadline,
-                handler,
-            ),
+            push: http::push::service(settings, replay, handler),
             client,
             admin_token: settings.admin_token.clone(),
             oauth: http::oauth::OauthState {

@@ -9,6 +9,8 @@
 //! | `WX_APPSECRET` | `--appsecret` | required (demo value with `--mock`) | the AppSecret; never logged |
 //! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 | the server URL Token |
 //! | `WX_ENCODING_AES_KEY` | `--encoding-aes-key` | none: plain-mode pushes only | the 43-character EncodingAESKey (safe and compatible modes); never logged |
+//! | `WX_ENCRYPTION_MODE` | `--encryption-mode` | `compatible` with an EncodingAESKey, else `plain` (`plain` with `--mock`) | the account's message encryption mode (`plain`, `compatible`, `safe`): pushes in a weaker mode are refused |
+//! | `WX_TIMESTAMP_WINDOW_SECS` | `--timestamp-window-secs` | `300` | how far a `/wechat` request's timestamp may be from this server's clock, either way; each signed push is accepted once within it |
 //! | `WX_ADMIN_TOKEN` | `--admin-token` | none: `POST /api/qrcode` answers 404 | bearer token for the admin API (at least 16 characters); never logged |
 //! | `WX_SESSION_KEY` | `--session-key` | a random per-process key (logged as such) | HMAC-SHA256 key of the OAuth cookies, at least 32 characters; never logged |
 //! | `WX_OAUTH_AUTHORIZE_BASE` | `--oauth-authorize-base` | `https://open.weixin.qq.com` (the fake with `--mock`) | where `/api/oauth/start` sends the user |
@@ -223,8 +225,15 @@ pub struct Settings {
     /// The server URL Token (`/wechat` check); `None` makes `/wechat` answer 503.
     pub server_token: Option<Secret>,
     /// The EncodingAESKey for safe and compatible push modes (validated: 43 base64 characters). `None`:
-    /// plain-mode pushes only; an encrypted push is answered 500 naming the missing setting.
+    /// plain-mode pushes only; an encrypted push is answered 503 naming the missing setting.
     pub encoding_aes_key: Option<Secret>,
+    /// The account's message encryption mode, the weakest push mode accepted (a push in a weaker one is refused:
+    /// a plain push's signature does not cover its body). `None`: what the key implies, compatible with
+    /// [`encoding_aes_key`](Self::encoding_aes_key) and plain without.
+    pub encryption_mode: Option<wx_push::Mode>,
+    /// How far a `/wechat` request's `timestamp` may be from this server's clock, either way; each signed push is
+    /// accepted once within it. Default [`wx_push::DEFAULT_MAX_CLOCK_SKEW`].
+    pub timestamp_window: Duration,
     /// The bearer token of the admin API (`POST /api/qrcode`); `None` disables it.
     pub admin_token: Option<Secret>,
     /// The OAuth cookies' HMAC key; `None`: a random per-process key.
@@ -276,6 +285,9 @@ impl Settings {
             secret: Secret::new(DEMO_SECRET),
             server_token: Some(Secret::new(DEMO_TOKEN)),
             encoding_aes_key: Some(Secret::new(DEMO_ENCODING_AES_KEY)),
+            // The push simulator sends all three modes, as if the fake's console were switched between them.
+            encryption_mode: Some(wx_push::Mode::Plain),
+            timestamp_window: wx_push::DEFAULT_MAX_CLOCK_SKEW,
             push_deadline: wx_push::DEFAULT_DEADLINE,
             admin_token: None,
             session_key: None,
@@ -332,6 +344,8 @@ pub struct FileConfig {
     appsecret: Option<Secret>,
     token: Option<Secret>,
     encoding_aes_key: Option<Secret>,
+    encryption_mode: Option<String>,
+    timestamp_window_secs: Option<u64>,
     admin_token: Option<Secret>,
     session_key: Option<Secret>,
     oauth_authorize_base: Option<String>,
@@ -427,6 +441,13 @@ pub struct ServeArgs {
     /// The EncodingAESKey (43 characters) for safe and compatible push modes (never logged or echoed).
     #[arg(long, env = "WX_ENCODING_AES_KEY", hide_env_values = true)]
     pub encoding_aes_key: Option<Secret>,
+    /// The account's message encryption mode, `plain`, `compatible` or `safe`: pushes in a weaker mode are refused
+    /// [default: compatible with an EncodingAESKey, else plain; with --mock, plain].
+    #[arg(long, env = "WX_ENCRYPTION_MODE")]
+    pub encryption_mode: Option<String>,
+    /// How far a /wechat request's timestamp may be from this server's clock, in seconds [default: 300].
+    #[arg(long, env = "WX_TIMESTAMP_WINDOW_SECS")]
+    pub timestamp_window_secs: Option<u64>,
     /// Bearer token for the admin API (`POST /api/qrcode`, which spends quota); unset disables it.
     #[arg(long, env = "WX_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<Secret>,
@@ -541,6 +562,23 @@ impl ServeArgs {
             Some(key) => Some(validate_aes_key(key)?),
             None if mock => Some(Secret::new(DEMO_ENCODING_AES_KEY)),
             None => None,
+        };
+        s.encryption_mode = match self.encryption_mode.or(file.encryption_mode) {
+            Some(mode) => Some(validate_mode(&mode, s.encoding_aes_key.is_some())?),
+            None if mock => Some(wx_push::Mode::Plain),
+            None => None,
+        };
+        s.timestamp_window = match self.timestamp_window_secs.or(file.timestamp_window_secs) {
+            Some(secs @ 1..=86_400) => Duration::from_secs(secs),
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_TIMESTAMP_WINDOW_SECS",
+                    message: "use 1 to 86400 seconds (default 300); fix the server's clock (NTP) rather than \
+                              widening it"
+                        .into(),
+                });
+            }
+            None => wx_push::DEFAULT_MAX_CLOCK_SKEW,
         };
         s.admin_token = match self.admin_token.or(file.admin_token) {
             Some(t) if t.expose().chars().count() < 16 => {
@@ -755,6 +793,20 @@ fn validate_aes_key(key: Secret) -> Result<Secret, ConfigError> {
         message: e.to_string(),
     })?;
     Ok(key)
+}
+
+fn validate_mode(mode: &str, has_key: bool) -> Result<wx_push::Mode, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        var: "WX_ENCRYPTION_MODE",
+        message,
+    };
+    let mode: wx_push::Mode = mode.parse().map_err(|e: wx_push::UnknownMode| invalid(e.to_string()))?;
+    if mode.is_encrypted() && !has_key {
+        return Err(invalid(format!(
+            "{mode} mode needs WX_ENCODING_AES_KEY (the EncodingAESKey from the account's server configuration)"
+        )));
+    }
+    Ok(mode)
 }
 
 fn validate_api_base(base: String) -> Result<String, ConfigError> {

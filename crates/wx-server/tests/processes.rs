@@ -236,6 +236,8 @@ async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
                 ("WX_TOKEN_MODE", mode),
                 ("WX_UPSTREAM_TIMEOUT_MS", "300"),
                 ("WX_ENCODING_AES_KEY", AES_KEY),
+                // Plain pushes too (the account's mode, implied by the key, would refuse them).
+                ("WX_ENCRYPTION_MODE", "plain"),
                 ("WX_ADMIN_TOKEN", ADMIN_TOKEN),
                 ("WX_SESSION_KEY", SESSION_KEY),
                 ("WX_OAUTH_AUTHORIZE_BASE", &fake_url),
@@ -277,9 +279,13 @@ async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
         for bad in ["", "url=javascript%3A1", "url=http%3A%2F%2Fevil.com%2F", "url=%FF"] {
             seen += &get(format!("{base}/api/jssdk/config?{bad}")).await;
         }
-        let sig = wx_sign::server_signature(SERVER_TOKEN, "1", "n").unwrap();
-        seen += &get(format!("{base}/wechat?signature={sig}&timestamp=1&nonce=n&echostr=e")).await;
-        seen += &get(format!("{base}/wechat?signature=bad&timestamp=1&nonce=n&echostr=e")).await;
+        let ts = wx_sign::unix_timestamp();
+        let sig = wx_sign::server_signature(SERVER_TOKEN, &ts.to_string(), "n").unwrap();
+        seen += &get(format!(
+            "{base}/wechat?signature={sig}&timestamp={ts}&nonce=n&echostr=e"
+        ))
+        .await;
+        seen += &get(format!("{base}/wechat?signature=bad&timestamp={ts}&nonce=n&echostr=e")).await;
         seen += &get(format!("{base}/metrics")).await;
         seen += &get(format!("{base}/healthz")).await;
         // Pushes in plain and safe mode, good and badly signed.

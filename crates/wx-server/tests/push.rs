@@ -118,7 +118,10 @@ async fn refused_pushes_get_403_413_400_and_503() {
         ("entity bomb", bomb_signed.query.clone(), bomb_signed.body.clone(), 400),
         (
             "signed, not XML",
-            signer.sign_xml("hello", 1, "n", "o").unwrap().query,
+            signer
+                .sign_xml("hello", wx_sign::unix_timestamp(), "n3", "o")
+                .unwrap()
+                .query,
             "hello".into(),
             400,
         ),
@@ -417,7 +420,9 @@ async fn the_standalone_fake_pushes_to_a_served_backend_with_the_given_token_and
         .env("WX_LISTEN", "127.0.0.1:0")
         .env("WX_STORE", "memory")
         .env("WX_TOKEN", TOKEN)
-        .env("WX_ENCODING_AES_KEY", KEY);
+        .env("WX_ENCODING_AES_KEY", KEY)
+        // Every mode, as an account switched between them in WeChat's console.
+        .env("WX_ENCRYPTION_MODE", "plain");
     let server = common::Proc::spawn(serve);
     let target = format!("{}/wechat", server.base_url());
     let client = common::client();

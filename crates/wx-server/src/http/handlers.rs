@@ -68,37 +68,6 @@ async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConf
     })
 }
 
-pub(super) async fn wechat_check(State(state): State<SharedState>, RawQuery(raw): RawQuery) -> Response {
-    let Some(token) = &state.server_token else {
-        return ApiError::server_token_not_configured().into_response();
-    };
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let (Some(signature), Some(timestamp), Some(nonce), Some(echostr)) =
-        (get("signature"), get("timestamp"), get("nonce"), get("echostr"))
-    else {
-        return ApiError::bad_request(
-            "missing_parameter",
-            "WeChat's check sends signature, timestamp, nonce and echostr: one is missing",
-        )
-        .into_response();
-    };
-    if !wx_sign::verify_server_signature(token.expose(), timestamp, nonce, signature) {
-        return ApiError::forbidden(
-            "bad_signature",
-            "the signature does not match WX_TOKEN: make WX_TOKEN equal the Token in the account's server configuration",
-        )
-        .into_response();
-    }
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        echostr.to_owned(),
-    )
-        .into_response()
-}
-
 pub(super) async fn healthz(State(state): State<SharedState>) -> Response {
     Json(serde_json::json!({
         "status": "ok",

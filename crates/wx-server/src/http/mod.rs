@@ -3,8 +3,8 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
-//! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token, else 403; 400 missing parameter; 503 without a Token |
-//! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; text/plain refusals: 403 bad signature, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token or (encrypted push) without an EncodingAESKey |
+//! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token and the timestamp is inside the window; text/plain refusals: 403 bad signature, missing parameter or stale timestamp, 400 an `echostr` WeChat would not send; 503 (JSON) without a Token |
+//! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; text/plain refusals: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token (JSON) or (encrypted push) without an EncodingAESKey |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
 //! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
 //! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path |
@@ -45,7 +45,6 @@ pub(crate) struct AppState {
     pub domains: Arc<[JsDomain]>,
     pub js_ports: JsPorts,
     pub metrics: Arc<Metrics>,
-    pub server_token: Option<Secret>,
     /// `None` without a Token.
     pub push: Option<wx_push::PushService>,
     /// The WeChat client (for APIs beyond the credentials: QR codes, OAuth).
@@ -87,7 +86,7 @@ pub(crate) fn router(
         .route(
             "/wechat",
             // The push handler reads its body under wx-push's own limit (413 past it).
-            get(handlers::wechat_check).post(push::receive),
+            get(push::check).post(push::receive),
         )
         .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
         .route("/api/oauth/start", get(oauth::start))

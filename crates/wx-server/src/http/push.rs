@@ -1,36 +1,65 @@
-//! `POST /wechat`: pushes from WeChat, handed to [`wx_push::PushService`] (verification, safe-mode AES,
-//! parsing, de-duplication, the deadline and the passive reply all happen there).
+//! `/wechat`: WeChat's URL check (GET) and pushes (POST), both handed to [`wx_push::PushService`] (verification,
+//! the account's mode, the timestamp window, replay, safe-mode AES, parsing, de-duplication, the deadline and the
+//! passive reply all happen there).
 
 use super::{SharedState, error::ApiError};
+use crate::Settings;
 use axum::{
     extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use wx_push::{EncodingAesKey, PushCipher, PushHandler, PushResponse, PushService, PushVerifier};
+use std::sync::Arc;
+use wx_push::{EncodingAesKey, PushCipher, PushHandler, PushResponse, PushService, PushVerifier, ReplayStore};
 
-/// The push service for these settings, or `None` when no Token is configured (then `POST /wechat`
-/// answers 503 like the GET check). The AES key was validated with the settings; a key that still fails
-/// to parse here disables safe mode rather than the server.
+/// The push service for these settings, or `None` when no Token is configured (then `/wechat` answers 503).
+/// The AES key was validated with the settings; a key that still fails to parse here disables safe mode rather
+/// than the server. `replay` is the store shared by instances against replayed pushes, if the credential store
+/// is one.
 pub(crate) fn service(
-    token: Option<&crate::Secret>,
-    aes_key: Option<&crate::Secret>,
-    appid: &str,
-    deadline: std::time::Duration,
+    settings: &Settings,
+    replay: Option<Arc<dyn ReplayStore>>,
     handler: impl PushHandler,
 ) -> Option<PushService> {
-    let token = token?;
-    let cipher = aes_key.and_then(|k| match EncodingAesKey::parse(k.expose()) {
-        Ok(key) => Some(PushCipher::new(key, appid)),
-        Err(error) => {
-            tracing::error!(%error, "WX_ENCODING_AES_KEY: safe-mode pushes are disabled");
-            None
-        }
-    });
-    if cipher.is_none() {
-        tracing::info!("WX_ENCODING_AES_KEY is not set: POST /wechat accepts plain-mode pushes only");
+    let token = settings.server_token.as_ref()?;
+    let cipher = settings
+        .encoding_aes_key
+        .as_ref()
+        .and_then(|k| match EncodingAesKey::parse(k.expose()) {
+            Ok(key) => Some(PushCipher::new(key, &settings.appid)),
+            Err(error) => {
+                tracing::error!(%error, "WX_ENCODING_AES_KEY: safe-mode pushes are disabled");
+                None
+            }
+        });
+    let mut verifier = PushVerifier::new(token.expose(), cipher).with_max_clock_skew(Some(settings.timestamp_window));
+    if let Some(mode) = settings.encryption_mode {
+        verifier = verifier.with_account_mode(mode);
     }
-    Some(PushService::new(PushVerifier::new(token.expose(), cipher), handler).with_deadline(deadline))
+    tracing::info!(
+        "/wechat: the account's message encryption mode is {} (pushes in a weaker mode are refused); timestamps \
+         within {} s; each signed request accepted once{}",
+        verifier.account_mode(),
+        settings.timestamp_window.as_secs(),
+        if replay.is_some() {
+            ", across instances sharing the store"
+        } else {
+            " (in this process)"
+        },
+    );
+    let service = PushService::new(verifier, handler).with_deadline(settings.push_deadline);
+    Some(match replay {
+        Some(store) => service.with_replay_store(store),
+        None => service,
+    })
+}
+
+/// `GET /wechat`: WeChat's check of the server URL, through the same verifier as the pushes.
+pub(super) async fn check(State(state): State<SharedState>, request: Request) -> Response {
+    let Some(push) = &state.push else {
+        return ApiError::server_token_not_configured().into_response();
+    };
+    answer(push.verify_url(request.uri().query().unwrap_or("")))
 }
 
 pub(super) async fn receive(State(state): State<SharedState>, request: Request) -> Response {

@@ -13,6 +13,7 @@
 mod file;
 mod memory;
 mod redis;
+pub(crate) mod seen;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
