@@ -1,5 +1,6 @@
 //! Nothing outside `WX_STATIC_DIR` is ever served: symbolic links in the directory are resolved before anything
-//! is served (the requested file, a directory's `index.html`, the `<file>.gz` variant, the SPA fallback).
+//! is served (the requested file, a directory's `index.html`, the `<file>.gz` variant, the SPA fallback), and
+//! start-up refuses a credential or config file inside the directory, by its name or once resolved.
 
 mod common;
 
@@ -8,7 +9,7 @@ use std::{
     os::unix::fs::symlink,
     path::{Path, PathBuf},
 };
-use wx_server::StoreSpec;
+use wx_server::{ServeArgs, StoreSpec};
 
 const PAGE: &str = "http://127.0.0.1:8080/share";
 const INDEX: &str = "<!doctype html><title>wxkit</title>";
@@ -180,4 +181,75 @@ async fn symbolic_links_out_of_the_static_dir_are_never_followed() {
     }
     server.shutdown().await;
     fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_refuses_a_secret_file_inside_the_static_dir_by_name_or_resolved() {
+    let tree = Tree::new("start-up");
+    let (dist, outside) = (tree.dist(), tree.outside());
+    std::fs::write(outside.join("wx.toml"), "").unwrap();
+    // `dist/data` leads out; `outside/app` leads in.
+    tree.link(&outside, "data");
+    symlink(&dist, outside.join("app")).unwrap();
+    // (where the file is, refused?)
+    let cases = [
+        (dist.join("creds.json"), true),
+        (dist.join("data/creds.json"), true),
+        (dist.join("data/../creds.json"), true),
+        (dist.join("./data/x/../creds.json"), true),
+        (outside.join("app/creds.json"), true),
+        (outside.join("app/assets/creds.json"), true),
+        (outside.join("creds.json"), false),
+        (outside.join("app/../creds.json"), false),
+    ];
+    for (file, refused) in &cases {
+        // WX_STORE, through `Server::start`.
+        let (d, f) = (dist.clone(), file.clone());
+        let fake = wx_server::fake::FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200))
+            .await
+            .unwrap();
+        let mut s = wx_server::Settings::mock();
+        s.mock = None;
+        s.appid = common::TEST_APPID.into();
+        s.secret = wx_server::Secret::new(SECRET);
+        s.api_base = fake.base_url();
+        s.listen = "127.0.0.1:0".parse().unwrap();
+        s.static_dir = Some(d);
+        s.store = StoreSpec::File(f);
+        match wx_server::Server::start(s).await {
+            Ok(server) => {
+                assert!(!refused, "WX_STORE={} was accepted", file.display());
+                server.shutdown().await;
+            }
+            Err(e) => {
+                let e = e.to_string();
+                assert!(*refused, "WX_STORE={}: {e}", file.display());
+                assert!(e.contains("WX_STORE") && e.contains("WX_STATIC_DIR"), "{e}");
+            }
+        }
+        fake.shutdown().await;
+        let _ = std::fs::remove_file(outside.join("creds.json"));
+    }
+    // WX_CONFIG, through the settings: the same file, read through each path that reaches it.
+    for (file, refused) in [
+        (dist.join("data/wx.toml"), true),
+        (outside.join("app/data/wx.toml"), true),
+        (outside.join("wx.toml"), false),
+    ] {
+        let args = ServeArgs {
+            mock: true,
+            static_dir: Some(dist.clone()),
+            store: Some("memory".into()),
+            config: Some(file.clone()),
+            ..Default::default()
+        };
+        match args.into_settings() {
+            Ok(_) => assert!(!refused, "WX_CONFIG={} was accepted", file.display()),
+            Err(e) => {
+                let e = e.to_string();
+                assert!(refused, "WX_CONFIG={}: {e}", file.display());
+                assert!(e.contains("WX_CONFIG") && e.contains("WX_STATIC_DIR"), "{e}");
+            }
+        }
+    }
 }
