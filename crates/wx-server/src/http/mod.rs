@@ -12,7 +12,7 @@
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
 //! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
-//! | anything else | the static app (`WX_STATIC_DIR`), `index.html` for client-side routes |
+//! | anything else | the static app (`WX_STATIC_DIR`; nothing outside it, symbolic links resolved first), `index.html` for client-side routes |
 //!
 //! Every answer carries `X-Content-Type-Options: nosniff`.
 
