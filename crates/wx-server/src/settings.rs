@@ -715,7 +715,8 @@ impl ServeArgs {
 
 impl Settings {
     /// Refuses a credential file inside the static directory: `ServeDir` serves every file there, so the
-    /// access_token and jsapi_ticket (and the store's lock and temporary files) would be downloadable.
+    /// access_token and jsapi_ticket (and the store's lock and temporary files) would be downloadable. Inside
+    /// means inside as written (`<dir>/link/creds.json`, wherever `link` points) or once links are resolved.
     ///
     /// ```
     /// let dir = std::env::temp_dir().join(format!("wxkit-doc-static-{}", std::process::id()));
@@ -748,28 +749,52 @@ impl Settings {
     }
 }
 
-/// Whether `path` (which need not exist yet) lies in directory `dir`, symbolic links and `..` resolved as far
-/// as the file system allows: a path whose existing part cannot be resolved counts as inside (refused).
+/// Whether `path` (which need not exist yet) lies in directory `dir`, read every way the file system could
+/// lead there: as written (made absolute, `.` and `..` folded, links not followed: `<dir>/link/creds.json` is
+/// inside by its name, wherever `link` points), resolved (links and `..` resolved as far as the file system
+/// allows: a link elsewhere may lead into `dir`), and each mixture of the two (the first components resolved,
+/// the rest as written). Inside by any reading counts, and so does a path of which nothing can be resolved
+/// (refused rather than guessed).
 fn is_inside(dir: &Path, path: &Path) -> bool {
-    let Ok(dir) = dir.canonicalize() else {
-        return false;
+    let (Some(dir_written), Some(written)) = (absolute(dir), absolute(path)) else {
+        return true;
     };
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        match std::env::current_dir() {
-            Ok(cwd) => cwd.join(path),
-            Err(_) => return true,
-        }
-    };
-    // The deepest part that exists, resolved, plus the rest as written.
-    for base in absolute.ancestors() {
-        if let Ok(resolved) = base.canonicalize() {
-            let rest = absolute.strip_prefix(base).unwrap_or(Path::new(""));
-            return resolved.join(rest).starts_with(&dir);
+    let dirs = [Some(lexical(&dir_written)), dir.canonicalize().ok()];
+    let inside = |path: &Path| dirs.iter().flatten().any(|dir| lexical(path).starts_with(dir));
+    let mut resolved_any = false;
+    for base in written.ancestors() {
+        if let (Ok(resolved), Ok(rest)) = (base.canonicalize(), written.strip_prefix(base)) {
+            resolved_any = true;
+            if inside(&resolved.join(rest)) {
+                return true;
+            }
         }
     }
-    true
+    !resolved_any || inside(&written)
+}
+
+/// `path` joined to the working directory when relative; `None` when that is unknown.
+fn absolute(path: &Path) -> Option<PathBuf> {
+    if path.is_absolute() {
+        Some(path.to_path_buf())
+    } else {
+        std::env::current_dir().ok().map(|cwd| cwd.join(path))
+    }
+}
+
+/// An absolute `path` with `.` and `..` folded by name alone (`/a/link/../b` is `/a/b`), links not followed.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn parse_list(list: &str) -> Vec<&str> {

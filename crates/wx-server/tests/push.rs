@@ -151,6 +151,57 @@ async fn refused_pushes_get_403_413_400_and_503() {
     server.shutdown().await;
 }
 
+/// A body declared longer than the route's limit is refused as soon as its header arrives (it was waited for, and
+/// answered 408 after 10 s): a validly signed push over 64 KiB, and an authorised admin request over 4 KiB.
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = settings();
+    // Plain mode, so that the signed plain push below is admitted.
+    s.encoding_aes_key = None;
+    s.admin_token = Some(wx_server::Secret::new("admin-token-0123456789"));
+    let server = start(s).await;
+    let ts = wx_sign::unix_timestamp().to_string();
+    let signature = wx_sign::server_signature(wx_server::DEMO_TOKEN, &ts, "n").unwrap();
+    let push = format!("/wechat?signature={signature}&timestamp={ts}&nonce=n");
+    let over = wx_push::MAX_BODY_BYTES + 1;
+    let cases = [
+        (push.as_str(), "", 70_000),
+        (push.as_str(), "", over),
+        (
+            "/api/qrcode",
+            "Authorization: Bearer admin-token-0123456789\r\n",
+            1_500_000,
+        ),
+    ];
+    for (path, extra, length) in cases {
+        let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let head = format!("POST {path} HTTP/1.1\r\nHost: x\r\n{extra}Content-Length: {length}\r\n\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = Instant::now();
+        // The answer's head, without sending a byte of the body.
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            match tokio::time::timeout(Duration::from_secs(15), stream.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buf[..n]),
+                other => panic!("{path} with Content-Length {length}: no answer ({other:?})"),
+            }
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{path} with Content-Length {length}: {answer}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{path} with Content-Length {length} took {:?}",
+            started.elapsed()
+        );
+    }
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn encrypted_push_without_a_key_is_a_server_fault_naming_nothing_secret() {
     let mut s = settings();

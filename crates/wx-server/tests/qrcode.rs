@@ -230,6 +230,43 @@ async fn api_qrcode_is_disabled_without_an_admin_token() {
     fake.shutdown().await;
 }
 
+/// Auth schemes are case-insensitive (RFC 9110 §11.1): `bearer <token>` is as good as `Bearer <token>`; the
+/// token itself is compared exactly.
+#[tokio::test]
+async fn the_bearer_scheme_is_matched_in_any_case() {
+    let (fake, server) = inproc::start_with(inproc::fake_opts(7200), |s| {
+        s.admin_token = Some(ADMIN.into());
+    })
+    .await;
+    let client = common::client();
+    let upper = ADMIN.to_uppercase();
+    let cases = [
+        (format!("Bearer {ADMIN}"), 200),
+        (format!("bearer {ADMIN}"), 200),
+        (format!("BEARER {ADMIN}"), 200),
+        (format!("bEaReR {ADMIN}"), 200),
+        (format!("Bearer  {ADMIN}"), 200),
+        (format!("bearer {upper}"), 401),
+        (format!("Basic {ADMIN}"), 401),
+        (format!("Bearer{ADMIN}"), 401),
+        (format!("Bearerx {ADMIN}"), 401),
+        (ADMIN.to_owned(), 401),
+        ("bearer ".to_owned(), 401),
+    ];
+    for (authorization, status) in cases {
+        let r = client
+            .post(server.url("/api/qrcode"))
+            .header("authorization", &authorization)
+            .json(&json!({"action_name": "QR_LIMIT_SCENE", "scene_id": 7}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{authorization}");
+    }
+    server.shutdown().await;
+    fake.shutdown().await;
+}
+
 #[test]
 fn a_short_admin_token_is_refused_at_start_up() {
     let args = wx_server::ServeArgs {

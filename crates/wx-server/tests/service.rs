@@ -544,6 +544,51 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `X-Content-Type-Options: nosniff` on every answer, so that no browser reads text the server echoes (the
+/// `echostr` of `GET /wechat`) or a static file as HTML or script on the app's origin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_says_nosniff() {
+    let dir = std::env::temp_dir().join(format!("wxkit-nosniff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>wxkit</title>").unwrap();
+    std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
+    let d = dir.clone();
+    let (_fake, server) = start_with(fake_opts(7200), move |s| s.static_dir = Some(d)).await;
+    let ts = wx_sign::unix_timestamp().to_string();
+    let good = wx_sign::server_signature(wx_server::DEMO_TOKEN, &ts, "n").unwrap();
+    let echo = format!("/wechat?signature={good}&timestamp={ts}&nonce=n&echostr=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    let config = format!("/api/jssdk/config?url={}", enc(PAGE));
+    let (get, post, put) = (reqwest::Method::GET, reqwest::Method::POST, reqwest::Method::PUT);
+    let cases = [
+        (&get, echo.as_str(), 200),
+        (&get, "/wechat", 400),
+        (&post, "/wechat?signature=forged&timestamp=1&nonce=n", 403),
+        (&get, config.as_str(), 200),
+        (&get, "/api/jssdk/config", 400),
+        (&put, "/api/jssdk/config", 405),
+        (&post, "/api/qrcode", 404),
+        (&get, "/api/oauth/me", 401),
+        (&get, "/healthz", 200),
+        (&get, "/metrics", 200),
+        (&get, "/", 200),
+        (&get, "/share", 200),
+        (&get, "/app.js", 200),
+        (&get, "/missing.js", 404),
+        (&get, "//emulator", 404),
+    ];
+    let client = client();
+    for (method, path, status) in cases {
+        let r = client.request(method.clone(), server.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{method} {path}");
+        assert_eq!(
+            r.headers().get("x-content-type-options").map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..]),
+            "{method} {path}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_mode_serves_backend_and_fake_on_one_listener() {
     let mut s = Settings::mock();

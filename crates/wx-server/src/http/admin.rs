@@ -12,14 +12,17 @@ use axum::{
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// True when `headers` carry `Authorization: Bearer <expected>`. Both sides are hashed first, so the
-/// constant-time comparison does not reveal the token's length either.
+/// True when `headers` carry `Authorization: Bearer <expected>`, the scheme in any case (`bearer`, `BEARER`: auth
+/// schemes are case-insensitive, RFC 9110 §11.1). Both sides are hashed first, so the constant-time comparison
+/// does not reveal the token's length either.
 pub(crate) fn bearer_matches(headers: &HeaderMap, expected: &crate::Secret) -> bool {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        // `1*SP` between scheme and credentials.
+        .map_or("", |(_, token)| token.trim_start_matches(' '));
     let a = Sha256::digest(given.as_bytes());
     let b = Sha256::digest(expected.expose().as_bytes());
     !given.is_empty() && bool::from(a.as_slice().ct_eq(b.as_slice()))

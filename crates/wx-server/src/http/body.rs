@@ -21,8 +21,12 @@ pub(crate) enum BodyError {
     Broken(String),
 }
 
-/// The whole body, at most `limit` bytes, within [`BODY_READ_TIMEOUT`].
+/// The whole body, at most `limit` bytes, within [`BODY_READ_TIMEOUT`]. A body declared longer than `limit`
+/// (its `Content-Length`) is refused at once, without waiting for bytes that would be refused anyway.
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    if axum::body::HttpBody::size_hint(&body).lower() > u64::try_from(limit).unwrap_or(u64::MAX) {
+        return Err(BodyError::TooLarge(limit));
+    }
     let mut read = std::pin::pin!(axum::body::to_bytes(body, limit));
     // A body already received with its header (nearly every push) is read without a timer: making one takes a
     // counted reference to the runtime, shared by every worker thread.

@@ -12,7 +12,9 @@
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
 //! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
-//! | anything else | the static app (`WX_STATIC_DIR`), `index.html` for client-side routes |
+//! | anything else | the static app (`WX_STATIC_DIR`; nothing outside it, symbolic links resolved first), `index.html` for client-side routes |
+//!
+//! Every answer carries `X-Content-Type-Options: nosniff`.
 
 mod admin;
 mod body;
@@ -31,9 +33,16 @@ use crate::{
     fake::FakeControl,
     settings::{JsDomain, JsPorts},
 };
-use axum::{Router, http::HeaderValue, routing::get};
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    routing::get,
+};
 use std::{path::PathBuf, sync::Arc};
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    set_header::SetResponseHeaderLayer,
+};
 
 /// What the handlers share, behind one `Arc` (axum clones the state per request: one atomic, not five).
 pub(crate) type SharedState = Arc<AppState>;
@@ -98,5 +107,11 @@ pub(crate) fn router(
     if let Some(fake) = fake {
         app = app.nest("/fake-wechat", fake.router());
     }
+    // nosniff on every answer: `GET /wechat` echoes `echostr` as text/plain on the app's own origin, and a browser
+    // that sniffed such text (or a static file) as HTML or script would run it there.
     app.fallback_service(static_files::service(static_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }

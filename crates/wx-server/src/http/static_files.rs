@@ -1,4 +1,7 @@
 //! Static hosting of the built app, with `index.html` for client-side routes (so reloading `/share` works).
+//!
+//! Nothing outside the static directory is ever served: every path is resolved (symbolic links, `.`, `..`)
+//! before it is opened, and one that leads outside the directory is answered like a missing file.
 
 use super::error::ApiError;
 use axum::{
@@ -9,18 +12,28 @@ use axum::{
     response::{Html, IntoResponse, Response},
     routing::any,
 };
-use std::path::PathBuf;
-use tower_http::services::ServeDir;
+use std::{
+    future::Future,
+    io,
+    path::{Path, PathBuf},
+    pin::Pin,
+    sync::Arc,
+};
+use tower_http::services::{
+    ServeDir,
+    fs::{Backend, TokioBackend, TokioFile},
+};
 
 /// The fallback service for every path no API route took.
 pub(super) fn service(dir: Option<PathBuf>) -> Router {
     match dir {
         Some(dir) => {
+            let dir: Arc<Path> = dir.into();
             let spa = any(spa_index).with_state(dir.clone());
             Router::new()
                 .fallback_service(
                     // `cargo xtask dist` writes `<file>.gz` beside the JS, wasm and CSS.
-                    ServeDir::new(dir)
+                    ServeDir::with_backend(&*dir, Confined { dir: dir.clone() })
                         .append_index_html_on_directories(true)
                         .precompressed_gzip()
                         .fallback(spa),
@@ -72,16 +85,84 @@ fn is_content_hashed(file: &str) -> bool {
 
 /// A path that is not a file: `index.html` if it looks like a client-side route (no extension in the
 /// last segment, not under `/api/`), else a 404, so a missing asset is not silently replaced by HTML.
-async fn spa_index(State(dir): State<PathBuf>, method: Method, uri: Uri) -> Response {
+async fn spa_index(State(dir): State<Arc<Path>>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
     let last = path.rsplit('/').next().unwrap_or("");
     let api = path == "/api" || path.starts_with("/api/");
     if !(method == Method::GET || method == Method::HEAD) || api || last.contains('.') {
         return ApiError::not_found(format!("{path} does not exist")).into_response();
     }
-    match tokio::fs::read_to_string(dir.join("index.html")).await {
+    // Confined like the files ServeDir opens: an `index.html` linking outside the directory counts as missing.
+    let html = match confine(&dir, &dir.join("index.html")).await {
+        Ok(index) => tokio::fs::read_to_string(index).await,
+        Err(error) => Err(error),
+    };
+    match html {
         // `no-cache` comes from `cache_and_paths`, like index.html's own.
         Ok(html) => Html(html).into_response(),
         Err(_) => ApiError::not_found("index.html is missing from WX_STATIC_DIR: build the app first").into_response(),
+    }
+}
+
+/// `ServeDir`'s file system, confined to the static directory.
+///
+/// ServeDir follows symbolic links, so a link in the directory (`passwd -> /etc/passwd`, `data -> /var/lib/wxkit`)
+/// would serve whatever it points to. Every path ServeDir looks at or opens (the requested file, a directory's
+/// `index.html`, the `<file>.gz` it prefers for browsers that accept gzip) goes through [`confine`] first; one
+/// refused there is "not found", so ServeDir answers as for a missing file (the SPA fallback, or a 404) and falls
+/// back from a refused `.gz` to the file itself, which is checked in turn. Decoding the URI and refusing `..` stay
+/// ServeDir's own.
+#[derive(Clone, Debug)]
+struct Confined {
+    dir: Arc<Path>,
+}
+
+type BoxIo<T> = Pin<Box<dyn Future<Output = io::Result<T>> + Send>>;
+
+impl Backend for Confined {
+    type File = TokioFile;
+    type Metadata = std::fs::Metadata;
+    type OpenFuture = BoxIo<TokioFile>;
+    type MetadataFuture = BoxIo<std::fs::Metadata>;
+
+    fn open(&self, path: PathBuf) -> Self::OpenFuture {
+        let dir = self.dir.clone();
+        // The resolved path is what gets opened: what was checked is what is read.
+        Box::pin(async move { TokioBackend.open(confine(&dir, &path).await?).await })
+    }
+
+    fn metadata(&self, path: PathBuf) -> Self::MetadataFuture {
+        let dir = self.dir.clone();
+        Box::pin(async move { TokioBackend.metadata(confine(&dir, &path).await?).await })
+    }
+}
+
+/// `path` with its symbolic links, `.` and `..` resolved, if that lies inside `dir` (resolved too); otherwise,
+/// or when either cannot be resolved (missing, a link loop), a `NotFound` error.
+///
+/// The directory is resolved on each call rather than once at start-up, so that a deploy switching a symlinked
+/// `WX_STATIC_DIR` to a new release is followed.
+async fn confine(dir: &Path, path: &Path) -> io::Result<PathBuf> {
+    let (dir, path) = (dir.to_owned(), path.to_owned());
+    // One trip to the blocking pool for both (each `tokio::fs::canonicalize` would be one).
+    let resolved = tokio::task::spawn_blocking(move || -> io::Result<PathBuf> {
+        let dir = dir.canonicalize()?;
+        let resolved = path.canonicalize()?;
+        if resolved.starts_with(&dir) {
+            Ok(resolved)
+        } else {
+            tracing::warn!(
+                path = %path.display(),
+                resolves_to = %resolved.display(),
+                "not served: it leads outside WX_STATIC_DIR (a symbolic link?)"
+            );
+            Err(io::ErrorKind::NotFound.into())
+        }
+    })
+    .await;
+    match resolved {
+        Ok(Ok(resolved)) => Ok(resolved),
+        // Whatever the reason, the answer is the one for a missing file.
+        Ok(Err(_)) | Err(_) => Err(io::ErrorKind::NotFound.into()),
     }
 }
