@@ -12,8 +12,9 @@
 //! cores, so a target that costs it more (bigger requests and replies) loses throughput for that reason too.
 //!
 //! In the same run, `POST /wechat` on the same backend: signed text pushes answered by the demo handler's
-//! echo, in plain and in safe (AES) mode, each with its own MsgId (no de-duplication shortcut) from a
-//! pre-signed pool. Their throughput is compared with the config endpoint's (target >= 0.70) and their p99
+//! echo, in plain and in safe (AES) mode, each with its own MsgId (no de-duplication shortcut), nonce and current
+//! timestamp (the server accepts each signed request once, inside a 5-minute window), signed afresh before every
+//! run, outside the measured time. Their throughput is compared with the config endpoint's (target >= 0.70) and their p99
 //! with the bare route's (target <= 1.5 at 256 connections, where the server issue sets the config endpoint's).
 
 use std::{
@@ -34,37 +35,51 @@ const PATH: &str = "/api/jssdk/config?url=http%3A%2F%2Flocalhost%3A8080%2Fshare%
 const MAX_REQUESTS: usize = 2_000_000;
 const ROUNDS: usize = 9;
 
-/// Pre-built raw HTTP requests, taken in turn by all connections. The cursor lives with the pool, so a run
-/// goes on where the last run on it stopped: a run that started over at the first push would find the pushes
-/// the last run sent still in the server's de-duplication cache, and be answered from it.
+/// Pre-built raw HTTP requests, taken in turn by all connections. A push pool is used once: a push sent again
+/// would be a replay (refused) or, inside the de-duplication window, answered from the cache; a run that uses it
+/// up ends early.
 struct Requests {
     requests: Vec<Vec<u8>>,
     next: AtomicUsize,
+    /// The config pool repeats its one request.
+    repeat: bool,
 }
 
 type Pool = Arc<Requests>;
 
 impl Requests {
-    fn pool(requests: Vec<Vec<u8>>) -> Pool {
+    fn pool(requests: Vec<Vec<u8>>, repeat: bool) -> Pool {
         Arc::new(Self {
             requests,
             next: AtomicUsize::new(0),
+            repeat,
         })
     }
 
-    fn take(&self) -> &[u8] {
-        &self.requests[self.next.fetch_add(1, Ordering::Relaxed) % self.requests.len()]
+    fn take(&self) -> Option<&[u8]> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let i = if self.repeat { i % self.requests.len() } else { i };
+        self.requests.get(i).map(Vec::as_slice)
+    }
+
+    /// How many requests were taken (for sizing the next pool).
+    fn taken(&self) -> usize {
+        self.next.load(Ordering::Relaxed).min(self.requests.len())
     }
 }
 
 fn config_pool(addr: &str) -> Pool {
-    Requests::pool(vec![
-        format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes(),
-    ])
+    Requests::pool(
+        vec![format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes()],
+        true,
+    )
 }
 
-/// `n` signed text pushes with distinct MsgIds, plain or safe mode, for the `serve --mock` account. The two
-/// modes' MsgIds differ too (both go to one server and one cache).
+/// Sequence numbers for MsgIds and nonces, unique over the whole bench.
+static NEXT_PUSH: AtomicUsize = AtomicUsize::new(0);
+
+/// `n` text pushes signed now, plain or safe mode, for the `serve --mock` account, each with its own MsgId and
+/// nonce (unique across pools: both modes go to one server, one cache and one replay record).
 fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
     use wx_push::{EncodingAesKey, PushCipher, PushSigner};
     let signer = if safe {
@@ -74,15 +89,16 @@ fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
         PushSigner::plain(wx_server::DEMO_TOKEN)
     };
     let ts = wx_sign::unix_timestamp();
-    let first_id = ts * 1_000_000 + if safe { n as u64 } else { 0 };
-    let pool = (0..n)
+    let first = NEXT_PUSH.fetch_add(n, Ordering::Relaxed);
+    let first_id = ts * 1_000_000 + first as u64;
+    let pool = (first..first + n)
         .map(|i| {
             let xml = format!(
                 "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-bench-{}]]></FromUserName>\
                  <CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[echo {i}]]></Content>\
                  <MsgId>{}</MsgId></xml>",
                 i % 97,
-                first_id + i as u64
+                first_id + (i - first) as u64
             );
             let push = signer.sign_xml(&xml, ts, &format!("n{i}"), "o-bench").expect("sign");
             format!(
@@ -94,7 +110,7 @@ fn push_pool(addr: &str, safe: bool, n: usize) -> Pool {
             .into_bytes()
         })
         .collect();
-    Requests::pool(pool)
+    Requests::pool(pool, false)
 }
 
 fn main() {
@@ -134,13 +150,18 @@ fn main() {
             Duration::from_millis(300),
         ));
     }
-    // Enough distinct pushes that a wrap-around finds its MsgId evicted from the 10,000-entry cache (FIFO), and no
-    // more: a bigger pool only makes the load generator, which shares the machine, miss its own caches.
-    let pool_size = if is_bench { 15_000 } else { 2_000 };
-    let plain = push_pool(&server.addr, false, pool_size);
-    let safe = push_pool(&server.addr, true, pool_size);
-    for pool in [&plain, &safe] {
-        let r = rt.block_on(load(&server.addr, pool.clone(), 4, Duration::from_millis(300)));
+    // A run's pushes, signed just before it: half again what the last run of the same kind took (a run that uses
+    // its pool up ends early, which its figures then show), at least enough for the first runs.
+    let mut pool_sizes = [if is_bench { 60_000 } else { 2_000 }; 2];
+    let mut fresh = |safe: bool, last: Option<&Pool>| {
+        let size = &mut pool_sizes[usize::from(safe)];
+        if let Some(last) = last {
+            *size = (*size).max(last.taken() * 3 / 2);
+        }
+        push_pool(&server.addr, safe, *size)
+    };
+    for safe in [false, true] {
+        let r = rt.block_on(load(&server.addr, fresh(safe, None), 4, Duration::from_millis(300)));
         assert!(
             r.count > 0 && r.errors == 0,
             "POST /wechat warm-up failed: {} errors",
@@ -152,8 +173,8 @@ fn main() {
     // is printed half a second before the load starts).
     if let Ok(only) = std::env::var("WXKIT_BENCH_ONLY") {
         let pool = match only.as_str() {
-            "plain" => plain.clone(),
-            "aes" => safe.clone(),
+            "plain" => fresh(false, None),
+            "aes" => fresh(true, None),
             _ => config_pool(&server.addr),
         };
         let pid = server.child.id();
@@ -176,11 +197,11 @@ fn main() {
         // The machine is shared and noisy: alternate the two targets over several short rounds and
         // compare medians, so a burst of outside load does not land on one side only.
         let mut runs: [Vec<Run>; 4] = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
-        let pools = [
+        let mut pools = [
             config_pool(&baseline.addr),
             config_pool(&server.addr),
-            plain.clone(),
-            safe.clone(),
+            fresh(false, None),
+            fresh(true, None),
         ];
         let targets = [&baseline, &server, &server, &server];
         for round in 0..ROUNDS {
@@ -189,6 +210,10 @@ fn main() {
             let order: [usize; 4] = if round % 2 == 0 { [0, 1, 2, 3] } else { [3, 2, 1, 0] };
             for i in order {
                 let target = targets[i];
+                if i >= 2 && round > 0 {
+                    // Untimed: signing is the load generator's work, not the server's.
+                    pools[i] = fresh(i == 3, Some(&pools[i]));
+                }
                 let cpu_before = cpu_ticks(target.child.id());
                 let own_before = cpu_ticks(std::process::id());
                 let mut r = rt.block_on(load(&target.addr, pools[i].clone(), conns, Duration::from_secs(secs)));
@@ -428,7 +453,9 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
     let _ = stream.set_nodelay(true);
     let mut buf = vec![0u8; 16 * 1024];
     while Instant::now() < deadline && latencies.len() < max {
-        let request = pool.take();
+        let Some(request) = pool.take() else {
+            break;
+        };
         let sent = Instant::now();
         if stream.write_all(request).await.is_err() {
             errors += 1;
