@@ -203,6 +203,24 @@ async fn a_declared_length_over_the_limit_is_refused_at_once() {
 }
 
 #[tokio::test]
+async fn a_plain_push_that_is_not_utf8_is_described_as_the_push_not_an_envelope() {
+    let server = start(settings()).await;
+    let push = wx_push::PushSigner::plain(wx_server::DEMO_TOKEN)
+        .sign_xml("<xml/>", wx_sign::unix_timestamp(), "utf8-nonce", "o")
+        .unwrap();
+    let r = common::client()
+        .post(server.url(&format!("/wechat?{}", push.query)))
+        .body(b"<xml><Content>\xff\xfe</Content></xml>".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("not UTF-8") && !text.contains("encrypted"), "{text}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn encrypted_push_without_a_key_is_a_server_fault_naming_nothing_secret() {
     let mut s = settings();
     s.encoding_aes_key = None;
