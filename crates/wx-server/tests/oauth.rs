@@ -439,3 +439,53 @@ async fn a_non_ascii_return_path_comes_back_percent_encoded() {
     assert_eq!(location(&r), "/%E5%95%86%E5%93%81?%E5%90%8D=%E8%8C%B6#%E8%AF%84");
     server.shutdown().await;
 }
+
+/// `Cookie: wx_session=garbage; wx_session=<valid>` (a stale cookie of the same name from another path or a
+/// parent domain comes first) was a 401: the first cookie that verifies counts, for the state cookie too.
+#[tokio::test]
+async fn a_cookie_that_verifies_is_found_behind_others_of_the_same_name() {
+    let server = start().await;
+    let c = client();
+    let mut jar = Jar::default();
+    let back = to_callback(&server, &c, &mut jar, "base", "/shop").await;
+    let state = jar.0["wx_oauth_state"].0.clone();
+    let r = c
+        .get(&back)
+        .header(
+            header::COOKIE,
+            format!("wx_oauth_state=garbage; wx_oauth_state=e30.AAAA; wx_oauth_state={state}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+    assert_eq!(location(&r), "/shop");
+    jar.take(&r);
+    let session = jar.0["wx_session"].0.clone();
+    let me = server.url("/api/oauth/me");
+    for cookies in [
+        vec![format!("wx_session=garbage; wx_session={session}")],
+        vec![format!(
+            "a=1; wx_session=e30.AAAA; b=2; wx_session={session}x; wx_session={session}"
+        )],
+        // Two `Cookie` header lines, as HTTP/2-to-1 proxies may send.
+        vec!["wx_session=garbage".to_owned(), format!("wx_session={session}")],
+    ] {
+        let mut request = c.get(&me);
+        for line in &cookies {
+            request = request.header(header::COOKIE, line);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{cookies:?}");
+        assert_eq!(r.json::<Value>().await.unwrap()["openid"], USER);
+    }
+    // Garbage alone is still no session.
+    let r = c
+        .get(&me)
+        .header(header::COOKIE, "wx_session=garbage; wx_session=e30.AAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    server.shutdown().await;
+}

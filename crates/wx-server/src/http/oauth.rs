@@ -22,6 +22,8 @@ pub(crate) const STATE_COOKIE: &str = "wx_oauth_state";
 pub(crate) const SESSION_COOKIE: &str = "wx_session";
 const STATE_TTL: u64 = 600;
 const SESSION_TTL: u64 = 7 * 86_400;
+/// Cookies of one name tried at most: each costs an HMAC, and a request can carry thousands.
+const MAX_COOKIES_TRIED: usize = 8;
 
 /// What the OAuth routes share.
 pub(crate) struct OauthState {
@@ -49,12 +51,14 @@ struct PendingLogin {
 
 type Params = Query<HashMap<String, String>>;
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The values of cookie `name` across the request's `Cookie` headers, in order (the first few).
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|h| oauth::cookie::find(h, name))
+        .flat_map(move |h| oauth::cookie::find_all(h, name))
+        .take(MAX_COOKIES_TRIED)
 }
 
 fn no_store(mut r: Response) -> Response {
@@ -161,8 +165,11 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
         )
         .into_response()
     };
-    let pending = cookie(&headers, STATE_COOKIE).and_then(|c| o.key.verify::<PendingLogin>(c));
-    let Some(pending) = pending.filter(|p| p.state.as_bytes() == csrf.as_bytes()) else {
+    // The first state cookie that is ours and this callback's: a stale one of the same name may come first.
+    let pending = cookies(&headers, STATE_COOKIE)
+        .filter_map(|c| o.key.verify::<PendingLogin>(c))
+        .find(|p| p.state.as_bytes() == csrf.as_bytes());
+    let Some(pending) = pending else {
         return mismatch();
     };
     let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
@@ -228,7 +235,9 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
 
 /// The browser's session, if its cookie is one this server signed and still valid.
 fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
-    cookie(headers, SESSION_COOKIE).and_then(|c| o.key.verify::<Session>(c))
+    // The first that verifies: a stale or foreign cookie of the same name (another path or a parent domain)
+    // must not hide the valid one.
+    cookies(headers, SESSION_COOKIE).find_map(|c| o.key.verify::<Session>(c))
 }
 
 pub(super) async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Response {
