@@ -301,12 +301,15 @@ impl Server {
             },
         );
         let router = app.router();
+        let options = http::ServeOptions::default()
+            .max_connections(settings.max_connections)
+            .metrics(app.metrics().clone());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
-            http::serve(listener, router, async move {
+            let stopped = async move {
                 let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await;
+            };
+            http::serve_with(listener, router, stopped, options).await;
         });
         Ok(Self { addr, app, stop, task })
     }

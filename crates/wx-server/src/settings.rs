@@ -22,12 +22,14 @@
 //! | `WX_TOKEN_MODE` | `--token-mode` | `stable` | `stable` (`POST /cgi-bin/stable_token`) or `classic` (`GET /cgi-bin/token`) |
 //! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api/jssdk/config` cross-origin |
 //! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
+//! | `WX_MAX_CONNECTIONS` | `--max-connections` | ¾ of the open-file limit, at least 64 below it ([`crate::http::max_connections_for`]) | connections open at once; past it a new one is closed on arrival |
 //! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
 
 use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
 use serde::Deserialize;
 use std::{
     net::SocketAddr,
+    num::NonZeroUsize,
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -255,6 +257,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Timeout of each call to WeChat.
     pub upstream_timeout: Duration,
+    /// Connections open at once; `None`: derived from the open-file limit
+    /// ([`default_max_connections`](crate::http::default_max_connections)).
+    pub max_connections: Option<NonZeroUsize>,
     /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`).
     pub mock: Option<FakeOptions>,
 }
@@ -299,6 +304,7 @@ impl Settings {
             token_mode: TokenMode::Stable,
             cors_origins: Vec::new(),
             upstream_timeout: Duration::from_secs(5),
+            max_connections: None,
             mock: Some(FakeOptions::default()),
         }
     }
@@ -346,6 +352,7 @@ pub struct FileConfig {
     token_mode: Option<String>,
     cors_origins: Option<String>,
     upstream_timeout_ms: Option<u64>,
+    max_connections: Option<u64>,
 }
 
 /// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
@@ -468,6 +475,10 @@ pub struct ServeArgs {
     /// Timeout of each call to WeChat, in milliseconds [default: 5000].
     #[arg(long, env = "WX_UPSTREAM_TIMEOUT_MS")]
     pub upstream_timeout_ms: Option<u64>,
+    /// Connections open at once; past it a new one is closed on arrival
+    /// [default: 3/4 of the open-file limit, at least 64 below it].
+    #[arg(long, env = "WX_MAX_CONNECTIONS")]
+    pub max_connections: Option<u64>,
     /// A TOML file with the same keys (lowercase, without `WX_`).
     #[arg(long, env = "WX_CONFIG")]
     pub config: Option<PathBuf>,
@@ -670,6 +681,13 @@ impl ServeArgs {
             }
             Some(ms) => s.upstream_timeout = Duration::from_millis(ms),
             None => {}
+        }
+        if let Some(max) = self.max_connections.or(file.max_connections) {
+            let max = usize::try_from(max).ok().and_then(NonZeroUsize::new);
+            s.max_connections = Some(max.ok_or_else(|| ConfigError::Invalid {
+                var: "WX_MAX_CONNECTIONS",
+                message: "use at least 1 (or leave it unset for a cap derived from the open-file limit)".into(),
+            })?);
         }
         Ok(s)
     }

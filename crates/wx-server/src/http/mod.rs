@@ -24,7 +24,10 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-pub use connections::{HEADER_READ_TIMEOUT, serve};
+pub use connections::{
+    HEADER_READ_TIMEOUT, ServeOptions, default_max_connections, max_connections_for, raise_open_file_limit, serve,
+    serve_with,
+};
 
 use crate::{
     CredentialService, Metrics, Secret,
