@@ -64,6 +64,22 @@ pub struct Metrics {
     connections_open: AtomicU64,
     connections_refused: AtomicU64,
     connection_cap: AtomicU64,
+    oauth_refused: [AtomicU64; 2],
+}
+
+/// Why an OAuth callback was answered without a call to WeChat's `sns/oauth2/access_token`.
+///
+/// ```
+/// let m = wx_server::Metrics::default();
+/// m.oauth_callback_refused(wx_server::metrics::OauthRefusal::RateLimited);
+/// assert!(m.render().contains(r#"wxkit_oauth_callbacks_refused_total{reason="rate_limited"} 1"#));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OauthRefusal {
+    /// The client's address had no exchange left in its budget (429).
+    RateLimited = 0,
+    /// The callback's state had already exchanged another code (400).
+    StateUsed = 1,
 }
 
 impl Metrics {
@@ -138,6 +154,11 @@ impl Metrics {
     /// Connections refused at the cap so far.
     pub fn connections_refused(&self) -> u64 {
         self.connections_refused.load(Relaxed)
+    }
+
+    /// Counts an OAuth callback answered without a WeChat call, by why.
+    pub fn oauth_callback_refused(&self, why: OauthRefusal) {
+        self.oauth_refused[why as usize].fetch_add(1, Relaxed);
     }
 
     /// Upstream calls of one kind and outcome so far.
@@ -220,6 +241,15 @@ impl Metrics {
             "wxkit_connections_refused_total {}",
             self.connections_refused.load(Relaxed)
         );
+        out.push_str("# HELP wxkit_oauth_callbacks_refused_total OAuth callbacks answered without a WeChat call.\n");
+        out.push_str("# TYPE wxkit_oauth_callbacks_refused_total counter\n");
+        for (i, r) in ["rate_limited", "state_used"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "wxkit_oauth_callbacks_refused_total{{reason=\"{r}\"}} {}",
+                self.oauth_refused[i].load(Relaxed)
+            );
+        }
         out
     }
 }

@@ -161,6 +161,8 @@ impl App {
                 authorize_base: settings.oauth_authorize_base.clone(),
                 public_url: settings.public_url.clone(),
                 replays: crate::oauth::replay::ReplayCache::new(10_000),
+                limiter: crate::oauth::limit::ClientLimiter::new(settings.oauth_callbacks_per_minute),
+                metrics: metrics.clone(),
             },
         });
         let router = http::router(

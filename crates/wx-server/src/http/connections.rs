@@ -8,10 +8,13 @@
 //!   "Too many open files", and so did the store, calls to WeChat and static files. At the cap a new connection
 //!   is accepted and closed at once, so the client learns at once (a health check fails fast rather than timing
 //!   out in a full backlog) and the descriptors left over keep the rest of the process working.
+//!
+//! Each request carries its connection's peer address as [`ConnectInfo<SocketAddr>`](ConnectInfo), as with
+//! axum's `into_make_service_with_connect_info`: the OAuth callback limits WeChat calls per client with it.
 
 use crate::Metrics;
-use axum::Router;
-use hyper::server::conn::http1::Builder;
+use axum::{Router, extract::ConnectInfo};
+use hyper::{body::Incoming, server::conn::http1::Builder};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
@@ -28,6 +31,7 @@ use tokio::{
     net::TcpListener,
     sync::{OwnedSemaphorePermit, Semaphore},
 };
+use tower::ServiceExt as _;
 
 /// How long a client may take to send a request's header, which is also how long an idle keep-alive connection
 /// stays open. WeChat gives up on a push after 5 s; browsers reopen idle connections as needed.
@@ -184,7 +188,7 @@ pub async fn serve_with(
     let mut refusals = Refusals::default();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -202,7 +206,13 @@ pub async fn serve_with(
             continue;
         };
         let open = OpenConnection::new(slot, metrics.clone());
-        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router.clone()));
+        let service = router
+            .clone()
+            .map_request(move |mut request: axum::http::Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _open = open;
