@@ -61,6 +61,25 @@ pub struct Metrics {
     store_degraded: AtomicU64,
     forced: [AtomicU64; 2],
     background: [AtomicU64; 2],
+    connections_open: AtomicU64,
+    connections_refused: AtomicU64,
+    connection_cap: AtomicU64,
+    oauth_refused: [AtomicU64; 2],
+}
+
+/// Why an OAuth callback was answered without a call to WeChat's `sns/oauth2/access_token`.
+///
+/// ```
+/// let m = wx_server::Metrics::default();
+/// m.oauth_callback_refused(wx_server::metrics::OauthRefusal::RateLimited);
+/// assert!(m.render().contains(r#"wxkit_oauth_callbacks_refused_total{reason="rate_limited"} 1"#));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OauthRefusal {
+    /// The client's address had no exchange left in its budget (429).
+    RateLimited = 0,
+    /// The callback's state had already exchanged another code (400).
+    StateUsed = 1,
 }
 
 impl Metrics {
@@ -104,6 +123,42 @@ impl Metrics {
     /// Counts one background refresh run.
     pub fn background_refresh(&self, ok: bool) {
         self.background[usize::from(!ok)].fetch_add(1, Relaxed);
+    }
+
+    /// Counts a client connection accepted (the `wxkit_connections_open` gauge goes up).
+    pub fn connection_opened(&self) {
+        self.connections_open.fetch_add(1, Relaxed);
+    }
+
+    /// Counts a client connection ended (the gauge goes down).
+    pub fn connection_closed(&self) {
+        self.connections_open.fetch_sub(1, Relaxed);
+    }
+
+    /// Counts a connection closed on arrival because the connection cap was reached.
+    pub fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Relaxed);
+    }
+
+    /// Records the connection cap in force (`wxkit_connections_max`).
+    pub fn set_connection_cap(&self, cap: usize) {
+        self.connection_cap
+            .store(u64::try_from(cap).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Client connections open now.
+    pub fn connections_open(&self) -> u64 {
+        self.connections_open.load(Relaxed)
+    }
+
+    /// Connections refused at the cap so far.
+    pub fn connections_refused(&self) -> u64 {
+        self.connections_refused.load(Relaxed)
+    }
+
+    /// Counts an OAuth callback answered without a WeChat call, by why.
+    pub fn oauth_callback_refused(&self, why: OauthRefusal) {
+        self.oauth_refused[why as usize].fetch_add(1, Relaxed);
     }
 
     /// Upstream calls of one kind and outcome so far.
@@ -169,6 +224,30 @@ impl Metrics {
                 out,
                 "wxkit_background_refresh_total{{result=\"{r}\"}} {}",
                 self.background[i].load(Relaxed)
+            );
+        }
+        out.push_str("# HELP wxkit_connections_open Client connections open now.\n");
+        out.push_str("# TYPE wxkit_connections_open gauge\n");
+        let _ = writeln!(out, "wxkit_connections_open {}", self.connections_open.load(Relaxed));
+        out.push_str("# HELP wxkit_connections_max The connection cap (WX_MAX_CONNECTIONS or derived from the open-file limit).\n");
+        out.push_str("# TYPE wxkit_connections_max gauge\n");
+        let _ = writeln!(out, "wxkit_connections_max {}", self.connection_cap.load(Relaxed));
+        out.push_str(
+            "# HELP wxkit_connections_refused_total Connections closed on arrival because the cap was reached.\n",
+        );
+        out.push_str("# TYPE wxkit_connections_refused_total counter\n");
+        let _ = writeln!(
+            out,
+            "wxkit_connections_refused_total {}",
+            self.connections_refused.load(Relaxed)
+        );
+        out.push_str("# HELP wxkit_oauth_callbacks_refused_total OAuth callbacks answered without a WeChat call.\n");
+        out.push_str("# TYPE wxkit_oauth_callbacks_refused_total counter\n");
+        for (i, r) in ["rate_limited", "state_used"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "wxkit_oauth_callbacks_refused_total{{reason=\"{r}\"}} {}",
+                self.oauth_refused[i].load(Relaxed)
             );
         }
         out

@@ -166,6 +166,8 @@ impl App {
                 authorize_base: settings.oauth_authorize_base.clone(),
                 public_url: settings.public_url.clone(),
                 replays: crate::oauth::replay::ReplayCache::new(10_000),
+                limiter: crate::oauth::limit::ClientLimiter::new(settings.oauth_callbacks_per_minute),
+                metrics: metrics.clone(),
             },
         });
         let router = http::router(
@@ -306,12 +308,15 @@ impl Server {
             },
         );
         let router = app.router();
+        let options = http::ServeOptions::default()
+            .max_connections(settings.max_connections)
+            .metrics(app.metrics().clone());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
-            http::serve(listener, router, async move {
+            let stopped = async move {
                 let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await;
+            };
+            http::serve_with(listener, router, stopped, options).await;
         });
         Ok(Self { addr, app, stop, task })
     }

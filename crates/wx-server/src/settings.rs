@@ -24,12 +24,15 @@
 //! | `WX_TOKEN_MODE` | `--token-mode` | `stable` | `stable` (`POST /cgi-bin/stable_token`) or `classic` (`GET /cgi-bin/token`) |
 //! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api/jssdk/config` cross-origin |
 //! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
+//! | `WX_MAX_CONNECTIONS` | `--max-connections` | ¾ of the open-file limit, at least 64 below it ([`crate::http::max_connections_for`]) | connections open at once; past it a new one is closed on arrival |
+//! | `WX_OAUTH_CALLBACKS_PER_MINUTE` | `--oauth-callbacks-per-minute` | `30` | code exchanges with WeChat per client address a minute (burst the same); a successful sign-in gives its exchange back |
 //! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
 
 use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
 use serde::Deserialize;
 use std::{
     net::SocketAddr,
+    num::{NonZeroU32, NonZeroUsize},
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -42,6 +45,10 @@ pub const DEMO_SECRET: &str = "demo-appsecret-for-the-fake-wechat";
 pub const DEMO_TOKEN: &str = "demo-token";
 /// The demo EncodingAESKey used by `--mock` (the fake WeChat's push simulator encrypts with it).
 pub const DEMO_ENCODING_AES_KEY: &str = "demoEncodingAesKeyForTheFakeWechat000000000";
+
+/// `WX_OAUTH_CALLBACKS_PER_MINUTE`'s default: enough for the failures and in-flight exchanges of a site's
+/// sign-ins behind one address (a reverse proxy), far below the hundreds a minute one client could spend.
+pub const DEFAULT_OAUTH_CALLBACKS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(30).unwrap();
 
 /// A configuration value was missing or invalid. The message names the variable and what to fix.
 ///
@@ -264,6 +271,12 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Timeout of each call to WeChat.
     pub upstream_timeout: Duration,
+    /// Connections open at once; `None`: derived from the open-file limit
+    /// ([`default_max_connections`](crate::http::default_max_connections)).
+    pub max_connections: Option<NonZeroUsize>,
+    /// Code exchanges an OAuth callback may start per client address and minute (a token bucket holding as
+    /// many); one that succeeds is given back, so only failed and in-flight exchanges count.
+    pub oauth_callbacks_per_minute: NonZeroU32,
     /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`).
     pub mock: Option<FakeOptions>,
 }
@@ -311,6 +324,8 @@ impl Settings {
             token_mode: TokenMode::Stable,
             cors_origins: Vec::new(),
             upstream_timeout: Duration::from_secs(5),
+            max_connections: None,
+            oauth_callbacks_per_minute: DEFAULT_OAUTH_CALLBACKS_PER_MINUTE,
             mock: Some(FakeOptions::default()),
         }
     }
@@ -360,6 +375,8 @@ pub struct FileConfig {
     token_mode: Option<String>,
     cors_origins: Option<String>,
     upstream_timeout_ms: Option<u64>,
+    max_connections: Option<u64>,
+    oauth_callbacks_per_minute: Option<u64>,
 }
 
 /// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
@@ -489,6 +506,14 @@ pub struct ServeArgs {
     /// Timeout of each call to WeChat, in milliseconds [default: 5000].
     #[arg(long, env = "WX_UPSTREAM_TIMEOUT_MS")]
     pub upstream_timeout_ms: Option<u64>,
+    /// Connections open at once; past it a new one is closed on arrival
+    /// [default: 3/4 of the open-file limit, at least 64 below it].
+    #[arg(long, env = "WX_MAX_CONNECTIONS")]
+    pub max_connections: Option<u64>,
+    /// OAuth code exchanges with WeChat per client address and minute; a successful sign-in gives its
+    /// exchange back [default: 30].
+    #[arg(long, env = "WX_OAUTH_CALLBACKS_PER_MINUTE")]
+    pub oauth_callbacks_per_minute: Option<u64>,
     /// A TOML file with the same keys (lowercase, without `WX_`).
     #[arg(long, env = "WX_CONFIG")]
     pub config: Option<PathBuf>,
@@ -708,6 +733,20 @@ impl ServeArgs {
             }
             Some(ms) => s.upstream_timeout = Duration::from_millis(ms),
             None => {}
+        }
+        if let Some(max) = self.max_connections.or(file.max_connections) {
+            let max = usize::try_from(max).ok().and_then(NonZeroUsize::new);
+            s.max_connections = Some(max.ok_or_else(|| ConfigError::Invalid {
+                var: "WX_MAX_CONNECTIONS",
+                message: "use at least 1 (or leave it unset for a cap derived from the open-file limit)".into(),
+            })?);
+        }
+        if let Some(n) = self.oauth_callbacks_per_minute.or(file.oauth_callbacks_per_minute) {
+            let n = u32::try_from(n).ok().and_then(NonZeroU32::new);
+            s.oauth_callbacks_per_minute = n.ok_or_else(|| ConfigError::Invalid {
+                var: "WX_OAUTH_CALLBACKS_PER_MINUTE",
+                message: "use 1 or more, up to 4294967295 (default 30)".into(),
+            })?;
         }
         Ok(s)
     }

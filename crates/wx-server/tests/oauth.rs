@@ -192,27 +192,6 @@ async fn csrf_state_must_match_this_browsers_cookie() {
 }
 
 #[tokio::test]
-async fn failed_exchanges_do_not_push_real_sessions_out_of_the_replay_cache() {
-    use wx_server::oauth::replay::ReplayCache;
-    let cache = ReplayCache::<String>::new(2);
-    let first = cache
-        .get_or_exchange("real", "s", || async { Ok::<_, ()>("session".to_owned()) })
-        .await;
-    assert_eq!(first, Ok(Some("session".to_owned())));
-    for junk in 0..10 {
-        let failed = cache
-            .get_or_exchange(&format!("junk{junk}"), "s", || async { Err::<String, _>(()) })
-            .await;
-        assert_eq!(failed, Err(()));
-    }
-    // The reload still gets its session from the cache (an exchange now would fail: the code is used).
-    let reload = cache
-        .get_or_exchange("real", "s", || async { Err::<String, _>(()) })
-        .await;
-    assert_eq!(reload, Ok(Some("session".to_owned())));
-}
-
-#[tokio::test]
 async fn an_https_public_url_in_any_case_makes_the_cookies_secure() {
     let args = wx_server::ServeArgs {
         mock: true,
@@ -438,4 +417,258 @@ async fn a_non_ascii_return_path_comes_back_percent_encoded() {
     // Raw UTF-8 in `Location` is not HTTP; browsers read the encoded form as the same page.
     assert_eq!(location(&r), "/%E5%95%86%E5%93%81?%E5%90%8D=%E8%8C%B6#%E8%AF%84");
     server.shutdown().await;
+}
+
+/// The fake's `sns/oauth2/access_token` calls so far: what a callback spends at WeChat.
+fn exchanges(server: &Server) -> u64 {
+    server.app().fake().unwrap().stats()[DEMO_APPID].oauth_access_token
+}
+
+/// A fresh sign-in's state (from `start`, its cookie in `jar`), as anyone can get one.
+async fn fresh_state(server: &Server, c: &reqwest::Client, jar: &mut Jar) -> String {
+    let r = get(c, &server.url("/api/oauth/start?scope=base&return=/"), jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let authorize = url::Url::parse(&location(&r)).unwrap();
+    authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+fn callback_url(server: &Server, code: &str, state: &str) -> String {
+    server.url(&format!(
+        "/api/oauth/callback?code={}&state={}",
+        common::enc(code),
+        common::enc(state)
+    ))
+}
+
+/// A callback's status and JSON error code.
+async fn callback(c: &reqwest::Client, url: &str, jar: &mut Jar) -> (StatusCode, String) {
+    let r = get(c, url, jar).await;
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    (status, v["error"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn metrics(server: &Server, c: &reqwest::Client) -> String {
+    c.get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// One self-issued state cookie with a stream of made-up codes made one WeChat call each: now a state starts
+/// one exchange, whatever came of it.
+#[tokio::test]
+async fn a_state_starts_one_exchange() {
+    let server = start().await;
+    let c = client();
+    let mut jar = Jar::default();
+    let state = fresh_state(&server, &c, &mut jar).await;
+    let before = exchanges(&server);
+    assert_eq!(
+        callback(&c, &callback_url(&server, "bogus-0", &state), &mut jar).await,
+        (StatusCode::BAD_REQUEST, "oauth_code_invalid".into())
+    );
+    for i in 1..50 {
+        assert_eq!(
+            callback(&c, &callback_url(&server, &format!("bogus-{i}"), &state), &mut jar).await,
+            (StatusCode::BAD_REQUEST, "oauth_state_used".into()),
+            "code {i}"
+        );
+    }
+    // Even a real code WeChat issued for that state: the state is spent.
+    let authorize = server.url(&format!(
+        "/fake-wechat/connect/oauth2/authorize?appid={DEMO_APPID}&redirect_uri={}&response_type=code&scope=snsapi_base&state={state}",
+        common::enc(&server.url("/api/oauth/callback"))
+    ));
+    let real = code_of(&location(&c.get(authorize).send().await.unwrap()));
+    assert_eq!(
+        callback(&c, &callback_url(&server, &real, &state), &mut jar).await,
+        (StatusCode::BAD_REQUEST, "oauth_state_used".into())
+    );
+    // The failed code again with its own state (a reload): the remembered failure.
+    let r = get(&c, &callback_url(&server, "bogus-0", &state), &mut jar).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["error"].as_str(), v["errcode"].as_i64()),
+        (Some("oauth_code_invalid"), Some(40029))
+    );
+    assert_eq!(exchanges(&server) - before, 1, "one state, one exchange");
+    let m = metrics(&server, &c).await;
+    assert!(
+        m.contains("wxkit_oauth_callbacks_refused_total{reason=\"state_used\"} 50"),
+        "{m}"
+    );
+
+    // None of it got in the way of a real sign-in.
+    let back = to_callback(&server, &c, &mut jar, "base", "/").await;
+    assert_eq!(get(&c, &back, &mut jar).await.status(), StatusCode::FOUND);
+    assert_eq!(me(&server, &c, &mut jar).await.0, StatusCode::OK);
+    server.shutdown().await;
+}
+
+/// One made-up code repeated made a WeChat call each time: now a failed code is remembered for its 5 minutes,
+/// whichever state it comes with.
+#[tokio::test]
+async fn a_failed_code_is_remembered() {
+    let server = start().await;
+    let c = client();
+    let before = exchanges(&server);
+    for i in 0..20 {
+        let mut jar = Jar::default();
+        let state = fresh_state(&server, &c, &mut jar).await;
+        let r = get(&c, &callback_url(&server, "the-same-bogus-code", &state), &mut jar).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "try {i}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(
+            (v["error"].as_str(), v["errcode"].as_i64()),
+            (Some("oauth_code_invalid"), Some(40029))
+        );
+    }
+    assert_eq!(exchanges(&server) - before, 1, "one code, one exchange");
+    server.shutdown().await;
+}
+
+/// Exchanges are limited per client address (30 a minute by default); a sign-in that succeeds gives its
+/// exchange back, so only failed ones count, and another address has its own budget.
+#[tokio::test]
+async fn callbacks_are_limited_per_client_address_and_successful_sign_ins_do_not_count() {
+    const LIMIT: u64 = 30;
+    let server = start().await;
+    let c = client();
+    // More successful sign-ins than the limit: none is refused.
+    for i in 0..LIMIT + 5 {
+        let mut jar = Jar::default();
+        let back = to_callback(&server, &c, &mut jar, "base", "/").await;
+        assert_eq!(
+            get(&c, &back, &mut jar).await.status(),
+            StatusCode::FOUND,
+            "sign-in {i}"
+        );
+    }
+    // Made-up codes with fresh states: the limit's worth reach WeChat, then 429 with Retry-After.
+    let before = exchanges(&server);
+    let started = std::time::Instant::now();
+    let (mut invalid, mut limited) = (0, 0);
+    for i in 0..2 * LIMIT {
+        let mut jar = Jar::default();
+        let state = fresh_state(&server, &c, &mut jar).await;
+        let r = get(&c, &callback_url(&server, &format!("made-up-{i}"), &state), &mut jar).await;
+        match r.status() {
+            StatusCode::BAD_REQUEST => invalid += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                let wait: u64 = r.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+                assert!((1..=2).contains(&wait), "Retry-After {wait}");
+                assert_eq!(r.json::<Value>().await.unwrap()["error"], "oauth_rate_limited");
+                limited += 1;
+            }
+            other => panic!("{other}: {:?}", r.text().await),
+        }
+    }
+    let made = exchanges(&server) - before;
+    // The bucket refills one exchange per 2 s: a slow run may see a few more.
+    let refilled = started.elapsed().as_secs() / 2 + 1;
+    assert!((LIMIT..=LIMIT + refilled).contains(&made), "{made} exchanges");
+    assert_eq!((invalid, limited), (made, 2 * LIMIT - made));
+    let m = metrics(&server, &c).await;
+    assert!(
+        m.contains(&format!(
+            "wxkit_oauth_callbacks_refused_total{{reason=\"rate_limited\"}} {limited}"
+        )),
+        "{m}"
+    );
+
+    // Another address (loopback's 127.0.0.2) has its own budget.
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let mut jar = Jar::default();
+    let state = fresh_state(&server, &other, &mut jar).await;
+    assert_eq!(
+        callback(&other, &callback_url(&server, "made-up-elsewhere", &state), &mut jar).await,
+        (StatusCode::BAD_REQUEST, "oauth_code_invalid".into())
+    );
+    server.shutdown().await;
+}
+
+/// `Cookie: wx_session=garbage; wx_session=<valid>` (a stale cookie of the same name from another path or a
+/// parent domain comes first) was a 401: the first cookie that verifies counts, for the state cookie too.
+#[tokio::test]
+async fn a_cookie_that_verifies_is_found_behind_others_of_the_same_name() {
+    let server = start().await;
+    let c = client();
+    let mut jar = Jar::default();
+    let back = to_callback(&server, &c, &mut jar, "base", "/shop").await;
+    let state = jar.0["wx_oauth_state"].0.clone();
+    let r = c
+        .get(&back)
+        .header(
+            header::COOKIE,
+            format!("wx_oauth_state=garbage; wx_oauth_state=e30.AAAA; wx_oauth_state={state}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+    assert_eq!(location(&r), "/shop");
+    jar.take(&r);
+    let session = jar.0["wx_session"].0.clone();
+    let me = server.url("/api/oauth/me");
+    for cookies in [
+        vec![format!("wx_session=garbage; wx_session={session}")],
+        vec![format!(
+            "a=1; wx_session=e30.AAAA; b=2; wx_session={session}x; wx_session={session}"
+        )],
+        // Two `Cookie` header lines, as HTTP/2-to-1 proxies may send.
+        vec!["wx_session=garbage".to_owned(), format!("wx_session={session}")],
+    ] {
+        let mut request = c.get(&me);
+        for line in &cookies {
+            request = request.header(header::COOKIE, line);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{cookies:?}");
+        assert_eq!(r.json::<Value>().await.unwrap()["openid"], USER);
+    }
+    // Garbage alone is still no session.
+    let r = c
+        .get(&me)
+        .header(header::COOKIE, "wx_session=garbage; wx_session=e30.AAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    server.shutdown().await;
+}
+
+/// A zero callback budget stops start-up with a message naming the setting.
+#[test]
+fn a_zero_callback_budget_is_refused_at_start_up() {
+    let out = common::wx_server()
+        .args([
+            "serve",
+            "--mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--oauth-callbacks-per-minute",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: WX_OAUTH_CALLBACKS_PER_MINUTE is invalid: use 1 or more"),
+        "{stderr}"
+    );
 }

@@ -7,7 +7,7 @@
 //! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; text/plain refusals: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token (JSON) or (encrypted push) without an EncodingAESKey |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
 //! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
-//! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path |
+//! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path; 400 `oauth_state_used` for a second code with one state, 400 `oauth_code_invalid` (remembered for 5 minutes), 429 `oauth_rate_limited` |
 //! | `GET /api/oauth/me` | `{"openid","nickname"?,"scope"}` from the session cookie, 401 without |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
@@ -26,7 +26,10 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-pub use connections::{HEADER_READ_TIMEOUT, serve};
+pub use connections::{
+    HEADER_READ_TIMEOUT, ServeOptions, default_max_connections, max_connections_for, raise_open_file_limit, serve,
+    serve_with,
+};
 
 use crate::{
     CredentialService, Metrics, Secret,

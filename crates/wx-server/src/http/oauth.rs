@@ -1,34 +1,52 @@
 //! `GET /api/oauth/start`, `/api/oauth/callback` and `/api/oauth/me`: WeChat web authorisation ending in a
 //! signed, HttpOnly, SameSite=Lax session cookie holding the openid.
+//!
+//! Anyone can get a state cookie from `start`, so the callback guards what it spends: each state starts one code
+//! exchange, a failed code is remembered (both in [`ReplayCache`]), and exchanges are limited per client address
+//! ([`ClientLimiter`]). Only a callback that passes all three calls WeChat.
 
 use super::{SharedState, error::ApiError};
 use crate::{
+    Metrics,
     credentials::CredentialError,
-    oauth::{self, Scope, cookie::SessionKey, replay::ReplayCache},
+    metrics::OauthRefusal,
+    oauth::{
+        self, Scope,
+        cookie::SessionKey,
+        limit::{ClientLimiter, client_key},
+        replay::{self, Outcome, ReplayCache},
+    },
     wechat::UpstreamError,
 };
 use axum::{
-    Json,
-    extract::{Query, State},
+    Extension, Json,
+    extract::{ConnectInfo, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 /// The CSRF state cookie, bound to one start → callback round trip.
 pub(crate) const STATE_COOKIE: &str = "wx_oauth_state";
 /// The session cookie.
 pub(crate) const SESSION_COOKIE: &str = "wx_session";
-const STATE_TTL: u64 = 600;
+/// The state cookie lives as long as the replay cache remembers a used state.
+const STATE_TTL: u64 = replay::STATE_LIFETIME.as_secs();
 const SESSION_TTL: u64 = 7 * 86_400;
+/// WeChat's codes are 32 characters; anything much longer is not one, and is not worth a call or a cache entry.
+const MAX_CODE_BYTES: usize = 128;
+/// Cookies of one name tried at most: each costs an HMAC, and a request can carry thousands.
+const MAX_COOKIES_TRIED: usize = 8;
 
 /// What the OAuth routes share.
 pub(crate) struct OauthState {
     pub key: SessionKey,
     pub authorize_base: String,
     pub public_url: Option<String>,
-    pub replays: ReplayCache<Session>,
+    pub replays: ReplayCache<Session, UpstreamError>,
+    pub limiter: ClientLimiter,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The session cookie's payload.
@@ -49,12 +67,14 @@ struct PendingLogin {
 
 type Params = Query<HashMap<String, String>>;
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The values of cookie `name` across the request's `Cookie` headers, in order (the first few).
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|h| oauth::cookie::find(h, name))
+        .flat_map(move |h| oauth::cookie::find_all(h, name))
+        .take(MAX_COOKIES_TRIED)
 }
 
 fn no_store(mut r: Response) -> Response {
@@ -145,7 +165,13 @@ pub(super) async fn start(State(state): State<SharedState>, headers: HeaderMap, 
     redirect(&url, Some(cookie))
 }
 
-pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMap, Query(q): Params) -> Response {
+pub(super) async fn callback(
+    State(state): State<SharedState>,
+    // Put there by `http::serve`; absent when the router is served by something that does not record it.
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
     let o = &state.oauth;
     let Some(csrf) = q.get("state") else {
         return ApiError::bad_request(
@@ -161,8 +187,11 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
         )
         .into_response()
     };
-    let pending = cookie(&headers, STATE_COOKIE).and_then(|c| o.key.verify::<PendingLogin>(c));
-    let Some(pending) = pending.filter(|p| p.state.as_bytes() == csrf.as_bytes()) else {
+    // The first state cookie that is ours and this callback's: a stale one of the same name may come first.
+    let pending = cookies(&headers, STATE_COOKIE)
+        .filter_map(|c| o.key.verify::<PendingLogin>(c))
+        .find(|p| p.state.as_bytes() == csrf.as_bytes());
+    let Some(pending) = pending else {
         return mismatch();
     };
     let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
@@ -172,30 +201,81 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
         )
         .into_response();
     };
+    if code.len() > MAX_CODE_BYTES || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return ApiError::bad_request(
+            "oauth_code_invalid",
+            "the code is not one WeChat issues (printable ASCII, at most 128 characters): start again at \
+             /api/oauth/start",
+        )
+        .into_response();
+    }
+    let client_addr = client_key(peer.map(|Extension(ConnectInfo(addr))| addr));
     let client = &state.client;
-    let result = o
+    let outcome = o
         .replays
-        .get_or_exchange(code, csrf, || async {
-            let tokens = oauth::exchange_code(client, code).await?;
-            let scope = if tokens.scope.contains("snsapi_userinfo") {
-                Scope::Userinfo
-            } else {
-                Scope::Base
-            };
-            let nickname = match scope {
-                Scope::Userinfo => Some(oauth::userinfo(client, &tokens).await?.nickname),
-                Scope::Base => None,
-            };
-            Ok::<_, UpstreamError>(Session {
-                openid: tokens.openid,
-                nickname,
-                scope,
-            })
-        })
+        .exchange(
+            code,
+            csrf,
+            || o.limiter.try_take(client_addr),
+            || async {
+                let tokens = oauth::exchange_code(client, code).await?;
+                let scope = if tokens.scope.contains("snsapi_userinfo") {
+                    Scope::Userinfo
+                } else {
+                    Scope::Base
+                };
+                let nickname = match scope {
+                    Scope::Userinfo => Some(oauth::userinfo(client, &tokens).await?.nickname),
+                    Scope::Base => None,
+                };
+                Ok::<_, UpstreamError>(Session {
+                    openid: tokens.openid,
+                    nickname,
+                    scope,
+                })
+            },
+        )
         .await;
+    let result = match outcome {
+        Outcome::Exchanged(result) => {
+            if result.is_ok() {
+                // A code WeChat issued to a consenting user: no abuse, so it does not count against the client.
+                o.limiter.give_back(client_addr);
+            }
+            result
+        }
+        Outcome::Replayed(result) => result,
+        Outcome::OtherState => return mismatch(),
+        // A reload after the code's 5 minutes, by a browser that signed in with it, goes where it was going.
+        Outcome::StateUsed if session(o, &headers).is_some() => return redirect(&pending.return_path, None),
+        Outcome::StateUsed => {
+            o.metrics.oauth_callback_refused(OauthRefusal::StateUsed);
+            return ApiError::bad_request(
+                "oauth_state_used",
+                "this sign-in already exchanged a code (each state is good for one): start again at \
+                 /api/oauth/start",
+            )
+            .into_response();
+        }
+        Outcome::Refused(wait) => {
+            o.metrics.oauth_callback_refused(OauthRefusal::RateLimited);
+            // Rounded up: a client that waits as told finds its exchange back.
+            let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            let mut r = ApiError {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                error: "oauth_rate_limited",
+                message: format!(
+                    "too many failed sign-ins from this address: wait {secs} s, then start again at /api/oauth/start"
+                ),
+                errcode: None,
+            }
+            .into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return r;
+        }
+    };
     let session = match result {
-        Ok(Some(s)) => s,
-        Ok(None) => return mismatch(),
+        Ok(s) => s,
         // A reload whose first exchange another instance made (its replay cache is not ours): the browser already
         // holds the session that exchange set, so it goes where it was going. Only a valid session of our own key.
         Err(e) if e.errcode() == Some(40163) && session(o, &headers).is_some() => {
@@ -212,11 +292,13 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
             .into_response();
         }
         Err(source) => {
-            return ApiError::from(CredentialError {
+            // The failure is remembered with the code, so a reload gets it again: the way on is a new sign-in.
+            let mut e = ApiError::from(CredentialError {
                 credential: "OAuth session",
                 source,
-            })
-            .into_response();
+            });
+            e.message.push_str("; then start again at /api/oauth/start");
+            return e.into_response();
         }
     };
     let Ok(value) = o.key.sign(&session, SESSION_TTL) else {
@@ -228,7 +310,9 @@ pub(super) async fn callback(State(state): State<SharedState>, headers: HeaderMa
 
 /// The browser's session, if its cookie is one this server signed and still valid.
 fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
-    cookie(headers, SESSION_COOKIE).and_then(|c| o.key.verify::<Session>(c))
+    // The first that verifies: a stale or foreign cookie of the same name (another path or a parent domain)
+    // must not hide the valid one.
+    cookies(headers, SESSION_COOKIE).find_map(|c| o.key.verify::<Session>(c))
 }
 
 pub(super) async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Response {

@@ -86,16 +86,29 @@ impl SessionKey {
     }
 }
 
-/// The value of cookie `name` in a `Cookie` request header.
+/// The value of cookie `name` in a `Cookie` request header (the first, if it is there more than once).
 ///
 /// ```
 /// assert_eq!(wx_server::oauth::cookie::find("a=1; wx_session=x.y; b=2", "wx_session"), Some("x.y"));
 /// ```
 pub fn find<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    find_all(header, name).next()
+}
+
+/// Every value of cookie `name` in a `Cookie` request header, in order. A browser sends a name more than once
+/// when cookies of that name were set for several paths or domains (a stale one from a parent domain, say):
+/// the reader should take the first that verifies, not the first that comes.
+///
+/// ```
+/// let header = "wx_session=stale; a=1; wx_session=x.y";
+/// let all: Vec<_> = wx_server::oauth::cookie::find_all(header, "wx_session").collect();
+/// assert_eq!(all, ["stale", "x.y"]);
+/// ```
+pub fn find_all<'a>(header: &'a str, name: &str) -> impl Iterator<Item = &'a str> {
     header
         .split(';')
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .filter(move |(k, _)| *k == name)
         .map(|(_, v)| v)
 }
 

@@ -1,11 +1,13 @@
 //! OAuth web authorisation (网页授权): the authorize URL, the code exchange, user info and token refresh,
-//! plus what the `/api/oauth/*` routes need — signed cookies ([`cookie`]), a replay cache for reloaded
-//! callbacks ([`replay`]) and the same-site return path check ([`return_path`]).
+//! plus what the `/api/oauth/*` routes need — signed cookies ([`cookie`]), a cache of the callbacks seen
+//! ([`replay`]: reloads get their session again, failed codes and used states start no second exchange), a
+//! per-client limit on code exchanges, and the same-site return path check ([`return_path`]).
 //!
 //! The flow: `GET /api/oauth/start` → WeChat's authorize page → `GET /api/oauth/callback?code&state` →
 //! `sns/oauth2/access_token` (→ `sns/userinfo` for `snsapi_userinfo`) → a signed session cookie.
 
 pub mod cookie;
+pub(crate) mod limit;
 pub mod replay;
 
 use crate::{Secret, WechatClient, wechat::UpstreamError};
