@@ -55,9 +55,15 @@ pub enum UpstreamError {
     /// The body was not the JSON WeChat documents.
     #[error("WeChat's answer was not the expected JSON ({0})")]
     Malformed(String),
-    /// getticket answered errcode 0 with an empty ticket, which must never be cached.
-    #[error("WeChat returned an empty jsapi_ticket")]
-    EmptyCredential,
+    /// WeChat answered errcode 0 with an empty credential (`access_token` or `jsapi_ticket`, named here), which
+    /// must never be cached.
+    ///
+    /// ```
+    /// let e = wx_server::UpstreamError::EmptyCredential("access_token");
+    /// assert_eq!(e.to_string(), "WeChat returned an empty access_token");
+    /// ```
+    #[error("WeChat returned an empty {0}")]
+    EmptyCredential(&'static str),
     /// errcode -1: system busy.
     #[error("WeChat is busy (errcode -1); retry later")]
     Busy,
@@ -102,7 +108,7 @@ impl UpstreamError {
     /// True for failures worth a bounded retry with backoff: busy, network, 5xx, malformed, empty.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential | Self::Busy | Self::OutOfTime(_) => true,
+            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential(_) | Self::Busy | Self::OutOfTime(_) => true,
             Self::Http(status) => *status >= 500 || *status == 429,
             _ => false,
         }
@@ -124,7 +130,7 @@ impl UpstreamError {
         match self {
             Self::Network(_) => UpstreamOutcome::Network,
             Self::Http(_) => UpstreamOutcome::HttpError,
-            Self::Malformed(_) | Self::EmptyCredential => UpstreamOutcome::Malformed,
+            Self::Malformed(_) | Self::EmptyCredential(_) => UpstreamOutcome::Malformed,
             _ => UpstreamOutcome::Errcode,
         }
     }
@@ -261,7 +267,7 @@ impl WechatClient {
             let value = a
                 .access_token
                 .filter(|t| !t.is_empty())
-                .ok_or(UpstreamError::EmptyCredential)?;
+                .ok_or(UpstreamError::EmptyCredential("access_token"))?;
             Ok(Issued {
                 value: Secret::new(value),
                 expires_in: lifetime(a.expires_in)?,
@@ -284,7 +290,7 @@ impl WechatClient {
             let value = a
                 .ticket
                 .filter(|t| !t.is_empty())
-                .ok_or(UpstreamError::EmptyCredential)?;
+                .ok_or(UpstreamError::EmptyCredential("jsapi_ticket"))?;
             Ok(Issued {
                 value: Secret::new(value),
                 expires_in: lifetime(a.expires_in)?,

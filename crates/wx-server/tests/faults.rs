@@ -349,3 +349,41 @@ async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
     assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
     assert_eq!(counts(&fake).2, 4);
 }
+
+/// An empty access_token from WeChat is reported as one: the message names the credential that came back empty
+/// (it used to say "empty jsapi_ticket" whichever it was), and neither is cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_access_token_is_reported_as_an_empty_access_token() {
+    let client = client();
+    for (endpoint, empty, other) in [
+        (Endpoint::StableToken, "access_token", "jsapi_ticket"),
+        (Endpoint::Getticket, "jsapi_ticket", "access_token"),
+    ] {
+        let (fake, server) = start().await;
+        fake.control().apply(FaultRequest {
+            inject: vec![FaultRule {
+                endpoint,
+                fault: Fault::EmptyTicket,
+                times: None,
+                appid: None,
+            }],
+            ..FaultRequest::default()
+        });
+        let r = client
+            .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 502, "{endpoint:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "wechat_empty_credential", "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("WeChat returned an empty {empty}")),
+            "{message}"
+        );
+        assert!(!message.contains(&format!("empty {other}")), "{message}");
+        server.shutdown().await;
+        fake.shutdown().await;
+    }
+}
