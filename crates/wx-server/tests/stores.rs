@@ -3,9 +3,13 @@
 
 mod common;
 
-use common::Redis;
+use common::{Redis, TEST_APPID, client, get_config, inproc::*, verifies};
+use serde_json::Value;
 use std::time::Duration;
-use wx_server::store::{Cached, CredentialStore, FileStore, MemoryStore, RedisStore};
+use wx_server::{
+    StoreSpec,
+    store::{Cached, CredentialStore, FileStore, MemoryStore, RedisStore},
+};
 
 async fn contract(store: &dyn CredentialStore) {
     let name = store.describe();
@@ -176,4 +180,54 @@ async fn redis_store_keeps_the_contract_and_fails_cleanly_when_redis_is_gone() {
     assert!(!down.describe().contains("hunter2pw") && !format!("{down:?}").contains("hunter2pw"));
     let err = down.load("k").await.unwrap_err().to_string();
     assert!(!err.contains("hunter2pw"), "{err}");
+}
+
+/// A file store that cannot be written (here a directory stands where the credential file goes: as root,
+/// permissions would not stop the temp-file-and-rename write, but renaming a file onto a directory fails) shows
+/// as degraded on `/healthz` and `/metrics` even though its lock files are still taken and released, and stays so
+/// until a credential is written again. A successful lock release used to clear it after every failed save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_cannot_be_written_stays_degraded_until_a_write_succeeds() {
+    const PAGE: &str = "http://127.0.0.1:8080/p";
+    let dir = std::env::temp_dir().join(format!("wxkit-unwritable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("creds.json");
+    std::fs::create_dir_all(path.join("in-the-way")).unwrap();
+    let (fake, server) = start_with(fake_opts(7200), |s| s.store = StoreSpec::File(path.clone())).await;
+    let client = client();
+    let base = server.url("");
+    let health = |client: reqwest::Client| {
+        let url = server.url("/healthz");
+        async move { common::get_json(&client, url).await }
+    };
+    let metrics = |client: reqwest::Client| {
+        let url = server.url("/metrics");
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+
+    // Served from memory all the same.
+    let c = get_config(&client, &base, PAGE, false).await;
+    assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    let h: Value = health(client.clone()).await;
+    assert_eq!(h["storeDegraded"], true, "saves failed: {h}");
+    let m = metrics(client.clone()).await;
+    assert!(m.contains("wxkit_store_degraded 1\n"), "{m}");
+    assert!(!m.contains("wxkit_store_errors_total 0\n"), "{m}");
+    // Later requests (served from memory, no store operation) do not clear it either.
+    get_config(&client, &base, PAGE, false).await;
+    let h: Value = health(client.clone()).await;
+    assert_eq!(h["storeDegraded"], true, "{h}");
+
+    // The file can be written again: the next write (a forced ticket refresh saves the new ticket) clears it.
+    std::fs::remove_dir_all(&path).unwrap();
+    fake.control().rotate_ticket(TEST_APPID);
+    let healed = get_config(&client, &base, PAGE, true).await;
+    assert!(verifies(&healed, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    let h: Value = health(client.clone()).await;
+    assert_eq!(h["storeDegraded"], false, "the ticket was saved: {h}");
+    assert!(metrics(client.clone()).await.contains("wxkit_store_degraded 0\n"));
+    assert!(path.is_file(), "the credential file was written");
+    server.shutdown().await;
+    fake.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -370,7 +370,7 @@ impl CredentialService {
             }
         }
         let removed = self.inner.store.remove_if(&slot.key, failed).await;
-        self.store_result(removed, "invalidate the access_token");
+        self.store_write_result(removed, "invalidate the access_token");
     }
 
     /// Store check, store lock, fetch, save. The caller holds the slot's in-process flight mutex.
@@ -440,7 +440,7 @@ impl CredentialService {
         };
         if let Ok(c) = &result {
             let saved = inner.store.save(&slot.key, c).await;
-            self.store_result(saved, "save a credential");
+            self.store_write_result(saved, "save a credential");
             slot.set(c.clone());
             inner.changed.notify_one();
         }
@@ -500,8 +500,28 @@ impl CredentialService {
         }
     }
 
+    /// As [`store_result`](Self::store_result) for a write: a failed one keeps the store degraded until a write
+    /// succeeds, whatever reads and lock operations do meanwhile.
+    fn store_write_result<T>(&self, r: Result<T, StoreError>, what: &str) -> Option<T> {
+        match r {
+            Ok(v) => {
+                self.inner.metrics.store_write_ok();
+                Some(v)
+            }
+            Err(e) => {
+                self.inner.metrics.store_write_error();
+                self.log_store_failure(&e, what);
+                None
+            }
+        }
+    }
+
     fn store_failed(&self, e: &StoreError, what: &str) {
         self.inner.metrics.store_error();
+        self.log_store_failure(e, what);
+    }
+
+    fn log_store_failure(&self, e: &StoreError, what: &str) {
         tracing::warn!(
             "credential store {} unavailable: could not {what}: {e}; serving from memory",
             self.inner.store.describe()
