@@ -1,6 +1,7 @@
 //! Prometheus counters, hand-written over atomics: the hot path (a cache hit and a 200) costs two relaxed
 //! increments, and a metrics crate would add more than it saves here.
 
+use crate::credentials::ForcedRefresh;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -63,7 +64,7 @@ pub struct Metrics {
     /// 1 from a failed write until a write succeeds. Reads and lock files can keep working over a store that
     /// cannot be written (an immutable or read-only file, a full disk), so only a write may clear it.
     store_unwritable: AtomicU64,
-    forced: [AtomicU64; 2],
+    forced: [AtomicU64; 3],
     background: [AtomicU64; 2],
 }
 
@@ -123,9 +124,14 @@ impl Metrics {
         self.store_unreachable.load(Relaxed) == 1 || self.store_unwritable.load(Relaxed) == 1
     }
 
-    /// Counts a `refresh=true` request: `true` when it forced a refetch, `false` when rate-limited.
-    pub fn forced_refresh(&self, refreshed: bool) {
-        self.forced[usize::from(!refreshed)].fetch_add(1, Relaxed);
+    /// Counts a `refresh=true` request by what came of it.
+    pub fn forced_refresh(&self, how: ForcedRefresh) {
+        let i = match how {
+            ForcedRefresh::Refreshed => 0,
+            ForcedRefresh::RateLimited => 1,
+            ForcedRefresh::Failed => 2,
+        };
+        self.forced[i].fetch_add(1, Relaxed);
     }
 
     /// Counts one background refresh run.
@@ -183,9 +189,12 @@ impl Metrics {
         );
         out.push_str("# TYPE wxkit_store_degraded gauge\n");
         let _ = writeln!(out, "wxkit_store_degraded {}", u8::from(self.store_is_degraded()));
-        out.push_str("# HELP wxkit_forced_ticket_refresh_total refresh=true requests: refetched or rate-limited.\n");
+        out.push_str(
+            "# HELP wxkit_forced_ticket_refresh_total refresh=true requests: refetched, rate-limited, or failed \
+             (WeChat gave no new ticket).\n",
+        );
         out.push_str("# TYPE wxkit_forced_ticket_refresh_total counter\n");
-        for (i, r) in ["refreshed", "rate_limited"].iter().enumerate() {
+        for (i, r) in ["refreshed", "rate_limited", "failed"].iter().enumerate() {
             let _ = writeln!(
                 out,
                 "wxkit_forced_ticket_refresh_total{{result=\"{r}\"}} {}",

@@ -387,3 +387,89 @@ async fn an_empty_access_token_is_reported_as_an_empty_access_token() {
         fake.shutdown().await;
     }
 }
+
+/// A forced refresh that fails (WeChat down) does not use up the 5-minute window: once WeChat is back and the
+/// failure hold is over, the next refresh=true heals the page. During the outage a storm of refresh=true costs
+/// WeChat one attempt (with its retries) per hold, not one per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_costs_one_attempt() {
+    let (fake, server) = start().await;
+    let client = client();
+    let base = server.url("");
+    get_config(&client, &base, PAGE, false).await;
+    // WeChat revokes the ticket and goes down: pages get `invalid signature` and ask for a refresh.
+    fake.control().rotate_ticket(TEST_APPID);
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::Getticket,
+            fault: Fault::HttpStatus(503),
+            times: None,
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    let before = counts(&fake).2;
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move { get_config(&client, &base, PAGE, true).await })
+        })
+        .collect();
+    let during = join_all(tasks).await;
+    let valid = fake.control().valid_tickets(TEST_APPID);
+    assert!(
+        during.iter().all(|c| !verifies(c, PAGE, &valid)),
+        "signed with the cached ticket while WeChat is down"
+    );
+    assert_eq!(
+        counts(&fake).2,
+        before + 3,
+        "one getticket attempt (and its 2 retries) for 100 refresh=true"
+    );
+
+    // WeChat is back. Ask until the page is healed: the failure hold (2 s) must end it, not the 5-minute window.
+    fake.control().apply(FaultRequest {
+        clear: true,
+        ..FaultRequest::default()
+    });
+    let give_up = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let c = get_config(&client, &base, PAGE, true).await;
+        if verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "refresh=true still refused 20 s after WeChat came back: the failed refresh used up the window"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(counts(&fake).2, before + 4, "one more getticket: the forced refetch");
+    // That refresh got a new ticket, so it used the window: a second revocation is not healed by refresh=true.
+    fake.control().rotate_ticket(TEST_APPID);
+    let capped = get_config(&client, &base, PAGE, true).await;
+    assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    assert_eq!(counts(&fake).2, before + 4);
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wxkit_forced_ticket_refresh_total{result=\"rate_limited\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("wxkit_forced_ticket_refresh_total{result=\"failed\"} 0\n"),
+        "{metrics}"
+    );
+    server.shutdown().await;
+    fake.shutdown().await;
+}

@@ -79,8 +79,28 @@ pub struct CredentialError {
 pub enum ForcedRefresh {
     /// The ticket was refetched from WeChat for this request.
     Refreshed,
-    /// A forced refresh happened less than [`FORCED_REFRESH_INTERVAL`] ago: the current ticket was used.
+    /// A forced refresh got a new ticket less than [`FORCED_REFRESH_INTERVAL`] ago (in this process, or in
+    /// another instance sharing the store): the current ticket was used.
     RateLimited,
+    /// WeChat did not give a new ticket (it failed now, or moments ago and the failure is still held): the cached
+    /// ticket, not yet expired, was used. The window was not used: a later `refresh=true` tries again.
+    Failed,
+}
+
+/// This process's side of the forced-refresh window.
+#[derive(Default)]
+struct ForcedWindow {
+    /// When a forced refresh of this process last got a new ticket: its window runs from there.
+    used_at: Option<Instant>,
+    /// Forced refreshes settled so far, whatever their outcome. A request that queued behind one shares its
+    /// outcome instead of asking the store (and WeChat) again.
+    settled: u64,
+}
+
+impl ForcedWindow {
+    fn in_use(&self) -> bool {
+        self.used_at.is_some_and(|t| t.elapsed() < FORCED_REFRESH_INTERVAL)
+    }
 }
 
 struct Inner {
@@ -91,7 +111,7 @@ struct Inner {
     token: Slot,
     ticket: Slot,
     force_gate: String,
-    last_forced: Mutex<Option<Instant>>,
+    forced: Mutex<ForcedWindow>,
     changed: Notify,
 }
 
@@ -145,7 +165,7 @@ impl CredentialService {
                 format!("{prefix}:jsapi_ticket"),
             ),
             force_gate: format!("{prefix}:jsapi_ticket:forced"),
-            last_forced: Mutex::new(None),
+            forced: Mutex::new(ForcedWindow::default()),
             changed: Notify::new(),
         };
         Self {
@@ -200,26 +220,19 @@ impl CredentialService {
     }
 
     /// The jsapi_ticket refetched from WeChat now, for a page that got `invalid signature` — unless a
-    /// forced refresh already happened within [`FORCED_REFRESH_INTERVAL`], in which case the current
-    /// ticket (waiting for a refresh in flight, if any).
+    /// forced refresh already got a new ticket within [`FORCED_REFRESH_INTERVAL`] (here, or in an instance
+    /// sharing the store), in which case the current ticket (waiting for a refresh in flight, if any).
+    ///
+    /// Only a refresh that gets a new ticket uses the window: one that fails leaves it open (in this process and
+    /// in the store), so the next `refresh=true` after WeChat is back heals the page. Meanwhile the failure is
+    /// held like any other (2 s, or 10 s for a configuration or quota error), so a storm of `refresh=true`
+    /// during an outage costs WeChat one attempt per hold. Concurrent calls share one refresh.
     ///
     /// # Errors
     /// As [`jsapi_ticket`](Self::jsapi_ticket).
     pub async fn jsapi_ticket_forced(&self) -> Result<(Secret, ForcedRefresh), CredentialError> {
-        let inner = &self.inner;
-        if !self.claim_forced_window().await {
-            inner.metrics.forced_refresh(false);
-            // Wait for a refresh in flight (possibly the forced one) before reading the cache.
-            drop(inner.ticket.flight.lock().await);
-            return self.jsapi_ticket().await.map(|t| (t, ForcedRefresh::RateLimited));
-        }
-        inner.metrics.forced_refresh(true);
-        tracing::info!("forced jsapi_ticket refresh requested by a page (refresh=true)");
-        let _flight = inner.ticket.flight.lock().await;
-        let old = inner.ticket.current().map(|c| c.value);
-        let result = self.refresh_ticket(Accept::Replacing(old)).await;
-        self.or_unexpired(&inner.ticket, result, true)
-            .map(|c| (c.value, ForcedRefresh::Refreshed))
+        let (c, how) = self.forced().await?;
+        Ok((c.value, how))
     }
 
     /// The current access_token (same caching as the ticket).
@@ -278,6 +291,93 @@ impl CredentialService {
             .await
     }
 
+    /// The forced refresh behind [`jsapi_ticket_forced`](Self::jsapi_ticket_forced).
+    async fn forced(&self) -> Result<(Cached, ForcedRefresh), CredentialError> {
+        let inner = &self.inner;
+        let slot = &inner.ticket;
+        let seen = {
+            let window = self.forced_window();
+            (!window.in_use()).then_some(window.settled)
+        };
+        let Some(seen) = seen else {
+            // This process's window is in use: no store round trip, whatever the herd.
+            inner.metrics.forced_refresh(ForcedRefresh::RateLimited);
+            return self.ticket().await.map(|c| (c, ForcedRefresh::RateLimited));
+        };
+        let _flight = slot.flight.lock().await;
+        let unforced = || self.refresh_ticket(Accept::Usable);
+        if let Some(e) = slot.held_failure() {
+            // WeChat failed moments ago (perhaps for the forced refresh this request queued behind).
+            inner.metrics.forced_refresh(ForcedRefresh::Failed);
+            return self
+                .or_unexpired(slot, Err(e), false)
+                .map(|c| (c, ForcedRefresh::Failed));
+        }
+        let settled_meanwhile = {
+            let window = self.forced_window();
+            window.in_use() || window.settled != seen
+        };
+        if settled_meanwhile {
+            // A forced refresh settled while this request queued: its ticket is the current one.
+            inner.metrics.forced_refresh(ForcedRefresh::RateLimited);
+            return self
+                .in_flight(slot, unforced)
+                .await
+                .map(|c| (c, ForcedRefresh::RateLimited));
+        }
+        let old = slot.current().map(|c| c.value);
+        let claimed = inner
+            .store
+            .try_lock(&inner.force_gate, &inner.owner, FORCED_REFRESH_INTERVAL)
+            .await;
+        // `None`: the store is down. That must not stop self-healing: the in-process window alone applies.
+        let claimed = self.store_result(claimed, "claim the forced-refresh window");
+        if claimed == Some(false) {
+            // Another instance's window is in use. This process records nothing, so that its own refresh=true
+            // works as soon as that window ends; the other instance may have saved its new ticket already.
+            self.settle_forced(false);
+            let _ = self.adoptable(slot, &Accept::Replacing(old)).await;
+            inner.metrics.forced_refresh(ForcedRefresh::RateLimited);
+            return self
+                .in_flight(slot, unforced)
+                .await
+                .map(|c| (c, ForcedRefresh::RateLimited));
+        }
+        tracing::info!("forced jsapi_ticket refresh requested by a page (refresh=true)");
+        match self.refresh_ticket(Accept::Replacing(old)).await {
+            Ok(c) => {
+                self.settle_forced(true);
+                inner.metrics.forced_refresh(ForcedRefresh::Refreshed);
+                Ok((c, ForcedRefresh::Refreshed))
+            }
+            Err(e) => {
+                slot.failed(&e);
+                if claimed == Some(true) {
+                    // No new ticket: the window stays open for the next refresh=true, in any instance.
+                    let released = inner.store.unlock(&inner.force_gate, &inner.owner).await;
+                    self.store_result(released, "release the forced-refresh window");
+                }
+                self.settle_forced(false);
+                inner.metrics.forced_refresh(ForcedRefresh::Failed);
+                self.or_unexpired(slot, Err(e), true)
+                    .map(|c| (c, ForcedRefresh::Failed))
+            }
+        }
+    }
+
+    fn forced_window(&self) -> std::sync::MutexGuard<'_, ForcedWindow> {
+        self.inner.forced.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A forced refresh has ended; `used`: it got a new ticket, which starts this process's window.
+    fn settle_forced(&self, used: bool) {
+        let mut window = self.forced_window();
+        window.settled = window.settled.wrapping_add(1);
+        if used {
+            window.used_at = Some(Instant::now());
+        }
+    }
+
     /// One slot's read path: a usable cached value; else, under the slot's flight lock, one `refresh` for all
     /// waiters (or the failure held from a recent attempt); else a value that has not expired yet.
     async fn single_flight<F, Fut>(&self, slot: &Slot, refresh: F) -> Result<Cached, CredentialError>
@@ -289,6 +389,15 @@ impl CredentialService {
             return Ok(c);
         }
         let _flight = slot.flight.lock().await;
+        self.in_flight(slot, refresh).await
+    }
+
+    /// [`single_flight`](Self::single_flight) once the caller holds the slot's flight lock.
+    async fn in_flight<F, Fut>(&self, slot: &Slot, refresh: F) -> Result<Cached, CredentialError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Cached, CredentialError>>,
+    {
         if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
             return Ok(c);
         }
@@ -305,7 +414,6 @@ impl CredentialService {
         hit
     }
 
-    /// WeChat failed: a value that has not expired yet is still correct to sign with.
     /// WeChat failed: a value that has not expired yet is still correct to sign with. `fresh` is false
     /// for a held failure (already logged when it happened).
     fn or_unexpired(
@@ -526,26 +634,6 @@ impl CredentialService {
             "credential store {} unavailable: could not {what}: {e}; serving from memory",
             self.inner.store.describe()
         );
-    }
-
-    /// Claims the forced-refresh window: first in this process (cheap, no store round trip for a
-    /// thundering herd), then in the shared store so instances share one window.
-    async fn claim_forced_window(&self) -> bool {
-        {
-            let mut last = self.inner.last_forced.lock().unwrap_or_else(PoisonError::into_inner);
-            if last.is_some_and(|t| t.elapsed() < FORCED_REFRESH_INTERVAL) {
-                return false;
-            }
-            *last = Some(Instant::now());
-        }
-        let claimed = self
-            .inner
-            .store
-            .try_lock(&self.inner.force_gate, &self.inner.owner, FORCED_REFRESH_INTERVAL)
-            .await;
-        // The store being down must not stop self-healing: the in-process window still applies.
-        self.store_result(claimed, "claim the forced-refresh window")
-            .unwrap_or(true)
     }
 
     pub(crate) fn next_refresh_at_ms(&self) -> Option<u64> {
