@@ -94,6 +94,17 @@ pub enum UpstreamError {
         "WeChat did not complete the refresh within its {0:?} lock lease (each call may take up to WX_UPSTREAM_TIMEOUT_MS); retry later"
     )]
     OutOfTime(std::time::Duration),
+    /// A request stopped waiting at its refresh deadline (`WX_REFRESH_DEADLINE_MS`) before WeChat answered. The
+    /// fetch goes on in the background, and the requests after it get its result.
+    ///
+    /// ```
+    /// let e = wx_server::UpstreamError::NoAnswerInTime(std::time::Duration::from_secs(5));
+    /// assert!(e.to_string().starts_with("WeChat did not answer within 5s"));
+    /// ```
+    #[error(
+        "WeChat did not answer within {0:?} (WX_REFRESH_DEADLINE_MS); the fetch goes on in the background: retry in a moment"
+    )]
+    NoAnswerInTime(std::time::Duration),
     /// Any other errcode.
     #[error("WeChat answered errcode {errcode}: {errmsg}")]
     Other {
@@ -108,7 +119,12 @@ impl UpstreamError {
     /// True for failures worth a bounded retry with backoff: busy, network, 5xx, malformed, empty.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential(_) | Self::Busy | Self::OutOfTime(_) => true,
+            Self::Network(_)
+            | Self::Malformed(_)
+            | Self::EmptyCredential(_)
+            | Self::Busy
+            | Self::OutOfTime(_)
+            | Self::NoAnswerInTime(_) => true,
             Self::Http(status) => *status >= 500 || *status == 429,
             _ => false,
         }

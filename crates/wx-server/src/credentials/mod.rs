@@ -20,6 +20,11 @@
 //! short hold (2 s after a transient failure, 10 s after a configuration or quota error) get the same
 //! error without calling WeChat again: an outage costs WeChat one attempt per hold, not one per request. A background task
 //! (`background`) refreshes each credential ahead of expiry, so requests do not wait on WeChat.
+//!
+//! A request that does have to wait (a cold cache, a value past its usable time) waits at most the refresh
+//! deadline ([`DEFAULT_REFRESH_DEADLINE`], `WX_REFRESH_DEADLINE_MS`): the lookup runs in a task of its own, so
+//! when WeChat hangs the request gets [`UpstreamError::NoAnswerInTime`] while the fetch goes on, and the requests
+//! after it get its result the moment it arrives.
 
 pub(crate) mod background;
 mod retry;
@@ -43,6 +48,11 @@ use tokio::sync::Notify;
 /// At most one forced ticket refresh (`refresh=true`) per this interval, across all clients (and all
 /// instances sharing a Redis or file store).
 pub const FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
+
+/// How long a request waits for a credential that has to be fetched before it gets
+/// [`UpstreamError::NoAnswerInTime`] (the fetch goes on): a cold cache while WeChat hangs would otherwise keep it
+/// for three timed-out attempts and their backoff (over 15 s at the default 5 s upstream timeout).
+pub const DEFAULT_REFRESH_DEADLINE: Duration = Duration::from_secs(5);
 
 const LOCK_POLL: Duration = Duration::from_millis(20);
 /// The default lease of the shared refresh lock: a token and a ticket fetch with their retries fit well inside it
@@ -132,6 +142,7 @@ struct Inner {
 pub struct CredentialService {
     inner: Arc<Inner>,
     lease: Duration,
+    deadline: Duration,
 }
 
 impl std::fmt::Debug for CredentialService {
@@ -171,7 +182,23 @@ impl CredentialService {
         Self {
             inner: Arc::new(inner),
             lease: DEFAULT_REFRESH_LEASE,
+            deadline: DEFAULT_REFRESH_DEADLINE,
         }
+    }
+
+    /// Sets how long a request waits for a credential that has to be fetched ([`DEFAULT_REFRESH_DEADLINE`]).
+    /// Past it the request gets [`UpstreamError::NoAnswerInTime`] (or a cached value that has not expired yet),
+    /// while the fetch goes on and the requests after it get its result as soon as it arrives. Kept at 1 ms or
+    /// more. `wx-server serve` takes it from `WX_REFRESH_DEADLINE_MS`.
+    ///
+    /// ```no_run
+    /// # fn demo(service: wx_server::CredentialService) {
+    /// let service = service.with_refresh_deadline(std::time::Duration::from_secs(2));
+    /// # }
+    /// ```
+    pub fn with_refresh_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline.max(Duration::from_millis(1));
+        self
     }
 
     /// Sets how long one instance may hold a credential's shared refresh lock ([`DEFAULT_REFRESH_LEASE`]).
@@ -214,9 +241,18 @@ impl CredentialService {
     /// The current jsapi_ticket: from memory in steady state, else fetched once for all waiting callers.
     ///
     /// # Errors
-    /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one.
+    /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one (within the
+    /// refresh deadline: [`UpstreamError::NoAnswerInTime`]).
     pub async fn jsapi_ticket(&self) -> Result<Secret, CredentialError> {
-        self.ticket().await.map(|c| c.value)
+        let slot = &self.inner.ticket;
+        if let Some(c) = self.fast(slot) {
+            return Ok(c.value);
+        }
+        let this = self.clone();
+        let looked_up = self.waited(slot, async move { this.ticket_after_miss().await }).await;
+        looked_up
+            .unwrap_or_else(|| self.no_answer_in_time(slot))
+            .map(|c| c.value)
     }
 
     /// The jsapi_ticket refetched from WeChat now, for a page that got `invalid signature` — unless a
@@ -231,7 +267,13 @@ impl CredentialService {
     /// # Errors
     /// As [`jsapi_ticket`](Self::jsapi_ticket).
     pub async fn jsapi_ticket_forced(&self) -> Result<(Secret, ForcedRefresh), CredentialError> {
-        let (c, how) = self.forced().await?;
+        let slot = &self.inner.ticket;
+        let this = self.clone();
+        let (c, how) = match self.waited(slot, async move { this.forced().await }).await {
+            Some(result) => result?,
+            // The refresh goes on and settles the window by its outcome.
+            None => (self.no_answer_in_time(slot)?, ForcedRefresh::Failed),
+        };
         Ok((c.value, how))
     }
 
@@ -240,7 +282,44 @@ impl CredentialService {
     /// # Errors
     /// As [`jsapi_ticket`](Self::jsapi_ticket).
     pub async fn access_token(&self) -> Result<Secret, CredentialError> {
-        self.token().await.map(|c| c.value)
+        let slot = &self.inner.token;
+        if let Some(c) = self.fast(slot) {
+            return Ok(c.value);
+        }
+        let this = self.clone();
+        let looked_up = self.waited(slot, async move { this.token_after_miss().await }).await;
+        looked_up
+            .unwrap_or_else(|| self.no_answer_in_time(slot))
+            .map(|c| c.value)
+    }
+
+    /// Runs a request's `lookup` in a task of its own and waits for it until the refresh deadline; `None` when the
+    /// deadline passed first. The task is not cancelled then: its fetch goes on, and fills the cache for the
+    /// requests after this one (which wait on the same single flight).
+    async fn waited<T: Send + 'static>(
+        &self,
+        slot: &Slot,
+        lookup: impl Future<Output = Result<T, CredentialError>> + Send + 'static,
+    ) -> Option<Result<T, CredentialError>> {
+        let task = tokio::spawn(lookup);
+        match tokio::time::timeout(self.deadline, task).await {
+            Ok(Ok(result)) => Some(result),
+            Ok(Err(e)) => {
+                let how = if e.is_panic() { "panicked" } else { "was cancelled" };
+                tracing::error!("the {} lookup {how}", slot.name);
+                Some(Err(
+                    slot.err(UpstreamError::Network(format!("the {} lookup {how}", slot.name)))
+                ))
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// A request's answer when WeChat has not answered within the refresh deadline: a value that has not expired
+    /// yet, else [`UpstreamError::NoAnswerInTime`].
+    fn no_answer_in_time(&self, slot: &Slot) -> Result<Cached, CredentialError> {
+        let late = slot.err(UpstreamError::NoAnswerInTime(self.deadline));
+        self.or_unexpired(slot, Err(late), true)
     }
 
     /// Calls a WeChat API with the current access_token. If WeChat rejects the token (40001 / 40014 /
@@ -282,11 +361,27 @@ impl CredentialService {
     }
 
     async fn token(&self) -> Result<Cached, CredentialError> {
+        match self.fast(&self.inner.token) {
+            Some(c) => Ok(c),
+            None => self.token_after_miss().await,
+        }
+    }
+
+    async fn ticket(&self) -> Result<Cached, CredentialError> {
+        match self.fast(&self.inner.ticket) {
+            Some(c) => Ok(c),
+            None => self.ticket_after_miss().await,
+        }
+    }
+
+    /// The token once the cache has missed (counted once, by the caller).
+    async fn token_after_miss(&self) -> Result<Cached, CredentialError> {
         self.single_flight(&self.inner.token, || self.refresh_token(Accept::Usable))
             .await
     }
 
-    async fn ticket(&self) -> Result<Cached, CredentialError> {
+    /// The ticket once the cache has missed (counted once, by the caller).
+    async fn ticket_after_miss(&self) -> Result<Cached, CredentialError> {
         self.single_flight(&self.inner.ticket, || self.refresh_ticket(Accept::Usable))
             .await
     }
@@ -378,16 +473,14 @@ impl CredentialService {
         }
     }
 
-    /// One slot's read path: a usable cached value; else, under the slot's flight lock, one `refresh` for all
-    /// waiters (or the failure held from a recent attempt); else a value that has not expired yet.
+    /// One slot's read path after a cache miss: under the slot's flight lock, the value another caller has just
+    /// fetched, or one `refresh` for all waiters (or the failure held from a recent attempt); else a value that
+    /// has not expired yet.
     async fn single_flight<F, Fut>(&self, slot: &Slot, refresh: F) -> Result<Cached, CredentialError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Cached, CredentialError>>,
     {
-        if let Some(c) = self.fast(slot) {
-            return Ok(c);
-        }
         let _flight = slot.flight.lock().await;
         self.in_flight(slot, refresh).await
     }
