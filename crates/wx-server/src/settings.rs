@@ -22,6 +22,7 @@
 //! | `WX_TOKEN_MODE` | `--token-mode` | `stable` | `stable` (`POST /cgi-bin/stable_token`) or `classic` (`GET /cgi-bin/token`) |
 //! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api/jssdk/config` cross-origin |
 //! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
+//! | `WX_REFRESH_DEADLINE_MS` | `--refresh-deadline-ms` | `5000` | how long a request waits for a credential being fetched before a 503 `wechat_timeout` (the fetch goes on) |
 //! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
 
 use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
@@ -255,6 +256,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Timeout of each call to WeChat.
     pub upstream_timeout: Duration,
+    /// How long a request waits for a credential being fetched before it is answered 503 `wechat_timeout` (the
+    /// fetch goes on). Default [`DEFAULT_REFRESH_DEADLINE`](crate::credentials::DEFAULT_REFRESH_DEADLINE).
+    pub refresh_deadline: Duration,
     /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`).
     pub mock: Option<FakeOptions>,
 }
@@ -299,6 +303,7 @@ impl Settings {
             token_mode: TokenMode::Stable,
             cors_origins: Vec::new(),
             upstream_timeout: Duration::from_secs(5),
+            refresh_deadline: crate::credentials::DEFAULT_REFRESH_DEADLINE,
             mock: Some(FakeOptions::default()),
         }
     }
@@ -346,6 +351,7 @@ pub struct FileConfig {
     token_mode: Option<String>,
     cors_origins: Option<String>,
     upstream_timeout_ms: Option<u64>,
+    refresh_deadline_ms: Option<u64>,
 }
 
 /// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
@@ -468,6 +474,10 @@ pub struct ServeArgs {
     /// Timeout of each call to WeChat, in milliseconds [default: 5000].
     #[arg(long, env = "WX_UPSTREAM_TIMEOUT_MS")]
     pub upstream_timeout_ms: Option<u64>,
+    /// How long a request waits for a credential being fetched, in milliseconds, before it is answered 503
+    /// `wechat_timeout` while the fetch goes on [default: 5000].
+    #[arg(long, env = "WX_REFRESH_DEADLINE_MS")]
+    pub refresh_deadline_ms: Option<u64>,
     /// A TOML file with the same keys (lowercase, without `WX_`).
     #[arg(long, env = "WX_CONFIG")]
     pub config: Option<PathBuf>,
@@ -669,6 +679,16 @@ impl ServeArgs {
                 });
             }
             Some(ms) => s.upstream_timeout = Duration::from_millis(ms),
+            None => {}
+        }
+        match self.refresh_deadline_ms.or(file.refresh_deadline_ms) {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_REFRESH_DEADLINE_MS",
+                    message: "must be above 0 (milliseconds a request waits for WeChat, e.g. 5000)".into(),
+                });
+            }
+            Some(ms) => s.refresh_deadline = Duration::from_millis(ms),
             None => {}
         }
         Ok(s)

@@ -473,3 +473,118 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     server.shutdown().await;
     fake.shutdown().await;
 }
+
+/// A cold cache while WeChat hangs: the request is answered 503 `wechat_timeout` at its refresh deadline instead of
+/// waiting out the timed-out attempts (three times the upstream timeout, plus backoff). The fetch goes on, and the
+/// requests after it get the ticket as soon as it arrives, without a fetch of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_cache_while_wechat_hangs_is_answered_at_the_refresh_deadline() {
+    let upstream_timeout = Duration::from_secs(5);
+    let (fake, server) = start_with(fake_opts(7200), |s| {
+        s.upstream_timeout = upstream_timeout;
+        s.refresh_deadline = Duration::from_millis(500);
+    })
+    .await;
+    // The first token call hangs until the client gives up; its retry is answered.
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::StableToken,
+            fault: Fault::Timeout,
+            times: Some(1),
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    let client = client();
+    let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
+    let started = std::time::Instant::now();
+    let r = client.get(&url).send().await.unwrap();
+    let took = started.elapsed();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "wechat_timeout", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("did not answer within 500ms"), "{message}");
+    assert!(
+        took < upstream_timeout,
+        "answered after {took:?}: the request waited for WeChat's timeout"
+    );
+
+    // The fetch goes on: ask until the ticket is there (each request waits at most the deadline).
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    let c = loop {
+        let r = client.get(&url).send().await.unwrap();
+        if r.status() == 200 {
+            break r.json::<Config>().await.unwrap();
+        }
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "wechat_timeout", "{body}");
+        assert!(std::time::Instant::now() < give_up, "the fetch never finished");
+    };
+    assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    assert_eq!(
+        (counts(&fake).0, counts(&fake).2),
+        (2, 1),
+        "the hung token call and its retry, one ticket: the requests that gave up started no fetch"
+    );
+    server.shutdown().await;
+    fake.shutdown().await;
+}
+
+/// `WX_REFRESH_DEADLINE_MS` / `--refresh-deadline-ms` / `refresh_deadline_ms` in the file: read, documented in
+/// `--help`, and refused at 0 with a message naming the variable.
+#[test]
+fn the_refresh_deadline_setting_is_read_and_validated() {
+    let settings = wx_server::ServeArgs {
+        mock: true,
+        refresh_deadline_ms: Some(1500),
+        ..Default::default()
+    }
+    .into_settings()
+    .unwrap();
+    assert_eq!(settings.refresh_deadline, Duration::from_millis(1500));
+    assert_eq!(
+        wx_server::Settings::mock().refresh_deadline,
+        Duration::from_secs(5),
+        "the default"
+    );
+    let file = std::env::temp_dir().join(format!("wxkit-deadline-{}.toml", std::process::id()));
+    std::fs::write(&file, "refresh_deadline_ms = 0\n").unwrap();
+    let serve = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wx-server"));
+        c.env_clear().args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
+        c
+    };
+    let zero: [(&str, std::process::Command); 3] = [
+        ("flag", {
+            let mut c = serve();
+            c.args(["--refresh-deadline-ms", "0"]);
+            c
+        }),
+        ("variable", {
+            let mut c = serve();
+            c.env("WX_REFRESH_DEADLINE_MS", "0");
+            c
+        }),
+        ("file", {
+            let mut c = serve();
+            c.arg("--config").arg(&file);
+            c
+        }),
+    ];
+    for (how, mut c) in zero {
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{how}: {err}");
+        assert!(err.contains("WX_REFRESH_DEADLINE_MS is invalid"), "{how}: {err}");
+    }
+    let _ = std::fs::remove_file(&file);
+    let mut help = serve();
+    let help = help.arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--refresh-deadline-ms") && help.contains("WX_REFRESH_DEADLINE_MS"),
+        "{help}"
+    );
+}

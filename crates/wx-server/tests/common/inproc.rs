@@ -35,6 +35,8 @@ pub async fn start_server(fake: &FakeWechat, tweak: impl FnOnce(&mut Settings)) 
     // Generous: a fake stalled by a busy machine must not look like a timeout (a retry would change the call
     // counts tests assert). Tests of the timeout itself set their own.
     s.upstream_timeout = Duration::from_secs(10);
+    // Likewise: a request must not give up on a fake stalled by a busy machine. Tests of the deadline set their own.
+    s.refresh_deadline = Duration::from_secs(30);
     tweak(&mut s);
     Server::start(s).await.unwrap()
 }
