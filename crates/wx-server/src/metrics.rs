@@ -1,6 +1,7 @@
 //! Prometheus counters, hand-written over atomics: the hot path (a cache hit and a 200) costs two relaxed
 //! increments, and a metrics crate would add more than it saves here.
 
+use crate::credentials::ForcedRefresh;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -58,8 +59,12 @@ pub struct Metrics {
     cache: [[AtomicU64; 2]; 2],
     config: [AtomicU64; 7],
     store_errors: AtomicU64,
-    store_degraded: AtomicU64,
-    forced: [AtomicU64; 2],
+    /// 1 while the last read or lock operation failed (the store is unreachable).
+    store_unreachable: AtomicU64,
+    /// 1 from a failed write until a write succeeds. Reads and lock files can keep working over a store that
+    /// cannot be written (an immutable or read-only file, a full disk), so only a write may clear it.
+    store_unwritable: AtomicU64,
+    forced: [AtomicU64; 3],
     background: [AtomicU64; 2],
     connections_open: AtomicU64,
     connections_refused: AtomicU64,
@@ -99,25 +104,53 @@ impl Metrics {
         self.config[i].fetch_add(1, Relaxed);
     }
 
-    /// Records a failed store operation and marks the store degraded.
+    /// Records a failed read or lock operation: the store is degraded until any operation succeeds.
     pub fn store_error(&self) {
         self.store_errors.fetch_add(1, Relaxed);
-        self.store_degraded.store(1, Relaxed);
+        self.store_unreachable.store(1, Relaxed);
     }
 
-    /// Marks the store healthy again after a successful operation.
+    /// Records a successful read or lock operation: the store is reachable again. A failed write still counts
+    /// (see [`store_write_error`](Self::store_write_error)).
     pub fn store_ok(&self) {
-        self.store_degraded.store(0, Relaxed);
+        self.store_unreachable.store(0, Relaxed);
     }
 
-    /// True while the last store operation failed.
+    /// Records a failed write (a credential saved or removed): the store is degraded until a write succeeds.
+    ///
+    /// ```
+    /// let m = wx_server::Metrics::default();
+    /// m.store_write_error();
+    /// m.store_ok(); // a read or a lock release works: the store still cannot keep credentials
+    /// assert!(m.store_is_degraded());
+    /// m.store_write_ok();
+    /// assert!(!m.store_is_degraded());
+    /// ```
+    pub fn store_write_error(&self) {
+        self.store_errors.fetch_add(1, Relaxed);
+        self.store_unwritable.store(1, Relaxed);
+    }
+
+    /// Records a successful write: the store is reachable and writable.
+    pub fn store_write_ok(&self) {
+        self.store_unwritable.store(0, Relaxed);
+        self.store_unreachable.store(0, Relaxed);
+    }
+
+    /// True while the store is unreachable (the last read or lock operation failed) or cannot be written (a write
+    /// failed and none has succeeded since).
     pub fn store_is_degraded(&self) -> bool {
-        self.store_degraded.load(Relaxed) == 1
+        self.store_unreachable.load(Relaxed) == 1 || self.store_unwritable.load(Relaxed) == 1
     }
 
-    /// Counts a `refresh=true` request: `true` when it forced a refetch, `false` when rate-limited.
-    pub fn forced_refresh(&self, refreshed: bool) {
-        self.forced[usize::from(!refreshed)].fetch_add(1, Relaxed);
+    /// Counts a `refresh=true` request by what came of it.
+    pub fn forced_refresh(&self, how: ForcedRefresh) {
+        let i = match how {
+            ForcedRefresh::Refreshed => 0,
+            ForcedRefresh::RateLimited => 1,
+            ForcedRefresh::Failed => 2,
+        };
+        self.forced[i].fetch_add(1, Relaxed);
     }
 
     /// Counts one background refresh run.
@@ -205,12 +238,18 @@ impl Metrics {
         out.push_str("# HELP wxkit_store_errors_total Failed credential store operations.\n");
         out.push_str("# TYPE wxkit_store_errors_total counter\n");
         let _ = writeln!(out, "wxkit_store_errors_total {}", self.store_errors.load(Relaxed));
-        out.push_str("# HELP wxkit_store_degraded 1 while the shared store is unreachable (serving from memory).\n");
+        out.push_str(
+            "# HELP wxkit_store_degraded 1 while the credential store is unreachable, or since a failed write until a \
+             write succeeds (serving from memory).\n",
+        );
         out.push_str("# TYPE wxkit_store_degraded gauge\n");
-        let _ = writeln!(out, "wxkit_store_degraded {}", self.store_degraded.load(Relaxed));
-        out.push_str("# HELP wxkit_forced_ticket_refresh_total refresh=true requests: refetched or rate-limited.\n");
+        let _ = writeln!(out, "wxkit_store_degraded {}", u8::from(self.store_is_degraded()));
+        out.push_str(
+            "# HELP wxkit_forced_ticket_refresh_total refresh=true requests: refetched, rate-limited, or failed \
+             (WeChat gave no new ticket).\n",
+        );
         out.push_str("# TYPE wxkit_forced_ticket_refresh_total counter\n");
-        for (i, r) in ["refreshed", "rate_limited"].iter().enumerate() {
+        for (i, r) in ["refreshed", "rate_limited", "failed"].iter().enumerate() {
             let _ = writeln!(
                 out,
                 "wxkit_forced_ticket_refresh_total{{result=\"{r}\"}} {}",

@@ -142,7 +142,8 @@ impl App {
         )
         .map_err(|e| StartError::Client(e.without_url().to_string()))?;
         let service = CredentialService::new(&settings.appid, client.clone(), store, metrics.clone())
-            .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout));
+            .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
+            .with_refresh_deadline(settings.refresh_deadline);
         let fake = settings.mock.clone().map(|mut opts| {
             // The in-process fake pushes with the server's own Token and EncodingAESKey.
             if let Some(token) = &settings.server_token {

@@ -26,6 +26,7 @@
 //! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
 //! | `WX_MAX_CONNECTIONS` | `--max-connections` | ¾ of the open-file limit, at least 64 below it ([`crate::http::max_connections_for`]) | connections open at once; past it a new one is closed on arrival |
 //! | `WX_OAUTH_CALLBACKS_PER_MINUTE` | `--oauth-callbacks-per-minute` | `30` | code exchanges with WeChat per client address a minute (burst the same); a successful sign-in gives its exchange back |
+//! | `WX_REFRESH_DEADLINE_MS` | `--refresh-deadline-ms` | `5000` | how long a request waits for a credential being fetched before a 503 `wechat_timeout` (the fetch goes on) |
 //! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
 
 use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
@@ -277,6 +278,9 @@ pub struct Settings {
     /// Code exchanges an OAuth callback may start per client address and minute (a token bucket holding as
     /// many); one that succeeds is given back, so only failed and in-flight exchanges count.
     pub oauth_callbacks_per_minute: NonZeroU32,
+    /// How long a request waits for a credential being fetched before it is answered 503 `wechat_timeout` (the
+    /// fetch goes on). Default [`DEFAULT_REFRESH_DEADLINE`](crate::credentials::DEFAULT_REFRESH_DEADLINE).
+    pub refresh_deadline: Duration,
     /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`).
     pub mock: Option<FakeOptions>,
 }
@@ -326,6 +330,7 @@ impl Settings {
             upstream_timeout: Duration::from_secs(5),
             max_connections: None,
             oauth_callbacks_per_minute: DEFAULT_OAUTH_CALLBACKS_PER_MINUTE,
+            refresh_deadline: crate::credentials::DEFAULT_REFRESH_DEADLINE,
             mock: Some(FakeOptions::default()),
         }
     }
@@ -377,6 +382,7 @@ pub struct FileConfig {
     upstream_timeout_ms: Option<u64>,
     max_connections: Option<u64>,
     oauth_callbacks_per_minute: Option<u64>,
+    refresh_deadline_ms: Option<u64>,
 }
 
 /// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
@@ -514,6 +520,10 @@ pub struct ServeArgs {
     /// exchange back [default: 30].
     #[arg(long, env = "WX_OAUTH_CALLBACKS_PER_MINUTE")]
     pub oauth_callbacks_per_minute: Option<u64>,
+    /// How long a request waits for a credential being fetched, in milliseconds, before it is answered 503
+    /// `wechat_timeout` while the fetch goes on [default: 5000].
+    #[arg(long, env = "WX_REFRESH_DEADLINE_MS")]
+    pub refresh_deadline_ms: Option<u64>,
     /// A TOML file with the same keys (lowercase, without `WX_`).
     #[arg(long, env = "WX_CONFIG")]
     pub config: Option<PathBuf>,
@@ -747,6 +757,16 @@ impl ServeArgs {
                 var: "WX_OAUTH_CALLBACKS_PER_MINUTE",
                 message: "use 1 or more, up to 4294967295 (default 30)".into(),
             })?;
+        }
+        match self.refresh_deadline_ms.or(file.refresh_deadline_ms) {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    var: "WX_REFRESH_DEADLINE_MS",
+                    message: "must be above 0 (milliseconds a request waits for WeChat, e.g. 5000)".into(),
+                });
+            }
+            Some(ms) => s.refresh_deadline = Duration::from_millis(ms),
+            None => {}
         }
         Ok(s)
     }

@@ -55,9 +55,15 @@ pub enum UpstreamError {
     /// The body was not the JSON WeChat documents.
     #[error("WeChat's answer was not the expected JSON ({0})")]
     Malformed(String),
-    /// getticket answered errcode 0 with an empty ticket, which must never be cached.
-    #[error("WeChat returned an empty jsapi_ticket")]
-    EmptyCredential,
+    /// WeChat answered errcode 0 with an empty credential (`access_token` or `jsapi_ticket`, named here), which
+    /// must never be cached.
+    ///
+    /// ```
+    /// let e = wx_server::UpstreamError::EmptyCredential("access_token");
+    /// assert_eq!(e.to_string(), "WeChat returned an empty access_token");
+    /// ```
+    #[error("WeChat returned an empty {0}")]
+    EmptyCredential(&'static str),
     /// errcode -1: system busy.
     #[error("WeChat is busy (errcode -1); retry later")]
     Busy,
@@ -88,6 +94,17 @@ pub enum UpstreamError {
         "WeChat did not complete the refresh within its {0:?} lock lease (each call may take up to WX_UPSTREAM_TIMEOUT_MS); retry later"
     )]
     OutOfTime(std::time::Duration),
+    /// A request stopped waiting at its refresh deadline (`WX_REFRESH_DEADLINE_MS`) before WeChat answered. The
+    /// fetch goes on in the background, and the requests after it get its result.
+    ///
+    /// ```
+    /// let e = wx_server::UpstreamError::NoAnswerInTime(std::time::Duration::from_secs(5));
+    /// assert!(e.to_string().starts_with("WeChat did not answer within 5s"));
+    /// ```
+    #[error(
+        "WeChat did not answer within {0:?} (WX_REFRESH_DEADLINE_MS); the fetch goes on in the background: retry in a moment"
+    )]
+    NoAnswerInTime(std::time::Duration),
     /// Any other errcode.
     #[error("WeChat answered errcode {errcode}: {errmsg}")]
     Other {
@@ -102,7 +119,12 @@ impl UpstreamError {
     /// True for failures worth a bounded retry with backoff: busy, network, 5xx, malformed, empty.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Malformed(_) | Self::EmptyCredential | Self::Busy | Self::OutOfTime(_) => true,
+            Self::Network(_)
+            | Self::Malformed(_)
+            | Self::EmptyCredential(_)
+            | Self::Busy
+            | Self::OutOfTime(_)
+            | Self::NoAnswerInTime(_) => true,
             Self::Http(status) => *status >= 500 || *status == 429,
             _ => false,
         }
@@ -124,7 +146,7 @@ impl UpstreamError {
         match self {
             Self::Network(_) => UpstreamOutcome::Network,
             Self::Http(_) => UpstreamOutcome::HttpError,
-            Self::Malformed(_) | Self::EmptyCredential => UpstreamOutcome::Malformed,
+            Self::Malformed(_) | Self::EmptyCredential(_) => UpstreamOutcome::Malformed,
             _ => UpstreamOutcome::Errcode,
         }
     }
@@ -261,7 +283,7 @@ impl WechatClient {
             let value = a
                 .access_token
                 .filter(|t| !t.is_empty())
-                .ok_or(UpstreamError::EmptyCredential)?;
+                .ok_or(UpstreamError::EmptyCredential("access_token"))?;
             Ok(Issued {
                 value: Secret::new(value),
                 expires_in: lifetime(a.expires_in)?,
@@ -284,7 +306,7 @@ impl WechatClient {
             let value = a
                 .ticket
                 .filter(|t| !t.is_empty())
-                .ok_or(UpstreamError::EmptyCredential)?;
+                .ok_or(UpstreamError::EmptyCredential("jsapi_ticket"))?;
             Ok(Issued {
                 value: Secret::new(value),
                 expires_in: lifetime(a.expires_in)?,

@@ -349,3 +349,242 @@ async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
     assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
     assert_eq!(counts(&fake).2, 4);
 }
+
+/// An empty access_token from WeChat is reported as one: the message names the credential that came back empty
+/// (it used to say "empty jsapi_ticket" whichever it was), and neither is cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_access_token_is_reported_as_an_empty_access_token() {
+    let client = client();
+    for (endpoint, empty, other) in [
+        (Endpoint::StableToken, "access_token", "jsapi_ticket"),
+        (Endpoint::Getticket, "jsapi_ticket", "access_token"),
+    ] {
+        let (fake, server) = start().await;
+        fake.control().apply(FaultRequest {
+            inject: vec![FaultRule {
+                endpoint,
+                fault: Fault::EmptyTicket,
+                times: None,
+                appid: None,
+            }],
+            ..FaultRequest::default()
+        });
+        let r = client
+            .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 502, "{endpoint:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "wechat_empty_credential", "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("WeChat returned an empty {empty}")),
+            "{message}"
+        );
+        assert!(!message.contains(&format!("empty {other}")), "{message}");
+        server.shutdown().await;
+        fake.shutdown().await;
+    }
+}
+
+/// A forced refresh that fails (WeChat down) does not use up the 5-minute window: once WeChat is back and the
+/// failure hold is over, the next refresh=true heals the page. During the outage a storm of refresh=true costs
+/// WeChat one attempt (with its retries) per hold, not one per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_costs_one_attempt() {
+    let (fake, server) = start().await;
+    let client = client();
+    let base = server.url("");
+    get_config(&client, &base, PAGE, false).await;
+    // WeChat revokes the ticket and goes down: pages get `invalid signature` and ask for a refresh.
+    fake.control().rotate_ticket(TEST_APPID);
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::Getticket,
+            fault: Fault::HttpStatus(503),
+            times: None,
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    let before = counts(&fake).2;
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move { get_config(&client, &base, PAGE, true).await })
+        })
+        .collect();
+    let during = join_all(tasks).await;
+    let valid = fake.control().valid_tickets(TEST_APPID);
+    assert!(
+        during.iter().all(|c| !verifies(c, PAGE, &valid)),
+        "signed with the cached ticket while WeChat is down"
+    );
+    assert_eq!(
+        counts(&fake).2,
+        before + 3,
+        "one getticket attempt (and its 2 retries) for 100 refresh=true"
+    );
+
+    // WeChat is back. Ask until the page is healed: the failure hold (2 s) must end it, not the 5-minute window.
+    fake.control().apply(FaultRequest {
+        clear: true,
+        ..FaultRequest::default()
+    });
+    let give_up = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let c = get_config(&client, &base, PAGE, true).await;
+        if verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "refresh=true still refused 20 s after WeChat came back: the failed refresh used up the window"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(counts(&fake).2, before + 4, "one more getticket: the forced refetch");
+    // That refresh got a new ticket, so it used the window: a second revocation is not healed by refresh=true.
+    fake.control().rotate_ticket(TEST_APPID);
+    let capped = get_config(&client, &base, PAGE, true).await;
+    assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    assert_eq!(counts(&fake).2, before + 4);
+    let metrics = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wxkit_forced_ticket_refresh_total{result=\"rate_limited\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("wxkit_forced_ticket_refresh_total{result=\"failed\"} 0\n"),
+        "{metrics}"
+    );
+    server.shutdown().await;
+    fake.shutdown().await;
+}
+
+/// A cold cache while WeChat hangs: the request is answered 503 `wechat_timeout` at its refresh deadline instead of
+/// waiting out the timed-out attempts (three times the upstream timeout, plus backoff). The fetch goes on, and the
+/// requests after it get the ticket as soon as it arrives, without a fetch of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_cache_while_wechat_hangs_is_answered_at_the_refresh_deadline() {
+    let upstream_timeout = Duration::from_secs(5);
+    let (fake, server) = start_with(fake_opts(7200), |s| {
+        s.upstream_timeout = upstream_timeout;
+        s.refresh_deadline = Duration::from_millis(500);
+    })
+    .await;
+    // The first token call hangs until the client gives up; its retry is answered.
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::StableToken,
+            fault: Fault::Timeout,
+            times: Some(1),
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    let client = client();
+    let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
+    let started = std::time::Instant::now();
+    let r = client.get(&url).send().await.unwrap();
+    let took = started.elapsed();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "wechat_timeout", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("did not answer within 500ms"), "{message}");
+    assert!(
+        took < upstream_timeout,
+        "answered after {took:?}: the request waited for WeChat's timeout"
+    );
+
+    // The fetch goes on: ask until the ticket is there (each request waits at most the deadline).
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    let c = loop {
+        let r = client.get(&url).send().await.unwrap();
+        if r.status() == 200 {
+            break r.json::<Config>().await.unwrap();
+        }
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "wechat_timeout", "{body}");
+        assert!(std::time::Instant::now() < give_up, "the fetch never finished");
+    };
+    assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    assert_eq!(
+        (counts(&fake).0, counts(&fake).2),
+        (2, 1),
+        "the hung token call and its retry, one ticket: the requests that gave up started no fetch"
+    );
+    server.shutdown().await;
+    fake.shutdown().await;
+}
+
+/// `WX_REFRESH_DEADLINE_MS` / `--refresh-deadline-ms` / `refresh_deadline_ms` in the file: read, documented in
+/// `--help`, and refused at 0 with a message naming the variable.
+#[test]
+fn the_refresh_deadline_setting_is_read_and_validated() {
+    let settings = wx_server::ServeArgs {
+        mock: true,
+        refresh_deadline_ms: Some(1500),
+        ..Default::default()
+    }
+    .into_settings()
+    .unwrap();
+    assert_eq!(settings.refresh_deadline, Duration::from_millis(1500));
+    assert_eq!(
+        wx_server::Settings::mock().refresh_deadline,
+        Duration::from_secs(5),
+        "the default"
+    );
+    let file = std::env::temp_dir().join(format!("wxkit-deadline-{}.toml", std::process::id()));
+    std::fs::write(&file, "refresh_deadline_ms = 0\n").unwrap();
+    let serve = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wx-server"));
+        c.env_clear().args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
+        c
+    };
+    let zero: [(&str, std::process::Command); 3] = [
+        ("flag", {
+            let mut c = serve();
+            c.args(["--refresh-deadline-ms", "0"]);
+            c
+        }),
+        ("variable", {
+            let mut c = serve();
+            c.env("WX_REFRESH_DEADLINE_MS", "0");
+            c
+        }),
+        ("file", {
+            let mut c = serve();
+            c.arg("--config").arg(&file);
+            c
+        }),
+    ];
+    for (how, mut c) in zero {
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{how}: {err}");
+        assert!(err.contains("WX_REFRESH_DEADLINE_MS is invalid"), "{how}: {err}");
+    }
+    let _ = std::fs::remove_file(&file);
+    let mut help = serve();
+    let help = help.arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--refresh-deadline-ms") && help.contains("WX_REFRESH_DEADLINE_MS"),
+        "{help}"
+    );
+}

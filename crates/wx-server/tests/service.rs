@@ -113,7 +113,10 @@ async fn a_refresh_never_outlives_its_lock_lease() {
     // nine tenths of the lease (4.5 s, in the token's third attempt), which leaves half a second for a busy machine.
     let (fake, service) = service_over_a_slow_fake(Duration::from_secs(3), Duration::from_secs(2)).await;
     let lease = Duration::from_secs(5);
-    let service = service.with_refresh_lease(lease);
+    // The request waits past the lease: what ends the refresh here is the lease, not the request's deadline.
+    let service = service
+        .with_refresh_lease(lease)
+        .with_refresh_deadline(Duration::from_secs(30));
     let started = std::time::Instant::now();
     let result = service.jsapi_ticket().await;
     let took = started.elapsed();

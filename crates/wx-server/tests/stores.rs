@@ -3,9 +3,14 @@
 
 mod common;
 
-use common::Redis;
+use common::{Redis, TEST_APPID, client, get_config, inproc::*, verifies};
+use serde_json::Value;
 use std::time::Duration;
-use wx_server::store::{Cached, CredentialStore, FileStore, MemoryStore, RedisStore};
+use wx_server::{
+    Secret, Server, StoreSpec,
+    fake::{Endpoint, FakeWechat, Fault, FaultRequest, FaultRule},
+    store::{Cached, CredentialStore, FileStore, MemoryStore, RedisStore},
+};
 
 async fn contract(store: &dyn CredentialStore) {
     let name = store.describe();
@@ -176,4 +181,168 @@ async fn redis_store_keeps_the_contract_and_fails_cleanly_when_redis_is_gone() {
     assert!(!down.describe().contains("hunter2pw") && !format!("{down:?}").contains("hunter2pw"));
     let err = down.load("k").await.unwrap_err().to_string();
     assert!(!err.contains("hunter2pw"), "{err}");
+}
+
+/// A file store that cannot be written (here a directory stands where the credential file goes: as root,
+/// permissions would not stop the temp-file-and-rename write, but renaming a file onto a directory fails) shows
+/// as degraded on `/healthz` and `/metrics` even though its lock files are still taken and released, and stays so
+/// until a credential is written again. A successful lock release used to clear it after every failed save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_cannot_be_written_stays_degraded_until_a_write_succeeds() {
+    const PAGE: &str = "http://127.0.0.1:8080/p";
+    let dir = std::env::temp_dir().join(format!("wxkit-unwritable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("creds.json");
+    std::fs::create_dir_all(path.join("in-the-way")).unwrap();
+    let (fake, server) = start_with(fake_opts(7200), |s| s.store = StoreSpec::File(path.clone())).await;
+    let client = client();
+    let base = server.url("");
+    let health = |client: reqwest::Client| {
+        let url = server.url("/healthz");
+        async move { common::get_json(&client, url).await }
+    };
+    let metrics = |client: reqwest::Client| {
+        let url = server.url("/metrics");
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+
+    // Served from memory all the same.
+    let c = get_config(&client, &base, PAGE, false).await;
+    assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    let h: Value = health(client.clone()).await;
+    assert_eq!(h["storeDegraded"], true, "saves failed: {h}");
+    let m = metrics(client.clone()).await;
+    assert!(m.contains("wxkit_store_degraded 1\n"), "{m}");
+    assert!(!m.contains("wxkit_store_errors_total 0\n"), "{m}");
+    // Later requests (served from memory, no store operation) do not clear it either.
+    get_config(&client, &base, PAGE, false).await;
+    let h: Value = health(client.clone()).await;
+    assert_eq!(h["storeDegraded"], true, "{h}");
+
+    // The file can be written again: the next write (a forced ticket refresh saves the new ticket) clears it.
+    std::fs::remove_dir_all(&path).unwrap();
+    fake.control().rotate_ticket(TEST_APPID);
+    let healed = get_config(&client, &base, PAGE, true).await;
+    assert!(verifies(&healed, PAGE, &fake.control().valid_tickets(TEST_APPID)));
+    let h: Value = health(client.clone()).await;
+    assert_eq!(h["storeDegraded"], false, "the ticket was saved: {h}");
+    assert!(metrics(client.clone()).await.contains("wxkit_store_degraded 0\n"));
+    assert!(path.is_file(), "the credential file was written");
+    server.shutdown().await;
+    fake.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline#/route";
+
+/// Two instances sharing one fake WeChat and one Redis.
+async fn two_instances(redis: &Redis) -> (FakeWechat, Server, Server) {
+    let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200))
+        .await
+        .unwrap();
+    let store = || StoreSpec::Redis(Secret::new(redis.url()));
+    let a = start_server(&fake, |s| s.store = store()).await;
+    let b = start_server(&fake, |s| s.store = store()).await;
+    (fake, a, b)
+}
+
+fn getticket_calls(fake: &FakeWechat) -> u64 {
+    fake.control().stats()[TEST_APPID].getticket
+}
+
+fn healed(fake: &FakeWechat, c: &common::Config) -> bool {
+    verifies(c, PAGE, &fake.control().valid_tickets(TEST_APPID))
+}
+
+/// An instance whose refresh=true loses the shared claim (another instance's window is in use) records no window
+/// of its own: once that window ends, its refresh=true refetches at once. It used to keep a window it never had
+/// for the full 5 minutes after asking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_forced_refresh_claim_leaves_the_instance_free_once_the_other_window_ends() {
+    let redis = Redis::start();
+    let (fake, a, b) = two_instances(&redis).await;
+    let client = client();
+    let (base_a, base_b) = (a.url(""), b.url(""));
+    get_config(&client, &base_a, PAGE, false).await;
+    get_config(&client, &base_b, PAGE, false).await;
+    assert_eq!(getticket_calls(&fake), 1, "B adopted A's ticket from Redis");
+
+    fake.control().rotate_ticket(TEST_APPID);
+    assert!(healed(&fake, &get_config(&client, &base_a, PAGE, true).await));
+    assert_eq!(getticket_calls(&fake), 2);
+    // B loses the claim to A's window, and signs with the ticket A saved.
+    assert!(healed(&fake, &get_config(&client, &base_b, PAGE, true).await));
+    assert_eq!(getticket_calls(&fake), 2, "one forced fetch for both instances");
+
+    // A's window ends: its lease in Redis runs out (5 minutes; ended early here).
+    let mut conn = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let gate = format!("wxkit:{TEST_APPID}:jsapi_ticket:forced");
+    let deleted: i64 = redis::cmd("DEL").arg(&gate).query_async(&mut conn).await.unwrap();
+    assert_eq!(deleted, 1, "A's window was held in Redis under {gate}");
+    fake.control().rotate_ticket(TEST_APPID);
+    assert!(
+        healed(&fake, &get_config(&client, &base_b, PAGE, true).await),
+        "B's refresh=true was refused after A's window had ended"
+    );
+    assert_eq!(getticket_calls(&fake), 3);
+    // Now B's window is in use, in Redis too: A's refresh=true does not fetch.
+    get_config(&client, &base_a, PAGE, true).await;
+    get_config(&client, &base_b, PAGE, true).await;
+    assert_eq!(getticket_calls(&fake), 3);
+    a.shutdown().await;
+    b.shutdown().await;
+    fake.shutdown().await;
+}
+
+/// A forced refresh that fails releases its claim in the shared store: another instance's refresh=true, once
+/// WeChat is back, refetches; and the first instance then gets that ticket without a fetch of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_forced_refresh_releases_its_claim_in_the_shared_store() {
+    let redis = Redis::start();
+    let (fake, a, b) = two_instances(&redis).await;
+    let client = client();
+    let (base_a, base_b) = (a.url(""), b.url(""));
+    get_config(&client, &base_a, PAGE, false).await;
+    get_config(&client, &base_b, PAGE, false).await;
+    assert_eq!(getticket_calls(&fake), 1);
+
+    fake.control().rotate_ticket(TEST_APPID);
+    fake.control().apply(FaultRequest {
+        inject: vec![FaultRule {
+            endpoint: Endpoint::Getticket,
+            fault: Fault::HttpStatus(503),
+            times: None,
+            appid: None,
+        }],
+        ..FaultRequest::default()
+    });
+    assert!(!healed(&fake, &get_config(&client, &base_a, PAGE, true).await));
+    assert_eq!(getticket_calls(&fake), 4, "one attempt and its 2 retries");
+    fake.control().apply(FaultRequest {
+        clear: true,
+        ..FaultRequest::default()
+    });
+    assert!(
+        healed(&fake, &get_config(&client, &base_b, PAGE, true).await),
+        "B's refresh=true was refused: A's failed refresh kept the shared window"
+    );
+    assert_eq!(getticket_calls(&fake), 5);
+    // A (once its failure hold is over) finds B's window in use and signs with B's ticket, without a fetch.
+    let give_up = std::time::Instant::now() + Duration::from_secs(20);
+    while !healed(&fake, &get_config(&client, &base_a, PAGE, true).await) {
+        assert!(std::time::Instant::now() < give_up, "A never took up B's new ticket");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        getticket_calls(&fake),
+        5,
+        "one successful forced fetch for both instances"
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+    fake.shutdown().await;
 }

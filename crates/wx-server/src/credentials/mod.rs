@@ -20,6 +20,11 @@
 //! short hold (2 s after a transient failure, 10 s after a configuration or quota error) get the same
 //! error without calling WeChat again: an outage costs WeChat one attempt per hold, not one per request. A background task
 //! (`background`) refreshes each credential ahead of expiry, so requests do not wait on WeChat.
+//!
+//! A request that does have to wait (a cold cache, a value past its usable time) waits at most the refresh
+//! deadline ([`DEFAULT_REFRESH_DEADLINE`], `WX_REFRESH_DEADLINE_MS`): the lookup runs in a task of its own, so
+//! when WeChat hangs the request gets [`UpstreamError::NoAnswerInTime`] while the fetch goes on, and the requests
+//! after it get its result the moment it arrives.
 
 pub(crate) mod background;
 mod retry;
@@ -43,6 +48,11 @@ use tokio::sync::Notify;
 /// At most one forced ticket refresh (`refresh=true`) per this interval, across all clients (and all
 /// instances sharing a Redis or file store).
 pub const FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
+
+/// How long a request waits for a credential that has to be fetched before it gets
+/// [`UpstreamError::NoAnswerInTime`] (the fetch goes on): a cold cache while WeChat hangs would otherwise keep it
+/// for three timed-out attempts and their backoff (over 15 s at the default 5 s upstream timeout).
+pub const DEFAULT_REFRESH_DEADLINE: Duration = Duration::from_secs(5);
 
 const LOCK_POLL: Duration = Duration::from_millis(20);
 /// The default lease of the shared refresh lock: a token and a ticket fetch with their retries fit well inside it
@@ -79,8 +89,28 @@ pub struct CredentialError {
 pub enum ForcedRefresh {
     /// The ticket was refetched from WeChat for this request.
     Refreshed,
-    /// A forced refresh happened less than [`FORCED_REFRESH_INTERVAL`] ago: the current ticket was used.
+    /// A forced refresh got a new ticket less than [`FORCED_REFRESH_INTERVAL`] ago (in this process, or in
+    /// another instance sharing the store): the current ticket was used.
     RateLimited,
+    /// WeChat did not give a new ticket (it failed now, or moments ago and the failure is still held): the cached
+    /// ticket, not yet expired, was used. The window was not used: a later `refresh=true` tries again.
+    Failed,
+}
+
+/// This process's side of the forced-refresh window.
+#[derive(Default)]
+struct ForcedWindow {
+    /// When a forced refresh of this process last got a new ticket: its window runs from there.
+    used_at: Option<Instant>,
+    /// Forced refreshes settled so far, whatever their outcome. A request that queued behind one shares its
+    /// outcome instead of asking the store (and WeChat) again.
+    settled: u64,
+}
+
+impl ForcedWindow {
+    fn in_use(&self) -> bool {
+        self.used_at.is_some_and(|t| t.elapsed() < FORCED_REFRESH_INTERVAL)
+    }
 }
 
 struct Inner {
@@ -91,7 +121,7 @@ struct Inner {
     token: Slot,
     ticket: Slot,
     force_gate: String,
-    last_forced: Mutex<Option<Instant>>,
+    forced: Mutex<ForcedWindow>,
     changed: Notify,
 }
 
@@ -112,6 +142,7 @@ struct Inner {
 pub struct CredentialService {
     inner: Arc<Inner>,
     lease: Duration,
+    deadline: Duration,
 }
 
 impl std::fmt::Debug for CredentialService {
@@ -145,13 +176,29 @@ impl CredentialService {
                 format!("{prefix}:jsapi_ticket"),
             ),
             force_gate: format!("{prefix}:jsapi_ticket:forced"),
-            last_forced: Mutex::new(None),
+            forced: Mutex::new(ForcedWindow::default()),
             changed: Notify::new(),
         };
         Self {
             inner: Arc::new(inner),
             lease: DEFAULT_REFRESH_LEASE,
+            deadline: DEFAULT_REFRESH_DEADLINE,
         }
+    }
+
+    /// Sets how long a request waits for a credential that has to be fetched ([`DEFAULT_REFRESH_DEADLINE`]).
+    /// Past it the request gets [`UpstreamError::NoAnswerInTime`] (or a cached value that has not expired yet),
+    /// while the fetch goes on and the requests after it get its result as soon as it arrives. Kept at 1 ms or
+    /// more. `wx-server serve` takes it from `WX_REFRESH_DEADLINE_MS`.
+    ///
+    /// ```no_run
+    /// # fn demo(service: wx_server::CredentialService) {
+    /// let service = service.with_refresh_deadline(std::time::Duration::from_secs(2));
+    /// # }
+    /// ```
+    pub fn with_refresh_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline.max(Duration::from_millis(1));
+        self
     }
 
     /// Sets how long one instance may hold a credential's shared refresh lock ([`DEFAULT_REFRESH_LEASE`]).
@@ -194,32 +241,40 @@ impl CredentialService {
     /// The current jsapi_ticket: from memory in steady state, else fetched once for all waiting callers.
     ///
     /// # Errors
-    /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one.
+    /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one (within the
+    /// refresh deadline: [`UpstreamError::NoAnswerInTime`]).
     pub async fn jsapi_ticket(&self) -> Result<Secret, CredentialError> {
-        self.ticket().await.map(|c| c.value)
+        let slot = &self.inner.ticket;
+        if let Some(c) = self.fast(slot) {
+            return Ok(c.value);
+        }
+        let this = self.clone();
+        let looked_up = self.waited(slot, async move { this.ticket_after_miss().await }).await;
+        looked_up
+            .unwrap_or_else(|| self.no_answer_in_time(slot))
+            .map(|c| c.value)
     }
 
     /// The jsapi_ticket refetched from WeChat now, for a page that got `invalid signature` — unless a
-    /// forced refresh already happened within [`FORCED_REFRESH_INTERVAL`], in which case the current
-    /// ticket (waiting for a refresh in flight, if any).
+    /// forced refresh already got a new ticket within [`FORCED_REFRESH_INTERVAL`] (here, or in an instance
+    /// sharing the store), in which case the current ticket (waiting for a refresh in flight, if any).
+    ///
+    /// Only a refresh that gets a new ticket uses the window: one that fails leaves it open (in this process and
+    /// in the store), so the next `refresh=true` after WeChat is back heals the page. Meanwhile the failure is
+    /// held like any other (2 s, or 10 s for a configuration or quota error), so a storm of `refresh=true`
+    /// during an outage costs WeChat one attempt per hold. Concurrent calls share one refresh.
     ///
     /// # Errors
     /// As [`jsapi_ticket`](Self::jsapi_ticket).
     pub async fn jsapi_ticket_forced(&self) -> Result<(Secret, ForcedRefresh), CredentialError> {
-        let inner = &self.inner;
-        if !self.claim_forced_window().await {
-            inner.metrics.forced_refresh(false);
-            // Wait for a refresh in flight (possibly the forced one) before reading the cache.
-            drop(inner.ticket.flight.lock().await);
-            return self.jsapi_ticket().await.map(|t| (t, ForcedRefresh::RateLimited));
-        }
-        inner.metrics.forced_refresh(true);
-        tracing::info!("forced jsapi_ticket refresh requested by a page (refresh=true)");
-        let _flight = inner.ticket.flight.lock().await;
-        let old = inner.ticket.current().map(|c| c.value);
-        let result = self.refresh_ticket(Accept::Replacing(old)).await;
-        self.or_unexpired(&inner.ticket, result, true)
-            .map(|c| (c.value, ForcedRefresh::Refreshed))
+        let slot = &self.inner.ticket;
+        let this = self.clone();
+        let (c, how) = match self.waited(slot, async move { this.forced().await }).await {
+            Some(result) => result?,
+            // The refresh goes on and settles the window by its outcome.
+            None => (self.no_answer_in_time(slot)?, ForcedRefresh::Failed),
+        };
+        Ok((c.value, how))
     }
 
     /// The current access_token (same caching as the ticket).
@@ -227,7 +282,44 @@ impl CredentialService {
     /// # Errors
     /// As [`jsapi_ticket`](Self::jsapi_ticket).
     pub async fn access_token(&self) -> Result<Secret, CredentialError> {
-        self.token().await.map(|c| c.value)
+        let slot = &self.inner.token;
+        if let Some(c) = self.fast(slot) {
+            return Ok(c.value);
+        }
+        let this = self.clone();
+        let looked_up = self.waited(slot, async move { this.token_after_miss().await }).await;
+        looked_up
+            .unwrap_or_else(|| self.no_answer_in_time(slot))
+            .map(|c| c.value)
+    }
+
+    /// Runs a request's `lookup` in a task of its own and waits for it until the refresh deadline; `None` when the
+    /// deadline passed first. The task is not cancelled then: its fetch goes on, and fills the cache for the
+    /// requests after this one (which wait on the same single flight).
+    async fn waited<T: Send + 'static>(
+        &self,
+        slot: &Slot,
+        lookup: impl Future<Output = Result<T, CredentialError>> + Send + 'static,
+    ) -> Option<Result<T, CredentialError>> {
+        let task = tokio::spawn(lookup);
+        match tokio::time::timeout(self.deadline, task).await {
+            Ok(Ok(result)) => Some(result),
+            Ok(Err(e)) => {
+                let how = if e.is_panic() { "panicked" } else { "was cancelled" };
+                tracing::error!("the {} lookup {how}", slot.name);
+                Some(Err(
+                    slot.err(UpstreamError::Network(format!("the {} lookup {how}", slot.name)))
+                ))
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// A request's answer when WeChat has not answered within the refresh deadline: a value that has not expired
+    /// yet, else [`UpstreamError::NoAnswerInTime`].
+    fn no_answer_in_time(&self, slot: &Slot) -> Result<Cached, CredentialError> {
+        let late = slot.err(UpstreamError::NoAnswerInTime(self.deadline));
+        self.or_unexpired(slot, Err(late), true)
     }
 
     /// Calls a WeChat API with the current access_token. If WeChat rejects the token (40001 / 40014 /
@@ -269,26 +361,136 @@ impl CredentialService {
     }
 
     async fn token(&self) -> Result<Cached, CredentialError> {
+        match self.fast(&self.inner.token) {
+            Some(c) => Ok(c),
+            None => self.token_after_miss().await,
+        }
+    }
+
+    async fn ticket(&self) -> Result<Cached, CredentialError> {
+        match self.fast(&self.inner.ticket) {
+            Some(c) => Ok(c),
+            None => self.ticket_after_miss().await,
+        }
+    }
+
+    /// The token once the cache has missed (counted once, by the caller).
+    async fn token_after_miss(&self) -> Result<Cached, CredentialError> {
         self.single_flight(&self.inner.token, || self.refresh_token(Accept::Usable))
             .await
     }
 
-    async fn ticket(&self) -> Result<Cached, CredentialError> {
+    /// The ticket once the cache has missed (counted once, by the caller).
+    async fn ticket_after_miss(&self) -> Result<Cached, CredentialError> {
         self.single_flight(&self.inner.ticket, || self.refresh_ticket(Accept::Usable))
             .await
     }
 
-    /// One slot's read path: a usable cached value; else, under the slot's flight lock, one `refresh` for all
-    /// waiters (or the failure held from a recent attempt); else a value that has not expired yet.
+    /// The forced refresh behind [`jsapi_ticket_forced`](Self::jsapi_ticket_forced).
+    async fn forced(&self) -> Result<(Cached, ForcedRefresh), CredentialError> {
+        let inner = &self.inner;
+        let slot = &inner.ticket;
+        let seen = {
+            let window = self.forced_window();
+            (!window.in_use()).then_some(window.settled)
+        };
+        let Some(seen) = seen else {
+            // This process's window is in use: no store round trip, whatever the herd.
+            inner.metrics.forced_refresh(ForcedRefresh::RateLimited);
+            return self.ticket().await.map(|c| (c, ForcedRefresh::RateLimited));
+        };
+        let _flight = slot.flight.lock().await;
+        let unforced = || self.refresh_ticket(Accept::Usable);
+        if let Some(e) = slot.held_failure() {
+            // WeChat failed moments ago (perhaps for the forced refresh this request queued behind).
+            inner.metrics.forced_refresh(ForcedRefresh::Failed);
+            return self
+                .or_unexpired(slot, Err(e), false)
+                .map(|c| (c, ForcedRefresh::Failed));
+        }
+        let settled_meanwhile = {
+            let window = self.forced_window();
+            window.in_use() || window.settled != seen
+        };
+        if settled_meanwhile {
+            // A forced refresh settled while this request queued: its ticket is the current one.
+            inner.metrics.forced_refresh(ForcedRefresh::RateLimited);
+            return self
+                .in_flight(slot, unforced)
+                .await
+                .map(|c| (c, ForcedRefresh::RateLimited));
+        }
+        let old = slot.current().map(|c| c.value);
+        let claimed = inner
+            .store
+            .try_lock(&inner.force_gate, &inner.owner, FORCED_REFRESH_INTERVAL)
+            .await;
+        // `None`: the store is down. That must not stop self-healing: the in-process window alone applies.
+        let claimed = self.store_result(claimed, "claim the forced-refresh window");
+        if claimed == Some(false) {
+            // Another instance's window is in use. This process records nothing, so that its own refresh=true
+            // works as soon as that window ends; the other instance may have saved its new ticket already.
+            self.settle_forced(false);
+            let _ = self.adoptable(slot, &Accept::Replacing(old)).await;
+            inner.metrics.forced_refresh(ForcedRefresh::RateLimited);
+            return self
+                .in_flight(slot, unforced)
+                .await
+                .map(|c| (c, ForcedRefresh::RateLimited));
+        }
+        tracing::info!("forced jsapi_ticket refresh requested by a page (refresh=true)");
+        match self.refresh_ticket(Accept::Replacing(old)).await {
+            Ok(c) => {
+                self.settle_forced(true);
+                inner.metrics.forced_refresh(ForcedRefresh::Refreshed);
+                Ok((c, ForcedRefresh::Refreshed))
+            }
+            Err(e) => {
+                slot.failed(&e);
+                if claimed == Some(true) {
+                    // No new ticket: the window stays open for the next refresh=true, in any instance.
+                    let released = inner.store.unlock(&inner.force_gate, &inner.owner).await;
+                    self.store_result(released, "release the forced-refresh window");
+                }
+                self.settle_forced(false);
+                inner.metrics.forced_refresh(ForcedRefresh::Failed);
+                self.or_unexpired(slot, Err(e), true)
+                    .map(|c| (c, ForcedRefresh::Failed))
+            }
+        }
+    }
+
+    fn forced_window(&self) -> std::sync::MutexGuard<'_, ForcedWindow> {
+        self.inner.forced.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A forced refresh has ended; `used`: it got a new ticket, which starts this process's window.
+    fn settle_forced(&self, used: bool) {
+        let mut window = self.forced_window();
+        window.settled = window.settled.wrapping_add(1);
+        if used {
+            window.used_at = Some(Instant::now());
+        }
+    }
+
+    /// One slot's read path after a cache miss: under the slot's flight lock, the value another caller has just
+    /// fetched, or one `refresh` for all waiters (or the failure held from a recent attempt); else a value that
+    /// has not expired yet.
     async fn single_flight<F, Fut>(&self, slot: &Slot, refresh: F) -> Result<Cached, CredentialError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Cached, CredentialError>>,
     {
-        if let Some(c) = self.fast(slot) {
-            return Ok(c);
-        }
         let _flight = slot.flight.lock().await;
+        self.in_flight(slot, refresh).await
+    }
+
+    /// [`single_flight`](Self::single_flight) once the caller holds the slot's flight lock.
+    async fn in_flight<F, Fut>(&self, slot: &Slot, refresh: F) -> Result<Cached, CredentialError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Cached, CredentialError>>,
+    {
         if let Some(c) = slot.current().filter(|c| c.is_usable(now_ms())) {
             return Ok(c);
         }
@@ -305,7 +507,6 @@ impl CredentialService {
         hit
     }
 
-    /// WeChat failed: a value that has not expired yet is still correct to sign with.
     /// WeChat failed: a value that has not expired yet is still correct to sign with. `fresh` is false
     /// for a held failure (already logged when it happened).
     fn or_unexpired(
@@ -370,7 +571,7 @@ impl CredentialService {
             }
         }
         let removed = self.inner.store.remove_if(&slot.key, failed).await;
-        self.store_result(removed, "invalidate the access_token");
+        self.store_write_result(removed, "invalidate the access_token");
     }
 
     /// Store check, store lock, fetch, save. The caller holds the slot's in-process flight mutex.
@@ -440,7 +641,7 @@ impl CredentialService {
         };
         if let Ok(c) = &result {
             let saved = inner.store.save(&slot.key, c).await;
-            self.store_result(saved, "save a credential");
+            self.store_write_result(saved, "save a credential");
             slot.set(c.clone());
             inner.changed.notify_one();
         }
@@ -500,32 +701,32 @@ impl CredentialService {
         }
     }
 
+    /// As [`store_result`](Self::store_result) for a write: a failed one keeps the store degraded until a write
+    /// succeeds, whatever reads and lock operations do meanwhile.
+    fn store_write_result<T>(&self, r: Result<T, StoreError>, what: &str) -> Option<T> {
+        match r {
+            Ok(v) => {
+                self.inner.metrics.store_write_ok();
+                Some(v)
+            }
+            Err(e) => {
+                self.inner.metrics.store_write_error();
+                self.log_store_failure(&e, what);
+                None
+            }
+        }
+    }
+
     fn store_failed(&self, e: &StoreError, what: &str) {
         self.inner.metrics.store_error();
+        self.log_store_failure(e, what);
+    }
+
+    fn log_store_failure(&self, e: &StoreError, what: &str) {
         tracing::warn!(
             "credential store {} unavailable: could not {what}: {e}; serving from memory",
             self.inner.store.describe()
         );
-    }
-
-    /// Claims the forced-refresh window: first in this process (cheap, no store round trip for a
-    /// thundering herd), then in the shared store so instances share one window.
-    async fn claim_forced_window(&self) -> bool {
-        {
-            let mut last = self.inner.last_forced.lock().unwrap_or_else(PoisonError::into_inner);
-            if last.is_some_and(|t| t.elapsed() < FORCED_REFRESH_INTERVAL) {
-                return false;
-            }
-            *last = Some(Instant::now());
-        }
-        let claimed = self
-            .inner
-            .store
-            .try_lock(&self.inner.force_gate, &self.inner.owner, FORCED_REFRESH_INTERVAL)
-            .await;
-        // The store being down must not stop self-healing: the in-process window still applies.
-        self.store_result(claimed, "claim the forced-refresh window")
-            .unwrap_or(true)
     }
 
     pub(crate) fn next_refresh_at_ms(&self) -> Option<u64> {

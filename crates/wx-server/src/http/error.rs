@@ -78,7 +78,8 @@ impl From<CredentialError> for ApiError {
             U::Network(_) | U::Http(_) | U::Malformed(_) | U::Busy | U::OutOfTime(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "wechat_unavailable")
             }
-            U::EmptyCredential => (StatusCode::BAD_GATEWAY, "wechat_empty_credential"),
+            U::NoAnswerInTime(_) => (StatusCode::SERVICE_UNAVAILABLE, "wechat_timeout"),
+            U::EmptyCredential(_) => (StatusCode::BAD_GATEWAY, "wechat_empty_credential"),
             U::InvalidToken(_) => (StatusCode::BAD_GATEWAY, "wechat_invalid_token"),
             U::Quota(_) => (StatusCode::BAD_GATEWAY, "wechat_quota_exceeded"),
             U::IpNotWhitelisted => (StatusCode::BAD_GATEWAY, "wechat_ip_not_whitelisted"),

@@ -19,6 +19,12 @@ pub fn fake_opts(expires_in: u64) -> FakeOptions {
 
 pub async fn start_with(opts: FakeOptions, tweak: impl FnOnce(&mut Settings)) -> (FakeWechat, Server) {
     let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
+    let server = start_server(&fake, tweak).await;
+    (fake, server)
+}
+
+/// A backend on `fake` (several of them make instances sharing one WeChat).
+pub async fn start_server(fake: &FakeWechat, tweak: impl FnOnce(&mut Settings)) -> Server {
     let mut s = Settings::mock();
     s.mock = None;
     s.appid = TEST_APPID.into();
@@ -29,9 +35,10 @@ pub async fn start_with(opts: FakeOptions, tweak: impl FnOnce(&mut Settings)) ->
     // Generous: a fake stalled by a busy machine must not look like a timeout (a retry would change the call
     // counts tests assert). Tests of the timeout itself set their own.
     s.upstream_timeout = Duration::from_secs(10);
+    // Likewise: a request must not give up on a fake stalled by a busy machine. Tests of the deadline set their own.
+    s.refresh_deadline = Duration::from_secs(30);
     tweak(&mut s);
-    let server = Server::start(s).await.unwrap();
-    (fake, server)
+    Server::start(s).await.unwrap()
 }
 
 pub async fn start() -> (FakeWechat, Server) {
