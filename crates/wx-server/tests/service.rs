@@ -559,12 +559,14 @@ async fn every_response_says_nosniff() {
     let (_fake, server) = start_with(fake_opts(7200), move |s| s.static_dir = Some(d)).await;
     let ts = wx_sign::unix_timestamp().to_string();
     let good = wx_sign::server_signature(wx_server::DEMO_TOKEN, &ts, "n").unwrap();
-    let echo = format!("/wechat?signature={good}&timestamp={ts}&nonce=n&echostr=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    let echo = format!("/wechat?signature={good}&timestamp={ts}&nonce=n&echostr=4463380474612386548");
+    let script = format!("/wechat?signature={good}&timestamp={ts}&nonce=n&echostr=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
     let config = format!("/api/jssdk/config?url={}", enc(PAGE));
     let (get, post, put) = (reqwest::Method::GET, reqwest::Method::POST, reqwest::Method::PUT);
     let cases = [
         (&get, echo.as_str(), 200),
-        (&get, "/wechat", 400),
+        (&get, script.as_str(), 400),
+        (&get, "/wechat", 403),
         (&post, "/wechat?signature=forged&timestamp=1&nonce=n", 403),
         (&get, config.as_str(), 200),
         (&get, "/api/jssdk/config", 400),
