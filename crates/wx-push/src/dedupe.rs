@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use hashbrown::HashTable;
@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use crate::detach::Panicked;
 use crate::message::DedupeKey;
+use crate::shards::Shards;
 
 /// The XML of a passive reply, or `None` for `success`. Shared, since every retry answers with it.
 pub(crate) type Outcome = Option<Arc<str>>;
@@ -42,7 +43,7 @@ pub(crate) struct EntryId {
 pub(crate) struct DedupeCache {
     /// One shard for a small cache (its capacity is then exact); [`SHARDS`] for a large one, picked by the key's
     /// hash, so that pushes handled on different threads seldom wait for the same lock.
-    shards: Box<[Shard]>,
+    shards: Shards<Inner>,
     /// Keyed SipHash: pushes are attacker-influenced, so the table's hash must not be predictable.
     hasher: RandomState,
     ttl: Duration,
@@ -54,11 +55,6 @@ pub(crate) struct DedupeCache {
 const SHARDS: usize = 16;
 /// Caches smaller than this stay in one shard.
 const SHARDED_FROM: usize = 1024;
-
-/// A shard's lock on a cache line of its own: neighbouring shards' locks taken on other threads do not contend.
-#[repr(align(128))]
-#[derive(Default)]
-struct Shard(Mutex<Inner>);
 
 #[derive(Default)]
 struct Inner {
@@ -96,7 +92,7 @@ impl DedupeCache {
         let capacity = capacity.max(1);
         let shards = if capacity < SHARDED_FROM { 1 } else { SHARDS };
         Self {
-            shards: (0..shards).map(|_| Shard::default()).collect(),
+            shards: Shards::new(shards),
             hasher: RandomState::new(),
             ttl,
             capacity: capacity / shards,
@@ -104,11 +100,7 @@ impl DedupeCache {
     }
 
     fn lock(&self, hash: u64) -> MutexGuard<'_, Inner> {
-        // The high bits: hashbrown places entries by the low ones and tags them with the top seven.
-        let shard = &self.shards[(hash >> 32) as usize % self.shards.len()];
-        // A panic while holding this lock cannot leave the table inconsistent in a way that matters (worst case
-        // a key is forgotten early), so a poisoned lock is used as is.
-        shard.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shards.lock(hash)
     }
 
     /// What a retry of `key` would find, without claiming it: `None` when no delivery of it is remembered (never
@@ -135,7 +127,7 @@ impl DedupeCache {
             if inner.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
                 inner.warned_full = Some(now);
                 tracing::warn!(
-                    capacity = self.capacity * self.shards.len(),
+                    capacity = self.capacity * self.shards.count(),
                     "push de-duplication cache full; forgetting the oldest pushes (logged once per TTL and shard)"
                 );
             }
@@ -174,10 +166,7 @@ impl DedupeCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.0.lock().map_or(0, |i| i.entries.len()))
-            .sum()
+        self.shards.sum(|i| i.entries.len())
     }
 }
 
@@ -268,7 +257,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_large_cache_is_sharded_and_still_bounded() {
         let cache = DedupeCache::new(Duration::from_secs(30), 4096);
-        assert_eq!(cache.shards.len(), SHARDS);
+        assert_eq!(cache.shards.count(), SHARDS);
         let ids: Vec<EntryId> = (0..10_000).map(|n| first(cache.claim(key(n)))).collect();
         assert!(
             cache.len() <= 4096,

@@ -42,6 +42,7 @@ mod random;
 mod replay;
 mod reply;
 mod service;
+mod shards;
 mod simulate;
 mod verify;
 mod write;

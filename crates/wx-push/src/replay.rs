@@ -13,11 +13,12 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use hashbrown::HashTable;
 use tokio::time::Instant;
+
+use crate::shards::Shards;
 
 /// How many accepted requests this process remembers by default: ten minutes (twice the default clock skew)
 /// at about 160 pushes a second. Past it the oldest are forgotten (a [`ReplayStore`] still covers them).
@@ -67,7 +68,7 @@ pub(crate) enum Sighting {
 /// This process's memory of accepted requests: a bounded TTL set of key hashes, each with a fingerprint of its
 /// body. Sharded like the de-duplication cache, so pushes on different threads seldom wait for one lock.
 pub(crate) struct Sightings {
-    shards: Box<[Shard]>,
+    shards: Shards<Inner>,
     /// Keyed SipHash: keys are verified signatures, but bodies in plain mode are anyone's.
     hasher: RandomState,
     ttl: Duration,
@@ -76,10 +77,6 @@ pub(crate) struct Sightings {
 }
 
 const SHARDS: usize = 16;
-
-#[repr(align(128))]
-#[derive(Default)]
-struct Shard(Mutex<Inner>);
 
 #[derive(Default)]
 struct Inner {
@@ -95,7 +92,7 @@ impl Sightings {
     pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
         let capacity = capacity.max(SHARDS);
         Self {
-            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            shards: Shards::new(SHARDS),
             hasher: RandomState::new(),
             ttl,
             capacity: capacity / SHARDS,
@@ -106,19 +103,13 @@ impl Sightings {
         self.ttl
     }
 
-    fn lock(&self, hash: u64) -> MutexGuard<'_, Inner> {
-        let shard = &self.shards[(hash >> 32) as usize % self.shards.len()];
-        // Nothing a panic could leave half-done matters here (at worst a key is forgotten early).
-        shard.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Records `key` (with a fingerprint of `body`, when the body is not covered by the signature) unless it is
     /// already there.
     pub(crate) fn sight(&self, key: &str, body: Option<&[u8]>) -> Sighting {
         let hash = self.hasher.hash_one(key);
         let fingerprint = body.map_or(0, |b| self.hasher.hash_one(b));
         let now = Instant::now();
-        let mut inner = self.lock(hash);
+        let mut inner = self.shards.lock(hash);
         inner.expire(|at| now.duration_since(at) >= self.ttl);
         if let Some(&(_, seen)) = inner.seen.find(hash, |&(h, _)| h == hash) {
             return Sighting::Again {
@@ -129,7 +120,7 @@ impl Sightings {
             if inner.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
                 inner.warned_full = Some(now);
                 tracing::warn!(
-                    capacity = self.capacity * self.shards.len(),
+                    capacity = self.capacity * self.shards.count(),
                     "replay memory full: forgetting the oldest accepted requests early (logged once per TTL and \
                      shard); a shared replay store still covers them"
                 );
@@ -178,7 +169,7 @@ mod tests {
         for n in 0..1000 {
             seen.sight(&format!("p:{n}"), None);
         }
-        let held: usize = seen.shards.iter().map(|s| s.0.lock().map_or(0, |i| i.seen.len())).sum();
+        let held = seen.shards.sum(|i| i.seen.len());
         assert!(held <= 32, "at most the capacity is held: {held}");
         assert_eq!(seen.sight("p:999", None), Sighting::Again { same_body: true });
     }
