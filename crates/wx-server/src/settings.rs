@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | `WX_APPID` | `--appid` | required (demo value with `--mock`) | the account's AppID |
 //! | `WX_APPSECRET` | `--appsecret` | required (demo value with `--mock`) | the AppSecret; never logged |
-//! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 | the server URL Token |
+//! | `WX_TOKEN` | `--token` | none: `/wechat` answers 503 (text/plain) | the server URL Token |
 //! | `WX_ENCODING_AES_KEY` | `--encoding-aes-key` | none: plain-mode pushes only | the 43-character EncodingAESKey (safe and compatible modes); never logged |
 //! | `WX_ENCRYPTION_MODE` | `--encryption-mode` | `compatible` with an EncodingAESKey, else `plain` (`plain` with `--mock`) | the account's message encryption mode (`plain`, `compatible`, `safe`): pushes in a weaker mode are refused |
 //! | `WX_TIMESTAMP_WINDOW_SECS` | `--timestamp-window-secs` | `300` | how far a `/wechat` request's timestamp may be from this server's clock, either way; each signed push is accepted once within it |
@@ -230,7 +230,8 @@ pub struct Settings {
     pub appid: String,
     /// The AppSecret.
     pub secret: Secret,
-    /// The server URL Token (`/wechat` check); `None` makes `/wechat` answer 503.
+    /// The server URL Token (`/wechat` check and pushes); `None` makes `/wechat` answer 503 (text/plain, naming
+    /// `WX_TOKEN`).
     pub server_token: Option<Secret>,
     /// The EncodingAESKey for safe and compatible push modes (validated: 43 base64 characters). `None`:
     /// plain-mode pushes only; an encrypted push is answered 503 naming the missing setting.
