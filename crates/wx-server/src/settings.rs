@@ -24,12 +24,16 @@
 //! | `WX_TOKEN_MODE` | `--token-mode` | `stable` | `stable` (`POST /cgi-bin/stable_token`) or `classic` (`GET /cgi-bin/token`) |
 //! | `WX_CORS_ORIGINS` | `--cors-origins` | none (no CORS) | comma list of origins allowed to call `/api/jssdk/config` cross-origin |
 //! | `WX_UPSTREAM_TIMEOUT_MS` | `--upstream-timeout-ms` | `5000` | timeout of each call to WeChat |
-//! | `WX_MAX_CONNECTIONS` | `--max-connections` | ¾ of the open-file limit, at least 64 below it ([`crate::http::max_connections_for`]) | connections open at once; past it a new one is closed on arrival |
+//! | `WX_MAX_CONNECTIONS` | `--max-connections` | ¾ of the open-file limit, at least 64 below it ([`crate::connections::max_connections_for`]) | connections open at once; past it a new one is closed on arrival |
 //! | `WX_OAUTH_CALLBACKS_PER_MINUTE` | `--oauth-callbacks-per-minute` | `30` | code exchanges with WeChat per client address a minute (burst the same); a successful sign-in gives its exchange back |
 //! | `WX_REFRESH_DEADLINE_MS` | `--refresh-deadline-ms` | `5000` | how long a request waits for a credential being fetched before a 503 `wechat_timeout` (the fetch goes on) |
 //! | `WX_CONFIG` | `--config` | none | a TOML file with the same keys, lowercase without `WX_` |
 
-use crate::{Secret, fake::FakeOptions, wechat::TokenMode};
+use crate::{
+    Secret,
+    demo::{DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN},
+    wechat::TokenMode,
+};
 use serde::Deserialize;
 use std::{
     net::SocketAddr,
@@ -37,15 +41,6 @@ use std::{
     path::{Path, PathBuf},
     time::Duration,
 };
-
-/// The demo AppID used by `--mock` (the built-in fake WeChat knows it).
-pub const DEMO_APPID: &str = "wx0000000000demo";
-/// The demo AppSecret used by `--mock`.
-pub const DEMO_SECRET: &str = "demo-appsecret-for-the-fake-wechat";
-/// The demo server URL Token used by `--mock`.
-pub const DEMO_TOKEN: &str = "demo-token";
-/// The demo EncodingAESKey used by `--mock` (the fake WeChat's push simulator encrypts with it).
-pub const DEMO_ENCODING_AES_KEY: &str = "demoEncodingAesKeyForTheFakeWechat000000000";
 
 /// `WX_OAUTH_CALLBACKS_PER_MINUTE`'s default: enough for the failures and in-flight exchanges of a site's
 /// sign-ins behind one address (a reverse proxy), far below the hundreds a minute one client could spend.
@@ -274,7 +269,7 @@ pub struct Settings {
     /// Timeout of each call to WeChat.
     pub upstream_timeout: Duration,
     /// Connections open at once; `None`: derived from the open-file limit
-    /// ([`default_max_connections`](crate::http::default_max_connections)).
+    /// ([`default_max_connections`](crate::connections::default_max_connections)).
     pub max_connections: Option<NonZeroUsize>,
     /// Code exchanges an OAuth callback may start per client address and minute (a token bucket holding as
     /// many); one that succeeds is given back, so only failed and in-flight exchanges count.
@@ -282,8 +277,9 @@ pub struct Settings {
     /// How long a request waits for a credential being fetched before it is answered 503 `wechat_timeout` (the
     /// fetch goes on). Default [`DEFAULT_REFRESH_DEADLINE`](crate::credentials::DEFAULT_REFRESH_DEADLINE).
     pub refresh_deadline: Duration,
-    /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`).
-    pub mock: Option<FakeOptions>,
+    /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`): [`App`](crate::App)
+    /// mounts a fresh one, and [`Server`](crate::Server) points [`api_base`](Self::api_base) at it.
+    pub mock: bool,
 }
 
 impl Settings {
@@ -332,7 +328,7 @@ impl Settings {
             max_connections: None,
             oauth_callbacks_per_minute: DEFAULT_OAUTH_CALLBACKS_PER_MINUTE,
             refresh_deadline: crate::credentials::DEFAULT_REFRESH_DEADLINE,
-            mock: Some(FakeOptions::default()),
+            mock: true,
         }
     }
 }
@@ -449,7 +445,7 @@ fn without_the_value(message: &str) -> String {
 /// let args = wx_server::ServeArgs { mock: true, store: Some("memory".into()), ..Default::default() };
 /// let settings = args.into_settings().unwrap();
 /// assert_eq!(settings.appid, wx_server::DEMO_APPID);
-/// assert!(settings.mock.is_some());
+/// assert!(settings.mock);
 /// ```
 #[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
@@ -554,7 +550,7 @@ impl ServeArgs {
         };
         let mock = self.mock;
         let mut s = Settings::mock();
-        s.mock = mock.then(FakeOptions::default);
+        s.mock = mock;
 
         let appid = self.appid.or(file.appid);
         s.appid = match (appid, mock) {

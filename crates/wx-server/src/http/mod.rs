@@ -21,7 +21,6 @@
 
 mod admin;
 mod body;
-mod connections;
 pub(crate) mod error;
 mod handlers;
 pub(crate) mod oauth;
@@ -29,14 +28,8 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-pub use connections::{
-    HEADER_READ_TIMEOUT, ServeOptions, default_max_connections, max_connections_for, raise_open_file_limit, serve,
-    serve_with,
-};
-
 use crate::{
     CredentialService, Metrics, Secret,
-    fake::FakeControl,
     settings::{JsDomain, JsPorts},
 };
 use axum::{
@@ -70,11 +63,13 @@ pub(crate) struct AppState {
     pub oauth: oauth::OauthState,
 }
 
+/// The backend's routes on `state`, plus `mounted` (routes assembled elsewhere, such as the fake WeChat under
+/// `/fake-wechat`), with the static app as the fallback and `nosniff` on every answer, the mounted ones included.
 pub(crate) fn router(
     state: SharedState,
     cors_origins: &[String],
     static_dir: Option<PathBuf>,
-    fake: Option<&FakeControl>,
+    mounted: Router,
 ) -> Router {
     let config = get(handlers::jssdk_config).fallback(|| async {
         error::ApiError {
@@ -96,7 +91,7 @@ pub(crate) fn router(
                 .allow_methods([axum::http::Method::GET]),
         );
     }
-    let mut app = Router::new()
+    let app = Router::new()
         .merge(api)
         .route(
             "/wechat",
@@ -109,10 +104,8 @@ pub(crate) fn router(
         .route("/api/oauth/me", get(oauth::me))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
-        .with_state(state);
-    if let Some(fake) = fake {
-        app = app.nest("/fake-wechat", fake.router());
-    }
+        .with_state(state)
+        .merge(mounted);
     // nosniff on every answer: `GET /wechat` echoes `echostr` as text/plain on the app's own origin, and a browser
     // that sniffed such text (or a static file) as HTML or script would run it there.
     app.fallback_service(static_files::service(static_dir))
