@@ -143,8 +143,9 @@ pub fn default_max_connections() -> usize {
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let mut settings = wx_server::Settings::mock();
-/// settings.mock = false;
+/// use wx_server::{DEMO_APPID, DEMO_SECRET, JsDomain, Secret, Settings};
+/// let domains = vec![JsDomain::parse("localhost")?];
+/// let mut settings = Settings::new(DEMO_APPID, Secret::new(DEMO_SECRET), domains); // production defaults
 /// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
 /// let app = wx_server::App::build(&settings).await?;
 /// let router = axum::Router::new().route("/hello", axum::routing::get(|| async { "hi" })).merge(app.router());

@@ -66,8 +66,9 @@ pub enum StartError {
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// // Mount the backend in your own axum server (the fake's api_base must be reachable).
-/// let mut settings = wx_server::Settings::mock();
-/// settings.mock = false;
+/// use wx_server::{DEMO_APPID, DEMO_SECRET, JsDomain, Secret, Settings};
+/// let domains = vec![JsDomain::parse("localhost")?];
+/// let mut settings = Settings::new(DEMO_APPID, Secret::new(DEMO_SECRET), domains); // production defaults
 /// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
 /// let app = wx_server::App::build(&settings).await?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
