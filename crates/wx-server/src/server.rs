@@ -20,10 +20,7 @@ use crate::{
     fake::{FakeControl, FakeOptions},
     http::{self, AppState},
     settings::{ConfigError, Settings, StoreSpec, mock_store_path},
-    store::{
-        CredentialStore, FileStore, MemoryStore, RedisStore, StoreError,
-        seen::{FileSeen, RedisSeen},
-    },
+    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen},
     wechat::WechatClient,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -134,20 +131,7 @@ impl App {
     ) -> Result<Self, StartError> {
         settings.check_nothing_secret_is_served()?;
         let metrics = Arc::new(Metrics::default());
-        // A store shared by processes or instances also records accepted pushes against replay.
-        let (store, replay): (Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>) = match &settings.store {
-            StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
-            StoreSpec::File(path) => {
-                let file = FileStore::new(path);
-                let seen = FileSeen::new(&file, metrics.clone());
-                (Arc::new(file), Some(Arc::new(seen)))
-            }
-            StoreSpec::Redis(url) => {
-                let redis = Arc::new(RedisStore::connect(url.expose()).await?);
-                let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
-                (redis, Some(Arc::new(seen)))
-            }
-        };
+        let (store, replay) = open_store(settings, &metrics).await?;
         let client = WechatClient::new(
             &settings.api_base,
             &settings.appid,
@@ -213,6 +197,40 @@ impl App {
     pub fn fake(&self) -> Option<&FakeControl> {
         self.fake.as_ref()
     }
+}
+
+/// The credential store of `settings.store`, and where a store shared by processes or instances also records
+/// accepted pushes against replay.
+async fn open_store(
+    settings: &Settings,
+    metrics: &Arc<Metrics>,
+) -> Result<(Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>), StartError> {
+    Ok(match &settings.store {
+        StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
+        StoreSpec::File(path) => {
+            let file = FileStore::new(path);
+            let seen = FileSeen::new(&file, metrics.clone());
+            (Arc::new(file), Some(Arc::new(seen)))
+        }
+        #[cfg(feature = "redis")]
+        StoreSpec::Redis(url) => {
+            use crate::store::{RedisStore, seen::RedisSeen};
+            let redis = Arc::new(RedisStore::connect(url.expose()).await?);
+            let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
+            (redis, Some(Arc::new(seen)))
+        }
+        #[cfg(not(feature = "redis"))]
+        StoreSpec::Redis(_) => {
+            return Err(ConfigError::Invalid {
+                var: "WX_STORE",
+                message:
+                    "this wx-server was built without its `redis` Cargo feature, so it has no Redis store: build it \
+                      with the feature (it is on by default), or use `file:<path>` or `memory`"
+                        .into(),
+            }
+            .into());
+        }
+    })
 }
 
 /// The fake WeChat of `--mock`: the demo app, pushing with the server's own Token, EncodingAESKey and appid.
@@ -391,5 +409,20 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(all(test, not(feature = "redis")))]
+mod tests {
+    /// Run by `cargo test -p wx-server --lib --no-default-features`.
+    #[tokio::test]
+    async fn a_redis_store_without_the_feature_is_refused_at_start() {
+        let mut settings = crate::Settings::mock();
+        settings.store = crate::StoreSpec::parse("redis://127.0.0.1:6379/0").unwrap();
+        let error = crate::App::build(&settings).await.unwrap_err().to_string();
+        assert!(
+            error.starts_with("WX_STORE is invalid: this wx-server was built without its `redis` Cargo feature"),
+            "{error}"
+        );
     }
 }

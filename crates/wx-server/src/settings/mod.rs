@@ -130,7 +130,8 @@ impl Settings {
     ///
     /// ```
     /// use wx_server::{JsDomain, Secret, Settings};
-    /// let mut settings = Settings::new("wx1234567890abcdef", Secret::new("app-secret"), vec![JsDomain::parse("h5.example.com")?]);
+    /// let domains = vec![JsDomain::parse("h5.example.com")?];
+    /// let mut settings = Settings::new("wx1234567890abcdef", Secret::new("app-secret"), domains);
     /// settings.server_token = Some(Secret::new("the-server-url-token"));
     /// assert_eq!(settings.api_base, "https://api.weixin.qq.com");
     /// assert!(!settings.mock);

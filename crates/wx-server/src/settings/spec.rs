@@ -7,9 +7,9 @@
 //! ```
 //!
 //! and becomes, in the list's order:
-//! - a field `key: Option<Type>` of [`ServeArgs`](super::ServeArgs): the flag `--key` (`_` as `-`) reading the
-//!   variable `WX_KEY`, its help the text plus `[default: …]`, its value hidden in `--help` when `Type` is
-//!   [`Secret`];
+//! - a field `key: Option<Type>` of [`ServeArgs`](super::ServeArgs): with the `cli` feature, the flag `--key`
+//!   (`_` as `-`) reading the variable `WX_KEY`, its help the text plus `[default: …]`, its value hidden in
+//!   `--help` when `Type` is [`Secret`];
 //! - a key `key` of [`FileConfig`](super::FileConfig), the TOML file;
 //! - a row of [`SETTINGS`](super::SETTINGS) and of the table in its documentation;
 //! - a call `function(&mut settings, flag.or(variable).or(file), &given)` in
@@ -72,6 +72,7 @@ impl Setting {
 }
 
 /// The `--help` text of a setting: what it means and its default.
+#[cfg(feature = "cli")]
 pub(super) fn help_text(doc: &str, default: &str) -> String {
     let doc = doc.trim();
     match default.strip_prefix("required") {
@@ -133,23 +134,24 @@ macro_rules! settings {
         /// assert_eq!(settings.appid, wx_server::DEMO_APPID);
         /// assert!(settings.mock);
         /// ```
-        #[derive(Debug, Default, clap::Args)]
+        #[derive(Debug, Default)]
+        #[cfg_attr(feature = "cli", derive(clap::Args))]
         pub struct ServeArgs {
             $(
                 $(#[doc = $doc])+
-                #[arg(
+                #[cfg_attr(feature = "cli", arg(
                     long,
                     env = $var,
                     hide_env_values = <$ty as $crate::settings::spec::Given>::SECRET,
                     help = $crate::settings::spec::help_text(concat!($($doc),+), $default),
-                )]
+                ))]
                 pub $key: Option<$ty>,
             )+
             /// A TOML file with the same keys (lowercase, without `WX_`).
-            #[arg(long, env = "WX_CONFIG")]
+            #[cfg_attr(feature = "cli", arg(long, env = "WX_CONFIG"))]
             pub config: Option<std::path::PathBuf>,
             /// Run the fake WeChat in-process under /fake-wechat and use it; demo appid, secret and token.
-            #[arg(long)]
+            #[cfg_attr(feature = "cli", arg(long))]
             pub mock: bool,
         }
 

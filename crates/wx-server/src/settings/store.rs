@@ -11,7 +11,8 @@ pub enum StoreSpec {
     Memory,
     /// A JSON file (survives restarts; shareable by processes on one machine).
     File(PathBuf),
-    /// Redis, shared by instances. The URL may carry a password, hence [`Secret`].
+    /// Redis, shared by instances. The URL may carry a password, hence [`Secret`]. Opening it needs the `redis`
+    /// feature (on by default); without it, [`App::build`](crate::App::build) refuses it naming `WX_STORE`.
     Redis(Secret),
 }
 
