@@ -15,13 +15,20 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Running it: [`Server::start`] / [`Server::start_on`] (or [`Server::start_with_handler`]) for the whole backend;
+//! [`App::build`] + [`App::router`] + [`serve`] for the backend's routes inside a router of your own.
+//!
 //! Modules: [`settings`] (configuration), [`credentials`] (the service), [`store`] (memory, file, Redis),
-//! [`wechat`] (the upstream client), [`http`] (routes, and [`http::serve`]), [`qrcode`] (scene QR codes),
-//! [`oauth`] (web authorisation), [`fake`] (the fake WeChat and its push simulator), [`metrics`].
+//! [`wechat`] (the upstream client), [`http`] (routes), [`connections`] (the serve loop: [`serve`]),
+//! [`qrcode`] (scene QR codes), [`oauth`] (web authorisation), [`fake`] (the fake WeChat and its push simulator),
+//! [`demo`] (the demo account of `--mock`), [`metrics`]. `App` (in `server.rs`) is the one place that puts them
+//! together.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod connections;
 pub mod credentials;
+pub mod demo;
 pub mod fake;
 pub mod http;
 pub mod metrics;
@@ -33,15 +40,14 @@ pub mod settings;
 pub mod store;
 pub mod wechat;
 
+pub use connections::{ServeOptions, serve};
 pub use credentials::{
     CredentialError, CredentialService, DEFAULT_REFRESH_LEASE, FORCED_REFRESH_INTERVAL, ForcedRefresh,
 };
+pub use demo::{DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN};
 pub use http::error::ApiError;
 pub use metrics::Metrics;
 pub use secret::Secret;
-pub use server::{App, Server, StartError, serve};
-pub use settings::{
-    ConfigError, DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN, JsDomain, JsPorts, ServeArgs, Settings,
-    StoreSpec, mock_store_path,
-};
+pub use server::{App, Server, StartError};
+pub use settings::{ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_store_path};
 pub use wechat::{TokenMode, UpstreamError, WechatClient};

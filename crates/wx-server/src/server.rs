@@ -1,16 +1,26 @@
-//! Putting it together: [`App::build`] makes the router and the credential service from [`Settings`];
-//! [`Server`] runs it on a listener (with the fake WeChat mounted under `/fake-wechat` for `--mock`).
+//! The one place that puts the backend together.
+//!
+//! [`App::build`] opens the store, makes the WeChat client, the credential service and the router from
+//! [`Settings`], and with `settings.mock` mounts a fresh fake WeChat under `/fake-wechat` (neither the settings
+//! nor the HTTP routes know the fake). [`Server`] runs an `App` on a listener with [`serve`](crate::serve).
+//!
+//! Three ways to run it:
+//!
+//! | you want | call |
+//! |---|---|
+//! | the whole backend on `settings.listen` | [`Server::start`] |
+//! | the whole backend on a listener you bound (port 0, a socket handed over) | [`Server::start_on`], or [`Server::start_with_handler`] with your own push handler |
+//! | the backend's routes inside an axum app of your own | [`App::build`] (or [`App::build_with_handler`]), [`App::router`], then [`serve`](crate::serve) |
+//!
+//! A `Server` stops with [`Server::shutdown`] or, as `wx-server serve` does, [`Server::run_until_signal`].
 
 use crate::{
-    CredentialService, Metrics,
+    CredentialService, Metrics, ServeOptions,
     credentials::background,
-    fake::FakeControl,
+    fake::{FakeControl, FakeOptions},
     http::{self, AppState},
     settings::{ConfigError, Settings, StoreSpec, mock_store_path},
-    store::{
-        CredentialStore, FileStore, MemoryStore, RedisStore, StoreError,
-        seen::{FileSeen, RedisSeen},
-    },
+    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen},
     wechat::WechatClient,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -47,18 +57,21 @@ pub enum StartError {
     },
 }
 
-/// The backend: router, credential service and background refresh. Dropping it stops the refresh task.
+/// The backend: router, credential service and background refresh (and, with `settings.mock`, the fake
+/// WeChat). Dropping it stops the refresh task.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// // Mount the backend in your own axum server (the fake's api_base must be reachable).
-/// let mut settings = wx_server::Settings::mock();
-/// settings.mock = None;
+/// use wx_server::{DEMO_APPID, DEMO_SECRET, JsDomain, Secret, Settings};
+/// let domains = vec![JsDomain::parse("localhost")?];
+/// let mut settings = Settings::new(DEMO_APPID, Secret::new(DEMO_SECRET), domains); // production defaults
 /// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
 /// let app = wx_server::App::build(&settings).await?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-/// // `axum::serve` works too, but sets no header timeout; this is what `Server` runs on.
-/// wx_server::http::serve(listener, app.router(), std::future::pending()).await;
+/// // `axum::serve` works too, but sets no header timeout and no connection cap; this is what `Server` runs on.
+/// let options = wx_server::ServeOptions::default().metrics(app.metrics().clone());
+/// wx_server::serve(listener, app.router(), std::future::pending(), options).await;
 /// # Ok(()) }
 /// ```
 pub struct App {
@@ -118,20 +131,7 @@ impl App {
     ) -> Result<Self, StartError> {
         settings.check_nothing_secret_is_served()?;
         let metrics = Arc::new(Metrics::default());
-        // A store shared by processes or instances also records accepted pushes against replay.
-        let (store, replay): (Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>) = match &settings.store {
-            StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
-            StoreSpec::File(path) => {
-                let file = FileStore::new(path);
-                let seen = FileSeen::new(&file, metrics.clone());
-                (Arc::new(file), Some(Arc::new(seen)))
-            }
-            StoreSpec::Redis(url) => {
-                let redis = Arc::new(RedisStore::connect(url.expose()).await?);
-                let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
-                (redis, Some(Arc::new(seen)))
-            }
-        };
+        let (store, replay) = open_store(settings, &metrics).await?;
         let client = WechatClient::new(
             &settings.api_base,
             &settings.appid,
@@ -144,15 +144,7 @@ impl App {
         let service = CredentialService::new(&settings.appid, client.clone(), store, metrics.clone())
             .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
             .with_refresh_deadline(settings.refresh_deadline);
-        let fake = settings.mock.clone().map(|mut opts| {
-            // The in-process fake pushes with the server's own Token and EncodingAESKey.
-            if let Some(token) = &settings.server_token {
-                opts.push.token = token.clone();
-            }
-            opts.push.encoding_aes_key = settings.encoding_aes_key.clone();
-            opts.push.appid = settings.appid.clone();
-            FakeControl::new(opts)
-        });
+        let fake = settings.mock.then(|| in_process_fake(settings));
         let state = Arc::new(AppState {
             service: service.clone(),
             appid: settings.appid.as_str().into(),
@@ -171,12 +163,11 @@ impl App {
                 metrics: metrics.clone(),
             },
         });
-        let router = http::router(
-            state,
-            &settings.cors_origins,
-            settings.static_dir.clone(),
-            fake.as_ref(),
-        );
+        let mounted = match &fake {
+            Some(fake) => axum::Router::new().nest("/fake-wechat", fake.router()),
+            None => axum::Router::new(),
+        };
+        let router = http::router(state, &settings.cors_origins, settings.static_dir.clone(), mounted);
         let background = tokio::spawn(background::run(service.clone()));
         Ok(Self {
             router,
@@ -206,6 +197,51 @@ impl App {
     pub fn fake(&self) -> Option<&FakeControl> {
         self.fake.as_ref()
     }
+}
+
+/// The credential store of `settings.store`, and where a store shared by processes or instances also records
+/// accepted pushes against replay.
+async fn open_store(
+    settings: &Settings,
+    metrics: &Arc<Metrics>,
+) -> Result<(Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>), StartError> {
+    Ok(match &settings.store {
+        StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
+        StoreSpec::File(path) => {
+            let file = FileStore::new(path);
+            let seen = FileSeen::new(&file, metrics.clone());
+            (Arc::new(file), Some(Arc::new(seen)))
+        }
+        #[cfg(feature = "redis")]
+        StoreSpec::Redis(url) => {
+            use crate::store::{RedisStore, seen::RedisSeen};
+            let redis = Arc::new(RedisStore::connect(url.expose()).await?);
+            let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
+            (redis, Some(Arc::new(seen)))
+        }
+        #[cfg(not(feature = "redis"))]
+        StoreSpec::Redis(_) => {
+            return Err(ConfigError::Invalid {
+                var: "WX_STORE",
+                message:
+                    "this wx-server was built without its `redis` Cargo feature, so it has no Redis store: build it \
+                      with the feature (it is on by default), or use `file:<path>` or `memory`"
+                        .into(),
+            }
+            .into());
+        }
+    })
+}
+
+/// The fake WeChat of `--mock`: the demo app, pushing with the server's own Token, EncodingAESKey and appid.
+fn in_process_fake(settings: &Settings) -> FakeControl {
+    let mut opts = FakeOptions::default();
+    if let Some(token) = &settings.server_token {
+        opts.push.token = token.clone();
+    }
+    opts.push.encoding_aes_key = settings.encoding_aes_key.clone();
+    opts.push.appid = settings.appid.clone();
+    FakeControl::new(opts)
 }
 
 fn session_key(settings: &Settings) -> Result<crate::oauth::cookie::SessionKey, StartError> {
@@ -279,7 +315,7 @@ impl Server {
             addr: settings.listen,
             source,
         })?;
-        if settings.mock.is_some() {
+        if settings.mock {
             let ip = if addr.ip().is_unspecified() {
                 std::net::Ipv4Addr::LOCALHOST.into()
             } else {
@@ -302,14 +338,10 @@ impl Server {
             app.service().store_description(),
             settings.token_mode.as_str(),
             settings.api_base,
-            if settings.mock.is_some() {
-                ", fake WeChat in-process"
-            } else {
-                ""
-            },
+            if settings.mock { ", fake WeChat in-process" } else { "" },
         );
         let router = app.router();
-        let options = http::ServeOptions::default()
+        let options = ServeOptions::default()
             .max_connections(settings.max_connections)
             .metrics(app.metrics().clone());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
@@ -317,7 +349,7 @@ impl Server {
             let stopped = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
-            http::serve_with(listener, router, stopped, options).await;
+            crate::serve(listener, router, stopped, options).await;
         });
         Ok(Self { addr, app, stop, task })
     }
@@ -358,26 +390,6 @@ impl Server {
     }
 }
 
-/// Serves `settings` on `listener` until Ctrl-C or SIGTERM (what `wx-server serve` does).
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-/// wx_server::serve(listener, wx_server::Settings::mock()).await?;
-/// # Ok(()) }
-/// ```
-///
-/// # Errors
-/// [`StartError`] when the server cannot start.
-pub async fn serve(listener: TcpListener, settings: Settings) -> Result<(), StartError> {
-    let server = Server::start_on(listener, settings).await?;
-    let addr = server.addr();
-    server
-        .run_until_signal()
-        .await
-        .map_err(|source| StartError::Bind { addr, source })
-}
-
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -397,5 +409,20 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(all(test, not(feature = "redis")))]
+mod tests {
+    /// Run by `cargo test -p wx-server --lib --no-default-features`.
+    #[tokio::test]
+    async fn a_redis_store_without_the_feature_is_refused_at_start() {
+        let mut settings = crate::Settings::mock();
+        settings.store = crate::StoreSpec::parse("redis://127.0.0.1:6379/0").unwrap();
+        let error = crate::App::build(&settings).await.unwrap_err().to_string();
+        assert!(
+            error.starts_with("WX_STORE is invalid: this wx-server was built without its `redis` Cargo feature"),
+            "{error}"
+        );
     }
 }

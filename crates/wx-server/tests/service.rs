@@ -430,7 +430,12 @@ async fn wechat_server_url_check() {
         .await
         .unwrap();
     assert_eq!(r.status(), 503);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"], "server_token_not_configured");
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(r.text().await.unwrap().contains("WX_TOKEN"));
+    let r = client.put(server.url("/wechat")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(r.headers()["allow"].to_str().unwrap().contains("POST"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

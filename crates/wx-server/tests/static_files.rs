@@ -209,7 +209,7 @@ async fn start_up_refuses_a_secret_file_inside_the_static_dir_by_name_or_resolve
             .await
             .unwrap();
         let mut s = wx_server::Settings::mock();
-        s.mock = None;
+        s.mock = false;
         s.appid = common::TEST_APPID.into();
         s.secret = wx_server::Secret::new(SECRET);
         s.api_base = fake.base_url();

@@ -2,6 +2,7 @@
 
 mod check;
 mod fake;
+#[cfg(feature = "qrcode")]
 mod qrcode;
 mod serve;
 mod sign;
@@ -27,6 +28,7 @@ enum Command {
     FakeWechat(fake::FakeArgs),
     Sign(sign::SignArgs),
     Check(check::CheckArgs),
+    #[cfg(feature = "qrcode")]
     Qrcode(qrcode::QrcodeArgs),
 }
 
@@ -37,6 +39,7 @@ impl Cli {
             Command::FakeWechat(args) => args.run(),
             Command::Sign(args) => args.run(),
             Command::Check(args) => args.run(),
+            #[cfg(feature = "qrcode")]
             Command::Qrcode(args) => args.run(),
         }
     }

@@ -54,7 +54,7 @@ pub use world::CallCounts;
 
 use crate::{
     Secret,
-    settings::{DEMO_APPID, DEMO_SECRET},
+    demo::{DEMO_APPID, DEMO_SECRET},
 };
 use std::{
     collections::BTreeMap,
@@ -239,9 +239,10 @@ impl FakeWechat {
         let router = control.router();
         let mut stop = control.hang_signal();
         // The backend's own accept loop: a client that sends half a header is cut off, as on the backend.
-        let task = tokio::spawn(crate::http::serve(listener, router, async move {
+        let stopped = async move {
             let _ = stop.wait_for(|s| *s).await;
-        }));
+        };
+        let task = tokio::spawn(crate::serve(listener, router, stopped, crate::ServeOptions::default()));
         Self { addr, control, task }
     }
 

@@ -36,9 +36,9 @@ impl Default for PushAccount {
     /// The demo account of `serve --mock`.
     fn default() -> Self {
         Self {
-            appid: crate::DEMO_APPID.into(),
-            token: Secret::new(crate::DEMO_TOKEN),
-            encoding_aes_key: Some(Secret::new(crate::DEMO_ENCODING_AES_KEY)),
+            appid: crate::demo::DEMO_APPID.into(),
+            token: Secret::new(crate::demo::DEMO_TOKEN),
+            encoding_aes_key: Some(Secret::new(crate::demo::DEMO_ENCODING_AES_KEY)),
             original_id: "gh_fakewechat0".into(),
         }
     }

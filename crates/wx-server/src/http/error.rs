@@ -1,4 +1,4 @@
-//! The JSON error every endpoint answers: `{"error": "<stable_code>", "message": "<what to fix>"}`,
+//! The JSON error every `/api/*` endpoint answers: `{"error": "<stable_code>", "message": "<what to fix>"}`,
 //! plus `"errcode"` when WeChat gave one.
 
 use crate::{credentials::CredentialError, wechat::UpstreamError};
@@ -30,16 +30,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// The 503 of `/wechat` (the URL check and pushes) when no server token is configured.
-    pub fn server_token_not_configured() -> Self {
-        Self {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            error: "server_token_not_configured",
-            message: "set WX_TOKEN to the Token configured for the account's server URL".into(),
-            errcode: None,
-        }
-    }
-
     /// A 400.
     pub fn bad_request(error: &'static str, message: impl Into<String>) -> Self {
         Self {

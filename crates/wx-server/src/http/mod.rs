@@ -3,22 +3,24 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
-//! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` (text/plain) when the signature matches the Token and the timestamp is inside the window; text/plain refusals: 403 bad signature, missing parameter or stale timestamp, 400 an `echostr` WeChat would not send; 503 (JSON) without a Token |
-//! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; text/plain refusals: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token (JSON) or (encrypted push) without an EncodingAESKey |
+//! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` when the signature matches the Token and the timestamp is inside the window; refused: 403 bad signature, missing parameter or stale timestamp, 400 an `echostr` WeChat would not send, 503 without a Token |
+//! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; refused: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token or (encrypted push) without an EncodingAESKey |
+//! | any other method on `/wechat` | 405 with `Allow` |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
 //! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
 //! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path; 400 `oauth_state_used` for a second code with one state, 400 `oauth_code_invalid` (remembered for 5 minutes), 429 `oauth_rate_limited` |
 //! | `GET /api/oauth/me` | `{"openid","nickname"?,"scope"}` from the session cookie, 401 without |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
-//! | `/fake-wechat/*` | the fake WeChat, with `--mock` only |
+//! | `/fake-wechat/*` | the fake WeChat, mounted by [`App`](crate::App) with `--mock` only |
 //! | anything else | the static app (`WX_STATIC_DIR`; nothing outside it, symbolic links resolved first), `index.html` for client-side routes |
 //!
-//! Every answer carries `X-Content-Type-Options: nosniff`.
+//! The `/api/*` handlers refuse with JSON ([`ApiError`](error::ApiError): `{"error","message"[,"errcode"]}`).
+//! Everything `/wechat` answers but a passive reply is text/plain: `echostr`, `success`, and every refusal (one
+//! sentence saying what is wrong, for a person debugging the server URL: WeChat reads no body but a reply). Every answer carries `X-Content-Type-Options: nosniff`.
 
 mod admin;
 mod body;
-mod connections;
 pub(crate) mod error;
 mod handlers;
 pub(crate) mod oauth;
@@ -26,14 +28,8 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-pub use connections::{
-    HEADER_READ_TIMEOUT, ServeOptions, default_max_connections, max_connections_for, raise_open_file_limit, serve,
-    serve_with,
-};
-
 use crate::{
     CredentialService, Metrics, Secret,
-    fake::FakeControl,
     settings::{JsDomain, JsPorts},
 };
 use axum::{
@@ -67,11 +63,13 @@ pub(crate) struct AppState {
     pub oauth: oauth::OauthState,
 }
 
+/// The backend's routes on `state`, plus `mounted` (routes assembled elsewhere, such as the fake WeChat under
+/// `/fake-wechat`), with the static app as the fallback and `nosniff` on every answer, the mounted ones included.
 pub(crate) fn router(
     state: SharedState,
     cors_origins: &[String],
     static_dir: Option<PathBuf>,
-    fake: Option<&FakeControl>,
+    mounted: Router,
 ) -> Router {
     let config = get(handlers::jssdk_config).fallback(|| async {
         error::ApiError {
@@ -93,12 +91,12 @@ pub(crate) fn router(
                 .allow_methods([axum::http::Method::GET]),
         );
     }
-    let mut app = Router::new()
+    let app = Router::new()
         .merge(api)
         .route(
             "/wechat",
             // The push handler reads its body under wx-push's own limit (413 past it).
-            get(push::check).post(push::receive),
+            get(push::check).post(push::receive).fallback(push::method_not_allowed),
         )
         .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
         .route("/api/oauth/start", get(oauth::start))
@@ -106,10 +104,8 @@ pub(crate) fn router(
         .route("/api/oauth/me", get(oauth::me))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
-        .with_state(state);
-    if let Some(fake) = fake {
-        app = app.nest("/fake-wechat", fake.router());
-    }
+        .with_state(state)
+        .merge(mounted);
     // nosniff on every answer: `GET /wechat` echoes `echostr` as text/plain on the app's own origin, and a browser
     // that sniffed such text (or a static file) as HTML or script would run it there.
     app.fallback_service(static_files::service(static_dir))

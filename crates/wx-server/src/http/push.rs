@@ -1,8 +1,12 @@
 //! `/wechat`: WeChat's URL check (GET) and pushes (POST), both handed to [`wx_push::PushService`] (verification,
 //! the account's mode, the timestamp window, replay, safe-mode AES, parsing, de-duplication, the deadline and the
 //! passive reply all happen there).
+//!
+//! Every refusal here is text/plain, one sentence saying what is wrong: WeChat reads no body but a passive reply,
+//! so the only reader of a refusal is a person debugging the account's server configuration, with `curl` or in
+//! a log. (The JSON [`ApiError`](super::error::ApiError) is for `/api/*`, which pages and scripts read.)
 
-use super::{SharedState, error::ApiError};
+use super::SharedState;
 use crate::Settings;
 use axum::{
     extract::{Request, State},
@@ -57,14 +61,14 @@ pub(crate) fn service(
 /// `GET /wechat`: WeChat's check of the server URL, through the same verifier as the pushes.
 pub(super) async fn check(State(state): State<SharedState>, request: Request) -> Response {
     let Some(push) = &state.push else {
-        return ApiError::server_token_not_configured().into_response();
+        return no_token();
     };
     answer(push.verify_url(request.uri().query().unwrap_or("")))
 }
 
 pub(super) async fn receive(State(state): State<SharedState>, request: Request) -> Response {
     let Some(push) = &state.push else {
-        return ApiError::server_token_not_configured().into_response();
+        return no_token();
     };
     // The raw request rather than the `RawQuery` and `Bytes` extractors: the query is read where it lies and the
     // body collected under this route's own limit, with nothing copied or boxed on the way (this runs per push).
@@ -79,6 +83,18 @@ pub(super) async fn receive(State(state): State<SharedState>, request: Request) 
         Err(error) => return (error.status(), error.to_string()).into_response(),
     };
     answer(admitted.handle(&body).await)
+}
+
+/// The 503 of `/wechat` without `WX_TOKEN`: neither the URL check nor a push can be verified.
+fn no_token() -> Response {
+    let message = "WX_TOKEN is not set: set it to the Token configured for the account's server URL";
+    (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
+}
+
+/// Any method but GET, HEAD and POST (axum adds the `Allow` header).
+pub(super) async fn method_not_allowed() -> Response {
+    let message = "use GET /wechat (WeChat's check of the server URL) or POST /wechat (pushes)";
+    (StatusCode::METHOD_NOT_ALLOWED, message).into_response()
 }
 
 fn answer(r: PushResponse) -> Response {

@@ -1,5 +1,5 @@
 //! Scene QR codes (`/cgi-bin/qrcode/create`): a validated [`QrCodeSpec`], [`create`] through the credential
-//! service, and local rendering of the code's `url` to SVG and PNG ([`render`]).
+//! service, and local rendering of the code's `url` to SVG and PNG (`render`, with the `qrcode` feature).
 //!
 //! | action_name | scene | lifetime |
 //! |---|---|---|
@@ -8,6 +8,7 @@
 //! | `QR_LIMIT_SCENE` | `scene_id` 1–100000 | permanent |
 //! | `QR_LIMIT_STR_SCENE` | `scene_str` 1–64 characters | permanent |
 
+#[cfg(feature = "qrcode")]
 pub mod render;
 
 use crate::{CredentialService, WechatClient, credentials::CredentialError, wechat::UpstreamError};
@@ -260,7 +261,8 @@ pub struct QrCodeRequest {
 pub struct CreatedQrCode {
     /// The ticket (exchange it for the image at [`image_url`](Self::image_url)).
     pub ticket: String,
-    /// The URL the QR code encodes: render it yourself ([`render`]) instead of downloading the image.
+    /// The URL the QR code encodes: render it yourself (`render`, with the `qrcode` feature) instead of downloading
+    /// the image.
     pub url: String,
     /// Lifetime in seconds (temporary codes only).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `memory` | [`MemoryStore`] | this process only; lost on restart |
 //! | `file:<path>` (default) | [`FileStore`] | processes on one machine; survives a restart |
-//! | `redis://…` | [`RedisStore`] | every instance using that Redis |
+//! | `redis://…` | `RedisStore` (the `redis` feature) | every instance using that Redis |
 //!
 //! A store holds [`Cached`] values under string keys and offers a lock with a lease (so one instance
 //! refreshes while the others wait for its result) and a compare-and-swap delete (so a failed token is
@@ -12,11 +12,13 @@
 
 mod file;
 mod memory;
+#[cfg(feature = "redis")]
 mod redis;
 pub(crate) mod seen;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
 pub use redis::RedisStore;
 
 use crate::Secret;

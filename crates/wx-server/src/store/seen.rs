@@ -3,7 +3,9 @@
 //! captured at one cannot be sent again to another. The memory store has none: its process's own memory (in
 //! wx-push) is all there is to share.
 
-use super::{CredentialStore, FileStore, RedisStore, StoreError};
+#[cfg(feature = "redis")]
+use super::{CredentialStore, RedisStore};
+use super::{FileStore, StoreError};
 use crate::Metrics;
 use std::{
     path::PathBuf,
@@ -16,12 +18,14 @@ use wx_push::{ReplayFuture, ReplayStore, ReplayStoreError};
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Accepted requests in Redis: `SET wxkit:<appid>:seen:<key> seen NX PX <ttl>`, one round trip per push.
+#[cfg(feature = "redis")]
 pub(crate) struct RedisSeen {
     store: Arc<RedisStore>,
     prefix: String,
     metrics: Arc<Metrics>,
 }
 
+#[cfg(feature = "redis")]
 impl RedisSeen {
     pub(crate) fn new(store: Arc<RedisStore>, appid: &str, metrics: Arc<Metrics>) -> Self {
         Self {
@@ -32,6 +36,7 @@ impl RedisSeen {
     }
 }
 
+#[cfg(feature = "redis")]
 impl ReplayStore for RedisSeen {
     fn first_sighting<'a>(&'a self, key: &'a str, ttl: Duration) -> ReplayFuture<'a> {
         Box::pin(async move {

@@ -26,7 +26,7 @@ pub async fn start_with(opts: FakeOptions, tweak: impl FnOnce(&mut Settings)) ->
 /// A backend on `fake` (several of them make instances sharing one WeChat).
 pub async fn start_server(fake: &FakeWechat, tweak: impl FnOnce(&mut Settings)) -> Server {
     let mut s = Settings::mock();
-    s.mock = None;
+    s.mock = false;
     s.appid = TEST_APPID.into();
     s.secret = Secret::new(SECRET);
     s.api_base = fake.base_url();

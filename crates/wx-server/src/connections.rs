@@ -1,4 +1,4 @@
-//! Serving the router over TCP: what `axum::serve` does, plus the two limits it leaves out.
+//! Serving a router over TCP ([`serve`]): what `axum::serve` does, plus the two limits it leaves out.
 //!
 //! - A header timeout. Without one, a client that sends half a request header and waits keeps its connection,
 //!   and its file descriptor, forever: a few hundred such clients exhaust the process's descriptors, and the
@@ -47,11 +47,11 @@ const UNKNOWN_FILE_LIMIT: u64 = 16_384;
 /// connections then.
 const LARGEST_FILE_LIMIT: u64 = 1 << 20;
 
-/// How [`serve_with`] serves: the connection cap and where to count connections.
+/// How [`serve`] serves: the connection cap and where to count connections.
 ///
 /// ```
 /// use std::num::NonZeroUsize;
-/// let options = wx_server::http::ServeOptions::default()
+/// let options = wx_server::ServeOptions::default()
 ///     .max_connections(NonZeroUsize::new(500))
 ///     .metrics(std::sync::Arc::new(wx_server::Metrics::default()));
 /// # let _ = options;
@@ -113,7 +113,7 @@ pub fn raise_open_file_limit() -> Option<u64> {
 /// above 1,048,576 counts as that; `None` (no limit to read) as 16,384.
 ///
 /// ```
-/// use wx_server::http::max_connections_for;
+/// use wx_server::connections::max_connections_for;
 /// assert_eq!(max_connections_for(Some(1024)), 768);
 /// assert_eq!(max_connections_for(Some(20_000)), 15_000);
 /// assert_eq!(max_connections_for(Some(200)), 136);
@@ -133,48 +133,34 @@ pub fn default_max_connections() -> usize {
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting and waits for the requests in
-/// flight (idle connections are closed at once). What [`Server`](crate::Server) and the fake WeChat run on; use it
-/// for an [`App`](crate::App) mounted in a router of your own rather than `axum::serve`, which lets a client
-/// that never finishes its request header hold its connection forever and sets no connection cap. The cap is
-/// [`default_max_connections`]; [`serve_with`] sets another and counts connections.
+/// flight (idle connections are closed at once): HTTP/1.1 with a [`HEADER_READ_TIMEOUT`], at most `options`'
+/// connection cap open at once ([`default_max_connections`] unless set), each request carrying its peer address.
+///
+/// The one serve loop of the crate: [`Server`](crate::Server) runs the backend on it and
+/// [`FakeWechat`](crate::fake::FakeWechat) the fake. Use it for an [`App`](crate::App) mounted in a router of your
+/// own rather than `axum::serve`, which lets a client that never finishes its request header hold its connection
+/// forever and sets no connection cap.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let mut settings = wx_server::Settings::mock();
-/// settings.mock = None;
+/// use wx_server::{DEMO_APPID, DEMO_SECRET, JsDomain, Secret, Settings};
+/// let domains = vec![JsDomain::parse("localhost")?];
+/// let mut settings = Settings::new(DEMO_APPID, Secret::new(DEMO_SECRET), domains); // production defaults
 /// settings.api_base = "http://127.0.0.1:9100".into(); // e.g. `wx-server fake-wechat --listen 127.0.0.1:9100`
 /// let app = wx_server::App::build(&settings).await?;
 /// let router = axum::Router::new().route("/hello", axum::routing::get(|| async { "hi" })).merge(app.router());
 /// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// wx_server::http::serve(listener, router, async {
+/// let shutdown = async {
 ///     let _ = tokio::signal::ctrl_c().await;
-/// })
-/// .await;
-/// # Ok(()) }
-/// ```
-pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) {
-    serve_with(listener, router, shutdown, ServeOptions::default()).await;
-}
-
-/// As [`serve`], with a connection cap of your choosing and connection metrics.
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// # let settings = wx_server::Settings::mock();
-/// let app = wx_server::App::build(&settings).await?;
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-/// let options = wx_server::http::ServeOptions::default()
-///     .max_connections(std::num::NonZeroUsize::new(2_000))
+/// };
+/// // The cap from settings (WX_MAX_CONNECTIONS) and the backend's counters at /metrics, as `Server` does.
+/// let options = wx_server::ServeOptions::default()
+///     .max_connections(settings.max_connections)
 ///     .metrics(app.metrics().clone());
-/// wx_server::http::serve_with(listener, app.router(), std::future::pending(), options).await;
+/// wx_server::serve(listener, router, shutdown, options).await;
 /// # Ok(()) }
 /// ```
-pub async fn serve_with(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()>,
-    options: ServeOptions,
-) {
+pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>, options: ServeOptions) {
     let max = connection_cap(options.max_connections);
     let metrics = options.metrics.unwrap_or_default();
     metrics.set_connection_cap(max);
