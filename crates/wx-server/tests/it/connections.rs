@@ -4,9 +4,7 @@
 //! Before the cap, one host's 20,000 half-open connections ran the process out of file descriptors ("Too many
 //! open files") and health checks timed out.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::{
     io::{ErrorKind, Read, Write},
     net::{SocketAddr, TcpStream},

@@ -2,9 +2,7 @@
 //! failures, compare-and-swap token renewal for 40001/40014/42001, no retry loop for configuration and
 //! quota errors, and the cached ticket served while it is still valid.
 
-mod common;
-
-use common::{inproc::*, *};
+use crate::common::{inproc::*, *};
 use serde_json::Value;
 use std::time::Duration;
 use wx_server::fake::{Endpoint, Fault, FaultRequest, FaultRule};

@@ -1,7 +1,7 @@
 //! OAuth web authorisation end to end on loopback: the backend, the fake WeChat's authorize page and sns
 //! endpoints, each redirect hop inspected by hand (redirects off) with a small cookie jar.
 
-mod common;
+use crate::common;
 
 use reqwest::{StatusCode, header};
 use serde_json::Value;

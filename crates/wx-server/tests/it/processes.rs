@@ -1,9 +1,9 @@
 //! The `wx-server` binary as an operator runs it: real processes on loopback, a real redis-server,
 //! restarts, configuration errors, and a grep of every byte of output for secrets.
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::{process::Command, time::Duration};
 

@@ -1,7 +1,7 @@
 //! `POST /wechat` end to end on loopback: the fake WeChat's push simulator sends signed (and encrypted)
 //! pushes to a real wx-server with WeChat's retry timing; replies are decrypted and signature-checked.
 
-mod common;
+use crate::common;
 
 use std::{
     sync::{

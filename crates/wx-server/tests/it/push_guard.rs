@@ -2,7 +2,7 @@
 //! stripped to plain mode carrying a forged body, timestamps from 1970 and 2001, a captured encrypted push sent
 //! again after the de-duplication window, and to another instance sharing the store (Redis, and the file store).
 
-mod common;
+use crate::common;
 
 use std::sync::{
     Arc,

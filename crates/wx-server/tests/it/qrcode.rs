@@ -1,9 +1,9 @@
 //! Scene QR codes: validation before calling WeChat, `POST /api/qrcode` behind the admin token against the
 //! fake WeChat (including the 40001 passive refresh), local PNG/SVG rendering, and `wx-server qrcode`.
 
-mod common;
+use crate::common;
 
-use common::{TEST_APPID, inproc};
+use crate::common::{TEST_APPID, inproc};
 use serde_json::{Value, json};
 use wx_server::{
     fake::{Endpoint, Fault, FaultRequest, FaultRule},

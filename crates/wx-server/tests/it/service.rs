@@ -1,9 +1,9 @@
 //! The backend and the fake WeChat started in-process through the library API, exercised over real HTTP
 //! on loopback: single flight, faults, refresh-ahead, self-heal, bad input, /wechat, static files.
 
-mod common;
+use crate::common;
 
-use common::{inproc::*, *};
+use crate::common::{inproc::*, *};
 use serde_json::{Value, json};
 use std::time::Duration;
 use wx_server::{Secret, Server, Settings, StoreSpec, TokenMode, fake::FakeWechat};

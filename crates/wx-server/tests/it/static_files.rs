@@ -2,9 +2,9 @@
 //! is served (the requested file, a directory's `index.html`, the `<file>.gz` variant, the SPA fallback), and
 //! start-up refuses a credential or config file inside the directory, by its name or once resolved.
 
-mod common;
+use crate::common;
 
-use common::{client, inproc::*};
+use crate::common::{client, inproc::*};
 use std::{
     os::unix::fs::symlink,
     path::{Path, PathBuf},

@@ -1,9 +1,9 @@
 //! The `CredentialStore` contract, checked the same way against all three stores (Redis is a real
 //! redis-server of the test's own).
 
-mod common;
+use crate::common;
 
-use common::{Redis, TEST_APPID, client, get_config, inproc::*, verifies};
+use crate::common::{Redis, TEST_APPID, client, get_config, inproc::*, verifies};
 use serde_json::Value;
 use std::time::Duration;
 use wx_server::{

@@ -61,5 +61,4 @@ pub mod futures_like {
     }
 }
 
-#[allow(unused_imports)] // used by some test binaries only
 pub use futures_like::join_all;

@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: an HTTP client, an independent SHA-1 check, child processes
 //! with captured output, and a throwaway redis-server.
-#![allow(dead_code)] // each test binary uses a different subset
 
 pub mod inproc;
 
@@ -139,7 +138,6 @@ impl Proc {
 
     /// The output once it contains `needle` (the reader threads may lag behind the process), or as it is after
     /// 10 s.
-    #[allow(dead_code)] // used by some test binaries only
     pub fn output_once_it_has(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -230,7 +228,6 @@ impl Redis {
     }
 
     /// On `port`, which must be free.
-    #[allow(dead_code)] // used by some test binaries only
     pub fn start_on(port: u16) -> Self {
         Self::try_start_on(port).unwrap_or_else(|| panic!("redis-server could not listen on {port}: in use?"))
     }
