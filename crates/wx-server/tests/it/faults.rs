@@ -5,7 +5,7 @@
 use crate::common::{inproc::*, *};
 use serde_json::Value;
 use std::time::Duration;
-use wx_server::fake::{Endpoint, Fault, FaultRequest, FaultRule};
+use wx_server::fake::{Endpoint, Fault};
 
 const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline#/route";
 
@@ -225,15 +225,7 @@ async fn each_injected_fault_gets_its_documented_behaviour() {
             }
         })
         .await;
-        fake.control().apply(FaultRequest {
-            inject: vec![FaultRule {
-                endpoint: case.endpoint,
-                fault: case.fault.clone(),
-                times: case.times,
-                appid: None,
-            }],
-            ..FaultRequest::default()
-        });
+        inject(fake.control(), case.endpoint, case.fault.clone(), case.times);
         let r = client
             .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
             .send()
@@ -266,15 +258,7 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
     let first = get_config(&client, &server.url(""), PAGE, false).await;
     let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
     assert!(verifies(&first, PAGE, std::slice::from_ref(&ticket)));
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Any,
-            fault: Fault::Errcode(45009),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Any, Fault::Errcode(45009), None);
     // A page forcing a refresh now: WeChat refuses (quota), once, without a retry loop, and the page is
     // signed with the cached ticket, which is still valid.
     let before = counts(&fake).2;
@@ -296,14 +280,7 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "wechat_quota_exceeded");
     assert!(body["message"].as_str().unwrap().contains("quota"));
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&client, server.url("/metrics")).await;
     assert!(
         !metrics.contains("wxkit_background_refresh_total{result=\"error\"} 0"),
         "background refresh failed and said so"
@@ -313,15 +290,7 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
     let (fake, server) = start().await;
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Getticket,
-            fault: Fault::HttpStatus(503),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Getticket, Fault::HttpStatus(503), None);
     let client = client();
     let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
     let tasks: Vec<_> = (0..100)
@@ -338,10 +307,7 @@ async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
         "one refresh attempt (with its 2 retries) for 100 requests"
     );
     // WeChat is back; once the hold (2 s for a transient failure) is over, the next request refreshes.
-    fake.control().apply(FaultRequest {
-        clear: true,
-        ..FaultRequest::default()
-    });
+    clear_faults(fake.control());
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let c = get_config(&client, &server.url(""), PAGE, false).await;
     assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
@@ -358,15 +324,7 @@ async fn an_empty_access_token_is_reported_as_an_empty_access_token() {
         (Endpoint::Getticket, "jsapi_ticket", "access_token"),
     ] {
         let (fake, server) = start().await;
-        fake.control().apply(FaultRequest {
-            inject: vec![FaultRule {
-                endpoint,
-                fault: Fault::EmptyTicket,
-                times: None,
-                appid: None,
-            }],
-            ..FaultRequest::default()
-        });
+        inject(fake.control(), endpoint, Fault::EmptyTicket, None);
         let r = client
             .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
             .send()
@@ -397,15 +355,7 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     get_config(&client, &base, PAGE, false).await;
     // WeChat revokes the ticket and goes down: pages get `invalid signature` and ask for a refresh.
     fake.control().rotate_ticket(TEST_APPID);
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Getticket,
-            fault: Fault::HttpStatus(503),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Getticket, Fault::HttpStatus(503), None);
     let before = counts(&fake).2;
     let tasks: Vec<_> = (0..100)
         .map(|_| {
@@ -426,10 +376,7 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     );
 
     // WeChat is back. Ask until the page is healed: the failure hold (2 s) must end it, not the 5-minute window.
-    fake.control().apply(FaultRequest {
-        clear: true,
-        ..FaultRequest::default()
-    });
+    clear_faults(fake.control());
     let give_up = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let c = get_config(&client, &base, PAGE, true).await;
@@ -448,14 +395,7 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     let capped = get_config(&client, &base, PAGE, true).await;
     assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
     assert_eq!(counts(&fake).2, before + 4);
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&client, server.url("/metrics")).await;
     assert!(
         metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"),
         "{metrics}"
@@ -484,15 +424,7 @@ async fn a_cold_cache_while_wechat_hangs_is_answered_at_the_refresh_deadline() {
     })
     .await;
     // The first token call hangs until the client gives up; its retry is answered.
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::StableToken,
-            fault: Fault::Timeout,
-            times: Some(1),
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::StableToken, Fault::Timeout, Some(1));
     let client = client();
     let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
     let started = std::time::Instant::now();
@@ -547,11 +479,12 @@ fn the_refresh_deadline_setting_is_read_and_validated() {
         Duration::from_secs(5),
         "the default"
     );
-    let file = std::env::temp_dir().join(format!("wxkit-deadline-{}.toml", std::process::id()));
+    let dir = TempDir::new("deadline");
+    let file = dir.join("wx.toml");
     std::fs::write(&file, "refresh_deadline_ms = 0\n").unwrap();
     let serve = || {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wx-server"));
-        c.env_clear().args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
+        let mut c = wx_server();
+        c.args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
         c
     };
     let zero: [(&str, std::process::Command); 3] = [
@@ -577,7 +510,6 @@ fn the_refresh_deadline_setting_is_read_and_validated() {
         assert_eq!(out.status.code(), Some(2), "{how}: {err}");
         assert!(err.contains("WX_REFRESH_DEADLINE_MS is invalid"), "{how}: {err}");
     }
-    let _ = std::fs::remove_file(&file);
     let mut help = serve();
     let help = help.arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);

@@ -1,24 +1,22 @@
-//! Helpers shared by the integration tests: an HTTP client, an independent SHA-1 check, child processes
-//! with captured output, and a throwaway redis-server.
+//! What the modules share: wx-server's test account, the JS-SDK config answer and an independent check of its
+//! signature (the sha1 crate and Python's hashlib, not wx-sign), the `wx-server` binary as a command, and, from
+//! wx-testkit, processes, Redis, temporary directories and HTTP on loopback.
 
 pub mod inproc;
 
-use std::{
-    io::{BufRead, BufReader, Read},
-    net::{SocketAddr, TcpListener},
-    process::{Child, Command, Stdio},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::process::{Command, Stdio};
 
+pub use wx_testkit::{Proc, Redis, TempDir, client, free_port, get_json, get_text, post_json};
+
+/// The account of the tests' own fake WeChat (the demo account is `wx_server::DEMO_APPID`, for `--mock`).
 pub const TEST_APPID: &str = "wx1111222233334444";
+/// Its secret, which the secret grep looks for in every byte processes write.
+pub const TEST_SECRET: &str = "S3cr3t-grep-me-7f2a9c";
 
-/// A client for loopback tests (rustls needs a provider even for plain http).
-pub fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .pool_max_idle_per_host(2000)
+/// A loopback client that does not follow redirects, so that each hop can be inspected.
+pub fn no_redirects() -> reqwest::Client {
+    wx_testkit::http::client_builder()
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
@@ -41,7 +39,8 @@ pub fn python_sha1_batch(inputs: &[String]) -> Vec<String> {
     let mut child = Command::new("python3")
         .args([
             "-c",
-            "import hashlib,sys\nfor line in sys.stdin.read().split('\\n')[:-1]: print(hashlib.sha1(line.encode()).hexdigest())",
+            // Bytes in, so that the locale's encoding never stands between the test and the digest.
+            "import hashlib,sys\nfor line in sys.stdin.buffer.read().split(b'\\n')[:-1]: print(hashlib.sha1(line).hexdigest())",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -63,6 +62,11 @@ pub fn python_sha1_batch(inputs: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// SHA-1 hex of one string, by Python's hashlib.
+pub fn python_sha1(input: &str) -> String {
+    python_sha1_batch(&[input.to_owned()]).remove(0)
+}
+
 /// A config answer, checked for shape.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,216 +77,68 @@ pub struct Config {
     pub signature: String,
 }
 
-/// A port that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A child process whose stdout and stderr are captured (for assertions and the secret grep).
-pub struct Proc {
-    pub child: Child,
-    pub output: Arc<Mutex<String>>,
-    pub first_line: String,
-    /// The threads copying stdout and stderr into `output`: done once the child has exited and they drained.
-    readers: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl Proc {
-    /// Spawns `cmd`, waits for its first stdout line (the "listening on" line) and keeps reading both streams.
-    pub fn spawn(mut cmd: Command) -> Self {
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn");
-        let output = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let err_out = output.clone();
-        let err_reader = std::thread::spawn(move || {
-            let mut r = BufReader::new(stderr);
-            let mut line = String::new();
-            while r.read_line(&mut line).unwrap_or(0) > 0 {
-                err_out.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first_line = String::new();
-        let _ = stdout.read_line(&mut first_line);
-        output.lock().unwrap().push_str(&first_line);
-        let out = output.clone();
-        let out_reader = std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = stdout.read_to_string(&mut rest);
-            out.lock().unwrap().push_str(&rest);
-        });
-        Self {
-            child,
-            output,
-            first_line,
-            readers: vec![err_reader, out_reader],
-        }
-    }
-
-    /// `http://addr` from a "… listening on http://addr" first line.
-    pub fn base_url(&self) -> String {
-        let url = self.first_line.trim().rsplit(' ').next().unwrap_or("").to_owned();
-        assert!(
-            url.starts_with("http://"),
-            "no address line; output so far:\n{}",
-            self.output()
-        );
-        url
-    }
-
-    pub fn output(&self) -> String {
-        self.output.lock().unwrap().clone()
-    }
-
-    /// The output once it contains `needle` (the reader threads may lag behind the process), or as it is after
-    /// 10 s.
-    pub fn output_once_it_has(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let output = self.output();
-            if output.contains(needle) || Instant::now() >= deadline {
-                return output;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGTERM (graceful), then wait.
-    pub fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                self.drain();
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.drain();
-    }
-
-    /// Waits (up to 10 s) until everything the exited child wrote is in `output`.
-    fn drain(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline && !self.readers.iter().all(std::thread::JoinHandle::is_finished) {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// The `wx-server` binary with an empty environment (but PATH): nothing of the caller's `WX_*` reaches it.
 pub fn wx_server() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_wx-server"));
     c.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
     c
 }
 
-/// The process id of the Redis answering on `addr` (`INFO server`), if one answers.
-fn redis_pid(addr: SocketAddr) -> Option<u32> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    stream.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n").ok()?;
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&answer).contains("process_id:") || !answer.ends_with(b"\r\n") {
-        let n = stream.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        answer.extend_from_slice(&buf[..n]);
-    }
-    let text = String::from_utf8_lossy(&answer);
-    text.lines()
-        .find_map(|l| l.strip_prefix("process_id:"))
-        .and_then(|pid| pid.trim().parse().ok())
+/// `wx-server fake-wechat` on a free loopback port for the test account, with `extra` flags; started and
+/// listening (its URL is [`Proc::base_url`]).
+pub fn fake_wechat(extra: &[&str]) -> Proc {
+    let mut c = wx_server();
+    c.args([
+        "fake-wechat",
+        "--listen",
+        "127.0.0.1:0",
+        "--appid",
+        TEST_APPID,
+        "--secret",
+        TEST_SECRET,
+    ]);
+    c.args(extra);
+    let p = Proc::spawn(c);
+    let _ = p.base_url();
+    p
 }
 
-/// A redis-server of our own on a free loopback port, without persistence; killed on drop.
-pub struct Redis {
-    pub child: Child,
-    pub port: u16,
+/// `wx-server serve` for the test account on the WeChat at `fake`, with the store `store` (`WX_STORE`), debug
+/// logs and `extra` variables; start it with [`Proc::spawn`] (or run it to see it refuse).
+pub fn serve(fake: &str, store: &str, extra: &[(&str, &str)]) -> Command {
+    let mut c = wx_server();
+    c.arg("serve")
+        .env("WX_APPID", TEST_APPID)
+        .env("WX_APPSECRET", TEST_SECRET)
+        .env("WX_API_BASE", fake)
+        .env("WX_JS_DOMAINS", "127.0.0.1")
+        .env("WX_LISTEN", "127.0.0.1:0")
+        .env("WX_STORE", store)
+        .env("RUST_LOG", "debug");
+    c.envs(extra.iter().copied());
+    c
 }
 
-impl Redis {
-    /// On a free port; a port taken by someone else between picking and binding it is replaced by another.
-    pub fn start() -> Self {
-        for _ in 0..5 {
-            if let Some(redis) = Self::try_start_on(free_port()) {
-                return redis;
-            }
-        }
-        panic!("redis-server found no free port in 5 tries");
-    }
-
-    /// On `port`, which must be free.
-    pub fn start_on(port: u16) -> Self {
-        Self::try_start_on(port).unwrap_or_else(|| panic!("redis-server could not listen on {port}: in use?"))
-    }
-
-    /// `None` when the server on `port` is not this one (it exited: the port was taken meanwhile, perhaps by
-    /// another test's Redis, which must not be mistaken for ours).
-    fn try_start_on(port: u16) -> Option<Self> {
-        let mut child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (cargo xtask setup installs it)");
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(Some(_)) = child.try_wait() {
-                return None;
-            }
-            if let Some(pid) = redis_pid(addr) {
-                if pid == child.id() {
-                    return Some(Self { child, port });
-                }
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-            assert!(Instant::now() < deadline, "redis-server did not start on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `wx-server serve --mock --listen 127.0.0.1:0` with `args`, which must refuse to start (exit code 2, as for
+/// every configuration error): its stderr.
+pub fn refused_at_start_up(args: &[&str]) -> String {
+    let out = wx_server()
+        .args(["serve", "--mock", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    stderr
 }
 
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// The tickets the fake WeChat process at `fake` accepts now for the test account.
+pub async fn fake_tickets(client: &reqwest::Client, fake: &str) -> Vec<String> {
+    let v = get_json(client, format!("{fake}/test-only/jsapi-ticket?appid={TEST_APPID}")).await;
+    v["validTickets"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 /// Fetches and parses a config; panics with the body when not 200.
@@ -305,18 +161,4 @@ pub fn verifies(c: &Config, page: &str, tickets: &[String]) -> bool {
     tickets
         .iter()
         .any(|t| expected_signature(t, &c.nonce_str, c.timestamp, url) == c.signature)
-}
-
-/// `GET url` and its JSON body; panics (failing the test) on a transport error or a body that is not JSON.
-pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> serde_json::Value {
-    client.get(url).send().await.unwrap().json().await.unwrap()
-}
-
-/// POSTs `body` as JSON and reads the answer as JSON, whatever its status.
-pub async fn post_json(
-    client: &reqwest::Client,
-    url: impl reqwest::IntoUrl,
-    body: &serde_json::Value,
-) -> serde_json::Value {
-    client.post(url).json(body).send().await.unwrap().json().await.unwrap()
 }
