@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, ensure};
 use std::time::Duration;
-use wxkit_e2e::{Stack, eventually, http};
+use wxkit_e2e::{Stack, eventually, http, http_body};
 
 #[tokio::test]
 async fn config_reaches_ready_and_the_debugger_reproduces_the_signature() -> Result<()> {
@@ -373,7 +373,7 @@ async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()>
     s.open_ready("/?emulator=on").await?;
     let appid = s.text("#cfg-appid").await.context("appid")?;
     // Tickets issued from now on live 20 s, so the backend refreshes ahead of expiry during the test.
-    let (status, _) = http_json("POST", &s.url("/fake-wechat/test-only/faults"), r#"{"expires_in": 20}"#).await?;
+    let (status, _) = http_body("POST", &s.url("/fake-wechat/test-only/faults"), r#"{"expires_in": 20}"#).await?;
     ensure!(status == 200, "faults accepted");
 
     // 1. The ticket is revoked behind the backend's back: the page heals with one refresh.
@@ -415,7 +415,6 @@ async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()>
     s.close().await
 }
 
-/// Waits until an entry of the emulator's record list `list` (`calls`, `configs`, …) matches.
 /// Waits until a config is under way: sent and not yet answered, which is when WeChat answers any API
 /// "offline verifying". The test asks itself (`checkJsApi`, allowed without a jsApiList entry) until it does.
 async fn config_under_way(s: &Stack, what: &str) -> Result<()> {
@@ -427,23 +426,22 @@ async fn config_under_way(s: &Stack, what: &str) -> Result<()> {
         };
         record["calls"].as_array()?.iter().any(verifying).then_some(())
     })
-    .await
+    .await?;
+    Ok(())
 }
 
+/// Waits until an entry of the emulator's record list `list` (`calls`, `configs`, …) matches.
 async fn recorded(s: &Stack, list: &str, what: &str, matches: impl Fn(&serde_json::Value) -> bool) -> Result<()> {
     eventually(Duration::from_secs(10), what, || async {
         let record = s.record().await.ok()?;
         record[list].as_array()?.iter().any(&matches).then_some(())
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {
     let (_, body) = http("GET", &s.url("/fake-wechat/test-only/stats")).await?;
     let v: serde_json::Value = serde_json::from_str(&body)?;
     v[appid]["getticket"].as_u64().context("getticket count")
-}
-
-async fn http_json(method: &str, url: &str, body: &str) -> Result<(u16, String)> {
-    wxkit_e2e::http_body(method, url, body).await
 }

@@ -2,7 +2,8 @@
 //! and the end-to-end harness (`tests/`) all use it. A dev-dependency only.
 //!
 //! - [`free_port`]: a loopback port that was free a moment ago.
-//! - [`Proc`]: a child process with its stdout and stderr captured, killed when dropped.
+//! - [`Proc`]: a child process with its stdout and stderr captured (and logged to a file if asked), killed when
+//!   dropped (with its process group if asked).
 //! - [`Redis`]: a throwaway `redis-server` on loopback, without persistence.
 //! - [`http`]: a reqwest client for loopback and the JSON and text requests tests make.
 //! - [`eventually`]: polls until something holds, within a time limit.
@@ -19,7 +20,7 @@ mod temp;
 mod wait;
 
 pub use http::{client, get_json, get_text, post_json};
-pub use process::Proc;
+pub use process::{Options, Proc};
 pub use redis::Redis;
 pub use temp::TempDir;
 pub use wait::{TimedOut, eventually, poll_until};

@@ -2,8 +2,10 @@
 
 use crate::poll_until;
 use std::{
-    io::{BufRead, BufReader, Read},
+    fs::File,
+    io::{BufRead, BufReader, Read, Write},
     os::unix::process::CommandExt,
+    path::PathBuf,
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex, PoisonError, mpsc},
     thread::JoinHandle,
@@ -36,6 +38,30 @@ impl std::fmt::Debug for Proc {
     }
 }
 
+/// How [`Proc::spawn_with`] starts a process.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    own_group: bool,
+    log: Option<PathBuf>,
+}
+
+impl Options {
+    /// As the leader of a process group of its own, which is killed whole when dropped: for a program whose own
+    /// children must not outlive it (chromedriver's browsers kept polling their page on the shared cores after a
+    /// failed test when only chromedriver was killed).
+    pub fn own_group(mut self) -> Self {
+        self.own_group = true;
+        self
+    }
+
+    /// Also appends each line it writes to the file `path` as it comes (created or emptied first), so that a run
+    /// killed from outside still leaves the log behind.
+    pub fn log_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.log = Some(path.into());
+        self
+    }
+}
+
 impl Proc {
     /// Spawns `cmd` and waits (at most 30 s) for its first stdout line, which servers use to say where they
     /// listen; both streams are read on from there.
@@ -43,39 +69,42 @@ impl Proc {
     /// # Panics
     /// When `cmd` cannot be started.
     pub fn spawn(cmd: Command) -> Self {
-        Self::start(cmd, false)
+        Self::spawn_with(cmd, Options::default())
     }
 
-    /// As [`spawn`](Self::spawn), as the leader of a process group of its own, which is killed whole when
-    /// dropped: for a program whose own children must not outlive it (chromedriver's browsers, which kept
-    /// polling their page on the shared cores after a failed test when only chromedriver was killed).
+    /// As [`spawn`](Self::spawn), with `options`.
     ///
     /// # Panics
-    /// When `cmd` cannot be started.
-    pub fn spawn_group(mut cmd: Command) -> Self {
-        cmd.process_group(0);
-        Self::start(cmd, true)
-    }
-
-    fn start(mut cmd: Command, group: bool) -> Self {
+    /// When `cmd` cannot be started, or the log file cannot be created.
+    pub fn spawn_with(mut cmd: Command, options: Options) -> Self {
+        if options.own_group {
+            cmd.process_group(0);
+        }
+        let log = options.log.as_ref().map(|path| {
+            let file = File::create(path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+            Arc::new(Mutex::new(file))
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("could not start {:?}: {e}", cmd.get_program()));
         let output = Arc::new(Mutex::new(String::new()));
+        let sink = Sink {
+            output: output.clone(),
+            log,
+        };
         let mut readers = Vec::new();
         let (first_tx, first_rx) = mpsc::channel();
         if let Some(stdout) = child.stdout.take() {
-            let output = output.clone();
+            let sink = sink.clone();
             readers.push(std::thread::spawn(move || {
-                copy_lines(stdout, &output, |line| {
+                copy_lines(stdout, &sink, |line| {
                     let _ = first_tx.send(line.to_owned());
                 })
             }));
         }
         if let Some(stderr) = child.stderr.take() {
-            let output = output.clone();
-            readers.push(std::thread::spawn(move || copy_lines(stderr, &output, |_| {})));
+            readers.push(std::thread::spawn(move || copy_lines(stderr, &sink, |_| {})));
         }
         // Empty when the process exits (or stays silent) without a line: `base_url` then says so with the output.
         let first_line: String = first_rx.recv_timeout(FIRST_LINE_WAIT).unwrap_or_default();
@@ -84,7 +113,7 @@ impl Proc {
             output,
             first_line,
             readers,
-            group,
+            group: options.own_group,
         }
     }
 
@@ -162,15 +191,29 @@ fn signal(target: &str, signal: &str) {
         .status();
 }
 
-/// Copies `stream` into `output` line by line (lossy: a stray invalid byte must not lose the rest), calling
+/// Where the readers put what the process writes: memory, and the log file if asked.
+#[derive(Clone)]
+struct Sink {
+    output: Arc<Mutex<String>>,
+    log: Option<Arc<Mutex<File>>>,
+}
+
+/// Copies `stream` into `sink` line by line (lossy: a stray invalid byte must not lose the rest), calling
 /// `first` with the first line.
-fn copy_lines(stream: impl Read, output: &Mutex<String>, first: impl FnOnce(&str)) {
+fn copy_lines(stream: impl Read, sink: &Sink, first: impl FnOnce(&str)) {
     let mut reader = BufReader::new(stream);
     let mut first = Some(first);
     let mut line = Vec::new();
     while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
         let text = String::from_utf8_lossy(&line);
-        output.lock().unwrap_or_else(PoisonError::into_inner).push_str(&text);
+        // The log first: once a line is in `output`, it is in the log too.
+        if let Some(log) = &sink.log {
+            // A log that cannot be written loses lines, not the test.
+            let _ = log.lock().unwrap_or_else(PoisonError::into_inner).write_all(&line);
+        }
+        let mut output = sink.output.lock().unwrap_or_else(PoisonError::into_inner);
+        output.push_str(&text);
+        drop(output);
         if let Some(first) = first.take() {
             first(text.trim_end());
         }
@@ -200,6 +243,19 @@ mod tests {
     }
 
     #[test]
+    fn a_log_gets_every_line_as_it_comes() {
+        let dir = crate::TempDir::new("log");
+        let log = dir.join("p.log");
+        let p = Proc::spawn_with(
+            sh("echo one; echo two >&2; exec sleep 30"),
+            Options::default().log_to(&log),
+        );
+        p.output_once_it_has("two");
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains("one\n") && text.contains("two\n"), "{text}");
+    }
+
+    #[test]
     fn a_silent_process_that_exits_is_not_waited_for() {
         let started = std::time::Instant::now();
         let p = Proc::spawn(sh("exit 3"));
@@ -209,7 +265,7 @@ mod tests {
 
     #[test]
     fn a_group_is_killed_whole() {
-        let p = Proc::spawn_group(sh("sleep 30 & echo $!; wait"));
+        let p = Proc::spawn_with(sh("sleep 30 & echo $!; wait"), Options::default().own_group());
         let grandchild = p.first_line().to_owned();
         drop(p);
         let gone = poll_until(EXIT_WAIT, Duration::from_millis(20), || {
