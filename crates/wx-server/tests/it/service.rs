@@ -4,7 +4,7 @@
 use crate::common::{self, inproc::*, *};
 use serde_json::{Value, json};
 use std::time::Duration;
-use wx_server::{Secret, TokenMode, fake::FakeWechat};
+use wx_server::{Secret, Server, TokenMode, fake::FakeWechat};
 
 const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline&x=%E4%BD%A0#/route";
 
@@ -126,6 +126,15 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
     })
     .await;
     let client = client();
+    step_bad_page_urls_get_a_4xx_naming_the_fix(&client, &server).await;
+    step_allowed_pages_are_signed(&client, &server).await;
+    step_a_real_account_signs_pages_on_standard_ports_only(&client).await;
+    step_another_method_gets_405(&client, &server).await;
+    step_none_of_it_was_a_5xx(&client, &server).await;
+}
+
+/// Each way a page URL can be wrong gets its own error code and a message saying what to fix.
+async fn step_bad_page_urls_get_a_4xx_naming_the_fix(client: &reqwest::Client, server: &Server) {
     let long = format!("https://a.com/?q={}", "x".repeat(10 * 1024));
     let cases: Vec<(String, u16, &str)> = vec![
         (String::new(), 400, "missing_url"),
@@ -203,7 +212,10 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             "{query}: a message saying what to fix"
         );
     }
-    // What passes: the domain, a subdomain, an allowed IP, any port when none is configured.
+}
+
+/// What passes: the domain, a subdomain, an allowed IP, any port when none is configured.
+async fn step_allowed_pages_are_signed(client: &reqwest::Client, server: &Server) {
     for ok in [
         "https://a.com/",
         "https://h5.a.com/x?y=1#z",
@@ -217,7 +229,10 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             .unwrap();
         assert_eq!(r.status(), 200, "{ok}");
     }
-    // A real account (WX_JS_PORTS=standard) signs pages on 80 and 443 only: WeChat refuses the others.
+}
+
+/// A real account (WX_JS_PORTS=standard) signs pages on 80 and 443 only: WeChat refuses the others.
+async fn step_a_real_account_signs_pages_on_standard_ports_only(client: &reqwest::Client) {
     let (_fake, strict) = start_with(fake_opts(7200), |s| {
         s.js_domains = vec![wx_server::JsDomain::parse("a.com").unwrap()];
         s.js_ports = wx_server::JsPorts::Standard;
@@ -247,6 +262,9 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             );
         }
     }
+}
+
+async fn step_another_method_gets_405(client: &reqwest::Client, server: &Server) {
     let post = client
         .post(server.url(&format!("/api/jssdk/config?url={}", enc("https://a.com/"))))
         .send()
@@ -254,7 +272,10 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
         .unwrap();
     assert_eq!(post.status(), 405);
     assert_eq!(post.json::<Value>().await.unwrap()["error"], "method_not_allowed");
-    let metrics = get_text(&client, server.url("/metrics")).await;
+}
+
+async fn step_none_of_it_was_a_5xx(client: &reqwest::Client, server: &Server) {
+    let metrics = get_text(client, server.url("/metrics")).await;
     assert!(metrics.contains("wxkit_config_requests_total{status=\"502\"} 0"));
     assert!(metrics.contains("wxkit_config_requests_total{status=\"503\"} 0"));
 }
