@@ -30,9 +30,7 @@ pub fn client() -> reqwest::Client {
 /// # Panics
 /// On a transport error or a body that is not JSON.
 pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> serde_json::Value {
-    let url = url.into_url().unwrap_or_else(|e| panic!("a URL: {e}"));
-    let response = client.get(url.clone()).send().await;
-    let response = response.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let (url, response) = get(client, url).await;
     response
         .json()
         .await
@@ -44,13 +42,19 @@ pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> s
 /// # Panics
 /// On a transport error.
 pub async fn get_text(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
-    let url = url.into_url().unwrap_or_else(|e| panic!("a URL: {e}"));
-    let response = client.get(url.clone()).send().await;
-    let response = response.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let (url, response) = get(client, url).await;
     response
         .text()
         .await
         .unwrap_or_else(|e| panic!("GET {url}: no body: {e}"))
+}
+
+/// `GET url`: the URL (for messages) and the response, whatever its status.
+async fn get(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> (reqwest::Url, reqwest::Response) {
+    let url = url.into_url().unwrap_or_else(|e| panic!("a URL: {e}"));
+    let response = client.get(url.clone()).send().await;
+    let response = response.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    (url, response)
 }
 
 /// POSTs `body` as JSON and reads the answer as JSON, whatever its status.
