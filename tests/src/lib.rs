@@ -7,62 +7,27 @@
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::{
-    net::TcpListener,
-    os::unix::process::CommandExt,
     path::PathBuf,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::Command,
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
 };
+use wx_testkit::{Options, Proc, TempDir, free_port};
+
+pub use wx_testkit::eventually;
 
 /// Phone width for screenshots and layout: an iPhone 12-class viewport.
 pub const PHONE: (u32, u32) = (390, 844);
 
-/// A child process killed when dropped, so a failing test never leaks servers.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// chromedriver in a process group of its own, which Chromium and its helpers join: dropped (a test failed
-/// before `close`, or panicked), the whole group is killed. Killing chromedriver alone left Chromium running,
-/// polling its page on the shared cores for the rest of the run and after it.
-struct DriverGroup(Child);
-
-impl Drop for DriverGroup {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.0.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Chromium's profile folder, removed when dropped (after the browser is gone: fields drop in order).
-struct Profile(PathBuf);
-
-impl Drop for Profile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// One running stack: server + fake WeChat, chromedriver, and a browser session.
+/// One running stack: server + fake WeChat, chromedriver, and a browser session. Dropped (a test failed before
+/// `close`, or panicked), every process is killed, chromedriver with its browsers, and the profile removed.
 pub struct Stack {
     pub base: String,
     pub browser: Client,
-    _server: Guard,
-    _driver: DriverGroup,
-    _profile: Profile,
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    _server: Proc,
+    _driver: Proc,
+    /// Chromium's profile folder: removed after the browser is gone (fields drop in order).
+    _profile: TempDir,
 }
 
 fn env_path(name: &str) -> Result<PathBuf> {
@@ -78,24 +43,6 @@ fn env_path(name: &str) -> Result<PathBuf> {
     Ok(p)
 }
 
-/// Polls `f` every 50 ms until it returns Some, or fails after `timeout` with `what`.
-pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut f: F) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return Ok(v);
-        }
-        if start.elapsed() > timeout {
-            bail!("timed out after {timeout:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// A plain HTTP request on loopback (the backend's and the fake's JSON endpoints, chromedriver's status).
 pub async fn http(method: &str, url: &str) -> Result<(u16, String)> {
     http_body(method, url, "").await
@@ -103,14 +50,13 @@ pub async fn http(method: &str, url: &str) -> Result<(u16, String)> {
 
 /// As [`http`], with a JSON body.
 pub async fn http_body(method: &str, url: &str, json: &str) -> Result<(u16, String)> {
-    // reqwest is built without a default TLS provider in this workspace; install ring's (a no-op after the first).
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let method = reqwest::Method::from_bytes(method.as_bytes())?;
-    let response = reqwest::Client::new()
+    let response = wx_testkit::http::client_builder()
+        .timeout(Duration::from_secs(10))
+        .build()?
         .request(method, url)
         .header("content-type", "application/json")
         .body(json.to_owned())
-        .timeout(Duration::from_secs(10))
         .send()
         .await?;
     let status = response.status().as_u16();
@@ -122,41 +68,28 @@ impl Stack {
     pub async fn start() -> Result<Self> {
         let server_bin = env_path("WXKIT_SERVER_BIN")?;
         let dist = env_path("WXKIT_DIST")?;
-        let port = free_port()?;
-        let base = format!("http://127.0.0.1:{port}");
+        // The server's output, kept as it comes for a failed run's post-mortem: one file per process.
         let logs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-logs");
         std::fs::create_dir_all(&logs)?;
-        let log = std::fs::File::create(logs.join(format!("wx-server-{port}.log")))?;
-        let server = Guard(
-            Command::new(server_bin)
-                .args(["serve", "--mock"])
-                .env("WX_LISTEN", format!("127.0.0.1:{port}"))
-                .env("WX_STATIC_DIR", &dist)
-                .env("WX_STORE", "memory")
-                .env("WX_JS_DOMAINS", "127.0.0.1")
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .context("start wx-server")?,
-        );
-        eventually(Duration::from_secs(20), "wx-server /healthz", || async {
-            http("GET", &format!("{base}/healthz"))
-                .await
-                .ok()
-                .filter(|(s, _)| *s == 200)
-        })
-        .await?;
+        let mut server = Command::new(server_bin);
+        server
+            .args(["serve", "--mock"])
+            .env("WX_LISTEN", "127.0.0.1:0")
+            .env("WX_STATIC_DIR", &dist)
+            .env("WX_STORE", "memory")
+            .env("WX_JS_DOMAINS", "127.0.0.1");
+        static STACKS: AtomicUsize = AtomicUsize::new(0);
+        let n = STACKS.fetch_add(1, Ordering::Relaxed);
+        let log = logs.join(format!("wx-server-{}-{n}.log", std::process::id()));
+        let server = Proc::spawn_with(server, Options::default().log_to(log));
+        // Serving once it has said where (the port is the OS's pick: no race for it).
+        let base = server.base_url();
 
-        let driver_port = free_port()?;
-        let driver = DriverGroup(
-            Command::new("/usr/bin/chromedriver")
-                .arg(format!("--port={driver_port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .process_group(0)
-                .spawn()
-                .context("start chromedriver (installed by `cargo xtask setup`)")?,
-        );
+        let driver_port = free_port();
+        let mut driver = Command::new("/usr/bin/chromedriver");
+        driver.arg(format!("--port={driver_port}"));
+        // chromedriver installed by `cargo xtask setup`; its browsers die with it.
+        let driver = Proc::spawn_with(driver, Options::default().own_group());
         let driver_url = format!("http://127.0.0.1:{driver_port}");
         eventually(Duration::from_secs(20), "chromedriver /status", || async {
             http("GET", &format!("{driver_url}/status"))
@@ -166,10 +99,7 @@ impl Stack {
         })
         .await?;
 
-        // Per process and port, emptied first: a folder left by a run that was killed must not be reused as is.
-        let profile =
-            Profile(std::env::temp_dir().join(format!("wxkit-e2e-chrome-{}-{driver_port}", std::process::id())));
-        let _ = std::fs::remove_dir_all(&profile.0);
+        let profile = TempDir::new("e2e-chrome");
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
@@ -178,7 +108,7 @@ impl Stack {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-quic", "--no-first-run",
                     format!("--window-size={},{}", PHONE.0, PHONE.1),
-                    format!("--user-data-dir={}", profile.0.display()),
+                    format!("--user-data-dir={}", profile.path().display()),
                 ]
             }
         });
@@ -218,8 +148,8 @@ impl Stack {
         eventually(Duration::from_secs(30), &format!("status {state}"), || async {
             self.browser.find(Locator::Css(&css)).await.ok()
         })
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(())
     }
 
     /// Clicks the first element matching `css`.
@@ -265,12 +195,13 @@ impl Stack {
 
     /// Waits until an element matching `css` has text containing `needle`.
     pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
-        eventually(
+        let text = eventually(
             Duration::from_secs(20),
             &format!("{css} to contain {needle:?}"),
             || async { self.text(css).await.filter(|t| t.contains(needle)) },
         )
-        .await
+        .await?;
+        Ok(text)
     }
 
     /// Saves a PNG of the current viewport under `target/e2e-screenshots/NAME.png`.

@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, ensure};
 use std::time::Duration;
-use wxkit_e2e::{Stack, eventually, http};
+use wxkit_e2e::{Stack, eventually, http, http_body};
 
 #[tokio::test]
 async fn config_reaches_ready_and_the_debugger_reproduces_the_signature() -> Result<()> {
@@ -372,26 +372,34 @@ async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()>
     let s = Stack::start().await?;
     s.open_ready("/?emulator=on").await?;
     let appid = s.text("#cfg-appid").await.context("appid")?;
-    // Tickets issued from now on live 20 s, so the backend refreshes ahead of expiry during the test.
-    let (status, _) = http_json("POST", &s.url("/fake-wechat/test-only/faults"), r#"{"expires_in": 20}"#).await?;
-    ensure!(status == 200, "faults accepted");
+    step_issue_tickets_that_live_20_seconds(&s).await?;
+    step_revoke_the_ticket_and_see_the_page_heal(&s, &appid).await?;
+    step_revoke_it_again_and_see_the_error_and_its_hint(&s, &appid).await?;
+    step_retry_after_the_backends_refresh_ahead(&s, &appid).await?;
+    s.close().await
+}
 
-    // 1. The ticket is revoked behind the backend's back: the page heals with one refresh.
-    let (status, _) = http(
-        "POST",
-        &s.url(&format!("/fake-wechat/test-only/rotate-ticket?appid={appid}")),
-    )
-    .await?;
+/// Tickets issued from now on live 20 s, so that the backend refreshes ahead of expiry during the test.
+async fn step_issue_tickets_that_live_20_seconds(s: &Stack) -> Result<()> {
+    let faults = s.url("/fake-wechat/test-only/faults");
+    let (status, _) = http_body("POST", &faults, r#"{"expires_in": 20}"#).await?;
+    ensure!(status == 200, "faults accepted");
+    Ok(())
+}
+
+/// The ticket is revoked behind the backend's back: after a reload the page heals with one refresh.
+async fn step_revoke_the_ticket_and_see_the_page_heal(s: &Stack, appid: &str) -> Result<()> {
+    let (status, _) = http("POST", &rotate_ticket_url(s, appid)).await?;
     ensure!(status == 200, "rotated");
     s.browser.refresh().await?;
     s.wait_text("#wx-status", "re-signed with a fresh ticket").await?;
+    Ok(())
+}
 
-    // 2. Revoked again within 5 minutes: the backend will not force another refresh, so the error shows.
-    http(
-        "POST",
-        &s.url(&format!("/fake-wechat/test-only/rotate-ticket?appid={appid}")),
-    )
-    .await?;
+/// Revoked again within 5 minutes: the backend will not force another refresh, so the error shows, with a hint
+/// saying what to fix and the canonical string without the ticket.
+async fn step_revoke_it_again_and_see_the_error_and_its_hint(s: &Stack, appid: &str) -> Result<()> {
+    http("POST", &rotate_ticket_url(s, appid)).await?;
     s.browser.refresh().await?;
     s.wait_state("error").await?;
     s.wait_text("#wx-status", "invalid signature").await?;
@@ -403,19 +411,24 @@ async fn invalid_signature_shows_its_hint_and_self_heal_recovers() -> Result<()>
         "the ticket is never shown: {canonical}"
     );
     s.screenshot("invalid-signature").await?;
+    Ok(())
+}
 
-    // 3. The backend refreshes its 20 s ticket ahead of expiry and gets the current one; trying again works.
-    let before = getticket_calls(&s, &appid).await?;
+/// The backend refreshes its 20 s ticket ahead of expiry and gets the current one; trying again works.
+async fn step_retry_after_the_backends_refresh_ahead(s: &Stack, appid: &str) -> Result<()> {
+    let before = getticket_calls(s, appid).await?;
     eventually(Duration::from_secs(40), "the backend's refresh-ahead", || async {
-        getticket_calls(&s, &appid).await.ok().filter(|n| *n > before)
+        getticket_calls(s, appid).await.ok().filter(|n| *n > before)
     })
     .await?;
     s.click("#wx-retry").await?;
-    s.wait_ready().await?;
-    s.close().await
+    s.wait_ready().await
 }
 
-/// Waits until an entry of the emulator's record list `list` (`calls`, `configs`, …) matches.
+fn rotate_ticket_url(s: &Stack, appid: &str) -> String {
+    s.url(&format!("/fake-wechat/test-only/rotate-ticket?appid={appid}"))
+}
+
 /// Waits until a config is under way: sent and not yet answered, which is when WeChat answers any API
 /// "offline verifying". The test asks itself (`checkJsApi`, allowed without a jsApiList entry) until it does.
 async fn config_under_way(s: &Stack, what: &str) -> Result<()> {
@@ -427,23 +440,22 @@ async fn config_under_way(s: &Stack, what: &str) -> Result<()> {
         };
         record["calls"].as_array()?.iter().any(verifying).then_some(())
     })
-    .await
+    .await?;
+    Ok(())
 }
 
+/// Waits until an entry of the emulator's record list `list` (`calls`, `configs`, …) matches.
 async fn recorded(s: &Stack, list: &str, what: &str, matches: impl Fn(&serde_json::Value) -> bool) -> Result<()> {
     eventually(Duration::from_secs(10), what, || async {
         let record = s.record().await.ok()?;
         record[list].as_array()?.iter().any(&matches).then_some(())
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {
     let (_, body) = http("GET", &s.url("/fake-wechat/test-only/stats")).await?;
     let v: serde_json::Value = serde_json::from_str(&body)?;
     v[appid]["getticket"].as_u64().context("getticket count")
-}
-
-async fn http_json(method: &str, url: &str, body: &str) -> Result<(u16, String)> {
-    wxkit_e2e::http_body(method, url, body).await
 }

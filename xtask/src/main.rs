@@ -1,9 +1,10 @@
-//! `cargo xtask setup | dev | test | bench | dist | fuzz`: everything a fresh machine needs, from one entry point.
+//! `cargo xtask setup | dev | test | bench | dist | fuzz | example`: everything a fresh machine needs, from one entry point.
 
 mod app_bench;
 mod bench;
 mod dev;
 mod dist;
+mod example;
 mod fuzz;
 mod setup;
 mod shell;
@@ -24,7 +25,7 @@ enum Task {
     Setup,
     /// Run the demo on the built-in fake WeChat: no account needed.
     Dev,
-    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium and end-to-end tests.
+    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium, the examples' build and end-to-end tests.
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
     Bench,
@@ -32,6 +33,8 @@ enum Task {
     Dist,
     /// Fuzz wx-push (push parser, safe-mode decryptor, verification) for a while; not in CI.
     Fuzz(fuzz::Args),
+    /// Build an example and run it on the built-in fake WeChat: `cargo xtask example plain-page`.
+    Example(example::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -42,5 +45,6 @@ fn main() -> anyhow::Result<()> {
         Task::Bench => bench::run(),
         Task::Dist => dist::run(),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::Example(args) => example::run(&args),
     }
 }

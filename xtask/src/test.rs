@@ -1,7 +1,7 @@
 //! `cargo xtask test`: setup, then every check CI relies on, stopping at the first failure.
 
 use crate::{
-    dist, fuzz, setup,
+    dist, example, fuzz, setup,
     shell::{cmd, exec, exec_within, target_dir},
 };
 use anyhow::Result;
@@ -53,6 +53,8 @@ pub fn run() -> Result<()> {
     for krate in WASM_CRATES {
         built_then_run(|| wasm_test(krate))?;
     }
+    // `cargo xtask example plain-page` builds it this way: a build check keeps the command from rotting.
+    example::build_plain_page(&target_dir().join("example-plain-page"))?;
     end_to_end()
 }
 

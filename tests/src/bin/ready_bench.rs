@@ -13,14 +13,15 @@ const ROUNDS: usize = 15;
 
 async fn ready_ms(s: &Stack, path: &str) -> Result<f64> {
     s.browser.goto(&s.url(path)).await?;
-    eventually(Duration::from_secs(30), &format!("wx-ready on {path}"), || async {
+    let ms = eventually(Duration::from_secs(30), &format!("wx-ready on {path}"), || async {
         let v = s
             .js("const m = performance.getEntriesByName('wx-ready'); return m.length ? m[0].startTime : null;")
             .await
             .ok()?;
         v.as_f64()
     })
-    .await
+    .await?;
+    Ok(ms)
 }
 
 fn median_p90(mut v: Vec<f64>) -> (f64, f64) {

@@ -2,7 +2,7 @@
 //! stripped to plain mode carrying a forged body, timestamps from 1970 and 2001, a captured encrypted push sent
 //! again after the de-duplication window, and to another instance sharing the store (Redis, and the file store).
 
-mod common;
+use crate::common::{self, inproc};
 
 use std::sync::{
     Arc,
@@ -17,16 +17,9 @@ fn safe_signer() -> PushSigner {
     PushSigner::safe(DEMO_TOKEN, PushCipher::new(key, DEMO_APPID))
 }
 
-fn settings(tweak: impl FnOnce(&mut Settings)) -> Settings {
-    let mut s = Settings::mock();
-    s.listen = "127.0.0.1:0".parse().unwrap();
-    s.store = StoreSpec::Memory;
-    tweak(&mut s);
-    s
-}
-
-/// A server whose handler counts its runs, greets a subscribe with its scene and echoes text.
-async fn start(s: Settings) -> (Server, Arc<AtomicUsize>) {
+/// A `--mock` server, changed by `tweak`, whose handler counts its runs, greets a subscribe with its scene and
+/// echoes text.
+async fn start(tweak: impl FnOnce(&mut Settings)) -> (Server, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = runs.clone();
     let handler = move |push: Push| {
@@ -41,8 +34,7 @@ async fn start(s: Settings) -> (Server, Arc<AtomicUsize>) {
             }
         }
     };
-    let listener = tokio::net::TcpListener::bind(s.listen).await.unwrap();
-    (Server::start_with_handler(listener, s, handler).await.unwrap(), runs)
+    (inproc::start_mock_with_handler(tweak, handler).await, runs)
 }
 
 fn text_xml(content: &str, msg_id: u64) -> String {
@@ -78,7 +70,7 @@ fn sign(signer: &PushSigner, xml: &str, timestamp: u64, nonce: &str) -> SignedPu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_implies_compatible_mode_and_a_stripped_safe_query_cannot_carry_a_forged_body() {
     // No WX_ENCRYPTION_MODE: the configured EncodingAESKey implies compatible mode.
-    let (server, runs) = start(settings(|s| s.encryption_mode = None)).await;
+    let (server, runs) = start(|s| s.encryption_mode = None).await;
     let now = wx_sign::unix_timestamp();
     let genuine = sign(&safe_signer(), &text_xml("hello", 1), now, "nonce-a");
     let (status, reply) = send(&server, &genuine).await;
@@ -110,7 +102,7 @@ async fn a_key_implies_compatible_mode_and_a_stripped_safe_query_cannot_carry_a_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timestamps_outside_the_window_are_refused_on_pushes_and_the_url_check() {
-    let (server, runs) = start(settings(|s| s.timestamp_window = Duration::from_secs(60))).await;
+    let (server, runs) = start(|s| s.timestamp_window = Duration::from_secs(60)).await;
     let now = wx_sign::unix_timestamp();
     let client = common::client();
     // (timestamp, accepted)
@@ -147,7 +139,7 @@ async fn timestamps_outside_the_window_are_refused_on_pushes_and_the_url_check()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_captured_push_is_accepted_once_also_after_the_deduplication_window() {
-    let (server, runs) = start(settings(|_| {})).await;
+    let (server, runs) = start(|_| {}).await;
     let now = wx_sign::unix_timestamp();
     // Plain mode: a query seen in a log cannot carry another body.
     let plain = sign(&PushSigner::plain(DEMO_TOKEN), &text_xml("plain", 1), now, "nonce-p");
@@ -177,15 +169,14 @@ async fn a_captured_push_is_accepted_once_also_after_the_deduplication_window() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_accepted_by_one_instance_is_refused_by_another_sharing_the_store() {
     let redis = common::Redis::start();
-    let dir = std::env::temp_dir().join(format!("wxkit-push-guard-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("push-guard");
     let stores = [
         ("redis", StoreSpec::Redis(wx_server::Secret::new(redis.url()))),
         ("file", StoreSpec::File(dir.join("credentials.json"))),
     ];
     for (n, (kind, store)) in stores.into_iter().enumerate() {
-        let (a, runs_a) = start(settings(|s| s.store = store.clone())).await;
-        let (b, runs_b) = start(settings(|s| s.store = store)).await;
+        let (a, runs_a) = start(|s| s.store = store.clone()).await;
+        let (b, runs_b) = start(|s| s.store = store).await;
         let push = sign(
             &safe_signer(),
             &text_xml(kind, n as u64),
@@ -211,5 +202,4 @@ async fn a_push_accepted_by_one_instance_is_refused_by_another_sharing_the_store
         a.shutdown().await;
         b.shutdown().await;
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

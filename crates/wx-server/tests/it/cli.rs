@@ -1,32 +1,14 @@
 //! The `sign` and `check` subcommands, run as a user runs them, checked against Python's hashlib.
 
-use std::process::Command;
+use crate::common::{python_sha1, wx_server};
 
-fn wx_server(args: &[&str]) -> std::process::Output {
-    wx_server_with(args, &[])
+fn run(args: &[&str]) -> std::process::Output {
+    run_with(args, &[])
 }
 
-/// With these environment variables (and none of the ones the subcommands read from the caller's environment).
-fn wx_server_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_wx-server"))
-        .args(args)
-        .env_remove("WX_TOKEN")
-        .env_remove("WX_JSAPI_TICKET")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
-}
-
-fn python_sha1(s: &str) -> String {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())",
-            s,
-        ])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+/// With these environment variables only (none of the caller's: `wx_server()` clears them).
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    wx_server().args(args).envs(env.iter().copied()).output().unwrap()
 }
 
 /// The signature on stdout; with -v the canonical string on stderr, its ticket redacted. The ticket comes from
@@ -35,8 +17,8 @@ fn python_sha1(s: &str) -> String {
 fn sign_prints_signature_and_canonical_string() {
     let url = "https://a.com/p?x=1&q=%E4%BD%A0&z=中";
     let rest = ["--noncestr", "N1", "--timestamp", "1700000000", "--url", url, "-v"];
-    let from_flag = wx_server(&[&["sign", "--ticket", "T1CKET"][..], &rest].concat());
-    let from_env = wx_server_with(&[&["sign"][..], &rest].concat(), &[("WX_JSAPI_TICKET", "T1CKET")]);
+    let from_flag = run(&[&["sign", "--ticket", "T1CKET"][..], &rest].concat());
+    let from_env = run_with(&[&["sign"][..], &rest].concat(), &[("WX_JSAPI_TICKET", "T1CKET")]);
     let canonical = format!("jsapi_ticket=T1CKET&noncestr=N1&timestamp=1700000000&url={url}");
     for out in [from_flag, from_env] {
         assert!(out.status.success(), "{out:?}");
@@ -94,7 +76,7 @@ fn sign_refuses_bad_input_with_a_message() {
     for (args, needle) in cases {
         let mut full = vec!["sign"];
         full.extend_from_slice(args);
-        let out = wx_server(&full);
+        let out = run(&full);
         assert!(!out.status.success(), "{args:?}");
         assert!(out.stdout.is_empty(), "no signature printed for {args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -108,12 +90,12 @@ fn check_exits_zero_on_match_and_one_on_mismatch() {
     parts.sort();
     let good = python_sha1(&parts.concat());
     let query = ["--timestamp", "1700000000", "--nonce", "nonce42", "--signature", &good];
-    let ok = wx_server(&[&["check", "--token", "wxtoken"][..], &query].concat());
+    let ok = run(&[&["check", "--token", "wxtoken"][..], &query].concat());
     assert_eq!(ok.status.code(), Some(0));
     // The server's own WX_TOKEN when --token is not given.
-    let from_env = wx_server_with(&[&["check"][..], &query].concat(), &[("WX_TOKEN", "wxtoken")]);
+    let from_env = run_with(&[&["check"][..], &query].concat(), &[("WX_TOKEN", "wxtoken")]);
     assert_eq!(from_env.status.code(), Some(0), "{from_env:?}");
-    let bad = wx_server(&[&["check", "--token", "other"][..], &query].concat());
+    let bad = run(&[&["check", "--token", "other"][..], &query].concat());
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Token"));
 }

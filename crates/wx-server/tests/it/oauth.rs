@@ -1,41 +1,22 @@
 //! OAuth web authorisation end to end on loopback: the backend, the fake WeChat's authorize page and sns
 //! endpoints, each redirect hop inspected by hand (redirects off) with a small cookie jar.
 
-mod common;
+use crate::common::{self, get_text, no_redirects};
 
 use reqwest::{StatusCode, header};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use wx_server::{DEMO_APPID, Secret, Server, Settings, StoreSpec, WechatClient, oauth};
+use std::{collections::BTreeMap, time::Duration};
+use wx_server::{DEMO_APPID, Secret, Server, WechatClient, oauth};
 
 const USER: &str = "oFake-wx0000000000demo-user";
 
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// The demo app's client for WeChat (or whatever answers) at `base`.
 fn wechat_client(base: &str) -> WechatClient {
-    WechatClient::new(
-        base,
-        DEMO_APPID,
-        Secret::new(wx_server::DEMO_SECRET),
-        wx_server::TokenMode::Stable,
-        std::time::Duration::from_secs(5),
-        std::sync::Arc::new(wx_server::Metrics::default()),
-    )
-    .unwrap()
+    common::inproc::wechat_client(base, DEMO_APPID, wx_server::DEMO_SECRET, Duration::from_secs(5))
 }
 
 async fn start() -> Server {
-    let mut s = Settings::mock();
-    s.listen = "127.0.0.1:0".parse().unwrap();
-    s.store = StoreSpec::Memory;
-    Server::start(s).await.unwrap()
+    common::inproc::start_mock(|_| {}).await
 }
 
 /// Cookies by name, with the attributes of the `Set-Cookie` that set them.
@@ -117,7 +98,7 @@ async fn me(server: &Server, c: &reqwest::Client, jar: &mut Jar) -> (StatusCode,
 #[tokio::test]
 async fn full_redirect_flow_sets_a_signed_session_and_a_reload_gets_the_same_one() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     for (scope, nickname) in [("base", Value::Null), ("userinfo", Value::from("假用户 Fake User"))] {
         let mut jar = Jar::default();
         assert_eq!(me(&server, &c, &mut jar).await.0, StatusCode::UNAUTHORIZED);
@@ -155,7 +136,7 @@ async fn full_redirect_flow_sets_a_signed_session_and_a_reload_gets_the_same_one
 #[tokio::test]
 async fn csrf_state_must_match_this_browsers_cookie() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     let mut victim = Jar::default();
     let mut attacker = Jar::default();
     // The attacker's callback URL (their code, their state) opened in the victim's browser.
@@ -204,7 +185,7 @@ async fn an_https_public_url_in_any_case_makes_the_cookies_secure() {
     s.listen = "127.0.0.1:0".parse().unwrap();
     let server = Server::start(s).await.unwrap();
     let mut jar = Jar::default();
-    let r = get(&client(), &server.url("/api/oauth/start?return=/"), &mut jar).await;
+    let r = get(&no_redirects(), &server.url("/api/oauth/start?return=/"), &mut jar).await;
     assert!(r.status().is_redirection(), "{}", r.status());
     let attrs = jar.0.values().map(|(_, a)| a.as_str()).collect::<Vec<_>>();
     assert!(
@@ -217,7 +198,7 @@ async fn an_https_public_url_in_any_case_makes_the_cookies_secure() {
 #[tokio::test]
 async fn open_redirects_and_bad_scopes_are_refused_at_start() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     for ret in [
         "//evil.com",
         "https://evil.com/",
@@ -253,7 +234,7 @@ async fn open_redirects_and_bad_scopes_are_refused_at_start() {
 #[tokio::test]
 async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     let mut jar = Jar::default();
     let back = to_callback(&server, &c, &mut jar, "base", "/").await;
     let api = server.url("/fake-wechat");
@@ -307,13 +288,13 @@ async fn a_code_used_elsewhere_gets_a_clear_400_unless_the_browser_is_signed_in(
 async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
     let opts = wx_server::fake::FakeOptions {
         // Long enough for each code to be exchanged on a busy machine; the expiry case waits it out.
-        oauth_code_lifetime: std::time::Duration::from_secs(2),
+        oauth_code_lifetime: Duration::from_secs(2),
         ..Default::default()
     };
     let fake = wx_server::fake::FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts)
         .await
         .unwrap();
-    let c = client();
+    let c = no_redirects();
     let code_for = |scope: &'static str| {
         let c = c.clone();
         let base = fake.base_url();
@@ -352,7 +333,7 @@ async fn the_fake_enforces_single_use_lifetime_refresh_and_scope() {
         Some(48001)
     );
     let late = code_for("snsapi_userinfo").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
     assert_eq!(
         errcode(oauth::exchange_code(&wechat, &late).await.map(|_| ())),
         Some(42003)
@@ -409,7 +390,7 @@ async fn an_error_that_echoes_the_code_does_not_repeat_it() {
 #[tokio::test]
 async fn a_non_ascii_return_path_comes_back_percent_encoded() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     let mut jar = Jar::default();
     let back = to_callback(&server, &c, &mut jar, "base", "/商品?名=茶#评").await;
     let r = get(&c, &back, &mut jar).await;
@@ -453,22 +434,12 @@ async fn callback(c: &reqwest::Client, url: &str, jar: &mut Jar) -> (StatusCode,
     (status, v["error"].as_str().unwrap_or_default().to_owned())
 }
 
-async fn metrics(server: &Server, c: &reqwest::Client) -> String {
-    c.get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// One self-issued state cookie with a stream of made-up codes made one WeChat call each: now a state starts
 /// one exchange, whatever came of it.
 #[tokio::test]
 async fn a_state_starts_one_exchange() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     let mut jar = Jar::default();
     let state = fresh_state(&server, &c, &mut jar).await;
     let before = exchanges(&server);
@@ -502,7 +473,7 @@ async fn a_state_starts_one_exchange() {
         (Some("oauth_code_invalid"), Some(40029))
     );
     assert_eq!(exchanges(&server) - before, 1, "one state, one exchange");
-    let m = metrics(&server, &c).await;
+    let m = get_text(&c, server.url("/metrics")).await;
     assert!(
         m.contains("wxkit_oauth_callbacks_refused_total{reason=\"state_used\"} 50"),
         "{m}"
@@ -520,7 +491,7 @@ async fn a_state_starts_one_exchange() {
 #[tokio::test]
 async fn a_failed_code_is_remembered() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     let before = exchanges(&server);
     for i in 0..20 {
         let mut jar = Jar::default();
@@ -543,7 +514,7 @@ async fn a_failed_code_is_remembered() {
 async fn callbacks_are_limited_per_client_address_and_successful_sign_ins_do_not_count() {
     const LIMIT: u64 = 30;
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     // More successful sign-ins than the limit: none is refused.
     for i in 0..LIMIT + 5 {
         let mut jar = Jar::default();
@@ -578,7 +549,7 @@ async fn callbacks_are_limited_per_client_address_and_successful_sign_ins_do_not
     let refilled = started.elapsed().as_secs() / 2 + 1;
     assert!((LIMIT..=LIMIT + refilled).contains(&made), "{made} exchanges");
     assert_eq!((invalid, limited), (made, 2 * LIMIT - made));
-    let m = metrics(&server, &c).await;
+    let m = get_text(&c, server.url("/metrics")).await;
     assert!(
         m.contains(&format!(
             "wxkit_oauth_callbacks_refused_total{{reason=\"rate_limited\"}} {limited}"
@@ -587,7 +558,7 @@ async fn callbacks_are_limited_per_client_address_and_successful_sign_ins_do_not
     );
 
     // Another address (loopback's 127.0.0.2) has its own budget.
-    let other = reqwest::Client::builder()
+    let other = wx_testkit::http::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
         .build()
@@ -606,7 +577,7 @@ async fn callbacks_are_limited_per_client_address_and_successful_sign_ins_do_not
 #[tokio::test]
 async fn a_cookie_that_verifies_is_found_behind_others_of_the_same_name() {
     let server = start().await;
-    let c = client();
+    let c = no_redirects();
     let mut jar = Jar::default();
     let back = to_callback(&server, &c, &mut jar, "base", "/shop").await;
     let state = jar.0["wx_oauth_state"].0.clone();
@@ -654,19 +625,7 @@ async fn a_cookie_that_verifies_is_found_behind_others_of_the_same_name() {
 /// A zero callback budget stops start-up with a message naming the setting.
 #[test]
 fn a_zero_callback_budget_is_refused_at_start_up() {
-    let out = common::wx_server()
-        .args([
-            "serve",
-            "--mock",
-            "--listen",
-            "127.0.0.1:0",
-            "--oauth-callbacks-per-minute",
-            "0",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = common::refused_at_start_up(&["--oauth-callbacks-per-minute", "0"]);
     assert!(
         stderr.contains("error: WX_OAUTH_CALLBACKS_PER_MINUTE is invalid: use 1 or more"),
         "{stderr}"

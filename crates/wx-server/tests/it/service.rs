@@ -1,12 +1,10 @@
 //! The backend and the fake WeChat started in-process through the library API, exercised over real HTTP
 //! on loopback: single flight, faults, refresh-ahead, self-heal, bad input, /wechat, static files.
 
-mod common;
-
-use common::{inproc::*, *};
+use crate::common::{self, inproc::*, *};
 use serde_json::{Value, json};
 use std::time::Duration;
-use wx_server::{Secret, Server, Settings, StoreSpec, TokenMode, fake::FakeWechat};
+use wx_server::{Secret, Server, TokenMode, fake::FakeWechat};
 
 const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline&x=%E4%BD%A0#/route";
 
@@ -70,20 +68,11 @@ async fn service_over_a_slow_fake(latency: Duration, timeout: Duration) -> (Fake
         ..fake_opts(7200)
     };
     let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
-    let metrics = std::sync::Arc::new(wx_server::Metrics::default());
-    let client = wx_server::WechatClient::new(
-        &fake.base_url(),
-        TEST_APPID,
-        Secret::new(SECRET),
-        TokenMode::Stable,
-        timeout,
-        metrics.clone(),
-    )
-    .unwrap();
+    let client = wechat_client(&fake.base_url(), TEST_APPID, TEST_SECRET, timeout);
     let store = std::sync::Arc::new(wx_server::store::MemoryStore::default());
     (
         fake,
-        wx_server::CredentialService::new(TEST_APPID, client, store, metrics),
+        wx_server::CredentialService::new(TEST_APPID, client, store, Default::default()),
     )
 }
 
@@ -137,6 +126,15 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
     })
     .await;
     let client = client();
+    step_bad_page_urls_get_a_4xx_naming_the_fix(&client, &server).await;
+    step_allowed_pages_are_signed(&client, &server).await;
+    step_a_real_account_signs_pages_on_standard_ports_only(&client).await;
+    step_another_method_gets_405(&client, &server).await;
+    step_none_of_it_was_a_5xx(&client, &server).await;
+}
+
+/// Each way a page URL can be wrong gets its own error code and a message saying what to fix.
+async fn step_bad_page_urls_get_a_4xx_naming_the_fix(client: &reqwest::Client, server: &Server) {
     let long = format!("https://a.com/?q={}", "x".repeat(10 * 1024));
     let cases: Vec<(String, u16, &str)> = vec![
         (String::new(), 400, "missing_url"),
@@ -214,7 +212,10 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             "{query}: a message saying what to fix"
         );
     }
-    // What passes: the domain, a subdomain, an allowed IP, any port when none is configured.
+}
+
+/// What passes: the domain, a subdomain, an allowed IP, any port when none is configured.
+async fn step_allowed_pages_are_signed(client: &reqwest::Client, server: &Server) {
     for ok in [
         "https://a.com/",
         "https://h5.a.com/x?y=1#z",
@@ -228,7 +229,10 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             .unwrap();
         assert_eq!(r.status(), 200, "{ok}");
     }
-    // A real account (WX_JS_PORTS=standard) signs pages on 80 and 443 only: WeChat refuses the others.
+}
+
+/// A real account (WX_JS_PORTS=standard) signs pages on 80 and 443 only: WeChat refuses the others.
+async fn step_a_real_account_signs_pages_on_standard_ports_only(client: &reqwest::Client) {
     let (_fake, strict) = start_with(fake_opts(7200), |s| {
         s.js_domains = vec![wx_server::JsDomain::parse("a.com").unwrap()];
         s.js_ports = wx_server::JsPorts::Standard;
@@ -258,6 +262,9 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
             );
         }
     }
+}
+
+async fn step_another_method_gets_405(client: &reqwest::Client, server: &Server) {
     let post = client
         .post(server.url(&format!("/api/jssdk/config?url={}", enc("https://a.com/"))))
         .send()
@@ -265,14 +272,10 @@ async fn bad_input_is_a_4xx_json_error_never_a_5xx() {
         .unwrap();
     assert_eq!(post.status(), 405);
     assert_eq!(post.json::<Value>().await.unwrap()["error"], "method_not_allowed");
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+}
+
+async fn step_none_of_it_was_a_5xx(client: &reqwest::Client, server: &Server) {
+    let metrics = get_text(client, server.url("/metrics")).await;
     assert!(metrics.contains("wxkit_config_requests_total{status=\"502\"} 0"));
     assert!(metrics.contains("wxkit_config_requests_total{status=\"503\"} 0"));
 }
@@ -303,14 +306,7 @@ async fn background_refresh_happens_before_expiry_and_no_request_sees_a_stale_ti
         tickets >= 2,
         "the ticket was refreshed before it expired ({tickets} getticket calls)"
     );
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&client, server.url("/metrics")).await;
     assert!(
         metrics.contains("wxkit_cache_lookups_total{credential=\"jsapi_ticket\",result=\"miss\"} 1\n"),
         "only the cold request missed the cache: refreshes happened in the background\n{metrics}"
@@ -346,14 +342,7 @@ async fn refresh_true_heals_a_revoked_ticket_at_most_once_per_five_minutes() {
     let capped = get_config(&client, &base, PAGE, true).await;
     assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
     assert_eq!(counts(&fake).2, tickets_before + 1);
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&client, server.url("/metrics")).await;
     assert!(
         metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"),
         "{metrics}"
@@ -440,7 +429,7 @@ async fn wechat_server_url_check() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
-    let dir = std::env::temp_dir().join(format!("wxkit-static-{}", std::process::id()));
+    let dir = TempDir::new("static");
     std::fs::create_dir_all(dir.join("assets")).unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html><title>wxkit</title>").unwrap();
     std::fs::write(dir.join("assets/app.js"), "console.log(1)").unwrap();
@@ -451,9 +440,8 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
     std::fs::write(dir.join("wxkit-web-d7f224d7c667848.js"), "1").unwrap();
     std::fs::create_dir_all(dir.join("emulator")).unwrap();
     std::fs::write(dir.join("emulator/index.html"), "emulator").unwrap();
-    let d = dir.clone();
-    let (_fake, server) = start_with(fake_opts(7200), move |s| {
-        s.static_dir = Some(d);
+    let (_fake, server) = start_with(fake_opts(7200), |s| {
+        s.static_dir = Some(dir.path().to_owned());
         s.cors_origins = vec!["https://h5.a.com".into()];
     })
     .await;
@@ -549,19 +537,16 @@ async fn static_app_with_spa_fallback_healthz_metrics_and_cors() {
     ] {
         assert!(text.contains(needle), "{needle} in\n{text}");
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// `X-Content-Type-Options: nosniff` on every answer, so that no browser reads text the server echoes (the
 /// `echostr` of `GET /wechat`) or a static file as HTML or script on the app's origin.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_says_nosniff() {
-    let dir = std::env::temp_dir().join(format!("wxkit-nosniff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("nosniff");
     std::fs::write(dir.join("index.html"), "<!doctype html><title>wxkit</title>").unwrap();
     std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
-    let d = dir.clone();
-    let (_fake, server) = start_with(fake_opts(7200), move |s| s.static_dir = Some(d)).await;
+    let (_fake, server) = start_with(fake_opts(7200), |s| s.static_dir = Some(dir.path().to_owned())).await;
     let ts = wx_sign::unix_timestamp().to_string();
     let good = wx_sign::server_signature(wx_server::DEMO_TOKEN, &ts, "n").unwrap();
     let echo = format!("/wechat?signature={good}&timestamp={ts}&nonce=n&echostr=4463380474612386548");
@@ -596,15 +581,11 @@ async fn every_response_says_nosniff() {
             "{method} {path}"
         );
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_mode_serves_backend_and_fake_on_one_listener() {
-    let mut s = Settings::mock();
-    s.listen = "127.0.0.1:0".parse().unwrap();
-    s.store = StoreSpec::Memory;
-    let server = Server::start(s).await.unwrap();
+    let server = start_mock(|_| {}).await;
     let client = client();
     let base = server.url("");
     let c = get_config(&client, &base, PAGE, false).await;
@@ -683,13 +664,16 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
         async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
     };
     let ok = token(format!(
-        "grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}"
+        "grant_type=client_credential&appid={TEST_APPID}&secret={TEST_SECRET}"
     ))
     .await;
     assert_eq!(ok["expires_in"], 7200);
     let t1 = ok["access_token"].as_str().unwrap().to_owned();
     assert_eq!(
-        token(format!("grant_type=client_credential&appid=wxnope&secret={SECRET}")).await["errcode"],
+        token(format!(
+            "grant_type=client_credential&appid=wxnope&secret={TEST_SECRET}"
+        ))
+        .await["errcode"],
         40013
     );
     assert_eq!(
@@ -697,14 +681,14 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
         40125
     );
     assert_eq!(
-        token(format!("grant_type=nope&appid={TEST_APPID}&secret={SECRET}")).await["errcode"],
+        token(format!("grant_type=nope&appid={TEST_APPID}&secret={TEST_SECRET}")).await["errcode"],
         40002
     );
     let stable = |force: bool| {
         let client = client.clone();
         let url = format!("{base}/cgi-bin/stable_token");
         async move {
-            let body = json!({"grant_type": "client_credential", "appid": TEST_APPID, "secret": SECRET, "force_refresh": force});
+            let body = json!({"grant_type": "client_credential", "appid": TEST_APPID, "secret": TEST_SECRET, "force_refresh": force});
             common::post_json(&client, url, &body).await
         }
     };
@@ -735,7 +719,7 @@ async fn the_fake_speaks_wechats_shapes_and_errcodes() {
     assert_eq!(ticket("unknown".into()).await["errcode"], 40001);
     // A classic token stays valid during the grace period after a newer one is issued.
     token(format!(
-        "grant_type=client_credential&appid={TEST_APPID}&secret={SECRET}"
+        "grant_type=client_credential&appid={TEST_APPID}&secret={TEST_SECRET}"
     ))
     .await;
     assert_eq!(ticket(t1).await["errcode"], 0);

@@ -4,9 +4,7 @@
 //! Before the cap, one host's 20,000 half-open connections ran the process out of file descriptors ("Too many
 //! open files") and health checks timed out.
 
-mod common;
-
-use common::*;
+use crate::common::{Proc, refused_at_start_up};
 use std::{
     io::{ErrorKind, Read, Write},
     net::{SocketAddr, TcpStream},
@@ -76,17 +74,13 @@ fn closed_on_arrival(addr: SocketAddr) -> bool {
 /// `GET path` on a new connection until answered (bounded); returns the answer and how many tries were closed
 /// on arrival.
 fn get_when_answered(addr: SocketAddr, path: &str) -> (String, u64) {
-    let deadline = Instant::now() + Duration::from_secs(10);
     let mut refused = 0;
-    loop {
-        let mut stream = TcpStream::connect(addr).unwrap();
-        if let Some(answer) = get(&mut stream, path, true) {
-            return (answer, refused);
-        }
-        refused += 1;
-        assert!(Instant::now() < deadline, "{path} unanswered for 10 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let answer = wx_testkit::poll_until(Duration::from_secs(10), Duration::from_millis(20), || {
+        let answer = get(&mut TcpStream::connect(addr).unwrap(), path, true);
+        refused += u64::from(answer.is_none());
+        answer
+    });
+    (answer.unwrap_or_else(|| panic!("{path} unanswered for 10 s")), refused)
 }
 
 fn metric(text: &str, name: &str) -> u64 {
@@ -151,7 +145,7 @@ fn connections_past_the_cap_are_closed_at_once_counted_and_logged_and_the_file_l
 
     #[cfg(target_os = "linux")]
     {
-        let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.child.id())).unwrap();
+        let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).unwrap();
         let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap();
         let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
         assert_eq!(
@@ -181,12 +175,7 @@ fn connections_past_the_cap_are_closed_at_once_counted_and_logged_and_the_file_l
 /// A zero cap stops start-up with a message naming the setting.
 #[test]
 fn a_zero_cap_is_refused_at_start_up() {
-    let out = wx_server()
-        .args(["serve", "--mock", "--listen", "127.0.0.1:0", "--max-connections", "0"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = refused_at_start_up(&["--max-connections", "0"]);
     assert!(
         stderr.contains("error: WX_MAX_CONNECTIONS is invalid: use at least 1"),
         "{stderr}"

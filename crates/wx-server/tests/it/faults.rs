@@ -2,263 +2,229 @@
 //! failures, compare-and-swap token renewal for 40001/40014/42001, no retry loop for configuration and
 //! quota errors, and the cached ticket served while it is still valid.
 
-mod common;
-
-use common::{inproc::*, *};
+use crate::common::{inproc::*, *};
 use serde_json::Value;
 use std::time::Duration;
-use wx_server::fake::{Endpoint, Fault, FaultRequest, FaultRule};
+use wx_server::{
+    Server,
+    fake::{Endpoint, FakeWechat, Fault},
+};
 
 const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline#/route";
 
+/// A fault injected at the fake, what a config request gets then, and what it cost at WeChat.
 struct FaultCase {
     name: &'static str,
     endpoint: Endpoint,
     fault: Fault,
+    /// How many times the fault answers (`None`: every time).
     times: Option<u32>,
-    status: u16,
-    error: Option<&'static str>,
-    errcode: Option<i64>,
+    /// `None` for a signed config, else the error's status, `error` and `errcode`.
+    refused: Option<(u16, &'static str, Option<i64>)>,
     /// (token calls, getticket calls) at the fake afterwards.
     calls: (u64, u64),
 }
 
+/// A case the backend gets through: the page is signed.
+fn signed(name: &'static str, endpoint: Endpoint, fault: Fault, times: Option<u32>, calls: (u64, u64)) -> FaultCase {
+    let refused = None;
+    FaultCase {
+        name,
+        endpoint,
+        fault,
+        times,
+        refused,
+        calls,
+    }
+}
+
+/// A case the backend answers with an error.
+fn refused(
+    name: &'static str,
+    endpoint: Endpoint,
+    fault: Fault,
+    times: Option<u32>,
+    refused: (u16, &'static str, Option<i64>),
+    calls: (u64, u64),
+) -> FaultCase {
+    let refused = Some(refused);
+    FaultCase {
+        name,
+        endpoint,
+        fault,
+        times,
+        refused,
+        calls,
+    }
+}
+
+/// The documented behaviour of each fault: CAS renewal and one retry for a rejected token, bounded retries
+/// for what is transient, none for quota, whitelist and credential errors.
+fn documented_faults() -> Vec<FaultCase> {
+    use Endpoint::{Getticket as T, StableToken as S};
+    vec![
+        signed(
+            "40001 once: CAS invalidate, refetch token, retry once",
+            T,
+            Fault::Errcode(40001),
+            Some(1),
+            (2, 2),
+        ),
+        signed("42001 once: same", T, Fault::Errcode(42001), Some(1), (2, 2)),
+        signed("40014 once: same", T, Fault::Errcode(40014), Some(1), (2, 2)),
+        refused(
+            "40001 always: only one retry",
+            T,
+            Fault::Errcode(40001),
+            None,
+            (502, "wechat_invalid_token", Some(40001)),
+            (2, 2),
+        ),
+        signed("-1 twice: retried with backoff", T, Fault::Errcode(-1), Some(2), (1, 3)),
+        refused(
+            "-1 always: bounded retries then 503",
+            T,
+            Fault::Errcode(-1),
+            None,
+            (503, "wechat_unavailable", Some(-1)),
+            (1, 3),
+        ),
+        signed("HTTP 500 twice: retried", T, Fault::HttpStatus(500), Some(2), (1, 3)),
+        refused(
+            "HTTP 502 always: 503",
+            T,
+            Fault::HttpStatus(502),
+            None,
+            (503, "wechat_unavailable", None),
+            (1, 3),
+        ),
+        signed("timeout once: retried", T, Fault::Timeout, Some(1), (1, 2)),
+        signed("malformed JSON once: retried", T, Fault::MalformedJson, Some(1), (1, 2)),
+        signed(
+            "empty ticket once: never cached, retried",
+            T,
+            Fault::EmptyTicket,
+            Some(1),
+            (1, 2),
+        ),
+        refused(
+            "empty ticket always: 502",
+            T,
+            Fault::EmptyTicket,
+            None,
+            (502, "wechat_empty_credential", None),
+            (1, 3),
+        ),
+        refused(
+            "45009 quota: no retry",
+            T,
+            Fault::Errcode(45009),
+            None,
+            (502, "wechat_quota_exceeded", Some(45009)),
+            (1, 1),
+        ),
+        refused(
+            "45011 quota: no retry",
+            S,
+            Fault::Errcode(45011),
+            None,
+            (502, "wechat_quota_exceeded", Some(45011)),
+            (1, 0),
+        ),
+        refused(
+            "40164 IP whitelist: no retry",
+            S,
+            Fault::Errcode(40164),
+            None,
+            (502, "wechat_ip_not_whitelisted", Some(40164)),
+            (1, 0),
+        ),
+        refused(
+            "89503 risky IP: no retry",
+            S,
+            Fault::Errcode(89503),
+            None,
+            (502, "wechat_risky_ip", Some(89503)),
+            (1, 0),
+        ),
+        refused(
+            "40125 bad secret: no retry",
+            S,
+            Fault::Errcode(40125),
+            None,
+            (502, "wechat_bad_credentials", Some(40125)),
+            (1, 0),
+        ),
+        refused(
+            "40013 bad appid: no retry",
+            S,
+            Fault::Errcode(40013),
+            None,
+            (502, "wechat_bad_credentials", Some(40013)),
+            (1, 0),
+        ),
+        refused(
+            "token endpoint timeout always: 503",
+            S,
+            Fault::Timeout,
+            None,
+            (503, "wechat_unavailable", None),
+            (3, 0),
+        ),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_injected_fault_gets_its_documented_behaviour() {
-    use Endpoint::{Getticket as T, StableToken as S};
-    let cases = [
-        FaultCase {
-            name: "40001 once: CAS invalidate, refetch token, retry once",
-            endpoint: T,
-            fault: Fault::Errcode(40001),
-            times: Some(1),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (2, 2),
-        },
-        FaultCase {
-            name: "42001 once: same",
-            endpoint: T,
-            fault: Fault::Errcode(42001),
-            times: Some(1),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (2, 2),
-        },
-        FaultCase {
-            name: "40014 once: same",
-            endpoint: T,
-            fault: Fault::Errcode(40014),
-            times: Some(1),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (2, 2),
-        },
-        FaultCase {
-            name: "40001 always: only one retry",
-            endpoint: T,
-            fault: Fault::Errcode(40001),
-            times: None,
-            status: 502,
-            error: Some("wechat_invalid_token"),
-            errcode: Some(40001),
-            calls: (2, 2),
-        },
-        FaultCase {
-            name: "-1 twice: retried with backoff",
-            endpoint: T,
-            fault: Fault::Errcode(-1),
-            times: Some(2),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (1, 3),
-        },
-        FaultCase {
-            name: "-1 always: bounded retries then 503",
-            endpoint: T,
-            fault: Fault::Errcode(-1),
-            times: None,
-            status: 503,
-            error: Some("wechat_unavailable"),
-            errcode: Some(-1),
-            calls: (1, 3),
-        },
-        FaultCase {
-            name: "HTTP 500 twice: retried",
-            endpoint: T,
-            fault: Fault::HttpStatus(500),
-            times: Some(2),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (1, 3),
-        },
-        FaultCase {
-            name: "HTTP 502 always: 503",
-            endpoint: T,
-            fault: Fault::HttpStatus(502),
-            times: None,
-            status: 503,
-            error: Some("wechat_unavailable"),
-            errcode: None,
-            calls: (1, 3),
-        },
-        FaultCase {
-            name: "timeout once: retried",
-            endpoint: T,
-            fault: Fault::Timeout,
-            times: Some(1),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (1, 2),
-        },
-        FaultCase {
-            name: "malformed JSON once: retried",
-            endpoint: T,
-            fault: Fault::MalformedJson,
-            times: Some(1),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (1, 2),
-        },
-        FaultCase {
-            name: "empty ticket once: never cached, retried",
-            endpoint: T,
-            fault: Fault::EmptyTicket,
-            times: Some(1),
-            status: 200,
-            error: None,
-            errcode: None,
-            calls: (1, 2),
-        },
-        FaultCase {
-            name: "empty ticket always: 502",
-            endpoint: T,
-            fault: Fault::EmptyTicket,
-            times: None,
-            status: 502,
-            error: Some("wechat_empty_credential"),
-            errcode: None,
-            calls: (1, 3),
-        },
-        FaultCase {
-            name: "45009 quota: no retry",
-            endpoint: T,
-            fault: Fault::Errcode(45009),
-            times: None,
-            status: 502,
-            error: Some("wechat_quota_exceeded"),
-            errcode: Some(45009),
-            calls: (1, 1),
-        },
-        FaultCase {
-            name: "45011 quota: no retry",
-            endpoint: S,
-            fault: Fault::Errcode(45011),
-            times: None,
-            status: 502,
-            error: Some("wechat_quota_exceeded"),
-            errcode: Some(45011),
-            calls: (1, 0),
-        },
-        FaultCase {
-            name: "40164 IP whitelist: no retry",
-            endpoint: S,
-            fault: Fault::Errcode(40164),
-            times: None,
-            status: 502,
-            error: Some("wechat_ip_not_whitelisted"),
-            errcode: Some(40164),
-            calls: (1, 0),
-        },
-        FaultCase {
-            name: "89503 risky IP: no retry",
-            endpoint: S,
-            fault: Fault::Errcode(89503),
-            times: None,
-            status: 502,
-            error: Some("wechat_risky_ip"),
-            errcode: Some(89503),
-            calls: (1, 0),
-        },
-        FaultCase {
-            name: "40125 bad secret: no retry",
-            endpoint: S,
-            fault: Fault::Errcode(40125),
-            times: None,
-            status: 502,
-            error: Some("wechat_bad_credentials"),
-            errcode: Some(40125),
-            calls: (1, 0),
-        },
-        FaultCase {
-            name: "40013 bad appid: no retry",
-            endpoint: S,
-            fault: Fault::Errcode(40013),
-            times: None,
-            status: 502,
-            error: Some("wechat_bad_credentials"),
-            errcode: Some(40013),
-            calls: (1, 0),
-        },
-        FaultCase {
-            name: "token endpoint timeout always: 503",
-            endpoint: S,
-            fault: Fault::Timeout,
-            times: None,
-            status: 503,
-            error: Some("wechat_unavailable"),
-            errcode: None,
-            calls: (3, 0),
-        },
-    ];
     let client = client();
-    for case in cases {
-        let (fake, server) = start_with(fake_opts(7200), |s| {
-            // A timed-out call hangs until the client gives up: keep those cases short.
-            if case.fault == Fault::Timeout {
-                s.upstream_timeout = Duration::from_secs(1);
-            }
-        })
-        .await;
-        fake.control().apply(FaultRequest {
-            inject: vec![FaultRule {
-                endpoint: case.endpoint,
-                fault: case.fault.clone(),
-                times: case.times,
-                appid: None,
-            }],
-            ..FaultRequest::default()
-        });
-        let r = client
-            .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let body: Value = r.json().await.unwrap();
-        assert_eq!(status, case.status, "{}: {body}", case.name);
-        assert_eq!(body["error"].as_str(), case.error, "{}: {body}", case.name);
-        assert_eq!(body["errcode"].as_i64(), case.errcode, "{}: {body}", case.name);
-        if status == 200 {
-            let c: Config = serde_json::from_value(body).unwrap();
-            assert!(
-                verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)),
-                "{}",
-                case.name
-            );
-        }
-        let (stable, _, tickets) = counts(&fake);
-        assert_eq!((stable, tickets), case.calls, "{}: (token, getticket) calls", case.name);
+    for case in documented_faults() {
+        let (fake, server) = step_start_with_the_fault_injected(&case).await;
+        let (status, body) = step_ask_for_a_config(&client, &server).await;
+        step_check_the_answer(&case, &fake, status, body);
+        step_check_the_calls_wechat_got(&case, &fake);
         server.shutdown().await;
         fake.shutdown().await;
     }
+}
+
+async fn step_start_with_the_fault_injected(case: &FaultCase) -> (FakeWechat, Server) {
+    let (fake, server) = start_with(fake_opts(7200), |s| {
+        // A timed-out call hangs until the client gives up: keep those cases short.
+        if case.fault == Fault::Timeout {
+            s.upstream_timeout = Duration::from_secs(1);
+        }
+    })
+    .await;
+    inject(fake.control(), case.endpoint, case.fault.clone(), case.times);
+    (fake, server)
+}
+
+async fn step_ask_for_a_config(client: &reqwest::Client, server: &Server) -> (u16, Value) {
+    let r = client
+        .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// A signed config that verifies against the fake's ticket, or the documented error.
+fn step_check_the_answer(case: &FaultCase, fake: &FakeWechat, status: u16, body: Value) {
+    let name = case.name;
+    let Some((want_status, error, errcode)) = case.refused else {
+        assert_eq!(status, 200, "{name}: {body}");
+        let c: Config = serde_json::from_value(body).unwrap();
+        assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)), "{name}");
+        return;
+    };
+    assert_eq!(status, want_status, "{name}: {body}");
+    assert_eq!(body["error"].as_str(), Some(error), "{name}: {body}");
+    assert_eq!(body["errcode"].as_i64(), errcode, "{name}: {body}");
+}
+
+fn step_check_the_calls_wechat_got(case: &FaultCase, fake: &FakeWechat) {
+    let (stable, _, tickets) = counts(fake);
+    assert_eq!((stable, tickets), case.calls, "{}: (token, getticket) calls", case.name);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,15 +234,7 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
     let first = get_config(&client, &server.url(""), PAGE, false).await;
     let ticket = fake.control().current_ticket(TEST_APPID).unwrap();
     assert!(verifies(&first, PAGE, std::slice::from_ref(&ticket)));
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Any,
-            fault: Fault::Errcode(45009),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Any, Fault::Errcode(45009), None);
     // A page forcing a refresh now: WeChat refuses (quota), once, without a retry loop, and the page is
     // signed with the cached ticket, which is still valid.
     let before = counts(&fake).2;
@@ -298,14 +256,7 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "wechat_quota_exceeded");
     assert!(body["message"].as_str().unwrap().contains("quota"));
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&client, server.url("/metrics")).await;
     assert!(
         !metrics.contains("wxkit_background_refresh_total{result=\"error\"} 0"),
         "background refresh failed and said so"
@@ -315,15 +266,7 @@ async fn a_quota_error_keeps_serving_the_cached_ticket_until_it_expires() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
     let (fake, server) = start().await;
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Getticket,
-            fault: Fault::HttpStatus(503),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Getticket, Fault::HttpStatus(503), None);
     let client = client();
     let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
     let tasks: Vec<_> = (0..100)
@@ -340,10 +283,7 @@ async fn an_outage_costs_wechat_one_attempt_per_hold_not_one_per_request() {
         "one refresh attempt (with its 2 retries) for 100 requests"
     );
     // WeChat is back; once the hold (2 s for a transient failure) is over, the next request refreshes.
-    fake.control().apply(FaultRequest {
-        clear: true,
-        ..FaultRequest::default()
-    });
+    clear_faults(fake.control());
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let c = get_config(&client, &server.url(""), PAGE, false).await;
     assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
@@ -360,15 +300,7 @@ async fn an_empty_access_token_is_reported_as_an_empty_access_token() {
         (Endpoint::Getticket, "jsapi_ticket", "access_token"),
     ] {
         let (fake, server) = start().await;
-        fake.control().apply(FaultRequest {
-            inject: vec![FaultRule {
-                endpoint,
-                fault: Fault::EmptyTicket,
-                times: None,
-                appid: None,
-            }],
-            ..FaultRequest::default()
-        });
+        inject(fake.control(), endpoint, Fault::EmptyTicket, None);
         let r = client
             .get(server.url(&format!("/api/jssdk/config?url={}", enc(PAGE))))
             .send()
@@ -399,15 +331,7 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     get_config(&client, &base, PAGE, false).await;
     // WeChat revokes the ticket and goes down: pages get `invalid signature` and ask for a refresh.
     fake.control().rotate_ticket(TEST_APPID);
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Getticket,
-            fault: Fault::HttpStatus(503),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Getticket, Fault::HttpStatus(503), None);
     let before = counts(&fake).2;
     let tasks: Vec<_> = (0..100)
         .map(|_| {
@@ -428,10 +352,7 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     );
 
     // WeChat is back. Ask until the page is healed: the failure hold (2 s) must end it, not the 5-minute window.
-    fake.control().apply(FaultRequest {
-        clear: true,
-        ..FaultRequest::default()
-    });
+    clear_faults(fake.control());
     let give_up = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let c = get_config(&client, &base, PAGE, true).await;
@@ -450,14 +371,7 @@ async fn a_failed_forced_refresh_leaves_the_window_open_and_an_outage_storm_cost
     let capped = get_config(&client, &base, PAGE, true).await;
     assert!(!verifies(&capped, PAGE, &fake.control().valid_tickets(TEST_APPID)));
     assert_eq!(counts(&fake).2, before + 4);
-    let metrics = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&client, server.url("/metrics")).await;
     assert!(
         metrics.contains("wxkit_forced_ticket_refresh_total{result=\"refreshed\"} 1\n"),
         "{metrics}"
@@ -486,15 +400,7 @@ async fn a_cold_cache_while_wechat_hangs_is_answered_at_the_refresh_deadline() {
     })
     .await;
     // The first token call hangs until the client gives up; its retry is answered.
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::StableToken,
-            fault: Fault::Timeout,
-            times: Some(1),
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::StableToken, Fault::Timeout, Some(1));
     let client = client();
     let url = server.url(&format!("/api/jssdk/config?url={}", enc(PAGE)));
     let started = std::time::Instant::now();
@@ -549,11 +455,12 @@ fn the_refresh_deadline_setting_is_read_and_validated() {
         Duration::from_secs(5),
         "the default"
     );
-    let file = std::env::temp_dir().join(format!("wxkit-deadline-{}.toml", std::process::id()));
+    let dir = TempDir::new("deadline");
+    let file = dir.join("wx.toml");
     std::fs::write(&file, "refresh_deadline_ms = 0\n").unwrap();
     let serve = || {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wx-server"));
-        c.env_clear().args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
+        let mut c = wx_server();
+        c.args(["serve", "--mock", "--listen", "127.0.0.1:0"]);
         c
     };
     let zero: [(&str, std::process::Command); 3] = [
@@ -579,7 +486,6 @@ fn the_refresh_deadline_setting_is_read_and_validated() {
         assert_eq!(out.status.code(), Some(2), "{how}: {err}");
         assert!(err.contains("WX_REFRESH_DEADLINE_MS is invalid"), "{how}: {err}");
     }
-    let _ = std::fs::remove_file(&file);
     let mut help = serve();
     let help = help.arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);

@@ -1,12 +1,10 @@
 //! Scene QR codes: validation before calling WeChat, `POST /api/qrcode` behind the admin token against the
 //! fake WeChat (including the 40001 passive refresh), local PNG/SVG rendering, and `wx-server qrcode`.
 
-mod common;
-
-use common::{TEST_APPID, inproc};
+use crate::common::{self, TEST_APPID, inproc};
 use serde_json::{Value, json};
 use wx_server::{
-    fake::{Endpoint, Fault, FaultRequest, FaultRule},
+    fake::{Endpoint, Fault},
     qrcode::{self, QrCodeError, QrCodeRequest, QrCodeSpec},
 };
 
@@ -176,15 +174,7 @@ async fn api_qrcode_creates_codes_behind_the_admin_token() {
 
     // WeChat rejects the cached token once (40001): a fresh one is fetched and the call made again.
     let tokens_before = inproc::counts(&fake).0;
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::QrcodeCreate,
-            fault: Fault::Errcode(40001),
-            times: Some(1),
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inproc::inject(fake.control(), Endpoint::QrcodeCreate, Fault::Errcode(40001), Some(1));
     let (status, v) = post(&client, &url, Some(ADMIN), body.clone()).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(
@@ -195,15 +185,7 @@ async fn api_qrcode_creates_codes_behind_the_admin_token() {
     assert_eq!(calls(), 4);
 
     // A WeChat error that is not about the token: no retry, the errcode is passed on.
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::QrcodeCreate,
-            fault: Fault::Errcode(45009),
-            times: Some(1),
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inproc::inject(fake.control(), Endpoint::QrcodeCreate, Fault::Errcode(45009), Some(1));
     let (status, v) = post(&client, &url, Some(ADMIN), body).await;
     assert_eq!(status, 502, "{v}");
     assert_eq!(v["errcode"], 45009);
@@ -329,15 +311,14 @@ async fn the_qrcode_subcommand_creates_and_draws_a_code() {
     let fake = wx_server::fake::FakeWechat::start("127.0.0.1:0".parse().unwrap(), inproc::fake_opts(7200))
         .await
         .unwrap();
-    let dir = std::env::temp_dir().join(format!("wxkit-qrcode-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("qrcode");
     // A dot in the name is part of it: the files are `spring.v1.png` and `.svg`.
     let out = dir.join("spring.v1");
     let base = fake.base_url();
     let run = move |args: Vec<String>| {
         let mut c = common::wx_server();
         c.env("WX_APPID", TEST_APPID)
-            .env("WX_APPSECRET", inproc::SECRET)
+            .env("WX_APPSECRET", common::TEST_SECRET)
             .env("WX_API_BASE", &base)
             .arg("qrcode")
             .args(args);
@@ -373,7 +354,7 @@ async fn the_qrcode_subcommand_creates_and_draws_a_code() {
     );
     let svg = std::fs::read_to_string(dir.join("spring.v1.svg")).unwrap();
     assert!(svg.contains("<svg"));
-    assert!(!format!("{stdout}{stderr}").contains(inproc::SECRET));
+    assert!(!format!("{stdout}{stderr}").contains(common::TEST_SECRET));
 
     // Out of range: refused before calling WeChat, exit 2.
     let o = tokio::task::spawn_blocking(move || run(vec!["--scene-id".into(), "100001".into(), "--permanent".into()]))
@@ -382,6 +363,5 @@ async fn the_qrcode_subcommand_creates_and_draws_a_code() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("scene_id 100001 is out of range"));
     assert_eq!(fake.control().stats()[TEST_APPID].qrcode_create, 1);
-    let _ = std::fs::remove_dir_all(&dir);
     fake.shutdown().await;
 }

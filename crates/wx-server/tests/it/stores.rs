@@ -1,14 +1,12 @@
 //! The `CredentialStore` contract, checked the same way against all three stores (Redis is a real
 //! redis-server of the test's own).
 
-mod common;
-
-use common::{Redis, TEST_APPID, client, get_config, inproc::*, verifies};
+use crate::common::{Config, Redis, TEST_APPID, TempDir, client, get_config, get_json, get_text, inproc::*, verifies};
 use serde_json::Value;
 use std::time::Duration;
 use wx_server::{
     Secret, Server, StoreSpec,
-    fake::{Endpoint, FakeWechat, Fault, FaultRequest, FaultRule},
+    fake::{Endpoint, FakeWechat, Fault},
     store::{Cached, CredentialStore, FileStore, MemoryStore, RedisStore},
 };
 
@@ -87,9 +85,7 @@ fn wx_now() -> u64 {
 /// the fresh lock the winner has just written and take it too).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_expired_file_lock_is_taken_over_by_exactly_one_contender() {
-    let dir = std::env::temp_dir().join(format!("wxkit-lock-race-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("lock-race");
     let path = dir.join("creds.json");
     let lock = dir.join("creds.json.race.lock");
     for round in 0..60 {
@@ -113,7 +109,6 @@ async fn an_expired_file_lock_is_taken_over_by_exactly_one_contender() {
         assert_eq!(holders, 1, "round {round}: {holders} contenders hold the lock");
         std::fs::remove_file(&lock).unwrap();
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -123,8 +118,8 @@ async fn memory_store_keeps_the_contract() {
 
 #[tokio::test]
 async fn file_store_keeps_the_contract_and_survives_a_corrupt_file() {
-    let path = std::env::temp_dir().join(format!("wxkit-stores-{}/creds.json", std::process::id()));
-    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    let dir = TempDir::new("stores");
+    let path = dir.join("creds.json");
     let store = FileStore::new(&path);
     contract(&store).await;
     // A second handle (another process would see the same) reads what the first wrote.
@@ -153,7 +148,6 @@ async fn file_store_keeps_the_contract_and_survives_a_corrupt_file() {
     store.save("s", &c).await.unwrap();
     // Taken over and released by the save (a lock merely waited out would still be there, not being its own).
     assert!(!lock.exists(), "the stale lock is still there");
-    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 #[tokio::test]
@@ -190,33 +184,24 @@ async fn redis_store_keeps_the_contract_and_fails_cleanly_when_redis_is_gone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_that_cannot_be_written_stays_degraded_until_a_write_succeeds() {
     const PAGE: &str = "http://127.0.0.1:8080/p";
-    let dir = std::env::temp_dir().join(format!("wxkit-unwritable-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("unwritable");
     let path = dir.join("creds.json");
     std::fs::create_dir_all(path.join("in-the-way")).unwrap();
     let (fake, server) = start_with(fake_opts(7200), |s| s.store = StoreSpec::File(path.clone())).await;
     let client = client();
     let base = server.url("");
-    let health = |client: reqwest::Client| {
-        let url = server.url("/healthz");
-        async move { common::get_json(&client, url).await }
-    };
-    let metrics = |client: reqwest::Client| {
-        let url = server.url("/metrics");
-        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
-    };
 
     // Served from memory all the same.
     let c = get_config(&client, &base, PAGE, false).await;
     assert!(verifies(&c, PAGE, &fake.control().valid_tickets(TEST_APPID)));
-    let h: Value = health(client.clone()).await;
+    let h: Value = get_json(&client, server.url("/healthz")).await;
     assert_eq!(h["storeDegraded"], true, "saves failed: {h}");
-    let m = metrics(client.clone()).await;
+    let m = get_text(&client, server.url("/metrics")).await;
     assert!(m.contains("wxkit_store_degraded 1\n"), "{m}");
     assert!(!m.contains("wxkit_store_errors_total 0\n"), "{m}");
     // Later requests (served from memory, no store operation) do not clear it either.
     get_config(&client, &base, PAGE, false).await;
-    let h: Value = health(client.clone()).await;
+    let h: Value = get_json(&client, server.url("/healthz")).await;
     assert_eq!(h["storeDegraded"], true, "{h}");
 
     // The file can be written again: the next write (a forced ticket refresh saves the new ticket) clears it.
@@ -224,25 +209,32 @@ async fn a_store_that_cannot_be_written_stays_degraded_until_a_write_succeeds() 
     fake.control().rotate_ticket(TEST_APPID);
     let healed = get_config(&client, &base, PAGE, true).await;
     assert!(verifies(&healed, PAGE, &fake.control().valid_tickets(TEST_APPID)));
-    let h: Value = health(client.clone()).await;
+    let h: Value = get_json(&client, server.url("/healthz")).await;
     assert_eq!(h["storeDegraded"], false, "the ticket was saved: {h}");
-    assert!(metrics(client.clone()).await.contains("wxkit_store_degraded 0\n"));
+    assert!(
+        get_text(&client, server.url("/metrics"))
+            .await
+            .contains("wxkit_store_degraded 0\n")
+    );
     assert!(path.is_file(), "the credential file was written");
     server.shutdown().await;
     fake.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 const PAGE: &str = "http://127.0.0.1:8080/share?from=timeline#/route";
 
-/// Two instances sharing one fake WeChat and one Redis.
-async fn two_instances(redis: &Redis) -> (FakeWechat, Server, Server) {
+/// Two instances sharing one fake WeChat and one Redis, each of which has signed a page: one ticket between them.
+async fn two_warm_instances(redis: &Redis) -> (FakeWechat, Server, Server) {
     let fake = FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200))
         .await
         .unwrap();
     let store = || StoreSpec::Redis(Secret::new(redis.url()));
     let a = start_server(&fake, |s| s.store = store()).await;
     let b = start_server(&fake, |s| s.store = store()).await;
+    let client = client();
+    get_config(&client, &a.url(""), PAGE, false).await;
+    get_config(&client, &b.url(""), PAGE, false).await;
+    assert_eq!(getticket_calls(&fake), 1, "B adopted A's ticket from Redis");
     (fake, a, b)
 }
 
@@ -250,7 +242,7 @@ fn getticket_calls(fake: &FakeWechat) -> u64 {
     fake.control().stats()[TEST_APPID].getticket
 }
 
-fn healed(fake: &FakeWechat, c: &common::Config) -> bool {
+fn healed(fake: &FakeWechat, c: &Config) -> bool {
     verifies(c, PAGE, &fake.control().valid_tickets(TEST_APPID))
 }
 
@@ -260,12 +252,9 @@ fn healed(fake: &FakeWechat, c: &common::Config) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_forced_refresh_claim_leaves_the_instance_free_once_the_other_window_ends() {
     let redis = Redis::start();
-    let (fake, a, b) = two_instances(&redis).await;
+    let (fake, a, b) = two_warm_instances(&redis).await;
     let client = client();
     let (base_a, base_b) = (a.url(""), b.url(""));
-    get_config(&client, &base_a, PAGE, false).await;
-    get_config(&client, &base_b, PAGE, false).await;
-    assert_eq!(getticket_calls(&fake), 1, "B adopted A's ticket from Redis");
 
     fake.control().rotate_ticket(TEST_APPID);
     assert!(healed(&fake, &get_config(&client, &base_a, PAGE, true).await));
@@ -303,29 +292,15 @@ async fn a_lost_forced_refresh_claim_leaves_the_instance_free_once_the_other_win
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_forced_refresh_releases_its_claim_in_the_shared_store() {
     let redis = Redis::start();
-    let (fake, a, b) = two_instances(&redis).await;
+    let (fake, a, b) = two_warm_instances(&redis).await;
     let client = client();
     let (base_a, base_b) = (a.url(""), b.url(""));
-    get_config(&client, &base_a, PAGE, false).await;
-    get_config(&client, &base_b, PAGE, false).await;
-    assert_eq!(getticket_calls(&fake), 1);
 
     fake.control().rotate_ticket(TEST_APPID);
-    fake.control().apply(FaultRequest {
-        inject: vec![FaultRule {
-            endpoint: Endpoint::Getticket,
-            fault: Fault::HttpStatus(503),
-            times: None,
-            appid: None,
-        }],
-        ..FaultRequest::default()
-    });
+    inject(fake.control(), Endpoint::Getticket, Fault::HttpStatus(503), None);
     assert!(!healed(&fake, &get_config(&client, &base_a, PAGE, true).await));
     assert_eq!(getticket_calls(&fake), 4, "one attempt and its 2 retries");
-    fake.control().apply(FaultRequest {
-        clear: true,
-        ..FaultRequest::default()
-    });
+    clear_faults(fake.control());
     assert!(
         healed(&fake, &get_config(&client, &base_b, PAGE, true).await),
         "B's refresh=true was refused: A's failed refresh kept the shared window"

@@ -1,7 +1,10 @@
 //! `POST /wechat` end to end on loopback: the fake WeChat's push simulator sends signed (and encrypted)
 //! pushes to a real wx-server with WeChat's retry timing; replies are decrypted and signature-checked.
 
-mod common;
+use crate::common::{
+    self,
+    inproc::{start_mock, start_mock_with_handler},
+};
 
 use std::{
     sync::{
@@ -12,25 +15,9 @@ use std::{
 };
 use wx_push::{Message, Push, PushBody, Reply};
 use wx_server::{
-    Server, Settings, StoreSpec,
+    Server,
     fake::{PushMode, PushSimulator, PushTiming, SimulatedPush},
 };
-
-fn settings() -> Settings {
-    let mut s = Settings::mock();
-    s.listen = "127.0.0.1:0".parse().unwrap();
-    s.store = StoreSpec::Memory;
-    s
-}
-
-async fn start(s: Settings) -> Server {
-    Server::start(s).await.unwrap()
-}
-
-async fn start_with(s: Settings, handler: impl wx_push::PushHandler) -> Server {
-    let listener = tokio::net::TcpListener::bind(s.listen).await.unwrap();
-    Server::start_with_handler(listener, s, handler).await.unwrap()
-}
 
 fn sim(server: &Server) -> PushSimulator {
     server.app().fake().unwrap().push_simulator().unwrap().clone()
@@ -50,7 +37,7 @@ const FAST: PushTiming = PushTiming {
 
 #[tokio::test]
 async fn demo_handler_answers_in_every_mode() {
-    let server = start(settings()).await;
+    let server = start_mock(|_| {}).await;
     let sim = sim(&server);
     let url = server.url("/wechat");
     let cases: Vec<(SimulatedPush, Option<&str>)> = vec![
@@ -97,7 +84,7 @@ async fn demo_handler_answers_in_every_mode() {
 
 #[tokio::test]
 async fn refused_pushes_get_403_413_400_and_503() {
-    let server = start(settings()).await;
+    let server = start_mock(|_| {}).await;
     let url = server.url("/wechat");
     let client = common::client();
     let signer = wx_push::PushSigner::plain(wx_server::DEMO_TOKEN);
@@ -142,9 +129,7 @@ async fn refused_pushes_get_403_413_400_and_503() {
     server.shutdown().await;
 
     // No Token configured: the POST, like the GET check, says what to set.
-    let mut s = settings();
-    s.server_token = None;
-    let server = start(s).await;
+    let server = start_mock(|s| s.server_token = None).await;
     let r = client.post(server.url("/wechat")).body("<xml/>").send().await.unwrap();
     assert_eq!(r.status(), 503);
     assert!(r.text().await.unwrap().contains("WX_TOKEN"));
@@ -156,11 +141,12 @@ async fn refused_pushes_get_403_413_400_and_503() {
 #[tokio::test]
 async fn a_declared_length_over_the_limit_is_refused_at_once() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = settings();
-    // Plain mode, so that the signed plain push below is admitted.
-    s.encoding_aes_key = None;
-    s.admin_token = Some(wx_server::Secret::new("admin-token-0123456789"));
-    let server = start(s).await;
+    let server = start_mock(|s| {
+        // Plain mode, so that the signed plain push below is admitted.
+        s.encoding_aes_key = None;
+        s.admin_token = Some(wx_server::Secret::new("admin-token-0123456789"));
+    })
+    .await;
     let ts = wx_sign::unix_timestamp().to_string();
     let signature = wx_sign::server_signature(wx_server::DEMO_TOKEN, &ts, "n").unwrap();
     let push = format!("/wechat?signature={signature}&timestamp={ts}&nonce=n");
@@ -204,7 +190,7 @@ async fn a_declared_length_over_the_limit_is_refused_at_once() {
 
 #[tokio::test]
 async fn a_plain_push_that_is_not_utf8_is_described_as_the_push_not_an_envelope() {
-    let server = start(settings()).await;
+    let server = start_mock(|_| {}).await;
     let push = wx_push::PushSigner::plain(wx_server::DEMO_TOKEN)
         .sign_xml("<xml/>", wx_sign::unix_timestamp(), "utf8-nonce", "o")
         .unwrap();
@@ -222,9 +208,7 @@ async fn a_plain_push_that_is_not_utf8_is_described_as_the_push_not_an_envelope(
 
 #[tokio::test]
 async fn encrypted_push_without_a_key_is_a_server_fault_naming_nothing_secret() {
-    let mut s = settings();
-    s.encoding_aes_key = None;
-    let server = start(s).await;
+    let server = start_mock(|s| s.encoding_aes_key = None).await;
     // The in-process fake follows the server (no key); WeChat's side still encrypts with the demo key.
     assert!(matches!(
         sim(&server)
@@ -269,8 +253,8 @@ async fn retries_share_one_handler_run_and_its_reply() {
         // The handler outlasts the simulator's first attempt (500 ms) but not the server's deadline (4 s):
         // WeChat retries, the retry must not run the handler again and gets the first run's reply (the second
         // and third attempts leave 800 ms for a busy machine).
-        let server = start_with(
-            settings(),
+        let server = start_mock_with_handler(
+            |_| {},
             slow_echo(Duration::from_millis(700), calls.clone(), done.clone()),
         )
         .await;
@@ -298,11 +282,7 @@ async fn retries_share_one_handler_run_and_its_reply() {
 async fn a_slow_handler_gets_success_inside_wechats_5_seconds_and_finishes_in_the_background() {
     let (calls, done) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
     // Default deadline (4 s) and WeChat's own timing (5 s, 3 attempts): one attempt, answered `success`.
-    let server = start_with(
-        settings(),
-        slow_echo(Duration::from_secs(6), calls.clone(), done.clone()),
-    )
-    .await;
+    let server = start_mock_with_handler(|_| {}, slow_echo(Duration::from_secs(6), calls.clone(), done.clone())).await;
     let started = Instant::now();
     let report = sim(&server)
         .send(
@@ -331,9 +311,8 @@ async fn a_slow_handler_gets_success_inside_wechats_5_seconds_and_finishes_in_th
 #[tokio::test]
 async fn a_shorter_push_deadline_answers_success_sooner() {
     let (calls, done) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
-    let mut s = settings();
-    s.push_deadline = Duration::from_millis(200);
-    let server = start_with(s, slow_echo(Duration::from_secs(2), calls.clone(), done)).await;
+    let handler = slow_echo(Duration::from_secs(2), calls.clone(), done);
+    let server = start_mock_with_handler(|s| s.push_deadline = Duration::from_millis(200), handler).await;
     let report = sim(&server)
         .send(&server.url("/wechat"), PushMode::Plain, &text("x"), "o", FAST)
         .await
@@ -348,7 +327,7 @@ async fn a_shorter_push_deadline_answers_success_sooner() {
 async fn unanswered_pushes_are_delivered_three_times_then_given_up() {
     // A port nobody listens on: every attempt fails, spaced by the reply timeout.
     let port = common::free_port();
-    let server = start(settings()).await;
+    let server = start_mock(|_| {}).await;
     let timing = PushTiming {
         reply_timeout: Duration::from_millis(100),
         attempts: wx_push::WECHAT_ATTEMPTS,
@@ -376,7 +355,7 @@ async fn unanswered_pushes_are_delivered_three_times_then_given_up() {
 
 #[tokio::test]
 async fn the_http_simulator_endpoint_pushes_to_the_mock_server() {
-    let server = start(settings()).await;
+    let server = start_mock(|_| {}).await;
     let client = common::client();
     let endpoint = server.url("/fake-wechat/test-only/push");
     let target = server.url("/wechat");
@@ -450,10 +429,11 @@ fn the_encoding_aes_key_is_validated_at_start_up_without_being_quoted() {
 
 #[tokio::test]
 async fn the_mock_fake_pushes_with_the_servers_own_token_and_key() {
-    let mut s = settings();
-    s.server_token = Some("custom-token-for-this-test".into());
-    s.encoding_aes_key = Some("0123456789abcdefghijklmnopqrstuvwxyzABCDEFG".into());
-    let server = start(s).await;
+    let server = start_mock(|s| {
+        s.server_token = Some("custom-token-for-this-test".into());
+        s.encoding_aes_key = Some("0123456789abcdefghijklmnopqrstuvwxyzABCDEFG".into());
+    })
+    .await;
     let report = sim(&server)
         .send(&server.url("/wechat"), PushMode::Safe, &text("mine"), "o", FAST)
         .await
@@ -466,33 +446,15 @@ async fn the_mock_fake_pushes_with_the_servers_own_token_and_key() {
 async fn the_standalone_fake_pushes_to_a_served_backend_with_the_given_token_and_key() {
     const TOKEN: &str = "standalone-token-1";
     const KEY: &str = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkj";
-    let mut fake = common::wx_server();
-    fake.args([
-        "fake-wechat",
-        "--listen",
-        "127.0.0.1:0",
-        "--appid",
-        common::TEST_APPID,
-        "--secret",
-        "s3",
-    ])
-    .args(["--push-token", TOKEN, "--push-aes-key", KEY]);
-    let fake = common::Proc::spawn(fake);
+    let fake = common::fake_wechat(&["--push-token", TOKEN, "--push-aes-key", KEY]);
     let fake_url = fake.base_url();
-    let mut serve = common::wx_server();
-    serve
-        .arg("serve")
-        .env("WX_APPID", common::TEST_APPID)
-        .env("WX_APPSECRET", "s3")
-        .env("WX_API_BASE", &fake_url)
-        .env("WX_JS_DOMAINS", "127.0.0.1")
-        .env("WX_LISTEN", "127.0.0.1:0")
-        .env("WX_STORE", "memory")
-        .env("WX_TOKEN", TOKEN)
-        .env("WX_ENCODING_AES_KEY", KEY)
+    let keys = [
+        ("WX_TOKEN", TOKEN),
+        ("WX_ENCODING_AES_KEY", KEY),
         // Every mode, as an account switched between them in WeChat's console.
-        .env("WX_ENCRYPTION_MODE", "plain");
-    let server = common::Proc::spawn(serve);
+        ("WX_ENCRYPTION_MODE", "plain"),
+    ];
+    let server = common::Proc::spawn(common::serve(&fake_url, "memory", &keys));
     let target = format!("{}/wechat", server.base_url());
     let client = common::client();
     for mode in ["plain", "safe", "compatible"] {

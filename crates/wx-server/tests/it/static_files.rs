@@ -2,9 +2,7 @@
 //! is served (the requested file, a directory's `index.html`, the `<file>.gz` variant, the SPA fallback), and
 //! start-up refuses a credential or config file inside the directory, by its name or once resolved.
 
-mod common;
-
-use common::{client, inproc::*};
+use crate::common::{self, TempDir, client, inproc::*};
 use std::{
     os::unix::fs::symlink,
     path::{Path, PathBuf},
@@ -17,12 +15,11 @@ const OUTSIDE_SECRET: &str = "outside-secret-5d1c0e7b";
 
 /// A throwaway directory holding `dist/` (the static directory) and `outside/` (what must never be served);
 /// removed on drop.
-struct Tree(PathBuf);
+struct Tree(TempDir);
 
 impl Tree {
     fn new(name: &str) -> Self {
-        let root = std::env::temp_dir().join(format!("wxkit-static-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+        let root = TempDir::new(&format!("static-{name}"));
         std::fs::create_dir_all(root.join("dist/assets")).unwrap();
         std::fs::create_dir_all(root.join("outside")).unwrap();
         std::fs::write(root.join("dist/index.html"), INDEX).unwrap();
@@ -38,12 +35,6 @@ impl Tree {
     /// `dist/<link>` pointing at `target`.
     fn link(&self, target: impl AsRef<Path>, link: &str) {
         symlink(target, self.dist().join(link)).unwrap();
-    }
-}
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -208,12 +199,7 @@ async fn start_up_refuses_a_secret_file_inside_the_static_dir_by_name_or_resolve
         let fake = wx_server::fake::FakeWechat::start("127.0.0.1:0".parse().unwrap(), fake_opts(7200))
             .await
             .unwrap();
-        let mut s = wx_server::Settings::mock();
-        s.mock = false;
-        s.appid = common::TEST_APPID.into();
-        s.secret = wx_server::Secret::new(SECRET);
-        s.api_base = fake.base_url();
-        s.listen = "127.0.0.1:0".parse().unwrap();
+        let mut s = settings_for(&fake);
         s.static_dir = Some(d);
         s.store = StoreSpec::File(f);
         match wx_server::Server::start(s).await {

@@ -1,0 +1,17 @@
+//! wx-server's integration tests: one test binary, one module per subject, sharing the helpers in `common`
+//! (compiled once, every helper used somewhere).
+
+mod common;
+
+mod cli;
+mod connections;
+mod faults;
+mod oauth;
+mod processes;
+mod push;
+mod push_guard;
+mod qrcode;
+mod secret_grep;
+mod service;
+mod static_files;
+mod stores;
