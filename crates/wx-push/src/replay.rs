@@ -5,11 +5,14 @@
 //! load balancer, in a [`ReplayStore`] of the caller's (wx-server uses Redis `SET NX PX`, or its credential file's
 //! directory).
 //!
-//! WeChat's own retries repeat the request exactly, so a repeat is not refused outright: a repeat of the same
-//! bytes in this process gets the first delivery's reply from the de-duplication cache while that remembers
-//! it; anything else signed the same way is refused.
+//! WeChat's own retries repeat the request exactly, so a repeat is not refused outright: a repeat carrying the
+//! same push (the de-duplication key: MsgId, or sender and time for an event) gets the first delivery's reply from
+//! the de-duplication cache while that remembers it, and never runs the handler; anything else signed the same
+//! way (plain mode's signature does not cover the body) is refused.
+//!
+//! This runs on every push, so the memory holds only 64 bits of each signature, in two generations that are
+//! dropped whole, and nothing is allocated per push.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
@@ -56,46 +59,76 @@ pub trait ReplayStore: Send + Sync + 'static {
     fn first_sighting<'a>(&'a self, key: &'a str, ttl: Duration) -> ReplayFuture<'a>;
 }
 
-/// What [`Sightings::sight`] found.
+/// Which signature authenticated a request: plain mode's `signature`, or `msg_signature` (safe and compatible
+/// modes, where it covers the `Encrypt` too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sighting {
-    /// Not seen in this process within the TTL: now recorded.
-    First,
-    /// Seen before; `same_body` when the body was the same too (a retry, or a verbatim replay).
-    Again { same_body: bool },
+pub(crate) struct Signed<'q> {
+    /// `b'p'` or `b'e'`.
+    tag: u8,
+    signature: &'q str,
 }
 
-/// This process's memory of accepted requests: a bounded TTL set of key hashes, each with a fingerprint of its
-/// body. Sharded like the de-duplication cache, so pushes on different threads seldom wait for one lock.
+impl<'q> Signed<'q> {
+    pub(crate) fn plain(signature: &'q str) -> Self {
+        Self { tag: b'p', signature }
+    }
+
+    pub(crate) fn encrypted(msg_signature: &'q str) -> Self {
+        Self {
+            tag: b'e',
+            signature: msg_signature,
+        }
+    }
+
+    /// The key a [`ReplayStore`] records: `p:` or `e:` and the signature in lower case.
+    pub(crate) fn store_key(self) -> String {
+        format!("{}:{}", char::from(self.tag), self.signature.to_ascii_lowercase())
+    }
+
+    /// 64 bits of the signature itself. It is a verified SHA-1 over the server token, so uniformly random and
+    /// out of a stranger's reach: no keyed hash is needed, and hex in either case (the check accepts both)
+    /// reads alike. The kind of signature is mixed in, so one value under both kinds stays two keys.
+    fn hash(self) -> u64 {
+        let kind = if self.tag == b'p' { 0 } else { 0x9e37_79b9_7f4a_7c15 };
+        let bits = self
+            .signature
+            .get(..16)
+            .and_then(|head| u64::from_str_radix(head, 16).ok())
+            // Not reached for a verified signature (40 hex digits); a value, not a panic, all the same.
+            .unwrap_or_else(|| RandomState::new().hash_one(self.signature.to_ascii_lowercase()));
+        bits ^ kind
+    }
+}
+
+/// This process's memory of accepted requests: the signatures' 64-bit values in two generations per shard. New
+/// ones go into the current generation; when it is a TTL old it becomes the previous one and the previous one is
+/// dropped whole, so an entry is remembered between one and two TTLs, with no per-entry clock. Sharded like the
+/// de-duplication cache, so pushes on different threads seldom wait for one lock.
 pub(crate) struct Sightings {
-    shards: Shards<Inner>,
-    /// Keyed SipHash: keys are verified signatures, but bodies in plain mode are anyone's.
-    hasher: RandomState,
+    shards: Shards<Generations>,
     ttl: Duration,
-    /// Per shard.
+    /// Per generation and shard.
     capacity: usize,
 }
 
 const SHARDS: usize = 16;
 
 #[derive(Default)]
-struct Inner {
-    /// (key hash, body fingerprint). Two keys with one 64-bit keyed hash would be taken for one: a chance of
-    /// about 2^-64 per pair.
-    seen: HashTable<(u64, u64)>,
-    /// In sighting order, which with one TTL for all is expiry order.
-    order: VecDeque<(Instant, u64)>,
+struct Generations {
+    current: HashTable<u64>,
+    previous: HashTable<u64>,
+    /// When `current` was started (`None`: never used).
+    started: Option<Instant>,
     warned_full: Option<Instant>,
 }
 
 impl Sightings {
+    /// Remembers each signature for at least `ttl`, and at most `capacity` at once.
     pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
-        let capacity = capacity.max(SHARDS);
         Self {
             shards: Shards::new(SHARDS),
-            hasher: RandomState::new(),
             ttl,
-            capacity: capacity / SHARDS,
+            capacity: (capacity / SHARDS / 2).max(1),
         }
     }
 
@@ -103,49 +136,51 @@ impl Sightings {
         self.ttl
     }
 
-    /// Records `key` (with a fingerprint of `body`, when the body is not covered by the signature) unless it is
-    /// already there.
-    pub(crate) fn sight(&self, key: &str, body: Option<&[u8]>) -> Sighting {
-        let hash = self.hasher.hash_one(key);
-        let fingerprint = body.map_or(0, |b| self.hasher.hash_one(b));
+    /// Records the request unless it is already there; true when it was not (its first sighting here).
+    pub(crate) fn sight(&self, signed: Signed<'_>) -> bool {
+        let hash = signed.hash();
         let now = Instant::now();
-        let mut inner = self.shards.lock(hash);
-        inner.expire(|at| now.duration_since(at) >= self.ttl);
-        if let Some(&(_, seen)) = inner.seen.find(hash, |&(h, _)| h == hash) {
-            return Sighting::Again {
-                same_body: seen == fingerprint,
-            };
+        let mut gens = self.shards.lock(hash);
+        gens.rotate_if_due(now, self.ttl);
+        let eq = |&h: &u64| h == hash;
+        if gens.current.find(hash, eq).is_some() || gens.previous.find(hash, eq).is_some() {
+            return false;
         }
-        if inner.seen.len() >= self.capacity {
-            if inner.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
-                inner.warned_full = Some(now);
+        if gens.current.len() >= self.capacity {
+            // Full before its time: the previous generation goes early.
+            if gens.warned_full.is_none_or(|at| now.duration_since(at) >= self.ttl) {
+                gens.warned_full = Some(now);
                 tracing::warn!(
-                    capacity = self.capacity * self.shards.count(),
-                    "replay memory full: forgetting the oldest accepted requests early (logged once per TTL and \
+                    capacity = self.capacity * 2 * self.shards.count(),
+                    "replay memory full: forgetting accepted requests before their time (logged once per TTL and \
                      shard); a shared replay store still covers them"
                 );
             }
-            let mut first = true;
-            inner.expire(|_| std::mem::take(&mut first));
+            gens.rotate(now);
         }
-        inner.seen.insert_unique(hash, (hash, fingerprint), |&(h, _)| h);
-        inner.order.push_back((now, hash));
-        Sighting::First
+        gens.current.insert_unique(hash, hash, |&h| h);
+        true
     }
 }
 
-impl Inner {
-    /// Drops entries from the oldest while `stale(sighted_at)` holds.
-    fn expire(&mut self, mut stale: impl FnMut(Instant) -> bool) {
-        while let Some(&(at, hash)) = self.order.front() {
-            if !stale(at) {
-                break;
+impl Generations {
+    fn rotate_if_due(&mut self, now: Instant, ttl: Duration) {
+        match self.started {
+            None => self.started = Some(now),
+            Some(at) if now.duration_since(at) >= ttl.saturating_mul(2) => {
+                // Idle for two TTLs: both generations are past remembering.
+                self.previous.clear();
+                self.current.clear();
+                self.started = Some(now);
             }
-            self.order.pop_front();
-            if let Ok(entry) = self.seen.find_entry(hash, |&(h, _)| h == hash) {
-                entry.remove();
-            }
+            Some(at) if now.duration_since(at) >= ttl => self.rotate(now),
+            Some(_) => {}
         }
+    }
+
+    fn rotate(&mut self, now: Instant) {
+        self.previous = std::mem::take(&mut self.current);
+        self.started = Some(now);
     }
 }
 
@@ -154,23 +189,31 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn a_key_is_first_once_within_the_ttl_and_the_memory_is_bounded() {
-        let seen = Sightings::new(Duration::from_secs(600), 32);
-        assert_eq!(seen.sight("p:a", Some(b"x")), Sighting::First);
-        assert_eq!(seen.sight("p:a", Some(b"x")), Sighting::Again { same_body: true });
-        assert_eq!(seen.sight("p:a", Some(b"y")), Sighting::Again { same_body: false });
-        assert_eq!(seen.sight("e:a", None), Sighting::First, "another key");
-        tokio::time::advance(Duration::from_secs(601)).await;
-        assert_eq!(
-            seen.sight("p:a", Some(b"y")),
-            Sighting::First,
-            "forgotten after the TTL"
+    async fn a_signature_is_first_once_within_the_ttl_in_either_case_and_the_memory_is_bounded() {
+        let sig = |n: u64| format!("{n:016x}{}", "0".repeat(24));
+        let seen = Sightings::new(Duration::from_secs(600), 64);
+        assert!(seen.sight(Signed::plain(&sig(0xab12))));
+        assert!(!seen.sight(Signed::plain(&sig(0xab12))));
+        assert!(
+            !seen.sight(Signed::plain(&sig(0xab12).to_uppercase())),
+            "hex in upper case is the same"
         );
-        for n in 0..1000 {
-            seen.sight(&format!("p:{n}"), None);
+        assert!(seen.sight(Signed::encrypted(&sig(0xab12))), "another kind of signature");
+        assert_eq!(Signed::encrypted("AB12").store_key(), "e:ab12");
+        // Remembered for at least the TTL, however the generations turn.
+        tokio::time::advance(Duration::from_secs(599)).await;
+        assert!(!seen.sight(Signed::plain(&sig(0xab12))));
+        assert!(seen.sight(Signed::plain(&sig(1))));
+        tokio::time::advance(Duration::from_secs(599)).await;
+        assert!(!seen.sight(Signed::plain(&sig(1))), "one TTL later, still remembered");
+        tokio::time::advance(Duration::from_secs(1201)).await;
+        assert!(seen.sight(Signed::plain(&sig(1))), "forgotten after two TTLs");
+        for n in 0..10_000u64 {
+            seen.sight(Signed::plain(&sig(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))));
         }
-        let held = seen.shards.sum(|i| i.seen.len());
-        assert!(held <= 32, "at most the capacity is held: {held}");
-        assert_eq!(seen.sight("p:999", None), Sighting::Again { same_body: true });
+        let held = seen.shards.sum(|g| g.current.len() + g.previous.len());
+        assert!(held <= 64, "at most the capacity is held: {held}");
+        let last = sig(9_999u64.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        assert!(!seen.sight(Signed::plain(&last)), "the newest are kept");
     }
 }

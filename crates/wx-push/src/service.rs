@@ -11,7 +11,7 @@ use crate::dedupe::{Claim, DedupeCache, EntryId, Outcome};
 use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
 use crate::message::Push;
-use crate::replay::{DEFAULT_REPLAY_MEMORY, ReplayStore, Sighting, Sightings};
+use crate::replay::{DEFAULT_REPLAY_MEMORY, ReplayStore, Sightings};
 use crate::reply::{Addressee, Reply};
 use crate::verify::{DEFAULT_MAX_CLOCK_SKEW, Mode, PushQuery, PushVerifier, QueryChecked, VerifyError};
 use crate::xml::{MAX_BODY_BYTES, ParseError};
@@ -282,13 +282,10 @@ impl PushService {
         }
         let verified = self.verifier.verify_body(checked, query, body)?;
         let push = Push::parse_text(&verified.xml)?;
-        // Only plain mode's body is outside the signature: there a repeat must bring the same bytes to count as
-        // a retry.
-        let unsigned_body = (!verified.mode.is_encrypted()).then_some(body);
-        let outcome = match self.sight(query, checked, unsigned_body).await? {
-            Sighting::First => self.dispatch(push).await,
-            Sighting::Again { same_body: true } => self.retry(&push).await?,
-            Sighting::Again { same_body: false } => return Err(VerifyError::Replayed.into()),
+        let outcome = if self.first_sighting(query, checked).await? {
+            self.dispatch(push).await
+        } else {
+            self.retry(&push).await?
         };
         let Some(xml) = outcome else {
             return Ok(PushResponse::success());
@@ -296,22 +293,17 @@ impl PushService {
         Ok(self.seal(verified.mode, &xml))
     }
 
-    /// Records the request against replay, here and in the shared store.
-    async fn sight(
-        &self,
-        query: &PushQuery<'_>,
-        checked: QueryChecked,
-        unsigned_body: Option<&[u8]>,
-    ) -> Result<Sighting, PushError> {
-        let Some(key) = PushVerifier::replay_key(query, checked) else {
+    /// Records the request against replay, here and in the shared store; false when this process has seen it
+    /// (a retry, or a replay). Refused when another instance has.
+    async fn first_sighting(&self, query: &PushQuery<'_>, checked: QueryChecked) -> Result<bool, PushError> {
+        let Some(signed) = PushVerifier::signed_by(query, checked) else {
             return Err(VerifyError::MissingParam("signature").into());
         };
-        let sighting = self.seen.sight(&key, unsigned_body);
-        if sighting != Sighting::First {
-            return Ok(sighting);
+        if !self.seen.sight(signed) {
+            return Ok(false);
         }
         if let Some(shared) = &self.shared_seen {
-            match shared.first_sighting(&key, self.seen.ttl()).await {
+            match shared.first_sighting(&signed.store_key(), self.seen.ttl()).await {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::warn!("a request another instance accepted was sent here again: refused as a replay");
@@ -320,11 +312,11 @@ impl PushService {
                 Err(error) => tracing::warn!(%error, "replay store unavailable: judged by this process's memory"),
             }
         }
-        Ok(Sighting::First)
+        Ok(true)
     }
 
-    /// A repeated request: WeChat's retry shares the first delivery's reply; once that is forgotten, the repeat
-    /// is a replay.
+    /// A repeated request: WeChat's retry (the same push) shares the first delivery's reply and runs nothing;
+    /// another push under the same signature, or the same one once its reply is forgotten, is a replay.
     async fn retry(&self, push: &Push) -> Result<Outcome, PushError> {
         match self.cache.find(&push.dedupe_key()) {
             Some(Claim::Running(running)) => {

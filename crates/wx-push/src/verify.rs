@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::crypto::{CryptoError, PushCipher};
+use crate::replay::Signed;
 use crate::xml::{ParseError, flat_fields};
 
 /// The query string WeChat adds to `/wechat`: `signature`, `timestamp`, `nonce`, `openid`, and in safe and
@@ -413,18 +414,12 @@ impl PushVerifier {
         Ok(())
     }
 
-    /// The key a verified request is remembered by against replay: the signature that authenticated it (which
-    /// covers timestamp and nonce, and in safe and compatible modes the `Encrypt` too).
-    pub(crate) fn replay_key(query: &PushQuery<'_>, checked: QueryChecked) -> Option<String> {
+    /// The signature that authenticated a verified request, by which it is remembered against replay (it covers
+    /// timestamp and nonce, and in safe and compatible modes the `Encrypt` too).
+    pub(crate) fn signed_by<'q>(query: &'q PushQuery<'_>, checked: QueryChecked) -> Option<Signed<'q>> {
         match checked {
-            QueryChecked::PlainSigned => query
-                .signature
-                .as_deref()
-                .map(|s| format!("p:{}", s.to_ascii_lowercase())),
-            QueryChecked::Encrypted => query
-                .msg_signature
-                .as_deref()
-                .map(|s| format!("e:{}", s.to_ascii_lowercase())),
+            QueryChecked::PlainSigned => query.signature.as_deref().map(Signed::plain),
+            QueryChecked::Encrypted => query.msg_signature.as_deref().map(Signed::encrypted),
         }
     }
 
