@@ -4,6 +4,7 @@ mod app_bench;
 mod bench;
 mod dev;
 mod dist;
+mod docs;
 mod example;
 mod fuzz;
 mod setup;

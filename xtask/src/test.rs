@@ -1,7 +1,7 @@
 //! `cargo xtask test`: setup, then every check CI relies on, stopping at the first failure.
 
 use crate::{
-    dist, example, fuzz, setup,
+    dist, docs, example, fuzz, setup,
     shell::{cmd, exec, exec_within, target_dir},
 };
 use anyhow::Result;
@@ -20,6 +20,7 @@ const WASM_ONLY_CRATES: &[&str] = &["wxkit-web", "wxkit-emulator"];
 pub fn run() -> Result<()> {
     setup::run()?;
     exec(cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
+    docs::check_architecture()?;
     exec(cmd(
         "cargo",
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
