@@ -1,11 +1,9 @@
 //! The app's router: the page's location, kept by the root with `use_router_state()`, changed with `pushState`
 //! through the state's `navigate` callback, and followed on back/forward (`popstate`).
 //!
-//! Why not yew-router: this app has six fixed paths and no parameters, and yew-router's stack was the largest
-//! app-side cost of the wasm — yew-router, gloo-history, route-recognizer and the derived recognizer, plus
-//! serde-wasm-bindgen and Rust's float formatting that gloo-history's history-state parsing pulls in: about
-//! 65 KB of the 389 KB wasm (twiggy), more than any panel. The page's behaviour is the same: tabs are real
-//! `<a href>` links that `pushState`, and the root picks the panel from the route.
+//! Not yew-router: this app has six fixed paths and no parameters, and yew-router's stack was the largest
+//! app-side cost of the wasm (ARCHITECTURE.md, "Size rules"). The page's behaviour is the same: tabs are real `<a href>` links that
+//! `pushState`, and the root picks the panel from the route.
 
 use crate::route::Route;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
@@ -61,8 +59,7 @@ impl Navigator {
 }
 
 /// The router's state, kept by the root component: the location (read again on back and forward) and how to
-/// navigate. A hook of the root rather than a `<Router>` component of its own: each component type costs the
-/// wasm its own lifecycle code.
+/// navigate. A hook of the root rather than a `<Router>` component of its own (ARCHITECTURE.md, "Size rules").
 #[hook]
 pub fn use_router_state() -> RouterState {
     let location = use_state(Location::current);

@@ -7,6 +7,7 @@ mod dist;
 mod fuzz;
 mod setup;
 mod shell;
+mod size;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -24,7 +25,8 @@ enum Task {
     Setup,
     /// Run the demo on the built-in fake WeChat: no account needed.
     Dev,
-    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium and end-to-end tests.
+    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium, the app's size budget and end-to-end
+    /// tests.
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
     Bench,

@@ -1,5 +1,5 @@
-//! Substring search for the short texts wx-jssdk reads (user agents, errMsgs): a plain scan, which costs the
-//! wasm far less than core's two-way `str::contains` / `split_once(&str)` (kilobytes).
+//! Substring search for the short texts wx-jssdk reads (user agents, errMsgs): a plain scan rather than core's
+//! two-way `str::contains` / `split_once(&str)` (ARCHITECTURE.md, "Size rules").
 
 /// Where `needle` first occurs in `haystack`.
 pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {

@@ -16,8 +16,8 @@ use yew::prelude::*;
 
 const SYSTEMS: &[(&str, &str)] = &[("gcj02", "gcj02"), ("wgs84", "wgs84")];
 
-/// `x` with `digits` decimals, by JS `Number.prototype.toFixed`: Rust's float formatting (`{:.6}`) would add
-/// about 10 KB to the wasm for four numbers.
+/// `x` with `digits` decimals, by JS `Number.prototype.toFixed` rather than Rust's float formatting
+/// (ARCHITECTURE.md, "Size rules").
 fn fixed(x: f64, digits: u8) -> String {
     js_sys::Number::from(x)
         .to_fixed(digits)

@@ -24,7 +24,7 @@ pub fn panel(route: Route) -> Html {
 }
 
 /// What the panels keep while they are shown: one reducer for all six, changed through an [`Updater`]. One
-/// state type rather than a `use_state` per field: each state type costs the wasm its own copy of the hook code.
+/// state type rather than a `use_state` per field (ARCHITECTURE.md, "Size rules").
 pub struct PanelState {
     pub home: HomeState,
     pub share: ShareState,
@@ -85,9 +85,8 @@ struct PanelProps {
     route: Route,
 }
 
-/// One component for the six panels: each panel is a view function over its part of [`PanelState`] (each
-/// component type costs the wasm its own lifecycle code). Only the route's panel is shown, and the key gives
-/// each shown panel fresh state.
+/// One component for the six panels: each panel is a view function over its part of [`PanelState`]
+/// (ARCHITECTURE.md, "Size rules"). Only the route's panel is shown, and the key gives each shown panel fresh state.
 #[function_component(Panel)]
 fn panel_component(props: &PanelProps) -> Html {
     let wx = use_wx();

@@ -48,7 +48,7 @@ async fn fake_ticket(appid: &str) -> Option<String> {
         .ok()?;
     let response: web_sys::Response = wasm_bindgen::JsCast::dyn_into(response).ok()?;
     let json = wasm_bindgen_futures::JsFuture::from(response.json().ok()?).await.ok()?;
-    // One string field: read it directly (serde's error paths would link Rust's float formatting).
+    // One string field, read directly rather than through serde (ARCHITECTURE.md, "Size rules").
     js_sys::Reflect::get(&json, &"ticket".into()).ok()?.as_string()
 }
 
@@ -69,8 +69,7 @@ fn input_setter(up: &Updater, set: fn(&mut Inputs, String)) -> Callback<String> 
 }
 
 /// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
-/// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps: a component of its
-/// own would cost the wasm its own lifecycle code.
+/// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps (ARCHITECTURE.md, "Size rules").
 pub fn signature_debugger(wx: &WxContext, inputs: &mut Inputs, up: &Updater) -> Html {
     let config = signed(&wx.status);
     inputs.follow(config);

@@ -2,8 +2,8 @@ use crate::components::panel_switch::{PanelState, Updater};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// A labelled one-line input in a WeUI cell. A stateless leaf, so a view helper rather than a component: each
-/// component type costs the wasm its own lifecycle instantiation.
+/// A labelled one-line input in a WeUI cell. A stateless leaf, so a view helper rather than a component
+/// (ARCHITECTURE.md, "Size rules").
 pub fn text_field(id: &'static str, label: &'static str, value: &str, on_change: Callback<String>) -> Html {
     let oninput =
         Callback::from(move |e: InputEvent| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().value()));

@@ -54,7 +54,7 @@ impl WxContext {
     }
 
     /// A click handler that runs [`reconfigure`](Self::reconfigure): one closure type for the banner's and
-    /// the config panel's buttons (each closure type costs the wasm its own callback code).
+    /// the config panel's buttons (ARCHITECTURE.md, "Size rules").
     pub fn on_reconfigure(&self) -> Callback<MouseEvent> {
         let wx = self.clone();
         Callback::from(move |_: MouseEvent| wx.reconfigure())
@@ -102,7 +102,7 @@ fn configured(result: Result<Configured, ConfigFailure>) -> WxStatus {
 
 /// The WeChat state, kept by the root component and provided to the tree with [`WxProvider`]; `location` is the
 /// router's, followed to re-configure after `pushState`. A hook of the root rather than state inside a provider
-/// component of its own: each component type costs the wasm its own lifecycle code.
+/// component of its own (ARCHITECTURE.md, "Size rules").
 #[hook]
 pub fn use_wx_state(location: &Location) -> WxContext {
     // The environment is read once, before anything can change `location` or the user agent.
@@ -110,7 +110,7 @@ pub fn use_wx_state(location: &Location) -> WxContext {
 
     // Loads and configures on the first render. After pushState: Android WeChat checks the current URL, iOS the
     // landing URL. Re-configure only when the URL to sign changed, so iOS keeps its landing-URL config and
-    // Android gets a fresh one. One effect for both: each effect costs the wasm its own copy of the hook code.
+    // Android gets a fresh one. One effect for both (ARCHITECTURE.md, "Size rules").
     {
         let state = state.clone();
         use_effect_with(location.clone(), move |_| {
@@ -159,8 +159,7 @@ pub fn use_wx() -> Option<WxContext> {
     use_context::<WxContext>()
 }
 
-/// What [`use_wx_state`] keeps: one reducer rather than a hook per field (each state type costs the wasm its own
-/// copy of the hook code).
+/// What [`use_wx_state`] keeps: one reducer rather than a hook per field (ARCHITECTURE.md, "Size rules").
 #[derive(Debug, Clone)]
 struct WxState {
     env: Rc<Environment>,
