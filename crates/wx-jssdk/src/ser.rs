@@ -222,6 +222,11 @@ impl ser::Serializer for Lean {
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
+#[allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "test code: a map shows the hand-off to serde-wasm-bindgen"
+)]
 mod tests {
     use super::Lean;
     use serde::Serialize;

@@ -32,7 +32,7 @@ async fn mini_program_calls_and_open_tags() {
             "<button>Open</button>",
         )
         .expect("element");
-    assert_eq!(tag.tag_name().to_lowercase(), "wx-open-launch-weapp");
+    assert_eq!(tag.tag_name().to_ascii_lowercase(), "wx-open-launch-weapp");
     assert_eq!(tag.get_attribute("username").as_deref(), Some("gh_123"));
     let template = tag.first_element_child().expect("template child");
     assert_eq!(template.get_attribute("type").as_deref(), Some("text/wxtag-template"));
