@@ -5,7 +5,7 @@
 //! app-side cost of the wasm (ARCHITECTURE.md, "Size rules"). The page's behaviour is the same: tabs are real `<a href>` links that
 //! `pushState`, and the root picks the panel from the route.
 
-use crate::route::Route;
+use crate::{effect::use_effect_keyed, route::Route};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use yew::prelude::*;
 
@@ -64,21 +64,24 @@ impl Navigator {
 pub fn use_router_state() -> RouterState {
     let location = use_state(Location::current);
 
-    // Back and forward change the URL without a render: read it again.
+    // Back and forward change the URL without a render: read it again. Once (the key never changes).
     {
         let location = location.setter();
-        use_effect_with((), move |_| {
-            let window = web_sys::window();
-            let listener = Closure::<dyn Fn()>::new(move || location.set(Location::current()));
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
-            }
-            move || {
+        use_effect_keyed(
+            String::new(),
+            Box::new(move || {
+                let window = web_sys::window();
+                let listener = Closure::<dyn Fn()>::new(move || location.set(Location::current()));
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                    let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
                 }
-            }
-        });
+                Box::new(move || {
+                    if let Some(w) = &window {
+                        let _ = w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                    }
+                })
+            }),
+        );
     }
 
     RouterState {
