@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 /// The root: keeps the router's and the WeChat state (which follows the router's URL changes) and provides the
 /// WeChat state to the tree (`use_wx()` reads it); the status banner, the panel of the current route and the tab
-/// bar are plain view helpers (each component type costs the wasm its own lifecycle code).
+/// bar are plain view helpers (ARCHITECTURE.md, "Size rules").
 #[function_component(App)]
 pub fn app() -> Html {
     let router = use_router_state();

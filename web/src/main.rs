@@ -2,9 +2,11 @@
 
 mod app;
 mod components;
+mod effect;
 mod route;
 mod router;
 mod task;
+mod updater;
 mod wx;
 
 fn main() {

@@ -1,13 +1,11 @@
 //! The app's router: the page's location, kept by the root with `use_router_state()`, changed with `pushState`
 //! through the state's `navigate` callback, and followed on back/forward (`popstate`).
 //!
-//! Why not yew-router: this app has six fixed paths and no parameters, and yew-router's stack was the largest
-//! app-side cost of the wasm — yew-router, gloo-history, route-recognizer and the derived recognizer, plus
-//! serde-wasm-bindgen and Rust's float formatting that gloo-history's history-state parsing pulls in: about
-//! 65 KB of the 389 KB wasm (twiggy), more than any panel. The page's behaviour is the same: tabs are real
-//! `<a href>` links that `pushState`, and the root picks the panel from the route.
+//! Not yew-router: this app has six fixed paths and no parameters, and yew-router's stack was the largest
+//! app-side cost of the wasm (ARCHITECTURE.md, "Size rules"). The page's behaviour is the same: tabs are real `<a href>` links that
+//! `pushState`, and the root picks the panel from the route.
 
-use crate::route::Route;
+use crate::{effect::use_effect_keyed, route::Route};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use yew::prelude::*;
 
@@ -61,27 +59,29 @@ impl Navigator {
 }
 
 /// The router's state, kept by the root component: the location (read again on back and forward) and how to
-/// navigate. A hook of the root rather than a `<Router>` component of its own: each component type costs the
-/// wasm its own lifecycle code.
+/// navigate. A hook of the root rather than a `<Router>` component of its own (ARCHITECTURE.md, "Size rules").
 #[hook]
 pub fn use_router_state() -> RouterState {
     let location = use_state(Location::current);
 
-    // Back and forward change the URL without a render: read it again.
+    // Back and forward change the URL without a render: read it again. Once (the key never changes).
     {
         let location = location.setter();
-        use_effect_with((), move |_| {
-            let window = web_sys::window();
-            let listener = Closure::<dyn Fn()>::new(move || location.set(Location::current()));
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
-            }
-            move || {
+        use_effect_keyed(
+            String::new(),
+            Box::new(move || {
+                let window = web_sys::window();
+                let listener = Closure::<dyn Fn()>::new(move || location.set(Location::current()));
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                    let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
                 }
-            }
-        });
+                Box::new(move || {
+                    if let Some(w) = &window {
+                        let _ = w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                    }
+                })
+            }),
+        );
     }
 
     RouterState {

@@ -2,8 +2,8 @@
 
 use std::{future::Future, pin::Pin};
 
-/// Runs `future` to completion in the background. Every call goes through one boxed, non-generic entry: each
-/// future type passed to `spawn_local` directly gets its own copy of the executor's spawn code in the wasm.
+/// Runs `future` to completion in the background, through one boxed, non-generic entry to `spawn_local`
+/// (ARCHITECTURE.md, "Size rules").
 pub fn spawn(future: impl Future<Output = ()> + 'static) {
     spawn_boxed(Box::pin(future));
 }

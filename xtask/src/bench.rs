@@ -1,7 +1,10 @@
 //! `cargo xtask bench`: each figure is printed beside a baseline measured in the same run, as a ratio,
 //! because these machines are noisy.
 
-use crate::shell::{cmd, exec, root};
+use crate::{
+    shell::{cmd, exec, root},
+    size::gzipped_len,
+};
 use anyhow::{Context, Result};
 
 pub fn run() -> Result<()> {
@@ -149,14 +152,4 @@ fn page_size(label: &str, features: &[&str]) -> Result<PageSize> {
         wasm_gz: gzipped_len(&optimized)?,
         js_gz: gzipped_len(&out.join("wx_jssdk_plain_page.js"))?,
     })
-}
-
-pub(crate) fn gzipped_len(path: &std::path::Path) -> Result<u64> {
-    let out = std::process::Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .with_context(|| format!("gzip {}", path.display()))?;
-    anyhow::ensure!(out.status.success(), "gzip {} failed", path.display());
-    Ok(out.stdout.len() as u64)
 }

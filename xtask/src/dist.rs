@@ -7,6 +7,7 @@
 use crate::{
     setup,
     shell::{cmd, exec, root},
+    size::clear_snippets,
 };
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -23,9 +24,11 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// Builds the release app into `dist` and the emulator module into `dist/emulator`.
+/// Builds the release app into `dist` and the emulator module into `dist/emulator`, each with only its own
+/// wasm-bindgen snippets (see [`clear_snippets`]).
 pub fn build(dist: &Path) -> Result<()> {
     let d = dist.to_string_lossy().into_owned();
+    clear_snippets()?;
     exec(cmd(
         "trunk",
         &["build", "index.html", "--release=true", "--offline=true", "--dist", &d],
@@ -71,6 +74,9 @@ pub(crate) fn files_under(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf
 /// The emulator module alone, under `/emulator/` with fixed names (`wxkit-emulator.js`).
 pub fn emulator_module(out: &Path, release: bool) -> Result<()> {
     let o = out.to_string_lossy().into_owned();
+    if release {
+        clear_snippets()?;
+    }
     let release = if release { "--release=true" } else { "--release=false" };
     exec(cmd(
         "trunk",

@@ -9,6 +9,7 @@ mod example;
 mod fuzz;
 mod setup;
 mod shell;
+mod size;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -26,7 +27,8 @@ enum Task {
     Setup,
     /// Run the demo on the built-in fake WeChat: no account needed.
     Dev,
-    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium, the examples' build and end-to-end tests.
+    /// Setup, then fmt, clippy, host tests, wasm tests in headless Chromium, the examples' build, the app's size
+    /// budget and end-to-end tests.
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
     Bench,

@@ -3,9 +3,10 @@
 use crate::{
     dist, docs, example, fuzz, setup,
     shell::{cmd, exec, exec_within, target_dir},
+    size,
 };
 use anyhow::Result;
-use std::{process::Command, time::Duration};
+use std::{path::Path, process::Command, time::Duration};
 
 /// How long one step's tests may run once built. The longest (the workspace's native tests) takes about a minute
 /// here; a step past this has a hung test.
@@ -56,7 +57,11 @@ pub fn run() -> Result<()> {
     }
     // `cargo xtask example plain-page` builds it this way: a build check keeps the command from rotting.
     example::build_plain_page(&target_dir().join("example-plain-page"))?;
-    end_to_end()
+    // One release build for both: the size budget measures the app the end-to-end tests drive.
+    let dist_dir = target_dir().join("e2e-dist");
+    dist::build(&dist_dir)?;
+    size::check_budget(&dist_dir)?;
+    end_to_end(&dist_dir)
 }
 
 /// Builds a test step (`--no-run`, untimed: a fresh machine compiles everything), then runs it under
@@ -68,17 +73,15 @@ fn built_then_run(step: impl Fn() -> Command) -> Result<()> {
     exec_within(step(), TEST_RUN_LIMIT)
 }
 
-/// The release app served by a real `wx-server serve --mock`, driven in headless Chromium (tests/).
-fn end_to_end() -> Result<()> {
-    let dist_dir = target_dir().join("e2e-dist");
-    dist::build(&dist_dir)?;
+/// The release app in `dist_dir` served by a real `wx-server serve --mock`, driven in headless Chromium (tests/).
+fn end_to_end(dist_dir: &Path) -> Result<()> {
     exec(cmd("cargo", &["build", "-p", "wx-server"]))?;
     built_then_run(|| {
         let mut e2e = cmd("cargo", &["test", "-p", "wxkit-e2e", "--test", "app"]);
         // One browser test at a time (libtest's `--test-threads=1`, set where `--no-run` can still be appended).
         e2e.env("RUST_TEST_THREADS", "1")
             .env("WXKIT_SERVER_BIN", target_dir().join("debug").join("wx-server"))
-            .env("WXKIT_DIST", &dist_dir)
+            .env("WXKIT_DIST", dist_dir)
             .env("WXKIT_SCREENSHOTS", target_dir().join("e2e-screenshots"));
         e2e
     })

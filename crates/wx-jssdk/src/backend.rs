@@ -61,7 +61,11 @@ impl Backend {
     /// assert_eq!(wx_jssdk::Backend::default().request_url("https://a.com/", false), "/api/jssdk/config?url=https%3A%2F%2Fa.com%2F");
     /// ```
     pub fn request_url(&self, url: &str, refresh: bool) -> String {
-        let sep = if self.endpoint.contains('?') { '&' } else { '?' };
+        let sep = if crate::text::contains(&self.endpoint, "?") {
+            '&'
+        } else {
+            '?'
+        };
         let mut s = format!("{}{sep}url={}", self.endpoint, encode_component(url));
         if refresh {
             s.push_str("&refresh=true");

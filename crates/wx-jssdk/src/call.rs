@@ -58,11 +58,11 @@ pub(crate) async fn call_unit<O: Serialize + ?Sized>(api: &str, options: &O) -> 
 /// the first `:` (`ok` → success, `cancel` → cancel, anything else → fail).
 pub(crate) fn check(api: &str, result: JsValue) -> Result<JsValue, WxError> {
     let err_msg = js::get_string(&result, "errMsg").unwrap_or_default();
-    let outcome = err_msg.split_once(':').map_or("", |(_, rest)| rest);
+    let outcome = crate::text::split_once(&err_msg, ":").map_or("", |(_, rest)| rest);
     if outcome == "ok" {
         Ok(result)
     } else {
-        let short = api.rfind('.').map_or(api, |dot| &api[dot + 1..]);
+        let short = crate::text::rsplit_once(api, ".").map_or(api, |(_, short)| short);
         Err(WxError::from_err_msg(short, &err_msg))
     }
 }

@@ -55,8 +55,10 @@ impl Environment {
         let in_wechat = has("micromessenger");
         let wechat_version = crate::text::find(&ua, "micromessenger/").map(|at| {
             let rest = &ua[at + "micromessenger/".len()..];
+            // A byte position, and a character boundary: every byte before it is ASCII.
             let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .bytes()
+                .position(|b| !(b.is_ascii_digit() || b == b'.'))
                 .unwrap_or(rest.len());
             rest[..end].trim_end_matches('.').to_owned()
         });

@@ -133,7 +133,9 @@ impl WxError {
     /// );
     /// ```
     pub fn from_err_msg(api: &str, err_msg: &str) -> WxError {
-        let detail = err_msg.split_once(':').map_or(err_msg, |(_, rest)| rest).trim();
+        let detail = crate::text::split_once(err_msg, ":")
+            .map_or(err_msg, |(_, rest)| rest)
+            .trim();
         let lower = detail.to_ascii_lowercase();
         let has = |needle: &str| crate::text::contains(&lower, needle);
         let err_msg = err_msg.to_owned();

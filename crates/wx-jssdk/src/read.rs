@@ -1,7 +1,7 @@
 //! Reading the SDK's result objects field by field.
 //!
-//! Hand-written rather than serde: a serde deserializer over JS values pulls float formatting and
-//! error-message machinery into every page (about a quarter of the crate's size), for a handful of fields.
+//! Hand-written rather than a serde deserializer, which would cost every page about a quarter of the crate's
+//! size for a handful of fields (ARCHITECTURE.md, "Size rules").
 
 use crate::{WxError, js};
 use wasm_bindgen::JsValue;
@@ -33,7 +33,7 @@ pub(crate) fn number(api: &str, v: &JsValue, key: &str) -> Result<f64, WxError> 
     let value = js::get(v, key);
     value
         .as_f64()
-        // JS's own parser: Rust's f64 parsing would add its tables (kilobytes) to every page.
+        // JS's own parser, not Rust's (ARCHITECTURE.md, "Size rules").
         .or_else(|| {
             value
                 .as_string()

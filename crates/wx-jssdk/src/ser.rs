@@ -2,7 +2,7 @@
 //!
 //! The SDK's options are structs of strings, numbers, booleans, `Option`s, lists and unit enums. For those this
 //! serializer builds the JS value itself: property names as plain strings rather than through
-//! serde-wasm-bindgen's interning cache (a hash map per page), which keeps kilobytes out of every page's wasm.
+//! serde-wasm-bindgen's interning cache (ARCHITECTURE.md, "Size rules").
 //! Everything else (maps, tagged enums, newtypes, bytes, 128-bit and unsafe 64-bit integers) goes to
 //! `serde_wasm_bindgen::Serializer::json_compatible()`, so the output is always exactly what it would give.
 
@@ -222,6 +222,11 @@ impl ser::Serializer for Lean {
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
+#[allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "test code: a map shows the hand-off to serde-wasm-bindgen"
+)]
 mod tests {
     use super::Lean;
     use serde::Serialize;

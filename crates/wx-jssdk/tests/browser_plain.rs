@@ -1,5 +1,6 @@
 //! A desktop browser without the emulator: loading (fallback, one shared load) and the "not in WeChat" paths.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::disallowed_methods, reason = "test code: the size rules are for pages")]
 
 mod common;
 

@@ -11,8 +11,8 @@ pub enum Kind {
     Warn,
 }
 
-/// A WeUI button; `id` is how tests and scripts find it. One shared view helper: every panel has its buttons,
-/// and each inline `html!` copy would be its own code in the wasm.
+/// A WeUI button; `id` is how tests and scripts find it. One shared view helper for every panel's buttons
+/// (ARCHITECTURE.md, "Size rules").
 pub fn button(
     kind: Kind,
     id: &'static str,
@@ -20,7 +20,7 @@ pub fn button(
     disabled: bool,
     onclick: Callback<MouseEvent>,
 ) -> Html {
-    // Literal classes only: a computed `class` goes through yew's `Classes` set (indexmap, hashing) in the wasm.
+    // Literal classes only (ARCHITECTURE.md, "Size rules").
     match kind {
         Kind::Primary => html! { <button class="btn btn-primary" {id} {disabled} {onclick}>{ label }</button> },
         Kind::Plain => html! { <button class="btn" {id} {disabled} {onclick}>{ label }</button> },

@@ -12,9 +12,9 @@ pub enum Look {
 }
 
 /// A WeUI cell: a label and a value; `id`, when given, is how tests and scripts find the value. One shared view
-/// helper: the panels show a dozen such rows, and each inline `html!` copy would be its own code in the wasm.
+/// helper for the dozen such rows the panels show (ARCHITECTURE.md, "Size rules").
 pub fn cell(label: &'static str, id: Option<&'static str>, look: Look, value: String) -> Html {
-    // Literal classes only: a computed `class` goes through yew's `Classes` set (indexmap, hashing) in the wasm.
+    // Literal classes only (ARCHITECTURE.md, "Size rules").
     let value = match look {
         Look::Text => html! { <span class="cell-value" {id}>{ value }</span> },
         Look::Code => html! { <span class="cell-value mono" {id}>{ value }</span> },

@@ -3,10 +3,10 @@ use crate::{
         button::{Kind, button_area},
         cell::{Look, cell},
         error_line::error_line,
-        panel_switch::Updater,
         signature_debugger::{Inputs, signature_debugger},
     },
     task::spawn,
+    updater::Updater,
     wx::{JS_API_LIST, WxContext, WxStatus},
 };
 use wx_jssdk::{
@@ -25,23 +25,28 @@ fn platform_name(platform: Platform) -> &'static str {
     }
 }
 
-/// What the diagnostics panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+/// What the diagnostics panel keeps while it is shown.
 #[derive(Clone, Default)]
 pub struct DiagnosticsState {
     checked: Option<Result<JsApiSupport, WxError>>,
-    /// The signature debugger's.
-    pub inputs: Inputs,
 }
 
-/// Environment, config status, checkJsApi results and the signature debugger.
-pub fn diagnostics_panel(wx: &WxContext, state: &mut DiagnosticsState, up: &Updater) -> Html {
+/// Environment, config status, checkJsApi results, and the signature debugger over its own state (`inputs`,
+/// changed through `inputs_up`).
+pub fn diagnostics_panel<R: 'static>(
+    wx: &WxContext,
+    state: &DiagnosticsState,
+    up: &Updater<R, DiagnosticsState>,
+    inputs: &Inputs,
+    inputs_up: &Updater<R, Inputs>,
+) -> Html {
     let check = {
         let up = up.clone();
         Callback::from(move |_: MouseEvent| {
             let up = up.clone();
             spawn(async move {
                 let checked = device::check_js_api(&JS_API_LIST).await;
-                up.update(|s| s.diagnostics.checked = Some(checked));
+                up.update(|s| s.checked = Some(checked));
             });
         })
     };
@@ -79,7 +84,7 @@ pub fn diagnostics_panel(wx: &WxContext, state: &mut DiagnosticsState, up: &Upda
                 Some(Err(e)) => error_line(e),
                 None => html! {},
             } }
-            { signature_debugger(wx, &mut state.inputs, up) }
+            { signature_debugger(wx, inputs, inputs_up) }
         </>
     }
 }

@@ -3,22 +3,22 @@ use crate::{
         button::{Kind, button},
         cell::{Look, cell},
         page_head::page_head,
-        panel_switch::Updater,
     },
     task::spawn,
+    updater::Updater,
     wx::{WxContext, WxStatus},
 };
 use wx_jssdk::WxError;
 use yew::prelude::*;
 
-/// What the home panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+/// What the home panel keeps while it is shown.
 #[derive(Clone, Default)]
 pub struct HomeState {
     close_error: Option<WxError>,
 }
 
 /// The config panel: what was signed and accepted, and the page-level actions.
-pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
+pub fn home_panel<R: 'static>(wx: &WxContext, state: &HomeState, up: &Updater<R, HomeState>) -> Html {
     let close = {
         let up = up.clone();
         Callback::from(move |_: MouseEvent| {
@@ -26,7 +26,7 @@ pub fn home_panel(wx: &WxContext, state: &HomeState, up: &Updater) -> Html {
             // Through WeixinJSBridge directly: works even before (or without) wx.config.
             spawn(async move {
                 if let Err(e) = wx_jssdk::close_window().await {
-                    up.update(|s| s.home.close_error = Some(e));
+                    up.update(|s| s.close_error = Some(e));
                 }
             });
         })

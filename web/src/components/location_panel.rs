@@ -4,11 +4,10 @@ use crate::{
         cell::{Look, cell},
         error_line::error_line,
         page_head::page_head,
-        panel_switch::Updater,
         select_field::select_field,
-        text_field::setter,
     },
     task::spawn,
+    updater::Updater,
     wx::WxContext,
 };
 use wx_jssdk::{WxError, location};
@@ -16,8 +15,8 @@ use yew::prelude::*;
 
 const SYSTEMS: &[(&str, &str)] = &[("gcj02", "gcj02"), ("wgs84", "wgs84")];
 
-/// `x` with `digits` decimals, by JS `Number.prototype.toFixed`: Rust's float formatting (`{:.6}`) would add
-/// about 10 KB to the wasm for four numbers.
+/// `x` with `digits` decimals, by JS `Number.prototype.toFixed` rather than Rust's float formatting
+/// (ARCHITECTURE.md, "Size rules").
 fn fixed(x: f64, digits: u8) -> String {
     js_sys::Number::from(x)
         .to_fixed(digits)
@@ -25,7 +24,7 @@ fn fixed(x: f64, digits: u8) -> String {
         .unwrap_or_else(|_| "—".to_owned())
 }
 
-/// What the location panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+/// What the location panel keeps while it is shown.
 #[derive(Clone, Default)]
 pub struct LocationState {
     /// GPS coordinates asked for; GCJ-02 by default, the system openLocation (the map button) expects.
@@ -35,7 +34,7 @@ pub struct LocationState {
 }
 
 /// getLocation in either coordinate system, and openLocation for the point.
-pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Html {
+pub fn location_panel<R: 'static>(wx: &WxContext, state: &LocationState, up: &Updater<R, LocationState>) -> Html {
     let get = {
         let (wgs84, up) = (state.wgs84, up.clone());
         Callback::from(move |_: MouseEvent| {
@@ -48,14 +47,14 @@ pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Ht
             spawn(async move {
                 let here = location::get_location(kind).await;
                 up.update(|s| {
-                    s.location.outcome = Some(here);
+                    s.outcome = Some(here);
                     // The map button's error was about the previous point.
-                    s.location.open_error = None;
+                    s.open_error = None;
                 });
             });
         })
     };
-    let on_kind = setter(up, |s, v| s.location.wgs84 = v == "wgs84");
+    let on_kind = up.setter(|s, v| s.wgs84 = v == "wgs84");
     let body = match &state.outcome {
         Some(Ok(here)) => {
             let open = {
@@ -70,7 +69,7 @@ pub fn location_panel(wx: &WxContext, state: &LocationState, up: &Updater) -> Ht
                     let up = up.clone();
                     spawn(async move {
                         let error = location::open_location(&options).await.err();
-                        up.update(|s| s.location.open_error = error);
+                        up.update(|s| s.open_error = error);
                     });
                 })
             };

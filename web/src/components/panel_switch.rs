@@ -6,8 +6,11 @@ use crate::{
         photos_panel::{PhotosState, photos_panel},
         scan_panel::{ScanState, scan_panel},
         share_panel::{ShareState, share_panel},
+        signature_debugger::{Inputs, follow_config},
     },
+    effect::{Effect, no_cleanup, use_effect_keyed},
     route::Route,
+    updater::{Change, Updater},
     wx::use_wx,
 };
 use std::{cell::RefCell, rc::Rc};
@@ -23,15 +26,18 @@ pub fn panel(route: Route) -> Html {
     html! { <Panel key={route.path()} {route} /> }
 }
 
-/// What the panels keep while they are shown: one reducer for all six, changed through an [`Updater`]. One
-/// state type rather than a `use_state` per field: each state type costs the wasm its own copy of the hook code.
-pub struct PanelState {
-    pub home: HomeState,
-    pub share: ShareState,
-    pub scan: ScanState,
-    pub photos: PhotosState,
-    pub location: LocationState,
-    pub diagnostics: DiagnosticsState,
+/// Where the panels' states are kept: one reducer for the six panels and the signature debugger (one state
+/// type: ARCHITECTURE.md, "Size rules"). Only this file sees more than one of them; each view gets its own state
+/// and an [`Updater`] of it.
+struct PanelState {
+    home: HomeState,
+    share: ShareState,
+    scan: ScanState,
+    photos: PhotosState,
+    location: LocationState,
+    diagnostics: DiagnosticsState,
+    /// The signature debugger's, on the diagnostics panel.
+    debugger: Inputs,
 }
 
 impl PanelState {
@@ -43,40 +49,22 @@ impl PanelState {
             photos: PhotosState::new(),
             location: LocationState::default(),
             diagnostics: DiagnosticsState::default(),
+            debugger: Inputs::default(),
         }
     }
 }
 
-/// A change of the panel state.
-pub type Update = Box<dyn FnOnce(&mut PanelState)>;
-
-/// The reducer's value: the panel state, changed in place. A copy per change (`Rc::unwrap_or_clone`, which
-/// always copies here because the hook keeps the current value too) would make the wasm clone every panel's
-/// state, errors and photos included; a new outer `Rc` per change is what makes the hook render again.
+/// The reducer's value: the panel state, changed in place. A copy per change (`Rc::unwrap_or_clone` always
+/// copies here, as the hook keeps the current value too) would clone every panel's state, photos included; a
+/// new outer `Rc` per change is what makes the hook render again.
 struct Panels(Rc<RefCell<PanelState>>);
 
 impl Reducible for Panels {
-    type Action = Update;
+    type Action = Change<PanelState>;
 
-    fn reduce(self: Rc<Self>, update: Update) -> Rc<Self> {
-        update(&mut self.0.borrow_mut());
+    fn reduce(self: Rc<Self>, change: Change<PanelState>) -> Rc<Self> {
+        change(&mut self.0.borrow_mut());
         Rc::new(Panels(self.0.clone()))
-    }
-}
-
-/// Changes the panel state from callbacks and async tasks. Each change applies to the state current when it
-/// runs, so a late answer does not undo what the user did meanwhile.
-#[derive(Clone, PartialEq)]
-pub struct Updater(UseReducerDispatcher<Panels>);
-
-impl Updater {
-    /// Applies `change` and renders the panel again.
-    pub fn update(&self, change: impl FnOnce(&mut PanelState) + 'static) {
-        self.dispatch(Box::new(change));
-    }
-
-    fn dispatch(&self, update: Update) {
-        self.0.dispatch(update);
     }
 }
 
@@ -85,27 +73,35 @@ struct PanelProps {
     route: Route,
 }
 
-/// One component for the six panels: each panel is a view function over its part of [`PanelState`] (each
-/// component type costs the wasm its own lifecycle code). Only the route's panel is shown, and the key gives
-/// each shown panel fresh state.
+/// One component for the six panels, each a view function over its own state with the updater of that state.
+/// Only the route's panel is shown, and the key gives each shown panel fresh state.
 #[function_component(Panel)]
 fn panel_component(props: &PanelProps) -> Html {
     let wx = use_wx();
     let panels = use_reducer(|| Panels(Rc::new(RefCell::new(PanelState::new()))));
-    let up = Updater(panels.dispatcher());
-    // Changes come from callbacks and tasks, never during a render: this borrow is the only one meanwhile. Mutable
-    // for the signature debugger, whose inputs follow the WeChat config as they are shown.
-    let mut state = panels.0.borrow_mut();
+    let all = panels.dispatcher().to_callback();
+    let debugger = Updater::new(all.clone(), |s| &mut s.debugger);
+    // Only the debugger has an effect; hooks run on every render, so the other panels run one that does nothing.
+    let (key, effect) = match &wx {
+        Some(wx) if props.route == Route::Diagnostics => follow_config(wx, debugger.clone()),
+        _ => (String::new(), Box::new(no_cleanup) as Effect),
+    };
+    use_effect_keyed(key, effect);
+    // Changes come from callbacks, tasks and effects, never during a render: this borrow is the only one meanwhile.
+    let state = panels.0.borrow();
     // A panel outside a `WxProvider` has nothing to show.
     let Some(wx) = &wx else {
         return Html::default();
     };
     match props.route {
-        Route::Home | Route::NotFound => home_panel(wx, &state.home, &up),
-        Route::Share => share_panel(wx, &state.share, &up),
-        Route::Scan => scan_panel(wx, &state.scan, &up),
-        Route::Photos => photos_panel(wx, &state.photos, &up),
-        Route::Location => location_panel(wx, &state.location, &up),
-        Route::Diagnostics => diagnostics_panel(wx, &mut state.diagnostics, &up),
+        Route::Home | Route::NotFound => home_panel(wx, &state.home, &Updater::new(all.clone(), |s| &mut s.home)),
+        Route::Share => share_panel(wx, &state.share, &Updater::new(all.clone(), |s| &mut s.share)),
+        Route::Scan => scan_panel(wx, &state.scan, &Updater::new(all.clone(), |s| &mut s.scan)),
+        Route::Photos => photos_panel(wx, &state.photos, &Updater::new(all.clone(), |s| &mut s.photos)),
+        Route::Location => location_panel(wx, &state.location, &Updater::new(all.clone(), |s| &mut s.location)),
+        Route::Diagnostics => {
+            let up = Updater::new(all.clone(), |s| &mut s.diagnostics);
+            diagnostics_panel(wx, &state.diagnostics, &up, &state.debugger, &debugger)
+        }
     }
 }

@@ -3,11 +3,10 @@ use crate::{
         button::{Kind, button_area},
         error_line::error_line,
         page_head::page_head,
-        panel_switch::Updater,
         select_field::select_field,
-        text_field::setter,
     },
     task::spawn,
+    updater::Updater,
     wx::WxContext,
 };
 use wx_jssdk::{Environment, Platform, WxError, image};
@@ -66,7 +65,7 @@ async fn displayable(local_id: String, failed: &mut Option<WxError>) -> Photo {
     }
 }
 
-/// What the photos panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+/// What the photos panel keeps while it is shown.
 #[derive(Clone)]
 pub struct PhotosState {
     options: Options,
@@ -89,7 +88,7 @@ impl PhotosState {
 }
 
 /// chooseImage with its options, thumbnails, previewImage on tap, uploadImage for server ids.
-pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
+pub fn photos_panel<R: 'static>(wx: &WxContext, state: &PhotosState, up: &Updater<R, PhotosState>) -> Html {
     let PhotosState { options, photos, error } = state;
 
     let choose = {
@@ -118,11 +117,11 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
                             shown.push(displayable(id, &mut failed).await);
                         }
                         up.update(|s| {
-                            s.photos.photos = shown;
-                            s.photos.error = failed;
+                            s.photos = shown;
+                            s.error = failed;
                         });
                     }
-                    Err(e) => up.update(|s| s.photos.error = Some(e)),
+                    Err(e) => up.update(|s| s.error = Some(e)),
                 }
             });
         })
@@ -137,7 +136,7 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
             let (current, up) = (current.clone(), up.clone());
             spawn(async move {
                 if let Err(e) = image::preview_image(&image::PreviewImage { current, urls }).await {
-                    up.update(|s| s.photos.error = Some(e));
+                    up.update(|s| s.error = Some(e));
                 }
             });
         })
@@ -159,9 +158,9 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
                 }
                 up.update(move |s| {
                     // A success clears an earlier error: what shows is this upload's outcome.
-                    s.photos.error = failed;
+                    s.error = failed;
                     // Onto the photos shown now, by local id: photos chosen while uploading are kept.
-                    for p in &mut s.photos.photos {
+                    for p in &mut s.photos {
                         let done = next.iter_mut().find(|n| n.local_id == p.local_id);
                         if let Some(id) = done.and_then(|n| n.server_id.take()) {
                             p.server_id = Some(id);
@@ -175,9 +174,9 @@ pub fn photos_panel(wx: &WxContext, state: &PhotosState, up: &Updater) -> Html {
         <>
             { page_head("Photos", "Pick from the album or the camera; tap a thumbnail to preview it full screen.") }
             <div class="cells">
-                { select_field("photos-count", "Count", COUNTS, &options.count, setter(up, |s, v| s.photos.options.count = v)) }
-                { select_field("photos-source", "Source", SOURCES, &options.source, setter(up, |s, v| s.photos.options.source = v)) }
-                { select_field("photos-size", "Size", SIZES, &options.size, setter(up, |s, v| s.photos.options.size = v)) }
+                { select_field("photos-count", "Count", COUNTS, &options.count, up.setter(|s, v| s.options.count = v)) }
+                { select_field("photos-source", "Source", SOURCES, &options.source, up.setter(|s, v| s.options.source = v)) }
+                { select_field("photos-size", "Size", SIZES, &options.size, up.setter(|s, v| s.options.size = v)) }
             </div>
             { button_area(Kind::Primary, "photos-choose", "Choose photos", !wx.is_ready(), choose) }
             if let Some(e) = error { { error_line(e) } }

@@ -4,22 +4,22 @@ use crate::{
         cell::{Look, cell},
         error_line::error_line,
         page_head::page_head,
-        panel_switch::Updater,
     },
     task::spawn,
+    updater::Updater,
     wx::WxContext,
 };
 use wx_jssdk::{WxError, scan};
 use yew::prelude::*;
 
-/// What the scan panel keeps while it is shown (its part of [`PanelState`](crate::components::panel_switch::PanelState)).
+/// What the scan panel keeps while it is shown.
 #[derive(Clone, Default)]
 pub struct ScanState {
     outcome: Option<Result<String, WxError>>,
 }
 
 /// scanQRCode with needResult=1: WeChat scans and hands the text back to the page.
-pub fn scan_panel(wx: &WxContext, state: &ScanState, up: &Updater) -> Html {
+pub fn scan_panel<R: 'static>(wx: &WxContext, state: &ScanState, up: &Updater<R, ScanState>) -> Html {
     let start = {
         let up = up.clone();
         Callback::from(move |_: MouseEvent| {
@@ -32,7 +32,7 @@ pub fn scan_panel(wx: &WxContext, state: &ScanState, up: &Updater) -> Html {
                 let result = scan::scan_qr_code(&options)
                     .await
                     .map(|r| r.result_str.unwrap_or_default());
-                up.update(|s| s.scan.outcome = Some(result));
+                up.update(|s| s.outcome = Some(result));
             });
         })
     };

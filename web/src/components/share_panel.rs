@@ -3,10 +3,10 @@ use crate::{
         button::{Kind, button},
         error_line::error_line,
         page_head::page_head,
-        panel_switch::{PanelState, Updater},
-        text_field::state_field,
+        text_field::text_field,
     },
     task::spawn,
+    updater::Updater,
     wx::WxContext,
 };
 use wx_jssdk::{WxError, share};
@@ -39,7 +39,7 @@ fn defaults() -> ShareForm {
     }
 }
 
-/// What the share panel keeps while it is shown (its part of [`PanelState`]).
+/// What the share panel keeps while it is shown.
 #[derive(Clone)]
 pub struct ShareState {
     form: ShareForm,
@@ -57,15 +57,15 @@ impl ShareState {
 
 /// The share form, for an edit: an edit clears the last outcome ("set ✓" would claim the edited content was
 /// applied).
-fn edit(state: &mut PanelState) -> &mut ShareForm {
-    state.share.outcome = None;
-    &mut state.share.form
+fn edit(state: &mut ShareState) -> &mut ShareForm {
+    state.outcome = None;
+    &mut state.form
 }
 
 /// Edit what a share to a friend or to Moments shows, then apply it with the two 1.4+ share APIs.
-pub fn share_panel(wx: &WxContext, state: &ShareState, up: &Updater) -> Html {
+pub fn share_panel<R: 'static>(wx: &WxContext, state: &ShareState, up: &Updater<R, ShareState>) -> Html {
     let form = &state.form;
-    let field = |id, label, value: &str, set: fn(&mut PanelState, String)| state_field(up, id, label, value, set);
+    let field = |id, label, value: &str, set: fn(&mut ShareState, String)| text_field(id, label, value, up.setter(set));
     let apply = {
         let (form, up) = (form.clone(), up.clone());
         Callback::from(move |_: MouseEvent| {
@@ -86,7 +86,7 @@ pub fn share_panel(wx: &WxContext, state: &ShareState, up: &Updater) -> Html {
                     Ok(()) => share::update_timeline_share_data(&moments).await,
                     Err(e) => Err(e),
                 };
-                up.update(|s| s.share.outcome = Some(result));
+                up.update(|s| s.outcome = Some(result));
             });
         })
     };

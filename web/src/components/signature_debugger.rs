@@ -2,18 +2,19 @@ use crate::{
     components::{
         button::{Kind, button_area},
         cell::{Look, cell},
-        panel_switch::Updater,
         text_field::text_field,
     },
+    effect::{Effect, no_cleanup},
     task::spawn,
+    updater::Updater,
     wx::{WxContext, WxStatus},
 };
 use wx_jssdk::SignedConfig;
 use yew::prelude::*;
 
 /// What the debugger signs, kept in the panel state. `noncestr`, `timestamp` and `url` follow the config the
-/// status holds, accepted or refused (Android re-signs after each navigation): see [`Inputs::follow`]. A typed
-/// ticket is kept.
+/// status holds, accepted or refused (Android re-signs after each navigation): see [`follow_config`]. A
+/// typed ticket is kept.
 #[derive(Clone, PartialEq, Default)]
 pub struct Inputs {
     ticket: String,
@@ -26,8 +27,7 @@ pub struct Inputs {
 
 impl Inputs {
     /// Fills `noncestr`, `timestamp` and `url` from `config` unless they already followed it (and may have been
-    /// edited since). Applied to the kept inputs as the debugger is shown (every status change renders it
-    /// again): the inputs follow the config without an effect of their own.
+    /// edited since).
     fn follow(&mut self, config: Option<(&SignedConfig, &str)>) {
         if let Some((signed, url)) = config
             && self.followed.as_ref() != Some(&signed.signature)
@@ -48,7 +48,7 @@ async fn fake_ticket(appid: &str) -> Option<String> {
         .ok()?;
     let response: web_sys::Response = wasm_bindgen::JsCast::dyn_into(response).ok()?;
     let json = wasm_bindgen_futures::JsFuture::from(response.json().ok()?).await.ok()?;
-    // One string field: read it directly (serde's error paths would link Rust's float formatting).
+    // One string field, read directly rather than through serde (ARCHITECTURE.md, "Size rules").
     js_sys::Reflect::get(&json, &"ticket".into()).ok()?.as_string()
 }
 
@@ -62,27 +62,32 @@ fn signed(status: &WxStatus) -> Option<(&SignedConfig, &str)> {
     }
 }
 
-/// The change handler of a debugger field (via `set`).
-fn input_setter(up: &Updater, set: fn(&mut Inputs, String)) -> Callback<String> {
-    let up = up.clone();
-    Callback::from(move |v: String| up.update(move |s| set(&mut s.diagnostics.inputs, v)))
+/// The effect that keeps the inputs on the config the WeChat state holds, with its key (the config's
+/// signature): run after a render that shows a config they have not followed yet, it fills `noncestr`,
+/// `timestamp` and `url` from it.
+pub fn follow_config<R: 'static>(wx: &WxContext, up: Updater<R, Inputs>) -> (String, Effect) {
+    let status = wx.status.clone();
+    let key = signed(&status).map(|(s, _)| s.signature.clone()).unwrap_or_default();
+    let follow = Box::new(move || {
+        up.update(move |inputs| inputs.follow(signed(&status)));
+        no_cleanup()
+    });
+    (key, follow)
 }
 
 /// wx-sign in the page: ticket, noncestr, timestamp and URL in, canonical string and signature out. The
-/// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps: a component of its
-/// own would cost the wasm its own lifecycle code.
-pub fn signature_debugger(wx: &WxContext, inputs: &mut Inputs, up: &Updater) -> Html {
+/// offline twin of WeChat's jsapisign sandbox page. A view helper over state the panel keeps (ARCHITECTURE.md,
+/// "Size rules").
+pub fn signature_debugger<R: 'static>(wx: &WxContext, inputs: &Inputs, up: &Updater<R, Inputs>) -> Html {
     let config = signed(&wx.status);
-    inputs.follow(config);
-    let field =
-        |id, label, value: &str, set: fn(&mut Inputs, String)| text_field(id, label, value, input_setter(up, set));
+    let field = |id, label, value: &str, set: fn(&mut Inputs, String)| text_field(id, label, value, up.setter(set));
     let use_fake = config.filter(|_| wx.emulated).map(|(signed, _)| {
         let (up, appid) = (up.clone(), signed.app_id.clone());
         Callback::from(move |_: MouseEvent| {
             let (up, appid) = (up.clone(), appid.clone());
             spawn(async move {
                 if let Some(ticket) = fake_ticket(&appid).await {
-                    up.update(|s| s.diagnostics.inputs.ticket = ticket);
+                    up.update(|s| s.ticket = ticket);
                 }
             });
         })

@@ -1,6 +1,7 @@
 //! The WeChat state of the app: one hook that loads and configures the JS-SDK, a provider and a hook to read
 //! it. Lift this folder into your own Yew app: `use_wx_state(&location)` in your root component, its `WxContext`
-//! given to a `<WxProvider context={…}>` around your tree, and `use_wx()` in any component below.
+//! given to a `<WxProvider context={…}>` around your tree, and `use_wx()` in any component below. It uses
+//! `task.rs` (spawning) and `effect.rs` (its one effect) beside it, and takes the router's `Location`.
 
 mod boot;
 mod emulation;

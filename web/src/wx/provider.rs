@@ -3,7 +3,11 @@
 //! below read it with [`use_wx`].
 
 use super::boot::{self, ConfigFailure};
-use crate::{router::Location, task::spawn};
+use crate::{
+    effect::{no_cleanup, use_effect_keyed},
+    router::Location,
+    task::spawn,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
@@ -54,7 +58,7 @@ impl WxContext {
     }
 
     /// A click handler that runs [`reconfigure`](Self::reconfigure): one closure type for the banner's and
-    /// the config panel's buttons (each closure type costs the wasm its own callback code).
+    /// the config panel's buttons (ARCHITECTURE.md, "Size rules").
     pub fn on_reconfigure(&self) -> Callback<MouseEvent> {
         let wx = self.clone();
         Callback::from(move |_: MouseEvent| wx.reconfigure())
@@ -102,7 +106,7 @@ fn configured(result: Result<Configured, ConfigFailure>) -> WxStatus {
 
 /// The WeChat state, kept by the root component and provided to the tree with [`WxProvider`]; `location` is the
 /// router's, followed to re-configure after `pushState`. A hook of the root rather than state inside a provider
-/// component of its own: each component type costs the wasm its own lifecycle code.
+/// component of its own (ARCHITECTURE.md, "Size rules").
 #[hook]
 pub fn use_wx_state(location: &Location) -> WxContext {
     // The environment is read once, before anything can change `location` or the user agent.
@@ -110,28 +114,33 @@ pub fn use_wx_state(location: &Location) -> WxContext {
 
     // Loads and configures on the first render. After pushState: Android WeChat checks the current URL, iOS the
     // landing URL. Re-configure only when the URL to sign changed, so iOS keeps its landing-URL config and
-    // Android gets a fresh one. One effect for both: each effect costs the wasm its own copy of the hook code.
+    // Android gets a fresh one. One effect for both, run again when the path or query changes.
     {
         let state = state.clone();
-        use_effect_with(location.clone(), move |_| {
-            if !state.started {
-                boot(state.env.clone(), state.dispatcher());
-            } else if LATEST_URL.with(|latest| {
-                let latest = latest.borrow();
-                // Empty: no config started, the SDK never loaded (e.g. outside WeChat).
-                !latest.is_empty() && *latest != wx_jssdk::url_to_sign()
-            }) {
-                // Compared with the latest config started, not the last one accepted: after A → B → A while
-                // B's config runs, A needs a config again (B's would leave WeChat verifying B's URL); and a
-                // navigation during the first boot's config needs one too.
-                let state = state.dispatcher();
-                spawn(async move {
-                    if let Some(status) = configure_latest().await {
-                        state.dispatch(WxAction::Status(status));
-                    }
-                });
-            }
-        });
+        let key = location.path.clone() + &location.query;
+        use_effect_keyed(
+            key,
+            Box::new(move || {
+                if !state.started {
+                    boot(state.env.clone(), state.dispatcher());
+                } else if LATEST_URL.with(|latest| {
+                    let latest = latest.borrow();
+                    // Empty: no config started, the SDK never loaded (e.g. outside WeChat).
+                    !latest.is_empty() && *latest != wx_jssdk::url_to_sign()
+                }) {
+                    // Compared with the latest config started, not the last one accepted: after A → B → A while
+                    // B's config runs, A needs a config again (B's would leave WeChat verifying B's URL); and a
+                    // navigation during the first boot's config needs one too.
+                    let state = state.dispatcher();
+                    spawn(async move {
+                        if let Some(status) = configure_latest().await {
+                            state.dispatch(WxAction::Status(status));
+                        }
+                    });
+                }
+                no_cleanup()
+            }),
+        );
     }
 
     WxContext {
@@ -159,8 +168,7 @@ pub fn use_wx() -> Option<WxContext> {
     use_context::<WxContext>()
 }
 
-/// What [`use_wx_state`] keeps: one reducer rather than a hook per field (each state type costs the wasm its own
-/// copy of the hook code).
+/// What [`use_wx_state`] keeps: one reducer rather than a hook per field (ARCHITECTURE.md, "Size rules").
 #[derive(Debug, Clone)]
 struct WxState {
     env: Rc<Environment>,

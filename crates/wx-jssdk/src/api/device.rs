@@ -10,8 +10,7 @@ struct CheckArgs<'a> {
 }
 
 /// What [`check_js_api`] found: each API WeChat reported, with whether it is available, in the order WeChat
-/// reported them. A small list rather than a map: a page asks about a dozen APIs, and a `BTreeMap` would add
-/// its tree code to every page's wasm.
+/// reported them. A small list rather than a map: a page asks about a dozen APIs (ARCHITECTURE.md, "Size rules").
 ///
 /// ```
 /// use wx_jssdk::{JsApi, device::JsApiSupport};

@@ -188,7 +188,7 @@ struct LaunchArgs<'a> {
 /// `.html` the caller already wrote is removed (else WeChat gets `.html.html`), and a `?` inside the query is
 /// percent-encoded (else jweixin drops the rest of the query).
 fn path_for_jweixin(path: &str) -> String {
-    let (page, query) = match path.split_once('?') {
+    let (page, query) = match crate::text::split_once(path, "?") {
         Some((page, query)) => (page, Some(query)),
         None => (path, None),
     };

@@ -65,7 +65,7 @@ pub(super) async fn answer(emulator: &Emulator, name: &str, args: &JsValue) -> J
     };
     if legacy_share_api(name) {
         let outcome = js::get_string(&result, "err_msg")
-            .and_then(|m| m.split_once(':').map(|(_, o)| o.to_owned()))
+            .and_then(|m| crate::text::split_once(&m, ":").map(|(_, o)| o.to_owned()))
             .unwrap_or_default();
         let outcome = if outcome == "ok" || outcome == "cancel" {
             outcome

@@ -277,7 +277,7 @@ fn reported(native: &str) -> String {
             .or_else(|| native.strip_prefix("fail_"))
             .unwrap_or(native),
     };
-    // ASCII only, as WeChat's native outcomes are: `to_lowercase` would link Unicode's case tables (8 KB gz).
+    // ASCII only, as WeChat's native outcomes are (ARCHITECTURE.md, "Size rules").
     let text = text.replace('_', " ").to_ascii_lowercase();
     match text.as_str() {
         "access denied" | "no permission to execute" => "permission denied".into(),

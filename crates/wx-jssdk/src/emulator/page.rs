@@ -60,7 +60,7 @@ pub(super) fn present_wechat(options: &EmulatorOptions) -> Result<(), crate::WxE
 /// `GET {url}?appid=…` → the tickets valid now (`validTickets`, else `[ticket]`); empty when the fake WeChat
 /// issued none for the appId.
 pub(super) async fn fetch_ticket(url: &str, app_id: &str) -> Result<Vec<String>, String> {
-    let sep = if url.contains('?') { '&' } else { '?' };
+    let sep = if crate::text::contains(url, "?") { '&' } else { '?' };
     let request = format!("{url}{sep}appid={}", String::from(js_sys::encode_uri_component(app_id)));
     let window = js::window().map_err(|e| e.to_string())?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&request))

@@ -34,10 +34,14 @@ impl Refusal {
 
 /// The host of `url` (`https://a.com:8080/p` → `a.com:8080`), lowercased.
 pub(crate) fn host_of(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let end = after_scheme.find(['/', '?', '#']).unwrap_or(after_scheme.len());
+    let after_scheme = crate::text::split_once(url, "://").map_or(url, |(_, rest)| rest);
+    // A byte position, and a character boundary: the three are ASCII.
+    let end = after_scheme
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(after_scheme.len());
     let authority = &after_scheme[..end];
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = crate::text::rsplit_once(authority, "@").map_or(authority, |(_, h)| h);
     host.to_ascii_lowercase()
 }
 
@@ -138,7 +142,7 @@ mod tests {
                 None,
                 Ok(()),
             ),
-            (request(&good.to_uppercase()), &[TICKET], url, None, Ok(())),
+            (request(&good.to_ascii_uppercase()), &[TICKET], url, None, Ok(())),
             (request(good), &[TICKET], url, Some(&domains), Ok(())),
             (
                 request(good),

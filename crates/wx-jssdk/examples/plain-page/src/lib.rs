@@ -62,11 +62,8 @@ async fn set_up(document: &Document) {
     use wx_jssdk::{Backend, ConfigOptions, JsApi, SdkSource, share};
     #[cfg(feature = "emulator")]
     {
-        let emulate = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .is_some_and(|q| q.contains("emulate"));
         if !wx_jssdk::Environment::detect().in_wechat
-            && emulate
+            && query_has("emulate")
             && let Err(e) = wx_jssdk::emulator::install(Default::default())
         {
             show(document, &format!("emulator: {e}"));
@@ -106,8 +103,21 @@ async fn set_up(document: &Document) {
 fn query_value(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     search.trim_start_matches('?').split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
+        // `splitn`, not `split_once`: see ../../clippy.toml.
+        let mut kv = pair.splitn(2, '=');
+        let (k, v) = (kv.next()?, kv.next()?);
         (k == name).then(|| js_sys_decode(v))
+    })
+}
+
+/// Whether the page's query string names `name`, with or without a value (`?emulate`).
+#[cfg(feature = "emulator")]
+fn query_has(name: &str) -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    search.is_some_and(|q| {
+        q.trim_start_matches('?')
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(name))
     })
 }
 
