@@ -179,7 +179,10 @@ impl Generations {
     }
 
     fn rotate(&mut self, now: Instant) {
-        self.previous = std::mem::take(&mut self.current);
+        // The dropped generation's table is emptied and reused: at a steady rate the new one needs as much room,
+        // and growing it afresh would rehash it again and again.
+        std::mem::swap(&mut self.previous, &mut self.current);
+        self.current.clear();
         self.started = Some(now);
     }
 }
