@@ -318,33 +318,36 @@ impl PushService {
     /// A repeated request: WeChat's retry (the same push) shares the first delivery's reply and runs nothing;
     /// another push under the same signature, or the same one once its reply is forgotten, is a replay.
     async fn retry(&self, push: &Push) -> Result<Outcome, PushError> {
-        match self.cache.find(&push.dedupe_key()) {
-            Some(Claim::Running(running)) => {
+        let Some(claim) = self.cache.find(&push.dedupe_key()) else {
+            return Err(VerifyError::Replayed.into());
+        };
+        self.first_delivery_outcome(claim)
+            .await
+            .map_err(|_| VerifyError::Replayed.into())
+    }
+
+    /// A retry's share of the first delivery's outcome (waited for while its handler runs), or the entry to run
+    /// the handler for when this is the first delivery.
+    async fn first_delivery_outcome(&self, claim: Claim) -> Result<Outcome, EntryId> {
+        match claim {
+            Claim::First(id) => Err(id),
+            Claim::Running(running) => {
                 tracing::debug!("retried push: waiting for the first delivery's reply");
                 let waited = tokio::time::timeout(self.deadline, running.wait()).await;
                 Ok(self.settle(waited, "the first delivery"))
             }
-            Some(Claim::Settled(outcome)) => {
+            Claim::Settled(outcome) => {
                 tracing::debug!("retried push: sharing the first delivery's reply");
                 Ok(self.settle(Ok(outcome), "the first delivery"))
             }
-            Some(Claim::First(_)) | None => Err(VerifyError::Replayed.into()),
         }
     }
 
     /// Runs the handler once per push and waits for its outcome at most until the deadline.
     async fn dispatch(&self, push: Push) -> Outcome {
-        let id = match self.cache.claim(push.dedupe_key()) {
-            Claim::First(id) => id,
-            Claim::Running(running) => {
-                tracing::debug!("retried push: waiting for the first delivery's reply");
-                let waited = tokio::time::timeout(self.deadline, running.wait()).await;
-                return self.settle(waited, "the first delivery");
-            }
-            Claim::Settled(outcome) => {
-                tracing::debug!("retried push: sharing the first delivery's reply");
-                return self.settle(Ok(outcome), "the first delivery");
-            }
+        let id = match self.first_delivery_outcome(self.cache.claim(push.dedupe_key())).await {
+            Ok(shared) => return shared,
+            Err(id) => id,
         };
         let addressee = Addressee::of(&push);
         // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime only if it
