@@ -203,7 +203,7 @@ impl FileStore {
 }
 
 /// `path` with `suffix` appended to its file name (`creds.json` → `creds.json.guard`): the store's side files.
-fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -227,7 +227,7 @@ fn unique() -> u64 {
     u64::from_le_bytes(b)
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {

@@ -5,7 +5,10 @@
 
 #[cfg(feature = "redis")]
 use super::{CredentialStore, RedisStore};
-use super::{FileStore, StoreError};
+use super::{
+    FileStore, StoreError,
+    file::{blocking, suffixed},
+};
 use crate::Metrics;
 use std::{
     path::PathBuf,
@@ -58,10 +61,8 @@ pub(crate) struct FileSeen {
 
 impl FileSeen {
     pub(crate) fn new(store: &FileStore, metrics: Arc<Metrics>) -> Self {
-        let mut dir = store.path().as_os_str().to_owned();
-        dir.push(".seen");
         Self {
-            dir: dir.into(),
+            dir: suffixed(store.path(), ".seen"),
             last_sweep: Arc::new(Mutex::new(None)),
             metrics,
         }
@@ -77,7 +78,7 @@ impl ReplayStore for FileSeen {
             .collect();
         let (dir, last_sweep) = (self.dir.clone(), Arc::clone(&self.last_sweep));
         Box::pin(async move {
-            let marked = tokio::task::spawn_blocking(move || {
+            let marked = blocking(move || {
                 let io = |source: std::io::Error| StoreError::Io {
                     path: dir.display().to_string(),
                     source,
@@ -94,13 +95,7 @@ impl ReplayStore for FileSeen {
                     Err(e) => Err(io(e)),
                 }
             })
-            .await
-            .unwrap_or_else(|e| {
-                Err(StoreError::Io {
-                    path: String::new(),
-                    source: std::io::Error::other(e.to_string()),
-                })
-            });
+            .await;
             counted(&self.metrics, marked)
         })
     }
