@@ -244,15 +244,8 @@ impl CredentialService {
     /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one (within the
     /// refresh deadline: [`UpstreamError::NoAnswerInTime`]).
     pub async fn jsapi_ticket(&self) -> Result<Secret, CredentialError> {
-        let slot = &self.inner.ticket;
-        if let Some(c) = self.fast(slot) {
-            return Ok(c.value);
-        }
-        let this = self.clone();
-        let looked_up = self.waited(slot, async move { this.ticket_after_miss().await }).await;
-        looked_up
-            .unwrap_or_else(|| self.no_answer_in_time(slot))
-            .map(|c| c.value)
+        self.lookup(&self.inner.ticket, |this| async move { this.ticket_after_miss().await })
+            .await
     }
 
     /// The jsapi_ticket refetched from WeChat now, for a page that got `invalid signature` — unless a
@@ -282,12 +275,20 @@ impl CredentialService {
     /// # Errors
     /// As [`jsapi_ticket`](Self::jsapi_ticket).
     pub async fn access_token(&self) -> Result<Secret, CredentialError> {
-        let slot = &self.inner.token;
+        self.lookup(&self.inner.token, |this| async move { this.token_after_miss().await })
+            .await
+    }
+
+    /// One credential: from memory in steady state (without cloning the service: this is every request), else
+    /// `miss` in a task of its own, waited for at most the refresh deadline.
+    async fn lookup<Fut>(&self, slot: &Slot, miss: impl FnOnce(Self) -> Fut) -> Result<Secret, CredentialError>
+    where
+        Fut: Future<Output = Result<Cached, CredentialError>> + Send + 'static,
+    {
         if let Some(c) = self.fast(slot) {
             return Ok(c.value);
         }
-        let this = self.clone();
-        let looked_up = self.waited(slot, async move { this.token_after_miss().await }).await;
+        let looked_up = self.waited(slot, miss(self.clone())).await;
         looked_up
             .unwrap_or_else(|| self.no_answer_in_time(slot))
             .map(|c| c.value)
