@@ -51,3 +51,6 @@ pub use secret::Secret;
 pub use server::{App, Server, StartError};
 pub use settings::{ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_store_path};
 pub use wechat::{TokenMode, UpstreamError, WechatClient};
+/// The account API client (menus, customer-service and template messages); [`CredentialService`] is its token
+/// source.
+pub use wx_api;

@@ -26,6 +26,7 @@
 //! when WeChat hangs the request gets [`UpstreamError::NoAnswerInTime`] while the fetch goes on, and the requests
 //! after it get its result the moment it arrives.
 
+mod account;
 pub(crate) mod background;
 mod retry;
 mod slot;

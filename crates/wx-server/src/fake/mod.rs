@@ -38,6 +38,7 @@
 //! Start it with [`FakeWechat::start`], as `wx-server fake-wechat --listen ADDR`, or in-process under
 //! `/fake-wechat` with `wx-server serve --mock`.
 
+mod account_routes;
 mod faults;
 mod push;
 mod routes;
@@ -51,6 +52,7 @@ pub use push::{
 };
 pub use routes::PushRequest;
 pub use world::CallCounts;
+pub use world::account::{DEMO_TEMPLATE_ID, FollowerUpdate};
 
 use crate::{
     Secret,
@@ -90,6 +92,11 @@ pub struct FakeOptions {
     pub push: PushAccount,
     /// How long an OAuth code is accepted (WeChat: 5 minutes).
     pub oauth_code_lifetime: Duration,
+    /// How many `menu/create` calls an app may make (WeChat: 1000 a day, 100 on a test account); 45009 past it.
+    pub menu_create_quota: u32,
+    /// How many customer-service messages a follower may get per interaction before 45047 (the count is an
+    /// assumption: WeChat documents the errcode, not a figure everyone agrees on).
+    pub custom_message_limit: u32,
 }
 
 impl Default for FakeOptions {
@@ -102,6 +109,8 @@ impl Default for FakeOptions {
             old_token_grace: Duration::from_secs(300),
             push: PushAccount::default(),
             oauth_code_lifetime: Duration::from_secs(300),
+            menu_create_quota: 1000,
+            custom_message_limit: 20,
         }
     }
 }
@@ -175,6 +184,25 @@ impl FakeControl {
     /// Revokes `appid`'s tickets and makes a new current one (without telling any backend).
     pub fn rotate_ticket(&self, appid: &str) -> Option<String> {
         self.world().rotate_ticket(appid)
+    }
+
+    /// What an app's account holds and was sent (as `GET /test-only/account`): `menu`, `conditionalmenu`,
+    /// `custom_messages`, `template_messages`, `templates`, `followers`; None for an unknown app.
+    pub fn account(&self, appid: &str) -> Option<serde_json::Value> {
+        self.world().account_record(appid)
+    }
+
+    /// Adds or changes a user (as `POST /test-only/followers`).
+    ///
+    /// # Errors
+    /// For an unknown appid.
+    pub fn update_follower(&self, update: &FollowerUpdate) -> Result<(), &'static str> {
+        self.world().update_follower(update)
+    }
+
+    /// Moves the account clock (follower windows) forward; returns the total shift.
+    pub fn advance_clock(&self, by: Duration) -> Duration {
+        self.world().advance_clock(by)
     }
 
     /// Applies a fault request (as `POST /test-only/faults`).

@@ -30,6 +30,7 @@ pub(super) fn router(control: FakeControl) -> Router {
         .route("/test-only/stats", get(stats))
         .route("/test-only/faults", post(faults))
         .route("/test-only/push", post(push))
+        .merge(super::account_routes::routes())
         .with_state(control)
 }
 
@@ -37,7 +38,7 @@ fn param<'a>(q: &'a HashMap<String, String>, name: &str) -> &'a str {
     q.get(name).map_or("", String::as_str)
 }
 
-async fn answer(control: &FakeControl, compute: impl FnOnce(&mut super::world::World) -> Reply) -> Response {
+pub(super) async fn answer(control: &FakeControl, compute: impl FnOnce(&mut super::world::World) -> Reply) -> Response {
     let latency = control.world().latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -246,7 +247,10 @@ async fn push(State(c): State<FakeControl>, body: Bytes) -> Response {
         reply_timeout: req.timeout_ms.map_or(default.reply_timeout, Duration::from_millis),
         attempts: req.attempts.unwrap_or(default.attempts).clamp(1, 10),
     };
-    let openid = req.openid.as_deref().unwrap_or("o-fake-user");
+    let openid = req.openid.as_deref().unwrap_or(super::world::account::DEFAULT_FOLLOWER);
+    // The follower interacted (as far as WeChat knows, whatever the server answers): their 48-hour window opens.
+    let unsubscribed = matches!(req.push, Some(SimulatedPush::Unsubscribe));
+    c.world().interacted(&sim.account().appid, openid, unsubscribed);
     let sent = match (&req.push, &req.xml) {
         (Some(p), None) => sim.send(&req.url, req.mode, p, openid, timing).await,
         (None, Some(xml)) => sim.send_xml(&req.url, req.mode, xml, openid, timing).await,

@@ -1,6 +1,9 @@
 //! The fake WeChat's state: apps, issued tokens and tickets, counters and pending faults. Pure logic
 //! under one mutex; the HTTP layer (`routes`) only translates.
 
+pub(crate) mod account;
+mod menu;
+mod messages;
 mod oauth;
 
 use super::{
@@ -77,6 +80,10 @@ pub(crate) struct World {
     apps: BTreeMap<String, App>,
     tokens: HashMap<String, TokenRec>,
     oauth: oauth::OauthWorld,
+    /// Per app: followers, menus, templates and what was sent.
+    accounts: BTreeMap<String, account::Account>,
+    /// How far the account clock is ahead of real time (`POST /test-only/clock`).
+    shift: Duration,
 }
 
 /// A credential is renewed when this little of its lifetime is left (WeChat: 5 minutes of 2 hours; a
@@ -116,7 +123,14 @@ impl World {
                 (appid.clone(), app)
             })
             .collect();
+        let accounts = opts
+            .credentials
+            .iter()
+            .map(|(appid, _)| (appid.clone(), account::Account::new(appid)))
+            .collect();
         Self {
+            accounts,
+            shift: Duration::ZERO,
             latency: opts.latency,
             expires_in: opts.expires_in,
             opts,

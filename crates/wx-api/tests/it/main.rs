@@ -1,0 +1,8 @@
+//! wx-api against wx-server's fake WeChat over loopback HTTP: one binary, one module per subject.
+
+mod common;
+
+mod custom;
+mod menu;
+mod template;
+mod token;
