@@ -26,7 +26,9 @@ pub struct CentralToken {
 
 impl std::fmt::Debug for CentralToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CentralToken").field("server", &self.server).finish_non_exhaustive()
+        f.debug_struct("CentralToken")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
     }
 }
 

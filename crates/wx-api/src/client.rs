@@ -31,7 +31,9 @@ pub struct AccountClient<S> {
 
 impl<S> std::fmt::Debug for AccountClient<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccountClient").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("AccountClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -137,8 +139,7 @@ async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<s
         .bytes()
         .await
         .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
     let errcode = value.get("errcode").and_then(serde_json::Value::as_i64).unwrap_or(0);
     if errcode != 0 {
         let mut errmsg = value

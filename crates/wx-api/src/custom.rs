@@ -108,7 +108,9 @@ impl MessageBody {
                 thumb_media_id,
                 title,
                 description,
-            } => json!({"media_id": media_id, "thumb_media_id": thumb_media_id, "title": title, "description": description}),
+            } => {
+                json!({"media_id": media_id, "thumb_media_id": thumb_media_id, "title": title, "description": description})
+            }
             Self::Music {
                 title,
                 description,
@@ -157,7 +159,12 @@ impl CustomerServiceMessage {
 
     /// A text message.
     pub fn text(touser: impl Into<String>, content: impl Into<String>) -> Self {
-        Self::new(touser, MessageBody::Text { content: content.into() })
+        Self::new(
+            touser,
+            MessageBody::Text {
+                content: content.into(),
+            },
+        )
     }
 
     /// The request body WeChat documents.
@@ -215,7 +222,10 @@ impl<S: TokenSource> AccountClient<S> {
             Typing::Cancel => "CancelTyping",
         };
         let _: Ok = self
-            .post("/cgi-bin/message/custom/typing", &json!({"touser": touser, "command": command}))
+            .post(
+                "/cgi-bin/message/custom/typing",
+                &json!({"touser": touser, "command": command}),
+            )
             .await?;
         Ok(())
     }

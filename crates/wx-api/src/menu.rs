@@ -199,7 +199,9 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("menuid must be a string or number, not {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "menuid must be a string or number, not {other}"
+        ))),
     }
 }
 

@@ -17,8 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 pub enum UpstreamKind {
     /// `/cgi-bin/token` or `/cgi-bin/stable_token`.
     AccessToken = 0,
-    /// `/cgi-bin/ticket/getticket`.
+    /// `/cgi-bin/ticket/getticket?type=jsapi`.
     JsapiTicket = 1,
+    /// `/cgi-bin/ticket/getticket?type=wx_card`.
+    CardTicket = 2,
 }
 
 /// How an upstream call ended.
@@ -42,7 +44,7 @@ pub enum UpstreamOutcome {
     Malformed = 4,
 }
 
-const KINDS: [&str; 2] = ["access_token", "jsapi_ticket"];
+const KINDS: [&str; 3] = ["access_token", "jsapi_ticket", "card_ticket"];
 const OUTCOMES: [&str; 5] = ["ok", "errcode", "http_error", "network", "malformed"];
 const STATUSES: [u16; 7] = [200, 400, 403, 404, 502, 503, 0];
 
@@ -55,8 +57,8 @@ const STATUSES: [u16; 7] = [200, 400, 403, 404, 502, 503, 0];
 /// ```
 #[derive(Debug, Default)]
 pub struct Metrics {
-    upstream: [[AtomicU64; 5]; 2],
-    cache: [[AtomicU64; 2]; 2],
+    upstream: [[AtomicU64; 5]; 3],
+    cache: [[AtomicU64; 2]; 3],
     config: [AtomicU64; 7],
     store_errors: AtomicU64,
     /// 1 while the last read or lock operation failed (the store is unreachable).

@@ -154,6 +154,7 @@ impl App {
             push: http::push::service(settings, replay, handler),
             client,
             admin_token: settings.admin_token.clone(),
+            central_token: settings.central_token.clone(),
             oauth: http::oauth::OauthState {
                 key: session_key(settings)?,
                 authorize_base: settings.oauth_authorize_base.clone(),

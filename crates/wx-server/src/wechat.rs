@@ -168,6 +168,46 @@ impl UpstreamError {
     }
 }
 
+/// The two tickets `getticket` issues: the same shape, lifetime and caching rules, different uses.
+///
+/// ```
+/// use wx_server::wechat::TicketKind;
+/// assert_eq!(TicketKind::WxCard.type_param(), "wx_card");
+/// assert_eq!(TicketKind::Jsapi.name(), "jsapi_ticket");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketKind {
+    /// `type=jsapi`: signs `wx.config`.
+    Jsapi,
+    /// `type=wx_card`: the card `api_ticket`, signs chooseCard's `cardSign` and addCard's `cardExt`.
+    WxCard,
+}
+
+impl TicketKind {
+    /// getticket's `type`.
+    pub fn type_param(self) -> &'static str {
+        match self {
+            Self::Jsapi => "jsapi",
+            Self::WxCard => "wx_card",
+        }
+    }
+
+    /// The credential's name in logs and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Jsapi => "jsapi_ticket",
+            Self::WxCard => "card ticket",
+        }
+    }
+
+    pub(crate) fn upstream(self) -> UpstreamKind {
+        match self {
+            Self::Jsapi => UpstreamKind::JsapiTicket,
+            Self::WxCard => UpstreamKind::CardTicket,
+        }
+    }
+}
+
 /// A credential WeChat issued, with the lifetime it announced.
 ///
 /// ```
@@ -298,21 +338,29 @@ impl WechatClient {
     /// # Errors
     /// The classified [`UpstreamError`]; an empty ticket is [`UpstreamError::EmptyCredential`].
     pub async fn fetch_jsapi_ticket(&self, access_token: &Secret) -> Result<Issued, UpstreamError> {
+        self.fetch_ticket(access_token, TicketKind::Jsapi).await
+    }
+
+    /// Fetches a ticket of `kind` once (no retry) with `access_token`: `getticket?type=jsapi|wx_card`.
+    ///
+    /// # Errors
+    /// The classified [`UpstreamError`]; an empty ticket is [`UpstreamError::EmptyCredential`].
+    pub async fn fetch_ticket(&self, access_token: &Secret, kind: TicketKind) -> Result<Issued, UpstreamError> {
         let request = self
             .http
             .get(format!("{}/cgi-bin/ticket/getticket", self.base))
-            .query(&[("access_token", access_token.expose()), ("type", "jsapi")]);
+            .query(&[("access_token", access_token.expose()), ("type", kind.type_param())]);
         let result = self.call(request, false, &[access_token]).await.and_then(|a| {
             let value = a
                 .ticket
                 .filter(|t| !t.is_empty())
-                .ok_or(UpstreamError::EmptyCredential("jsapi_ticket"))?;
+                .ok_or(UpstreamError::EmptyCredential(kind.name()))?;
             Ok(Issued {
                 value: Secret::new(value),
                 expires_in: lifetime(a.expires_in)?,
             })
         });
-        self.count(UpstreamKind::JsapiTicket, &result);
+        self.count(kind.upstream(), &result);
         result
     }
 

@@ -122,7 +122,9 @@ pub(super) fn match_rule(rule: &MatchRule) -> Result<(), InvalidRequest> {
         .as_deref()
         .is_some_and(|p| !matches!(p, "1" | "2" | "3"))
     {
-        return Err(field("client_platform_type is \"1\" (iOS), \"2\" (Android) or \"3\" (other)"));
+        return Err(field(
+            "client_platform_type is \"1\" (iOS), \"2\" (Android) or \"3\" (other)",
+        ));
     }
     Ok(())
 }

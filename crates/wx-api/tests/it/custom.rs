@@ -8,9 +8,15 @@ const USER: &str = "o-fake-user";
 
 fn bodies() -> Vec<MessageBody> {
     vec![
-        MessageBody::Text { content: "你好 hello".into() },
-        MessageBody::Image { media_id: "MEDIA_IMG".into() },
-        MessageBody::Voice { media_id: "MEDIA_VOICE".into() },
+        MessageBody::Text {
+            content: "你好 hello".into(),
+        },
+        MessageBody::Image {
+            media_id: "MEDIA_IMG".into(),
+        },
+        MessageBody::Voice {
+            media_id: "MEDIA_VOICE".into(),
+        },
         MessageBody::Video {
             media_id: "MEDIA_VIDEO".into(),
             thumb_media_id: "MEDIA_THUMB".into(),
@@ -30,7 +36,9 @@ fn bodies() -> Vec<MessageBody> {
             url: "https://h5.example.com/?scene=42".into(),
             picurl: "https://h5.example.com/cover.png".into(),
         }),
-        MessageBody::MpNewsArticle { article_id: "ARTICLE_ID".into() },
+        MessageBody::MpNewsArticle {
+            article_id: "ARTICLE_ID".into(),
+        },
         MessageBody::MiniProgramPage {
             title: "mp".into(),
             appid: "wx286b93c14bbf93aa".into(),
@@ -56,7 +64,10 @@ async fn every_msgtype_reaches_a_follower_inside_the_window_in_wechats_shape() {
     let sent = h.account().await["custom_messages"].clone();
     assert_eq!(sent, json!(expected));
     assert_eq!(sent[0]["customservice"]["kf_account"], "test1@kftest");
-    assert_eq!(sent[5]["news"]["articles"][0]["url"], "https://h5.example.com/?scene=42");
+    assert_eq!(
+        sent[5]["news"]["articles"][0]["url"],
+        "https://h5.example.com/?scene=42"
+    );
 
     h.client.typing(USER, Typing::Start).await.unwrap();
     h.client.typing(USER, Typing::Cancel).await.unwrap();
@@ -73,22 +84,34 @@ async fn the_window_opens_with_an_interaction_and_closes_48_hours_later() {
     let err = h.client.send_custom(&hello).await.unwrap_err();
     assert!(matches!(err, ApiError::OutsideWindow), "{err:?}");
     assert!(err.to_string().contains("48 hours"));
-    assert!(matches!(h.client.typing(USER, Typing::Start).await, Err(ApiError::OutsideWindow)));
+    assert!(matches!(
+        h.client.typing(USER, Typing::Start).await,
+        Err(ApiError::OutsideWindow)
+    ));
 
     // A push the simulator sends is an interaction, whatever the server answers (here: nobody listens).
     let report = reqwest::Client::new()
         .post(format!("{}/test-only/push", h.fake.base_url()))
-        .json(&json!({"url": "http://127.0.0.1:9/wechat", "push": {"type": "text", "content": "hi"},
-                      "openid": USER, "attempts": 1, "timeout_ms": 500}))
+        .json(
+            &json!({"url": "http://127.0.0.1:9/wechat", "push": {"type": "text", "content": "hi"},
+                      "openid": USER, "attempts": 1, "timeout_ms": 500}),
+        )
         .send()
         .await
         .unwrap();
-    assert!(report.status().is_success() || report.status() == 400, "{}", report.status());
+    assert!(
+        report.status().is_success() || report.status() == 400,
+        "{}",
+        report.status()
+    );
     h.client.send_custom(&hello).await.unwrap();
 
     // 48 hours later the window has closed.
     h.control("clock", json!({"advance_secs": 48 * 3600})).await;
-    assert!(matches!(h.client.send_custom(&hello).await, Err(ApiError::OutsideWindow)));
+    assert!(matches!(
+        h.client.send_custom(&hello).await,
+        Err(ApiError::OutsideWindow)
+    ));
     // Interacting 47 hours ago (on the shifted clock) is still inside.
     h.follower(USER, true, Some(47 * 3600)).await;
     h.client.send_custom(&hello).await.unwrap();
@@ -107,9 +130,22 @@ async fn strangers_unfollowers_and_bad_bodies_get_wechats_errcodes() {
     let to = |openid: &str, body| CustomerServiceMessage::new(openid, body);
     let text = || MessageBody::Text { content: "x".into() };
     let cases: Vec<(CustomerServiceMessage, fn(&ApiError) -> bool, i64)> = vec![
-        (to("o-stranger", text()), |e| matches!(e, ApiError::InvalidOpenid), 40003),
+        (
+            to("o-stranger", text()),
+            |e| matches!(e, ApiError::InvalidOpenid),
+            40003,
+        ),
         (to("o-gone", text()), |e| matches!(e, ApiError::NotFollower), 43004),
-        (to(USER, MessageBody::Image { media_id: String::new() }), |e| matches!(e, ApiError::InvalidMedia), 40007),
+        (
+            to(
+                USER,
+                MessageBody::Image {
+                    media_id: String::new(),
+                },
+            ),
+            |e| matches!(e, ApiError::InvalidMedia),
+            40007,
+        ),
         (
             to(USER, MessageBody::Text { content: String::new() }),
             |e| matches!(e, ApiError::Other { errcode: 44004, .. }),
@@ -129,6 +165,9 @@ async fn strangers_unfollowers_and_bad_bodies_get_wechats_errcodes() {
 
     // Refused before the call: an empty openid.
     let err = h.client.send_custom(&to("", text())).await.unwrap_err();
-    assert!(matches!(err, ApiError::Invalid(InvalidRequest::Field { field: "touser", .. })), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Invalid(InvalidRequest::Field { field: "touser", .. })),
+        "{err:?}"
+    );
     assert_eq!(h.account().await["custom_messages"].as_array().unwrap().len(), 2);
 }

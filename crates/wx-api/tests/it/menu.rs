@@ -3,9 +3,7 @@
 
 use crate::common::{self, Harness};
 use serde_json::json;
-use wx_api::{
-    ApiError, ButtonAction, ConditionalMenu, InvalidRequest, MatchRule, Menu, MenuButton, TokenSource,
-};
+use wx_api::{ApiError, ButtonAction, ConditionalMenu, InvalidRequest, MatchRule, Menu, MenuButton, TokenSource};
 
 fn key(k: &str) -> String {
     k.to_owned()
@@ -16,7 +14,12 @@ fn every_type() -> Menu {
     let a = |name: &str, action| MenuButton::action(name, action);
     Menu {
         button: vec![
-            a("打开页面", ButtonAction::View { url: "https://h5.example.com/?from=menu".into() }),
+            a(
+                "打开页面",
+                ButtonAction::View {
+                    url: "https://h5.example.com/?from=menu".into(),
+                },
+            ),
             MenuButton::menu(
                 "Tools",
                 vec![
@@ -32,13 +35,26 @@ fn every_type() -> Menu {
                 vec![
                     a("Album", ButtonAction::PicPhotoOrAlbum { key: key("ALBUM") }),
                     a("WeChat album", ButtonAction::PicWeixin { key: key("WXALBUM") }),
-                    a("Material", ButtonAction::MediaId { media_id: "MEDIA_ID_1".into() }),
-                    a("Article", ButtonAction::ArticleId { article_id: "ARTICLE_1".into() }),
-                    a("Mini program", ButtonAction::Miniprogram {
-                        url: "https://h5.example.com/fallback".into(),
-                        appid: "wx286b93c14bbf93aa".into(),
-                        pagepath: "pages/lunar/index".into(),
-                    }),
+                    a(
+                        "Material",
+                        ButtonAction::MediaId {
+                            media_id: "MEDIA_ID_1".into(),
+                        },
+                    ),
+                    a(
+                        "Article",
+                        ButtonAction::ArticleId {
+                            article_id: "ARTICLE_1".into(),
+                        },
+                    ),
+                    a(
+                        "Mini program",
+                        ButtonAction::Miniprogram {
+                            url: "https://h5.example.com/fallback".into(),
+                            appid: "wx286b93c14bbf93aa".into(),
+                            pagepath: "pages/lunar/index".into(),
+                        },
+                    ),
                 ],
             ),
         ],
@@ -60,7 +76,12 @@ async fn every_button_type_round_trips_and_the_fake_stores_what_was_sent() {
 
     // article_view_limited is the twelfth type: in a menu of its own.
     let limited = Menu {
-        button: vec![MenuButton::action("Limited", ButtonAction::ArticleViewLimited { article_id: "A2".into() })],
+        button: vec![MenuButton::action(
+            "Limited",
+            ButtonAction::ArticleViewLimited {
+                article_id: "A2".into(),
+            },
+        )],
     };
     h.client.create_menu(&limited).await.unwrap();
     assert_eq!(h.client.menus().await.unwrap().menu, limited);
@@ -79,12 +100,37 @@ async fn rules_are_checked_before_the_call_and_name_the_button() {
     let sub = |n: usize| (0..n).map(|i| top(&format!("s{i}"))).collect::<Vec<_>>();
     let cases: Vec<(&str, Vec<MenuButton>, &str, &str)> = vec![
         ("no buttons", vec![], "menu", "0 top-level buttons"),
-        ("four top-level", vec![top("a"), top("b"), top("c"), top("d")], "menu", "4 top-level"),
-        ("17-byte top name", vec![top("abcdefghijklmnopq")], "button[0] \"abcdefghijklmnopq\"", "17 bytes"),
+        (
+            "four top-level",
+            vec![top("a"), top("b"), top("c"), top("d")],
+            "menu",
+            "4 top-level",
+        ),
+        (
+            "17-byte top name",
+            vec![top("abcdefghijklmnopq")],
+            "button[0] \"abcdefghijklmnopq\"",
+            "17 bytes",
+        ),
         // Six Chinese characters are 18 bytes, over 16, though only 6 characters.
-        ("6 CJK chars", vec![top("一二三四五六")], "button[0] \"一二三四五六\"", "18 bytes"),
-        ("six sub-buttons", vec![MenuButton::menu("m", sub(6))], "button[0] \"m\"", "6 sub-buttons"),
-        ("empty sub-menu", vec![MenuButton::menu("m", vec![])], "button[0] \"m\"", "0 sub-buttons"),
+        (
+            "6 CJK chars",
+            vec![top("一二三四五六")],
+            "button[0] \"一二三四五六\"",
+            "18 bytes",
+        ),
+        (
+            "six sub-buttons",
+            vec![MenuButton::menu("m", sub(6))],
+            "button[0] \"m\"",
+            "6 sub-buttons",
+        ),
+        (
+            "empty sub-menu",
+            vec![MenuButton::menu("m", vec![])],
+            "button[0] \"m\"",
+            "0 sub-buttons",
+        ),
         (
             "nested sub-menu",
             vec![MenuButton::menu("m", vec![MenuButton::menu("inner", sub(1))])],
@@ -93,7 +139,10 @@ async fn rules_are_checked_before_the_call_and_name_the_button() {
         ),
         (
             "129-byte key",
-            vec![top("ok"), MenuButton::action("k", ButtonAction::Click { key: "k".repeat(129) })],
+            vec![
+                top("ok"),
+                MenuButton::action("k", ButtonAction::Click { key: "k".repeat(129) }),
+            ],
             "button[1] \"k\"",
             "key is 129 bytes",
         ),
@@ -107,7 +156,9 @@ async fn rules_are_checked_before_the_call_and_name_the_button() {
             "1025-byte url",
             vec![MenuButton::action(
                 "v",
-                ButtonAction::View { url: format!("https://{}", "a".repeat(1017)) },
+                ButtonAction::View {
+                    url: format!("https://{}", "a".repeat(1017)),
+                },
             )],
             "button[0] \"v\"",
             "url is 1025 bytes",
@@ -130,7 +181,9 @@ async fn rules_are_checked_before_the_call_and_name_the_button() {
         }
     }
     // A 60-byte sub-button name is fine: the limits are inclusive.
-    let ok = Menu { button: vec![MenuButton::menu("m", vec![top(&"x".repeat(60))])] };
+    let ok = Menu {
+        button: vec![MenuButton::menu("m", vec![top(&"x".repeat(60))])],
+    };
     h.client.create_menu(&ok).await.unwrap();
     // Nothing refused was sent.
     assert_eq!(h.account().await["menu_creates"], 1);
@@ -140,7 +193,11 @@ async fn rules_are_checked_before_the_call_and_name_the_button() {
 async fn the_fake_answers_wechats_errcodes_to_a_client_that_does_not_check() {
     let h = common::start().await;
     let token = TokenSource::access_token(h.client.tokens()).await.unwrap();
-    let url = format!("{}/cgi-bin/menu/create?access_token={}", h.fake.base_url(), token.expose());
+    let url = format!(
+        "{}/cgi-bin/menu/create?access_token={}",
+        h.fake.base_url(),
+        token.expose()
+    );
     let b = |v| json!({"button": v});
     let click = json!({"type": "click", "name": "c", "key": "K"});
     let cases = vec![
@@ -148,15 +205,39 @@ async fn the_fake_answers_wechats_errcodes_to_a_client_that_does_not_check() {
         (b(json!([click, click, click, click])), 40016),
         (b(json!([{"type": "nonsense", "name": "x", "key": "K"}])), 40017),
         (b(json!([{"type": "click", "name": "一二三四五六", "key": "K"}])), 40018),
-        (b(json!([{"type": "click", "name": "c", "key": "k".repeat(129)}])), 40019),
-        (b(json!([{"type": "view", "name": "v", "url": format!("https://{}", "a".repeat(1017))}])), 40020),
+        (
+            b(json!([{"type": "click", "name": "c", "key": "k".repeat(129)}])),
+            40019,
+        ),
+        (
+            b(json!([{"type": "view", "name": "v", "url": format!("https://{}", "a".repeat(1017))}])),
+            40020,
+        ),
         (b(json!([{"type": "view", "name": "v", "url": "ftp://x"}])), 40055),
-        (b(json!([{"name": "m", "sub_button": [{"name": "n", "sub_button": [click]}]}])), 40022),
-        (b(json!([{"name": "m", "sub_button": [click, click, click, click, click, click]}])), 40023),
-        (b(json!([{"name": "m", "sub_button": [{"type": "bad", "name": "x"}]}])), 40024),
-        (b(json!([{"name": "m", "sub_button": [{"type": "click", "name": "x".repeat(61), "key": "K"}]}])), 40025),
-        (b(json!([{"name": "m", "sub_button": [{"type": "click", "name": "x", "key": ""}]}])), 40026),
-        (b(json!([{"name": "m", "sub_button": [{"type": "view", "name": "x", "url": ""}]}])), 40027),
+        (
+            b(json!([{"name": "m", "sub_button": [{"name": "n", "sub_button": [click]}]}])),
+            40022,
+        ),
+        (
+            b(json!([{"name": "m", "sub_button": [click, click, click, click, click, click]}])),
+            40023,
+        ),
+        (
+            b(json!([{"name": "m", "sub_button": [{"type": "bad", "name": "x"}]}])),
+            40024,
+        ),
+        (
+            b(json!([{"name": "m", "sub_button": [{"type": "click", "name": "x".repeat(61), "key": "K"}]}])),
+            40025,
+        ),
+        (
+            b(json!([{"name": "m", "sub_button": [{"type": "click", "name": "x", "key": ""}]}])),
+            40026,
+        ),
+        (
+            b(json!([{"name": "m", "sub_button": [{"type": "view", "name": "x", "url": ""}]}])),
+            40027,
+        ),
         (b(json!([{"type": "media_id", "name": "m"}])), 40007),
     ];
     let http = reqwest::Client::new();
@@ -165,8 +246,7 @@ async fn the_fake_answers_wechats_errcodes_to_a_client_that_does_not_check() {
         assert_eq!(answer["errcode"], errcode, "{body}");
         assert!(answer["errmsg"].is_string());
     }
-    let not_json: serde_json::Value =
-        http.post(&url).body("{").send().await.unwrap().json().await.unwrap();
+    let not_json: serde_json::Value = http.post(&url).body("{").send().await.unwrap().json().await.unwrap();
     assert_eq!(not_json["errcode"], 47001);
     assert!(h.account().await["menu"].is_null());
 }
@@ -174,12 +254,24 @@ async fn the_fake_answers_wechats_errcodes_to_a_client_that_does_not_check() {
 #[tokio::test]
 async fn conditional_menus_need_a_default_menu_match_by_tag_and_can_be_deleted() {
     let h = common::start().await;
-    let rule = MatchRule { tag_id: Some("2".into()), ..MatchRule::default() };
-    let conditional = ConditionalMenu { button: vec![top("VIP")], matchrule: rule, menuid: None };
+    let rule = MatchRule {
+        tag_id: Some("2".into()),
+        ..MatchRule::default()
+    };
+    let conditional = ConditionalMenu {
+        button: vec![top("VIP")],
+        matchrule: rule,
+        menuid: None,
+    };
     let err = h.client.add_conditional_menu(&conditional).await.unwrap_err();
     assert!(matches!(err, ApiError::InvalidMenu { errcode: 65303, .. }), "{err:?}");
 
-    h.client.create_menu(&Menu { button: vec![top("Default")] }).await.unwrap();
+    h.client
+        .create_menu(&Menu {
+            button: vec![top("Default")],
+        })
+        .await
+        .unwrap();
     let id = h.client.add_conditional_menu(&conditional).await.unwrap();
     let current = h.client.menus().await.unwrap();
     assert_eq!(current.conditionalmenu.len(), 1);
@@ -192,9 +284,15 @@ async fn conditional_menus_need_a_default_menu_match_by_tag_and_can_be_deleted()
     let err = h.client.try_match_menu("o-nobody").await.unwrap_err();
     assert!(matches!(err, ApiError::InvalidMenu { errcode: 65302, .. }), "{err:?}");
 
-    let empty = ConditionalMenu { matchrule: MatchRule::default(), ..conditional.clone() };
+    let empty = ConditionalMenu {
+        matchrule: MatchRule::default(),
+        ..conditional.clone()
+    };
     let err = h.client.add_conditional_menu(&empty).await.unwrap_err();
-    assert!(matches!(err, ApiError::Invalid(InvalidRequest::Field { field: "matchrule", .. })), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Invalid(InvalidRequest::Field { field: "matchrule", .. })),
+        "{err:?}"
+    );
 
     h.client.delete_conditional_menu(&id).await.unwrap();
     let err = h.client.delete_conditional_menu(&id).await.unwrap_err();

@@ -9,8 +9,14 @@ const USER: &str = "o-fake-user";
 fn shipped(client_msg_id: Option<&str>) -> TemplateMessage {
     let mut m = TemplateMessage::new(USER, DEMO_TEMPLATE_ID);
     m.url = Some("https://h5.example.com/order/42".into());
-    m.data.insert("character_string1".into(), TemplateValue { value: "42".into() });
-    m.data.insert("phrase2".into(), TemplateValue { value: "已发货".into() });
+    m.data
+        .insert("character_string1".into(), TemplateValue { value: "42".into() });
+    m.data.insert(
+        "phrase2".into(),
+        TemplateValue {
+            value: "已发货".into()
+        },
+    );
     m.client_msg_id = client_msg_id.map(str::to_owned);
     m
 }
@@ -27,14 +33,20 @@ async fn a_template_message_is_sent_once_per_client_msg_id() {
 
     let mut mini = shipped(Some("order-43"));
     mini.url = None;
-    mini.miniprogram = Some(MiniProgramLink { appid: "wx286b93c14bbf93aa".into(), pagepath: "pages/order?id=43".into() });
+    mini.miniprogram = Some(MiniProgramLink {
+        appid: "wx286b93c14bbf93aa".into(),
+        pagepath: "pages/order?id=43".into(),
+    });
     h.client.send_template(&mini).await.unwrap();
 
     let sent = h.account().await["template_messages"].clone();
     let sent = sent.as_array().unwrap();
     assert_eq!(sent.len(), 3, "the repeated client_msg_id sent nothing");
     assert_eq!(sent[0]["msgid"], first.0);
-    assert_eq!(sent[0]["body"], serde_json::to_value(shipped(Some("order-42"))).unwrap());
+    assert_eq!(
+        sent[0]["body"],
+        serde_json::to_value(shipped(Some("order-42"))).unwrap()
+    );
     assert_eq!(sent[2]["body"]["miniprogram"]["pagepath"], "pages/order?id=43");
 }
 
@@ -67,5 +79,8 @@ async fn templates_are_listed_and_deleted() {
     let err = h.client.delete_template(DEMO_TEMPLATE_ID).await.unwrap_err();
     assert!(matches!(err, ApiError::InvalidTemplate), "{err:?}");
     // A deleted template can no longer be sent.
-    assert!(matches!(h.client.send_template(&shipped(None)).await, Err(ApiError::InvalidTemplate)));
+    assert!(matches!(
+        h.client.send_template(&shipped(None)).await,
+        Err(ApiError::InvalidTemplate)
+    ));
 }

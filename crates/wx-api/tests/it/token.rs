@@ -55,7 +55,11 @@ async fn errcodes_are_classified_by_what_to_do() {
         (-1, |e| matches!(e, ApiError::Busy), "retry later"),
         (89503, |e| matches!(e, ApiError::RiskyIp), "administrator"),
         (40007, |e| matches!(e, ApiError::InvalidMedia), "3 days"),
-        (12345, |e| matches!(e, ApiError::Other { errcode: 12345, errmsg } if errmsg == "fake error"), "12345"),
+        (
+            12345,
+            |e| matches!(e, ApiError::Other { errcode: 12345, errmsg } if errmsg == "fake error"),
+            "12345",
+        ),
     ];
     for (errcode, is, says) in cases {
         h.fail_account_api(errcode, 1).await;
@@ -65,8 +69,11 @@ async fn errcodes_are_classified_by_what_to_do() {
         assert!(err.to_string().contains(says), "{errcode}: {err}");
         assert_eq!(err.is_transient(), errcode == -1, "{errcode}");
     }
-    h.control("faults", json!({"inject": [{"endpoint": "account_api", "fault": {"http_status": 503}, "times": 1}]}))
-        .await;
+    h.control(
+        "faults",
+        json!({"inject": [{"endpoint": "account_api", "fault": {"http_status": 503}, "times": 1}]}),
+    )
+    .await;
     let err = h.client.templates().await.unwrap_err();
     assert!(matches!(err, ApiError::Http(503)) && err.is_transient(), "{err:?}");
 }
@@ -77,7 +84,12 @@ async fn the_token_stays_out_of_errors_and_debug() {
     let token = TokenSource::access_token(h.client.tokens()).await.unwrap();
     h.fail_account_api(40001, 2).await;
     let err = h.client.templates().await.unwrap_err();
-    for shown in [format!("{err}"), format!("{err:?}"), format!("{:?}", h.client), format!("{token:?}")] {
+    for shown in [
+        format!("{err}"),
+        format!("{err:?}"),
+        format!("{:?}", h.client),
+        format!("{token:?}"),
+    ] {
         assert!(!shown.contains(token.expose()), "{shown}");
     }
     // Unreachable: the network error does not quote the URL (which carries the token).

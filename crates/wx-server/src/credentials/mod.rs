@@ -35,7 +35,7 @@ use crate::{
     Secret,
     metrics::{Metrics, UpstreamKind},
     store::{Cached, CredentialStore, StoreError, now_ms},
-    wechat::{Issued, UpstreamError, WechatClient},
+    wechat::{Issued, TicketKind, UpstreamError, WechatClient},
 };
 use retry::with_retries;
 use slot::{Accept, Slot};
@@ -69,7 +69,7 @@ pub const DEFAULT_REFRESH_LEASE: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("could not obtain the {credential}: {source}")]
 pub struct CredentialError {
-    /// `access_token` or `jsapi_ticket`.
+    /// `access_token`, `jsapi_ticket` or `card ticket`.
     pub credential: &'static str,
     /// What WeChat (or the network) did.
     #[source]
@@ -121,6 +121,8 @@ struct Inner {
     owner: String,
     token: Slot,
     ticket: Slot,
+    /// The card ticket (`wx_card`): the jsapi ticket's rules, its own slot and store key.
+    card: Slot,
     force_gate: String,
     forced: Mutex<ForcedWindow>,
     changed: Notify,
@@ -176,6 +178,7 @@ impl CredentialService {
                 "jsapi_ticket",
                 format!("{prefix}:jsapi_ticket"),
             ),
+            card: Slot::new(UpstreamKind::CardTicket, "card ticket", format!("{prefix}:card_ticket")),
             force_gate: format!("{prefix}:jsapi_ticket:forced"),
             forced: Mutex::new(ForcedWindow::default()),
             changed: Notify::new(),
@@ -245,8 +248,49 @@ impl CredentialService {
     /// [`CredentialError`] when no unexpired ticket is cached and WeChat does not provide one (within the
     /// refresh deadline: [`UpstreamError::NoAnswerInTime`]).
     pub async fn jsapi_ticket(&self) -> Result<Secret, CredentialError> {
-        self.lookup(&self.inner.ticket, |this| async move { this.ticket_after_miss().await })
-            .await
+        self.lookup(&self.inner.ticket, |this| async move {
+            this.ticket_after_miss(TicketKind::Jsapi).await
+        })
+        .await
+    }
+
+    /// The current card ticket (`getticket?type=wx_card`, the `api_ticket` of chooseCard's `cardSign` and
+    /// addCard's `cardExt`): cached, single-flight, shared through the store and refreshed ahead exactly as the
+    /// jsapi_ticket is (no forced refresh: a card signature that fails is not healed by the page).
+    ///
+    /// # Errors
+    /// As [`jsapi_ticket`](Self::jsapi_ticket), with `credential: "card ticket"`.
+    pub async fn card_ticket(&self) -> Result<Secret, CredentialError> {
+        self.lookup(&self.inner.card, |this| async move {
+            this.ticket_after_miss(TicketKind::WxCard).await
+        })
+        .await
+    }
+
+    /// A credential with the time left until this service refreshes it (at least 1 s), for the account's other
+    /// services (`GET /api/token`, `/api/ticket/*`): a consumer that caches it no longer than that never holds a
+    /// value the service has replaced. `kind`: `None` for the access_token, else that ticket.
+    ///
+    /// # Errors
+    /// As [`access_token`](Self::access_token) and [`jsapi_ticket`](Self::jsapi_ticket).
+    pub async fn shared(&self, kind: Option<TicketKind>) -> Result<(Secret, Duration), CredentialError> {
+        let (value, slot) = match kind {
+            None => (self.access_token().await?, &self.inner.token),
+            Some(TicketKind::Jsapi) => (self.jsapi_ticket().await?, &self.inner.ticket),
+            Some(TicketKind::WxCard) => (self.card_ticket().await?, &self.inner.card),
+        };
+        let left_ms = slot
+            .current()
+            .filter(|c| c.value == value)
+            .map_or(0, |c| c.refresh_at_ms().saturating_sub(now_ms()));
+        Ok((value, Duration::from_millis(left_ms).max(Duration::from_secs(1))))
+    }
+
+    fn ticket_slot(&self, kind: TicketKind) -> &Slot {
+        match kind {
+            TicketKind::Jsapi => &self.inner.ticket,
+            TicketKind::WxCard => &self.inner.card,
+        }
     }
 
     /// The jsapi_ticket refetched from WeChat now, for a page that got `invalid signature` — unless a
@@ -372,7 +416,7 @@ impl CredentialService {
     async fn ticket(&self) -> Result<Cached, CredentialError> {
         match self.fast(&self.inner.ticket) {
             Some(c) => Ok(c),
-            None => self.ticket_after_miss().await,
+            None => self.ticket_after_miss(TicketKind::Jsapi).await,
         }
     }
 
@@ -383,8 +427,8 @@ impl CredentialService {
     }
 
     /// The ticket once the cache has missed (counted once, by the caller).
-    async fn ticket_after_miss(&self) -> Result<Cached, CredentialError> {
-        self.single_flight(&self.inner.ticket, || self.refresh_ticket(Accept::Usable))
+    async fn ticket_after_miss(&self, kind: TicketKind) -> Result<Cached, CredentialError> {
+        self.single_flight(self.ticket_slot(kind), || self.refresh_ticket(kind, Accept::Usable))
             .await
     }
 
@@ -402,7 +446,7 @@ impl CredentialService {
             return self.ticket().await.map(|c| (c, ForcedRefresh::RateLimited));
         };
         let _flight = slot.flight.lock().await;
-        let unforced = || self.refresh_ticket(Accept::Usable);
+        let unforced = || self.refresh_ticket(TicketKind::Jsapi, Accept::Usable);
         if let Some(e) = slot.held_failure() {
             // WeChat failed moments ago (perhaps for the forced refresh this request queued behind).
             inner.metrics.forced_refresh(ForcedRefresh::Failed);
@@ -441,7 +485,7 @@ impl CredentialService {
                 .map(|c| (c, ForcedRefresh::RateLimited));
         }
         tracing::info!("forced jsapi_ticket refresh requested by a page (refresh=true)");
-        match self.refresh_ticket(Accept::Replacing(old)).await {
+        match self.refresh_ticket(TicketKind::Jsapi, Accept::Replacing(old)).await {
             Ok(c) => {
                 self.settle_forced(true);
                 inner.metrics.forced_refresh(ForcedRefresh::Refreshed);
@@ -543,20 +587,23 @@ impl CredentialService {
         .await
     }
 
-    async fn refresh_ticket(&self, accept: Accept) -> Result<Cached, CredentialError> {
+    /// One ticket of `kind` fetched under its slot's coordination; a token WeChat rejects for it is dropped (if
+    /// still cached), fetched again, and the ticket asked for once more.
+    async fn refresh_ticket(&self, kind: TicketKind, accept: Accept) -> Result<Cached, CredentialError> {
         let inner = &self.inner;
-        self.coordinated(&inner.ticket, accept, || async {
+        let slot = self.ticket_slot(kind);
+        self.coordinated(slot, accept, || async {
             let token = self.token().await?;
-            match with_retries(|| inner.client.fetch_jsapi_ticket(&token.value)).await {
+            match with_retries(|| inner.client.fetch_ticket(&token.value, kind)).await {
                 Err(UpstreamError::InvalidToken(code)) => {
                     tracing::warn!("WeChat rejected the cached access_token (errcode {code}); fetching a new one once");
                     self.invalidate_token(&token.value).await;
                     let token = self.token().await?;
-                    with_retries(|| inner.client.fetch_jsapi_ticket(&token.value))
+                    with_retries(|| inner.client.fetch_ticket(&token.value, kind))
                         .await
-                        .map_err(|e| inner.ticket.err(e))
+                        .map_err(|e| slot.err(e))
                 }
-                other => other.map_err(|e| inner.ticket.err(e)),
+                other => other.map_err(|e| slot.err(e)),
             }
         })
         .await
@@ -732,12 +779,10 @@ impl CredentialService {
     }
 
     pub(crate) fn next_refresh_at_ms(&self) -> Option<u64> {
-        let token = self.inner.token.current().map(|c| c.refresh_at_ms());
-        let ticket = self.inner.ticket.current().map(|c| c.refresh_at_ms());
-        match (token, ticket) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [&self.inner.token, &self.inner.ticket, &self.inner.card]
+            .into_iter()
+            .filter_map(|slot| slot.current().map(|c| c.refresh_at_ms()))
+            .min()
     }
 
     /// Refreshes whichever credential is due (token first: the ticket needs it).
@@ -749,10 +794,13 @@ impl CredentialService {
                 self.refresh_token(Accept::NotDue).await?;
             }
         }
-        if inner.ticket.current().is_some_and(|c| c.is_due(now_ms())) {
-            let _flight = inner.ticket.flight.lock().await;
-            if inner.ticket.current().is_some_and(|c| c.is_due(now_ms())) {
-                self.refresh_ticket(Accept::NotDue).await?;
+        for kind in [TicketKind::Jsapi, TicketKind::WxCard] {
+            let slot = self.ticket_slot(kind);
+            if slot.current().is_some_and(|c| c.is_due(now_ms())) {
+                let _flight = slot.flight.lock().await;
+                if slot.current().is_some_and(|c| c.is_due(now_ms())) {
+                    self.refresh_ticket(kind, Accept::NotDue).await?;
+                }
             }
         }
         Ok(())

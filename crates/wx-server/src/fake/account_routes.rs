@@ -24,7 +24,10 @@ type GetCall = fn(&mut World, &str) -> Reply;
 
 pub(super) fn routes() -> Router<FakeControl> {
     Router::new()
-        .route("/cgi-bin/menu/create", post(|s, q, b| posted(s, q, b, World::menu_create)))
+        .route(
+            "/cgi-bin/menu/create",
+            post(|s, q, b| posted(s, q, b, World::menu_create)),
+        )
         .route("/cgi-bin/menu/get", get(|s, q| got(s, q, World::menu_get)))
         .route("/cgi-bin/menu/delete", get(|s, q| got(s, q, World::menu_delete)))
         .route(
@@ -35,10 +38,22 @@ pub(super) fn routes() -> Router<FakeControl> {
             "/cgi-bin/menu/delconditional",
             post(|s, q, b| posted(s, q, b, World::menu_del_conditional)),
         )
-        .route("/cgi-bin/menu/trymatch", post(|s, q, b| posted(s, q, b, World::menu_try_match)))
-        .route("/cgi-bin/message/custom/send", post(|s, q, b| posted(s, q, b, World::custom_send)))
-        .route("/cgi-bin/message/custom/typing", post(|s, q, b| posted(s, q, b, World::custom_typing)))
-        .route("/cgi-bin/message/template/send", post(|s, q, b| posted(s, q, b, World::template_send)))
+        .route(
+            "/cgi-bin/menu/trymatch",
+            post(|s, q, b| posted(s, q, b, World::menu_try_match)),
+        )
+        .route(
+            "/cgi-bin/message/custom/send",
+            post(|s, q, b| posted(s, q, b, World::custom_send)),
+        )
+        .route(
+            "/cgi-bin/message/custom/typing",
+            post(|s, q, b| posted(s, q, b, World::custom_typing)),
+        )
+        .route(
+            "/cgi-bin/message/template/send",
+            post(|s, q, b| posted(s, q, b, World::template_send)),
+        )
         .route(
             "/cgi-bin/template/get_all_private_template",
             get(|s, q| got(s, q, World::template_list)),
@@ -65,7 +80,11 @@ async fn got(State(c): State<FakeControl>, Query(q): Params, call: GetCall) -> R
 }
 
 fn refused(error: &str, message: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": error, "message": message}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": error, "message": message})),
+    )
+        .into_response()
 }
 
 async fn account(State(c): State<FakeControl>, Query(q): Params) -> Response {

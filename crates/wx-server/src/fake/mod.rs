@@ -26,9 +26,17 @@
 //! - `GET /test-only/jsapi-ticket?appid=A` → `{"appid":"A","ticket":"<current>","validTickets":["<current>",…]}`
 //!   (404 `{"error":"no_ticket"}` before the first getticket): what a browser-side emulator verifies
 //!   signatures against, as WeChat's servers do.
+//! - `GET /test-only/card-ticket?appid=A` → `{"appid":"A","ticket":"<current>","validTickets":[…]}`: the card
+//!   ticket (`getticket?type=wx_card`, separate from the jsapi ticket) that card signatures are checked against.
 //! - `POST /test-only/rotate-ticket?appid=A` → `{"appid":"A","rotated":true}`: revokes the current ticket
 //!   without telling anyone (a page then sees only `invalid signature`); the next getticket returns the new one.
-//! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
+//! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"card_ticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
+//! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch`, `message/custom/send|typing`,
+//!   `message/template/send`, `template/get_all_private_template|del_private_template` with WeChat's shapes and
+//!   errcodes (see `world/menu.rs` and `world/messages.rs`); `GET /test-only/account?appid=A` shows the menus,
+//!   templates, followers and every message sent; `POST /test-only/followers` `{"appid","openid","subscribed",
+//!   "interacted_secs_ago"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
+//!   `POST /test-only/clock` `{"advance_secs":N}` moves the account clock (windows) forward.
 //! - `POST /test-only/faults` with a [`FaultRequest`] → `{"ok":true}`: errcodes, HTTP statuses, timeouts,
 //!   malformed JSON, empty tickets for the next N calls; latency; `expires_in`.
 //! - `POST /test-only/push` with a [`PushRequest`] → a [`PushReport`] as JSON: the push simulator sends a
@@ -179,6 +187,11 @@ impl FakeControl {
     /// Every ticket of `appid` that WeChat would still accept, newest first.
     pub fn valid_tickets(&self, appid: &str) -> Vec<String> {
         self.world().valid_tickets(appid)
+    }
+
+    /// The card tickets (`type=wx_card`) of `appid` WeChat would still accept, newest first.
+    pub fn valid_card_tickets(&self, appid: &str) -> Vec<String> {
+        self.world().valid_card_tickets(appid)
     }
 
     /// Revokes `appid`'s tickets and makes a new current one (without telling any backend).

@@ -26,6 +26,7 @@ pub(super) fn router(control: FakeControl) -> Router {
         .route("/sns/oauth2/refresh_token", get(oauth_refresh))
         .route("/sns/userinfo", get(oauth_userinfo))
         .route("/test-only/jsapi-ticket", get(jsapi_ticket))
+        .route("/test-only/card-ticket", get(card_ticket))
         .route("/test-only/rotate-ticket", post(rotate_ticket))
         .route("/test-only/stats", get(stats))
         .route("/test-only/faults", post(faults))
@@ -149,6 +150,19 @@ async fn jsapi_ticket(State(c): State<FakeControl>, Query(q): Params) -> Respons
         None => (
             StatusCode::NOT_FOUND,
             Json(json!({"error": "no_ticket", "message": "no jsapi_ticket was issued for this appid yet"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn card_ticket(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    let appid = param(&q, "appid");
+    let valid = c.valid_card_tickets(appid);
+    match valid.first() {
+        Some(current) => Json(json!({"appid": appid, "ticket": current, "validTickets": valid})).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "no_ticket", "message": "no card ticket was issued for this appid yet"})),
         )
             .into_response(),
     }

@@ -35,6 +35,9 @@ pub struct CallCounts {
     pub getticket: u64,
     /// `POST /test-only/rotate-ticket` calls.
     pub rotate_ticket: u64,
+    /// `GET /cgi-bin/ticket/getticket?type=wx_card` calls (also counted in `getticket`).
+    #[serde(default)]
+    pub card_ticket: u64,
     /// `POST /cgi-bin/qrcode/create` calls.
     #[serde(default)]
     pub qrcode_create: u64,
@@ -69,6 +72,8 @@ struct App {
     classic: Vec<String>,
     stable: Option<String>,
     tickets: Vec<TicketRec>,
+    /// The card ticket (`type=wx_card`): issued and renewed like the jsapi ticket, never equal to it.
+    card_tickets: Vec<TicketRec>,
     counts: CallCounts,
 }
 
@@ -118,6 +123,7 @@ impl World {
                     classic: Vec::new(),
                     stable: None,
                     tickets: Vec::new(),
+                    card_tickets: Vec::new(),
                     counts: CallCounts::default(),
                 };
                 (appid.clone(), app)
@@ -301,21 +307,26 @@ impl World {
         let Some(app) = self.apps.get_mut(&appid) else {
             return error(40013);
         };
-        let usable = app
-            .tickets
+        let (tickets, prefix) = if kind == "wx_card" {
+            app.counts.card_ticket += 1;
+            (&mut app.card_tickets, "fake-ct-")
+        } else {
+            (&mut app.tickets, "fake-jt-")
+        };
+        let usable = tickets
             .last()
             .filter(|t| !t.revoked && t.expires > now + renew_window(lifetime))
             .map(|t| (t.value.clone(), t.expires));
         let (ticket, expires) = usable.unwrap_or_else(|| {
             // The previous ticket stays valid until its own expiry, as with WeChat's renewal overlap.
             let t = TicketRec {
-                value: fresh("fake-jt-"),
+                value: fresh(prefix),
                 expires: now + lifetime,
                 revoked: false,
             };
             let out = (t.value.clone(), t.expires);
-            app.tickets.retain(|t| !t.revoked && t.expires > now);
-            app.tickets.push(t);
+            tickets.retain(|t| !t.revoked && t.expires > now);
+            tickets.push(t);
             out
         });
         Reply::Json(json!({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": remaining_secs(expires, now)}))
@@ -382,6 +393,22 @@ impl World {
             .get(appid)
             .map(|a| {
                 a.tickets
+                    .iter()
+                    .rev()
+                    .filter(|t| !t.revoked && t.expires > now)
+                    .map(|t| t.value.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The card tickets of `appid` WeChat would still accept, newest first.
+    pub(crate) fn valid_card_tickets(&self, appid: &str) -> Vec<String> {
+        let now = Instant::now();
+        self.apps
+            .get(appid)
+            .map(|a| {
+                a.card_tickets
                     .iter()
                     .rev()
                     .filter(|t| !t.revoked && t.expires > now)

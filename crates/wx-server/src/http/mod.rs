@@ -7,6 +7,11 @@
 //! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; refused: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token or (encrypted push) without an EncodingAESKey |
 //! | any other method on `/wechat` | 405 with `Allow` |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
+//! | `GET /api/jssdk/card?for=chooseCard[&cardId&cardType&shopId]` | chooseCard's options: `{"shopId","cardType","cardId","timestamp","nonceStr","signType":"SHA1","cardSign"}` |
+//! | `GET /api/jssdk/card?for=addCard&cardId[&code&openid]` | one `cardList` entry: `{"cardId","cardExt":"<JSON string>"}`; 400 naming a bad parameter |
+//! | `GET /api/token` + `Authorization: Bearer <WX_CENTRAL_TOKEN>` | `{"access_token","expires_in"}` for the account's other services; 404 without WX_CENTRAL_TOKEN, 401 bad token |
+//! | `GET /api/ticket/jsapi`, `GET /api/ticket/wx_card` + the same bearer | `{"ticket","expires_in"}` |
+//! | `POST /api/token/rejected` `{"access_token"}` + the same bearer | 204: WeChat rejected that token; it is dropped if still current |
 //! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
 //! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path; 400 `oauth_state_used` for a second code with one state, 400 `oauth_code_invalid` (remembered for 5 minutes), 429 `oauth_rate_limited` |
 //! | `GET /api/oauth/me` | `{"openid","nickname"?,"scope"}` from the session cookie, 401 without |
@@ -21,6 +26,8 @@
 
 mod admin;
 mod body;
+mod card;
+mod central;
 pub(crate) mod error;
 mod handlers;
 pub(crate) mod oauth;
@@ -59,6 +66,8 @@ pub(crate) struct AppState {
     pub client: crate::WechatClient,
     /// `None` disables the admin API.
     pub admin_token: Option<Secret>,
+    /// `None` disables the central credential endpoints (`/api/token`, `/api/ticket/*`).
+    pub central_token: Option<Secret>,
     /// The OAuth routes' key, authorize host and replay cache.
     pub oauth: oauth::OauthState,
 }
@@ -99,6 +108,10 @@ pub(crate) fn router(
             get(push::check).post(push::receive).fallback(push::method_not_allowed),
         )
         .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
+        .route("/api/jssdk/card", get(card::card))
+        .route("/api/token", get(central::token))
+        .route("/api/ticket/{kind}", get(central::ticket))
+        .route("/api/token/rejected", axum::routing::post(central::rejected))
         .route("/api/oauth/start", get(oauth::start))
         .route("/api/oauth/callback", get(oauth::callback))
         .route("/api/oauth/me", get(oauth::me))

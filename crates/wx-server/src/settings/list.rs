@@ -41,6 +41,13 @@ settings! {
         default "none: `POST /api/qrcode` answers 404",
         apply web::admin_token;
 
+    /// Bearer token of the central credential endpoints (`GET /api/token`, `/api/ticket/jsapi`,
+    /// `/api/ticket/wx_card`), through which the account's other services share this server's credentials; at
+    /// least 16 characters; never logged.
+    central_token: Secret = "WX_CENTRAL_TOKEN",
+        default "none: `/api/token` and `/api/ticket/*` answer 404",
+        apply web::central_token;
+
     /// HMAC-SHA256 key of the OAuth cookies, at least 32 characters: set it so that sessions survive restarts and
     /// are shared by instances; never logged.
     session_key: Secret = "WX_SESSION_KEY",

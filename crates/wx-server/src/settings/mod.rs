@@ -81,6 +81,9 @@ pub struct Settings {
     pub timestamp_window: Duration,
     /// The bearer token of the admin API (`POST /api/qrcode`); `None` disables it.
     pub admin_token: Option<Secret>,
+    /// The bearer token of the central credential endpoints (`GET /api/token`, `/api/ticket/*`); `None` disables
+    /// them.
+    pub central_token: Option<Secret>,
     /// The OAuth cookies' HMAC key; `None`: a random per-process key.
     pub session_key: Option<Secret>,
     /// WeChat's authorize host (`https://open.weixin.qq.com`); with `mock`, the fake's.
@@ -146,6 +149,7 @@ impl Settings {
             encryption_mode: None,
             timestamp_window: wx_push::DEFAULT_MAX_CLOCK_SKEW,
             admin_token: None,
+            central_token: None,
             session_key: None,
             oauth_authorize_base: crate::oauth::AUTHORIZE_BASE.into(),
             public_url: None,

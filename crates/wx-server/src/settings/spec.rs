@@ -237,6 +237,7 @@ mod tests {
             "WX_TOKEN",
             "WX_ENCODING_AES_KEY",
             "WX_ADMIN_TOKEN",
+            "WX_CENTRAL_TOKEN",
             "WX_SESSION_KEY",
             "WX_STORE",
         ];

@@ -17,6 +17,19 @@ pub(super) fn admin_token(s: &mut Settings, given: Option<Secret>, at: &At) -> R
     }
 }
 
+pub(super) fn central_token(s: &mut Settings, given: Option<Secret>, at: &At) -> Result<(), ConfigError> {
+    match given {
+        Some(token) if token.expose().chars().count() < 16 => {
+            Err(at.invalid("use at least 16 random characters (e.g. `openssl rand -hex 24`)"))
+        }
+        Some(token) => {
+            s.central_token = Some(token);
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
 pub(super) fn session_key(s: &mut Settings, given: Option<Secret>, at: &At) -> Result<(), ConfigError> {
     match given {
         Some(key) if key.expose().chars().count() < crate::oauth::cookie::MIN_KEY_CHARS => {

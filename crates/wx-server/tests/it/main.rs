@@ -3,6 +3,7 @@
 
 mod common;
 
+mod api;
 mod cli;
 mod connections;
 mod faults;

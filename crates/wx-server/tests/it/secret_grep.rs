@@ -9,6 +9,7 @@ const WRONG_SECRET: &str = "Wr0ngS3cret-grep-me-c0de";
 // 43 base64 characters, as WeChat generates them.
 const AES_KEY: &str = "AesKeyGrepMe0123456789abcdefghijklmnopqrstu";
 const ADMIN_TOKEN: &str = "AdminT0ken-grep-me-9d3e7a61";
+const CENTRAL_TOKEN: &str = "CentralT0ken-grep-me-5a2f90";
 const SESSION_KEY: &str = "SessionKey-grep-me-0123456789abcdef0123";
 const PAGE: &str = "http://127.0.0.1/p?from=singlemessage";
 
@@ -27,6 +28,7 @@ async fn no_secret_token_or_ticket_ever_appears_in_output_or_responses() {
         seen += &step_check_the_url_and_read_health_and_metrics(&base).await;
         seen += &step_push_plain_and_safe(&base).await;
         seen += &step_use_the_admin_api(&base).await;
+        seen += &step_sign_cards_and_knock_on_the_central_api(&base).await;
         seen += &step_sign_in_and_replay_the_code(&base).await;
         tickets.extend(fake_tickets(&client(), &fake_url).await);
         procs.push(server);
@@ -53,6 +55,7 @@ fn step_start_a_backend_holding_every_secret(fake_url: &str, mode: &str) -> Proc
             ("WX_ENCODING_AES_KEY", AES_KEY),
             ("WX_ENCRYPTION_MODE", "plain"),
             ("WX_ADMIN_TOKEN", ADMIN_TOKEN),
+            ("WX_CENTRAL_TOKEN", CENTRAL_TOKEN),
             ("WX_SESSION_KEY", SESSION_KEY),
             ("WX_OAUTH_AUTHORIZE_BASE", fake_url),
         ],
@@ -244,12 +247,50 @@ fn step_stop_every_process(procs: Vec<Proc>, fake: Proc) -> String {
     output
 }
 
+/// Card signatures (signed with the card ticket, which must not show) and the central endpoints without the right
+/// bearer token (they hand out credentials only to it, so what they answer anyone else is searched too).
+async fn step_sign_cards_and_knock_on_the_central_api(base: &str) -> String {
+    let client = client();
+    let mut seen = String::new();
+    for path in [
+        "/api/jssdk/card?for=chooseCard&cardId=pCARD",
+        "/api/jssdk/card?for=addCard&cardId=pCARD&code=1",
+    ] {
+        let r = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        seen += &r.text().await.unwrap();
+    }
+    for bearer in ["", "nope", &CENTRAL_TOKEN[..20]] {
+        for path in ["/api/token", "/api/ticket/jsapi", "/api/ticket/wx_card"] {
+            let r = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "{path}");
+            seen += &r.text().await.unwrap();
+        }
+        let r = client
+            .post(format!("{base}/api/token/rejected"))
+            .bearer_auth(bearer)
+            .body(r#"{"access_token":"x"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        seen += &r.text().await.unwrap();
+    }
+    seen
+}
+
 /// Invalid secrets at start-up: the message names the variable, never the value. What was printed.
 fn step_refuse_invalid_secrets_at_start_up(fake_url: &str) -> String {
     let mut output = String::new();
     for (var, value) in [
         ("WX_ENCODING_AES_KEY", &AES_KEY[..42]),
         ("WX_ADMIN_TOKEN", &ADMIN_TOKEN[..10]),
+        ("WX_CENTRAL_TOKEN", &CENTRAL_TOKEN[..10]),
         ("WX_SESSION_KEY", &SESSION_KEY[..20]),
     ] {
         let out = serve(fake_url, "memory", &[(var, value)]).output().unwrap();
@@ -272,8 +313,10 @@ fn assert_nothing_leaked(output: &str, seen: &str, tickets: &[String]) {
         AES_KEY,
         ADMIN_TOKEN,
         SESSION_KEY,
+        CENTRAL_TOKEN,
         "fake-at-",
         "fake-jt-",
+        "fake-ct-",
         "fake-web-at-",
         "fake-web-rt-",
     ];

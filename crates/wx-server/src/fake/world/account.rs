@@ -164,7 +164,10 @@ impl World {
     /// `POST /test-only/followers`.
     pub(crate) fn update_follower(&mut self, update: &FollowerUpdate) -> Result<(), &'static str> {
         let now = self.account_now();
-        let account = self.accounts.get_mut(&update.appid).ok_or("the fake does not know this appid")?;
+        let account = self
+            .accounts
+            .get_mut(&update.appid)
+            .ok_or("the fake does not know this appid")?;
         let follower = account
             .followers
             .entry(update.openid.clone())
@@ -185,9 +188,11 @@ impl World {
             .followers
             .iter()
             .map(|(openid, f)| {
-                let window_left = f
-                    .last_interaction
-                    .map(|at| SERVICE_WINDOW.saturating_sub(now.saturating_duration_since(at)).as_secs());
+                let window_left = f.last_interaction.map(|at| {
+                    SERVICE_WINDOW
+                        .saturating_sub(now.saturating_duration_since(at))
+                        .as_secs()
+                });
                 (
                     openid.as_str(),
                     json!({"subscribed": f.subscribed, "window_left_secs": window_left, "tags": f.tags}),

@@ -103,7 +103,10 @@ fn check_buttons(buttons: Option<&Value>) -> Result<Vec<Value>, i64> {
                     return Err(40023);
                 }
                 for s in subs {
-                    if s.get("sub_button").and_then(Value::as_array).is_some_and(|x| !x.is_empty()) {
+                    if s.get("sub_button")
+                        .and_then(Value::as_array)
+                        .is_some_and(|x| !x.is_empty())
+                    {
                         return Err(40022);
                     }
                     check_name(s, &SUB)?;
@@ -215,7 +218,15 @@ impl World {
             return error(65303);
         }
         let rule = body.get("matchrule").and_then(Value::as_object);
-        let conditions = ["tag_id", "client_platform_type", "language", "sex", "country", "province", "city"];
+        let conditions = [
+            "tag_id",
+            "client_platform_type",
+            "language",
+            "sex",
+            "country",
+            "province",
+            "city",
+        ];
         let has_condition = rule.is_some_and(|r| {
             conditions
                 .iter()
@@ -270,7 +281,10 @@ impl World {
         let Some(account) = self.account_mut(&appid) else {
             return error(40013);
         };
-        let user = body.and_then(|b| b.get("user_id")).and_then(Value::as_str).unwrap_or("");
+        let user = body
+            .and_then(|b| b.get("user_id"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let Some(follower) = account.followers.get(user) else {
             return error(65302);
         };
@@ -282,7 +296,10 @@ impl World {
             let only_tag = ["client_platform_type", "language", "sex", "country", "province", "city"]
                 .iter()
                 .all(|k| rule.get(*k).and_then(Value::as_str).is_none_or(str::is_empty));
-            let tag = rule.get("tag_id").and_then(Value::as_str).and_then(|t| t.parse::<u64>().ok());
+            let tag = rule
+                .get("tag_id")
+                .and_then(Value::as_str)
+                .and_then(|t| t.parse::<u64>().ok());
             only_tag && tag.is_some_and(|t| follower.tags.contains(&t))
         });
         let buttons = matched.map_or(menu, |c| &c.button);

@@ -25,7 +25,10 @@ fn check_body(msg: &Value) -> Option<i64> {
         "video" => (!has("media_id")).then_some(40007),
         "music" => (!has("thumb_media_id")).then_some(40007),
         "news" => {
-            let n = msg.pointer("/news/articles").and_then(Value::as_array).map_or(0, Vec::len);
+            let n = msg
+                .pointer("/news/articles")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             (n != 1).then_some(45008)
         }
         "mpnewsarticle" => (!has("article_id")).then_some(40007),
@@ -97,7 +100,9 @@ impl World {
             return error(code);
         }
         if let Some(account) = self.account_mut(&appid) {
-            account.custom_sent.push(json!({"touser": text(msg, "/touser"), "command": command}));
+            account
+                .custom_sent
+                .push(json!({"touser": text(msg, "/touser"), "command": command}));
         }
         ok()
     }
@@ -129,7 +134,11 @@ impl World {
             return error(47001);
         }
         let client_msg_id = text(msg, "/client_msg_id").to_owned();
-        if let Some(msgid) = account.client_msg_ids.get(&client_msg_id).filter(|_| !client_msg_id.is_empty()) {
+        if let Some(msgid) = account
+            .client_msg_ids
+            .get(&client_msg_id)
+            .filter(|_| !client_msg_id.is_empty())
+        {
             return Reply::Json(json!({"errcode": 0, "errmsg": "ok", "msgid": msgid}));
         }
         let msgid = account.next_msgid;
@@ -147,7 +156,10 @@ impl World {
             Ok(a) => a,
             Err(r) => return r,
         };
-        let templates = self.account_mut(&appid).map(|a| a.templates.clone()).unwrap_or_default();
+        let templates = self
+            .account_mut(&appid)
+            .map(|a| a.templates.clone())
+            .unwrap_or_default();
         Reply::Json(json!({"template_list": templates}))
     }
 
