@@ -630,7 +630,7 @@ async fn mock_mode_serves_backend_and_fake_on_one_listener() {
     let stats: Value = common::get_json(&client, format!("{base}/fake-wechat/test-only/stats")).await;
     assert_eq!(
         stats[wx_server::DEMO_APPID],
-        json!({"token": 0, "stable_token": 1, "getticket": 2, "rotate_ticket": 1, "qrcode_create": 0, "oauth_access_token": 0})
+        json!({"token": 0, "stable_token": 1, "getticket": 2, "card_ticket": 0, "rotate_ticket": 1, "qrcode_create": 0, "oauth_access_token": 0})
     );
     // A lifetime too long for the clock is kept to the fake's maximum, not a panic on the next issue.
     let r = client
