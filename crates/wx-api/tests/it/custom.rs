@@ -4,6 +4,9 @@ use crate::common;
 use serde_json::json;
 use wx_api::{ApiError, Article, CustomerServiceMessage, InvalidRequest, MessageBody, Typing};
 
+/// Whether an error is the expected variant.
+type Is = fn(&ApiError) -> bool;
+
 const USER: &str = "o-fake-user";
 
 fn bodies() -> Vec<MessageBody> {
@@ -129,7 +132,7 @@ async fn strangers_unfollowers_and_bad_bodies_get_wechats_errcodes() {
     h.follower(USER, true, Some(10)).await;
     let to = |openid: &str, body| CustomerServiceMessage::new(openid, body);
     let text = || MessageBody::Text { content: "x".into() };
-    let cases: Vec<(CustomerServiceMessage, fn(&ApiError) -> bool, i64)> = vec![
+    let cases: Vec<(CustomerServiceMessage, Is, i64)> = vec![
         (
             to("o-stranger", text()),
             |e| matches!(e, ApiError::InvalidOpenid),

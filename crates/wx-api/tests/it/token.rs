@@ -6,6 +6,9 @@ use serde_json::json;
 use wx_api::{ApiError, TokenSource};
 use wx_server::DEMO_APPID;
 
+/// Whether an error is the expected variant.
+type Is = fn(&ApiError) -> bool;
+
 #[tokio::test]
 async fn a_revoked_token_is_dropped_refetched_once_and_the_call_retried_once() {
     let h = common::start().await;
@@ -47,7 +50,7 @@ async fn a_token_rejected_twice_is_an_error_after_exactly_one_retry() {
 #[tokio::test]
 async fn errcodes_are_classified_by_what_to_do() {
     let h = common::start().await;
-    let cases: Vec<(i64, fn(&ApiError) -> bool, &str)> = vec![
+    let cases: Vec<(i64, Is, &str)> = vec![
         (48001, |e| matches!(e, ApiError::MissingPermission), "verification"),
         (40164, |e| matches!(e, ApiError::IpNotWhitelisted), "whitelist"),
         (45009, |e| matches!(e, ApiError::Quota(45009)), "quota"),

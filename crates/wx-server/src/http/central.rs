@@ -17,16 +17,18 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-/// The checks every central endpoint makes first: enabled, and the bearer token.
-fn admitted(state: &super::AppState, headers: &axum::http::HeaderMap) -> Result<(), Response> {
+/// The checks every central endpoint makes first (enabled, and the bearer token): the refusal, if any.
+fn refusal(state: &super::AppState, headers: &axum::http::HeaderMap) -> Option<Response> {
     let Some(expected) = &state.central_token else {
-        return Err(ApiError {
-            status: StatusCode::NOT_FOUND,
-            error: "central_api_disabled",
-            message: "the central credential endpoints are disabled: set WX_CENTRAL_TOKEN to enable them".into(),
-            errcode: None,
-        }
-        .into_response());
+        return Some(
+            ApiError {
+                status: StatusCode::NOT_FOUND,
+                error: "central_api_disabled",
+                message: "the central credential endpoints are disabled: set WX_CENTRAL_TOKEN to enable them".into(),
+                errcode: None,
+            }
+            .into_response(),
+        );
     };
     if !bearer_matches(headers, expected) {
         let mut r = ApiError {
@@ -38,9 +40,9 @@ fn admitted(state: &super::AppState, headers: &axum::http::HeaderMap) -> Result<
         .into_response();
         r.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return Err(r);
+        return Some(r);
     }
-    Ok(())
+    None
 }
 
 fn no_store(body: serde_json::Value) -> Response {
@@ -52,7 +54,7 @@ fn no_store(body: serde_json::Value) -> Response {
 
 /// `GET /api/token` → `{"access_token","expires_in"}`.
 pub(super) async fn token(State(state): State<SharedState>, request: Request) -> Response {
-    if let Err(r) = admitted(&state, request.headers()) {
+    if let Some(r) = refusal(&state, request.headers()) {
         return r;
     }
     match state.service.shared(None).await {
@@ -63,7 +65,7 @@ pub(super) async fn token(State(state): State<SharedState>, request: Request) ->
 
 /// `GET /api/ticket/jsapi|wx_card` → `{"ticket","expires_in"}`.
 pub(super) async fn ticket(State(state): State<SharedState>, Path(kind): Path<String>, request: Request) -> Response {
-    if let Err(r) = admitted(&state, request.headers()) {
+    if let Some(r) = refusal(&state, request.headers()) {
         return r;
     }
     let kind = match kind.as_str() {
@@ -91,7 +93,7 @@ const MAX_REJECTED_BYTES: usize = 2048;
 /// token; it is dropped only if it is still the current one, so the next `GET /api/token` fetches a new one.
 pub(super) async fn rejected(State(state): State<SharedState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if let Err(r) = admitted(&state, &parts.headers) {
+    if let Some(r) = refusal(&state, &parts.headers) {
         return r;
     }
     let body = match super::body::read_body(body, MAX_REJECTED_BYTES).await {
