@@ -106,26 +106,64 @@ impl<S: TokenSource> AccountClient<S> {
 
     /// One call with the current token; when WeChat rejects that token, it is reported to the source, a fresh one
     /// is asked for and the call made once more.
-    async fn call<T: DeserializeOwned>(
+    pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         request: impl Fn(&AccessToken) -> reqwest::RequestBuilder,
     ) -> Result<T, ApiError> {
+        match self.call_raw(request).await? {
+            Answer::Json(value) => serde_json::from_value(value).map_err(|e| ApiError::Malformed(e.to_string())),
+            Answer::File { .. } => Err(ApiError::Malformed("a file where JSON was expected".into())),
+        }
+    }
+
+    /// As [`call`](Self::call), for endpoints that answer a file (media) or JSON.
+    pub(crate) async fn call_raw(
+        &self,
+        request: impl Fn(&AccessToken) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, ApiError> {
         let token = self.tokens.access_token().await.map_err(ApiError::Token)?;
-        let first = send(request(&token), &token).await;
-        let value = match first {
+        match send(request(&token), &token).await {
             Err(e) if is_rejected_token(&e) => {
                 self.tokens.token_rejected(&token).await;
                 let token = self.tokens.access_token().await.map_err(ApiError::Token)?;
-                send(request(&token), &token).await?
+                send(request(&token), &token).await
             }
-            other => other?,
-        };
-        serde_json::from_value(value).map_err(|e| ApiError::Malformed(e.to_string()))
+            other => other,
+        }
+    }
+
+    /// The base URL joined with `path`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 }
 
-/// Sends, checks the status, parses JSON and turns a non-zero errcode into an [`ApiError`].
-async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<serde_json::Value, ApiError> {
+/// What an endpoint answered: JSON (errcode 0), or a file with its headers.
+pub(crate) enum Answer {
+    Json(serde_json::Value),
+    File {
+        content_type: String,
+        filename: Option<String>,
+        bytes: Vec<u8>,
+    },
+}
+
+/// The `filename` of a `Content-Disposition: attachment; filename="…"`.
+fn disposition_filename(value: &str) -> Option<String> {
+    value.split(';').find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        k.eq_ignore_ascii_case("filename")
+            .then(|| v.trim_matches('"').to_owned())
+    })
+}
+
+/// Sends, checks the status, and reads the answer: a file (any content type but JSON or text, as WeChat sends
+/// media), or JSON whose non-zero errcode becomes an [`ApiError`].
+async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<Answer, ApiError> {
     // `without_url`: reqwest's errors quote the URL, which carries the access_token.
     let response = request
         .send()
@@ -135,10 +173,30 @@ async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<s
     if !status.is_success() {
         return Err(ApiError::Http(status.as_u16()));
     }
+    let header = |name: reqwest::header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
+    let filename = header(reqwest::header::CONTENT_DISPOSITION).and_then(|d| disposition_filename(&d));
     let body = response
         .bytes()
         .await
         .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+    // WeChat answers errors (and JSON results) as application/json or text/plain; a file has its own type.
+    let is_json = content_type.is_empty()
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("text/plain");
+    if !is_json {
+        return Ok(Answer::File {
+            content_type,
+            filename,
+            bytes: body.to_vec(),
+        });
+    }
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
     let errcode = value.get("errcode").and_then(serde_json::Value::as_i64).unwrap_or(0);
     if errcode != 0 {
@@ -152,7 +210,7 @@ async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<s
         }
         return Err(ApiError::from_errcode(errcode, &errmsg));
     }
-    Ok(value)
+    Ok(Answer::Json(value))
 }
 
 /// WeChat's `{"errcode":0,"errmsg":"ok"}`: nothing else to read.

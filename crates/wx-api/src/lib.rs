@@ -1,5 +1,5 @@
 //! A typed async client for the WeChat Official Account API (`{base}/cgi-bin/…?access_token=T`): custom menus,
-//! customer-service messages and template messages.
+//! customer-service and template messages, media.
 //!
 //! The client does only the account API's HTTP: it caches no token. It asks a [`TokenSource`] for the
 //! access_token before each call, and when WeChat rejects that token (40001 / 40014 / 42001) it reports exactly
@@ -36,6 +36,7 @@ mod central;
 mod client;
 mod custom;
 mod error;
+mod media;
 mod menu;
 mod template;
 mod token;
@@ -44,6 +45,7 @@ pub use central::CentralToken;
 pub use client::AccountClient;
 pub use custom::{Article, CustomerServiceMessage, MessageBody, Typing};
 pub use error::{ApiError, InvalidRequest};
+pub use media::{AddedMaterial, MaterialCount, MaterialItem, MaterialPage, Media, MediaFile, MediaKind, UploadedMedia};
 pub use menu::{ButtonAction, ConditionalMenu, CurrentMenus, MatchRule, Menu, MenuButton, MenuId};
 pub use template::{MiniProgramLink, MsgId, PrivateTemplate, TemplateMessage, TemplateValue};
 pub use token::{AccessToken, TokenError, TokenSource};

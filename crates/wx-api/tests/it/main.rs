@@ -3,6 +3,7 @@
 mod common;
 
 mod custom;
+mod media;
 mod menu;
 mod template;
 mod token;

@@ -4,12 +4,12 @@
 use super::{
     FakeControl,
     routes::answer,
-    world::{Reply, World, account::FollowerUpdate},
+    world::{MediaReply, Reply, Upload, World, account::FollowerUpdate},
 };
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Query, State},
+    extract::{DefaultBodyLimit, Multipart, Query, State, multipart::MultipartRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -62,6 +62,29 @@ pub(super) fn routes() -> Router<FakeControl> {
             "/cgi-bin/template/del_private_template",
             post(|s, q, b| posted(s, q, b, World::template_delete)),
         )
+        .route(
+            "/cgi-bin/media/upload",
+            post(media_upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/cgi-bin/media/get", get(|s, q| media_get(s, q, false)))
+        .route("/cgi-bin/media/get/jssdk", get(|s, q| media_get(s, q, true)))
+        .route(
+            "/cgi-bin/material/add_material",
+            post(material_add).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/cgi-bin/material/get_material", post(material_get))
+        .route(
+            "/cgi-bin/material/del_material",
+            post(|s, q, b| posted(s, q, b, World::material_delete)),
+        )
+        .route(
+            "/cgi-bin/material/get_materialcount",
+            get(|s, q| got(s, q, World::material_count)),
+        )
+        .route(
+            "/cgi-bin/material/batchget_material",
+            post(|s, q, b| posted(s, q, b, World::material_batchget)),
+        )
         .route("/test-only/account", get(account))
         .route("/test-only/followers", post(followers))
         .route("/test-only/clock", post(clock))
@@ -77,6 +100,92 @@ async fn posted(State(c): State<FakeControl>, Query(q): Params, body: Bytes, cal
 async fn got(State(c): State<FakeControl>, Query(q): Params, call: GetCall) -> Response {
     let token = q.get("access_token").cloned().unwrap_or_default();
     answer(&c, |w| call(w, &token)).await
+}
+
+/// A little over WeChat's largest medium (10 MB), so that the fake answers WeChat's errcode for a file over its
+/// kind's limit rather than a bare 413.
+const MAX_UPLOAD: usize = 11 * 1024 * 1024;
+
+/// The `media` part (and a video's `description` JSON); None when there is none (WeChat: 41005).
+async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> Option<Upload> {
+    let mut multipart = multipart.ok()?;
+    let mut media = None;
+    let mut description = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("media") => {
+                let filename = field.file_name().unwrap_or("").to_owned();
+                let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+                let bytes = field.bytes().await.ok()?.to_vec();
+                media = Some((filename, content_type, bytes));
+            }
+            Some("description") => {
+                description = field.text().await.ok().and_then(|t| serde_json::from_str(&t).ok());
+            }
+            _ => {}
+        }
+    }
+    let (filename, content_type, bytes) = media?;
+    Some(Upload {
+        filename,
+        content_type,
+        bytes,
+        description,
+    })
+}
+
+async fn media_upload(
+    State(c): State<FakeControl>,
+    Query(q): Params,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let upload = read_upload(multipart).await;
+    let (token, kind) = (param(&q, "access_token"), param(&q, "type"));
+    answer(&c, |w| w.media_upload(&token, &kind, upload)).await
+}
+
+async fn material_add(
+    State(c): State<FakeControl>,
+    Query(q): Params,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let upload = read_upload(multipart).await;
+    let (token, kind) = (param(&q, "access_token"), param(&q, "type"));
+    answer(&c, |w| w.material_add(&token, &kind, upload)).await
+}
+
+fn param(q: &HashMap<String, String>, name: &str) -> String {
+    q.get(name).cloned().unwrap_or_default()
+}
+
+async fn file_or(c: &FakeControl, reply: MediaReply) -> Response {
+    match reply {
+        MediaReply::File((content_type, filename, bytes)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, content_type),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        MediaReply::Reply(r) => answer(c, |_| r).await,
+    }
+}
+
+async fn media_get(State(c): State<FakeControl>, Query(q): Params, jssdk: bool) -> Response {
+    let reply = c
+        .world()
+        .media_get(&param(&q, "access_token"), &param(&q, "media_id"), jssdk);
+    file_or(&c, reply).await
+}
+
+async fn material_get(State(c): State<FakeControl>, Query(q): Params, body: Bytes) -> Response {
+    let json = serde_json::from_slice::<Value>(&body).ok();
+    let reply = c.world().material_get(&param(&q, "access_token"), json.as_ref());
+    file_or(&c, reply).await
 }
 
 fn refused(error: &str, message: String) -> Response {

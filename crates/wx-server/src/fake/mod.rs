@@ -32,8 +32,10 @@
 //!   without telling anyone (a page then sees only `invalid signature`); the next getticket returns the new one.
 //! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"card_ticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
 //! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch`, `message/custom/send|typing`,
-//!   `message/template/send`, `template/get_all_private_template|del_private_template` with WeChat's shapes and
-//!   errcodes (see `world/menu.rs` and `world/messages.rs`); `GET /test-only/account?appid=A` shows the menus,
+//!   `message/template/send`, `template/get_all_private_template|del_private_template`, `media/upload|get|get/jssdk`,
+//!   `material/add_material|get_material|del_material|get_materialcount|batchget_material` with WeChat's shapes,
+//!   limits and errcodes (see `world/menu.rs`, `world/messages.rs`, `world/media.rs`; temporary media expire 3 days
+//!   after upload on the account clock); `GET /test-only/account?appid=A` shows the menus,
 //!   templates, followers and every message sent; `POST /test-only/followers` `{"appid","openid","subscribed",
 //!   "interacted_secs_ago"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
 //!   `POST /test-only/clock` `{"advance_secs":N}` moves the account clock (windows) forward.

@@ -2,9 +2,12 @@
 //! under one mutex; the HTTP layer (`routes`) only translates.
 
 pub(crate) mod account;
+mod media;
 mod menu;
 mod messages;
 mod oauth;
+
+pub(crate) use media::{MediaReply, Upload};
 
 use super::{
     FakeOptions,

@@ -52,6 +52,8 @@ pub(crate) struct Account {
     pub(crate) template_sent: Vec<Value>,
     pub(crate) client_msg_ids: HashMap<String, u64>,
     pub(crate) next_msgid: u64,
+    /// Temporary media and permanent material by media_id.
+    pub(crate) media: HashMap<String, super::media::Medium>,
 }
 
 impl Account {
@@ -78,6 +80,7 @@ impl Account {
             template_sent: Vec::new(),
             client_msg_ids: HashMap::new(),
             next_msgid: 200_228_332,
+            media: HashMap::new(),
         }
     }
 }
@@ -204,8 +207,20 @@ impl World {
             .iter()
             .map(|c| json!({"button": c.button, "matchrule": c.matchrule, "menuid": c.menuid}))
             .collect();
+        let media: BTreeMap<&str, Value> = a
+            .media
+            .iter()
+            .map(|(id, m)| {
+                let kind = if m.expires.is_some() { "temporary" } else { "permanent" };
+                (
+                    id.as_str(),
+                    json!({"type": m.kind, "bytes": m.bytes.len(), "kept": kind, "filename": m.filename}),
+                )
+            })
+            .collect();
         Some(json!({
             "appid": appid,
+            "media": media,
             "menu": a.menu.as_ref().map(|b| json!({"button": b})),
             "conditionalmenu": conditional,
             "menu_creates": a.menu_creates,
