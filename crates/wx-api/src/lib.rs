@@ -1,5 +1,5 @@
 //! A typed async client for the WeChat Official Account API (`{base}/cgi-bin/…?access_token=T`): custom menus,
-//! customer-service and template messages, media.
+//! customer-service and template messages, media, users and tags.
 //!
 //! The client does only the account API's HTTP: it caches no token. It asks a [`TokenSource`] for the
 //! access_token before each call, and when WeChat rejects that token (40001 / 40014 / 42001) it reports exactly
@@ -40,6 +40,7 @@ mod media;
 mod menu;
 mod template;
 mod token;
+mod users;
 
 pub use central::CentralToken;
 pub use client::AccountClient;
@@ -49,3 +50,4 @@ pub use media::{AddedMaterial, MaterialCount, MaterialItem, MaterialPage, Media,
 pub use menu::{ButtonAction, ConditionalMenu, CurrentMenus, MatchRule, Menu, MenuButton, MenuId};
 pub use template::{MiniProgramLink, MsgId, PrivateTemplate, TemplateMessage, TemplateValue};
 pub use token::{AccessToken, TokenError, TokenSource};
+pub use users::{Follower, OpenidList, OpenidPage, Tag};

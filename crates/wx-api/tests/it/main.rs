@@ -7,3 +7,4 @@ mod media;
 mod menu;
 mod template;
 mod token;
+mod users;

@@ -85,6 +85,53 @@ pub(super) fn routes() -> Router<FakeControl> {
             "/cgi-bin/material/batchget_material",
             post(|s, q, b| posted(s, q, b, World::material_batchget)),
         )
+        .route("/cgi-bin/user/info", get(user_info))
+        .route(
+            "/cgi-bin/user/info/batchget",
+            post(|s, q, b| posted(s, q, b, World::user_info_batch)),
+        )
+        .route("/cgi-bin/user/get", get(user_list))
+        .route(
+            "/cgi-bin/user/info/updateremark",
+            post(|s, q, b| posted(s, q, b, World::user_remark)),
+        )
+        .route(
+            "/cgi-bin/tags/create",
+            post(|s, q, b| posted(s, q, b, World::tag_create)),
+        )
+        .route("/cgi-bin/tags/get", get(|s, q| got(s, q, World::tag_list)))
+        .route(
+            "/cgi-bin/tags/update",
+            post(|s, q, b| posted(s, q, b, World::tag_update)),
+        )
+        .route(
+            "/cgi-bin/tags/delete",
+            post(|s, q, b| posted(s, q, b, World::tag_delete)),
+        )
+        .route(
+            "/cgi-bin/user/tag/get",
+            post(|s, q, b| posted(s, q, b, World::tag_members)),
+        )
+        .route(
+            "/cgi-bin/tags/members/batchtagging",
+            post(|s, q, b| {
+                posted(s, q, b, |w: &mut World, t: &str, b: Option<&Value>| {
+                    w.tag_members_change(t, b, true)
+                })
+            }),
+        )
+        .route(
+            "/cgi-bin/tags/members/batchuntagging",
+            post(|s, q, b| {
+                posted(s, q, b, |w: &mut World, t: &str, b: Option<&Value>| {
+                    w.tag_members_change(t, b, false)
+                })
+            }),
+        )
+        .route(
+            "/cgi-bin/tags/getidlist",
+            post(|s, q, b| posted(s, q, b, World::user_tag_ids)),
+        )
         .route("/test-only/account", get(account))
         .route("/test-only/followers", post(followers))
         .route("/test-only/clock", post(clock))
@@ -186,6 +233,16 @@ async fn material_get(State(c): State<FakeControl>, Query(q): Params, body: Byte
     let json = serde_json::from_slice::<Value>(&body).ok();
     let reply = c.world().material_get(&param(&q, "access_token"), json.as_ref());
     file_or(&c, reply).await
+}
+
+async fn user_info(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    let (token, openid) = (param(&q, "access_token"), param(&q, "openid"));
+    answer(&c, |w| w.user_info(&token, &openid)).await
+}
+
+async fn user_list(State(c): State<FakeControl>, Query(q): Params) -> Response {
+    let (token, next) = (param(&q, "access_token"), param(&q, "next_openid"));
+    answer(&c, |w| w.user_list(&token, &next)).await
 }
 
 fn refused(error: &str, message: String) -> Response {

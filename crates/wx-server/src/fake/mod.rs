@@ -33,8 +33,10 @@
 //! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"card_ticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
 //! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch`, `message/custom/send|typing`,
 //!   `message/template/send`, `template/get_all_private_template|del_private_template`, `media/upload|get|get/jssdk`,
-//!   `material/add_material|get_material|del_material|get_materialcount|batchget_material` with WeChat's shapes,
-//!   limits and errcodes (see `world/menu.rs`, `world/messages.rs`, `world/media.rs`; temporary media expire 3 days
+//!   `material/add_material|get_material|del_material|get_materialcount|batchget_material`, `user/info`,
+//!   `user/info/batchget`, `user/get`, `user/info/updateremark`, `tags/create|get|update|delete`, `user/tag/get`,
+//!   `tags/members/batchtagging|batchuntagging`, `tags/getidlist` with WeChat's shapes, limits and errcodes (see
+//!   `world/menu.rs`, `world/messages.rs`, `world/media.rs`, `world/users.rs`; temporary media expire 3 days
 //!   after upload on the account clock); `GET /test-only/account?appid=A` shows the menus,
 //!   templates, followers and every message sent; `POST /test-only/followers` `{"appid","openid","subscribed",
 //!   "interacted_secs_ago"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
@@ -107,6 +109,8 @@ pub struct FakeOptions {
     /// How many customer-service messages a follower may get per interaction before 45047 (the count is an
     /// assumption: WeChat documents the errcode, not a figure everyone agrees on).
     pub custom_message_limit: u32,
+    /// Openids per page of `user/get` and `user/tag/get` (WeChat: 10000), small in tests so lists cross pages.
+    pub follower_page_size: usize,
 }
 
 impl Default for FakeOptions {
@@ -121,6 +125,7 @@ impl Default for FakeOptions {
             oauth_code_lifetime: Duration::from_secs(300),
             menu_create_quota: 1000,
             custom_message_limit: 20,
+            follower_page_size: 10_000,
         }
     }
 }

@@ -6,6 +6,7 @@ mod media;
 mod menu;
 mod messages;
 mod oauth;
+mod users;
 
 pub(crate) use media::{MediaReply, Upload};
 

@@ -22,6 +22,11 @@ pub(crate) struct Follower {
     /// Customer-service messages sent since the last interaction (45047 past the limit).
     pub(crate) sent_in_window: u32,
     pub(crate) tags: Vec<u64>,
+    pub(crate) remark: String,
+    /// Unix seconds.
+    pub(crate) subscribe_time: u64,
+    pub(crate) subscribe_scene: String,
+    pub(crate) qr_scene_str: String,
 }
 
 impl Follower {
@@ -31,6 +36,12 @@ impl Follower {
             last_interaction: None,
             sent_in_window: 0,
             tags: Vec::new(),
+            remark: String::new(),
+            subscribe_time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            subscribe_scene: "ADD_SCENE_QR_CODE".into(),
+            qr_scene_str: String::new(),
         }
     }
 }
@@ -54,6 +65,9 @@ pub(crate) struct Account {
     pub(crate) next_msgid: u64,
     /// Temporary media and permanent material by media_id.
     pub(crate) media: HashMap<String, super::media::Medium>,
+    /// The account's own tags (ids from 100; 0-2 are WeChat's).
+    pub(crate) tags: BTreeMap<u64, String>,
+    pub(crate) next_tag_id: u64,
 }
 
 impl Account {
@@ -81,6 +95,8 @@ impl Account {
             client_msg_ids: HashMap::new(),
             next_msgid: 200_228_332,
             media: HashMap::new(),
+            tags: BTreeMap::new(),
+            next_tag_id: 100,
         }
     }
 }
