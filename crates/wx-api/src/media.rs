@@ -91,7 +91,7 @@ impl std::fmt::Debug for MediaFile {
 }
 
 /// A temporary upload's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadedMedia {
     /// `image`, `voice`, `video` or `thumb`.
     #[serde(rename = "type")]

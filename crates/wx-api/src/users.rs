@@ -7,12 +7,12 @@ use crate::{
     token::TokenSource,
 };
 use futures::Stream;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// A user as `user/info` gives them (nickname and avatar are no longer returned there since 2021: they come
 /// from OAuth's `sns/userinfo`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Follower {
     /// 1 follows, 0 does not (then only `openid` and perhaps `unionid` are given).
     pub subscribe: u8,
@@ -52,7 +52,7 @@ impl Follower {
 }
 
 /// A user tag.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {
     /// Its id (0, 1 and 2 are WeChat's own).
     pub id: u64,

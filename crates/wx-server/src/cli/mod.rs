@@ -1,5 +1,6 @@
 //! The command line. Each subcommand lives in its own module.
 
+mod account;
 mod check;
 mod fake;
 #[cfg(feature = "qrcode")]
@@ -30,6 +31,12 @@ enum Command {
     Check(check::CheckArgs),
     #[cfg(feature = "qrcode")]
     Qrcode(qrcode::QrcodeArgs),
+    Menu(account::MenuArgs),
+    Send(account::SendArgs),
+    Template(account::TemplateArgs),
+    Media(account::MediaArgs),
+    Users(account::UsersArgs),
+    Tags(account::TagsArgs),
 }
 
 impl Cli {
@@ -41,6 +48,12 @@ impl Cli {
             Command::Check(args) => args.run(),
             #[cfg(feature = "qrcode")]
             Command::Qrcode(args) => args.run(),
+            Command::Menu(args) => args.run(),
+            Command::Send(args) => args.run(),
+            Command::Template(args) => args.run(),
+            Command::Media(args) => args.run(),
+            Command::Users(args) => args.run(),
+            Command::Tags(args) => args.run(),
         }
     }
 }
