@@ -25,6 +25,7 @@ use crate::{
 };
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, task::JoinHandle};
+use wx_api::AccountClient;
 
 /// The server could not start.
 ///
@@ -77,6 +78,7 @@ pub enum StartError {
 pub struct App {
     router: axum::Router,
     service: CredentialService,
+    account: AccountClient<CredentialService>,
     metrics: Arc<Metrics>,
     fake: Option<FakeControl>,
     background: JoinHandle<()>,
@@ -129,6 +131,38 @@ impl App {
         settings: &Settings,
         handler: impl wx_push::PushHandler,
     ) -> Result<Self, StartError> {
+        Self::build_with_account_handler(settings, |_| handler).await
+    }
+
+    /// As [`build_with_handler`](Self::build_with_handler), the handler made with the account API client (on this
+    /// app's credential service), so that a handler needing more than WeChat's 5 seconds can answer `success` at
+    /// once and send a customer-service message when it is done.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_server::StartError> {
+    /// use wx_push::{Push, Reply};
+    /// let settings = wx_server::Settings::mock();
+    /// let app = wx_server::App::build_with_account_handler(&settings, |client| move |push: Push| {
+    ///     let client = client.clone();
+    ///     async move {
+    ///         tokio::spawn(async move {
+    ///             // … the long work …
+    ///             let msg = wx_api::CustomerServiceMessage::text(push.from_user_name, "done");
+    ///             let _ = client.send_custom(&msg).await;
+    ///         });
+    ///         Reply::Success
+    ///     }
+    /// })
+    /// .await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] naming what to fix.
+    pub async fn build_with_account_handler<H: wx_push::PushHandler>(
+        settings: &Settings,
+        make_handler: impl FnOnce(AccountClient<CredentialService>) -> H,
+    ) -> Result<Self, StartError> {
         settings.check_nothing_secret_is_served()?;
         let metrics = Arc::new(Metrics::default());
         let (store, replay) = open_store(settings, &metrics).await?;
@@ -145,6 +179,9 @@ impl App {
             .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
             .with_refresh_deadline(settings.refresh_deadline);
         let fake = settings.mock.then(|| in_process_fake(settings));
+        let account =
+            AccountClient::new(&settings.api_base, service.clone()).map_err(|e| StartError::Client(e.to_string()))?;
+        let handler = make_handler(account.clone());
         let state = Arc::new(AppState {
             service: service.clone(),
             appid: settings.appid.as_str().into(),
@@ -173,6 +210,7 @@ impl App {
         Ok(Self {
             router,
             service,
+            account,
             metrics,
             fake,
             background,
@@ -187,6 +225,11 @@ impl App {
     /// The credential service.
     pub fn service(&self) -> &CredentialService {
         &self.service
+    }
+
+    /// The account API client on this app's credential service (menus, messages, media, users).
+    pub fn account_client(&self) -> &AccountClient<CredentialService> {
+        &self.account
     }
 
     /// The counters served at `/metrics`.
@@ -309,8 +352,21 @@ impl Server {
     /// [`StartError`].
     pub async fn start_with_handler(
         listener: TcpListener,
-        mut settings: Settings,
+        settings: Settings,
         handler: impl wx_push::PushHandler,
+    ) -> Result<Self, StartError> {
+        Self::start_with_account_handler(listener, settings, |_| handler).await
+    }
+
+    /// As [`start_with_handler`](Self::start_with_handler), the handler made with the account API client (see
+    /// [`App::build_with_account_handler`]).
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start_with_account_handler<H: wx_push::PushHandler>(
+        listener: TcpListener,
+        mut settings: Settings,
+        make_handler: impl FnOnce(AccountClient<CredentialService>) -> H,
     ) -> Result<Self, StartError> {
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.listen,
@@ -332,7 +388,7 @@ impl Server {
                 settings.store = StoreSpec::File(path);
             }
         }
-        let app = App::build_with_handler(&settings, handler).await?;
+        let app = App::build_with_account_handler(&settings, make_handler).await?;
         tracing::info!(
             "wx-server listening on http://{addr} (appid {}, store {}, token mode {}, WeChat at {}{})",
             settings.appid,

@@ -197,3 +197,60 @@ async fn client_post(url: &str, body: Value) -> Value {
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn a_push_handler_answers_success_now_and_a_customer_service_message_later() {
+    use wx_push::{Push, Reply};
+    let settings = inproc::mock_settings(|_| {});
+    let listener = tokio::net::TcpListener::bind(settings.listen).await.unwrap();
+    let server = wx_server::Server::start_with_account_handler(listener, settings, |client| {
+        move |push: Push| {
+            let client = client.clone();
+            async move {
+                // The long work happens after the reply, outside WeChat's 5 seconds.
+                tokio::spawn(async move {
+                    let done = wx_api::CustomerServiceMessage::text(push.from_user_name, "your report is ready");
+                    if let Err(e) = client.send_custom(&done).await {
+                        eprintln!("send_custom: {e}");
+                    }
+                });
+                Reply::Success
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        server.app().account_client().templates().await.is_ok(),
+        "the app's own client works too"
+    );
+    let client = reqwest::Client::new();
+    let report: Value = client
+        .post(server.url("/fake-wechat/test-only/push"))
+        .json(&json!({"url": server.url("/wechat"), "push": {"type": "text", "content": "report please"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["status"], 200, "{report}");
+    assert!(report["reply"].is_null(), "answered `success`: {report}");
+    let account = server.url(&format!(
+        "/fake-wechat/test-only/account?appid={}",
+        wx_server::DEMO_APPID
+    ));
+    let mut sent = Value::Null;
+    for _ in 0..100 {
+        let (_, a) = get(&client, &account, None).await;
+        sent = a["custom_messages"].clone();
+        if sent.as_array().is_some_and(|s| !s.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        sent,
+        json!([{"touser": "o-fake-user", "msgtype": "text", "text": {"content": "your report is ready"}}])
+    );
+}
