@@ -2,27 +2,41 @@
 
 use crate::common;
 use serde_json::json;
-use wx_api::{ApiError, Article, CustomerServiceMessage, InvalidRequest, MessageBody, Typing};
+use wx_api::{ApiError, Article, CustomerServiceMessage, InvalidRequest, MediaFile, MediaKind, MessageBody, Typing};
 
 /// Whether an error is the expected variant.
 type Is = fn(&ApiError) -> bool;
 
 const USER: &str = "o-fake-user";
 
-fn bodies() -> Vec<MessageBody> {
+/// Media the account has (the fake answers 40007 for any other id): image, voice, video and thumb ids.
+async fn uploaded(h: &common::Harness) -> [String; 4] {
+    let mut ids = Vec::new();
+    for (kind, name) in [
+        (MediaKind::Image, "i.jpg"),
+        (MediaKind::Voice, "v.amr"),
+        (MediaKind::Video, "v.mp4"),
+        (MediaKind::Thumb, "t.jpg"),
+    ] {
+        let file = MediaFile {
+            filename: name.into(),
+            bytes: vec![1, 2, 3],
+        };
+        ids.push(h.client.upload_media(kind, &file).await.unwrap().media_id);
+    }
+    [ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone()]
+}
+
+fn bodies([image, voice, video, thumb]: [String; 4]) -> Vec<MessageBody> {
     vec![
         MessageBody::Text {
             content: "你好 hello".into(),
         },
-        MessageBody::Image {
-            media_id: "MEDIA_IMG".into(),
-        },
-        MessageBody::Voice {
-            media_id: "MEDIA_VOICE".into(),
-        },
+        MessageBody::Image { media_id: image },
+        MessageBody::Voice { media_id: voice },
         MessageBody::Video {
-            media_id: "MEDIA_VIDEO".into(),
-            thumb_media_id: "MEDIA_THUMB".into(),
+            media_id: video,
+            thumb_media_id: thumb.clone(),
             title: "t".into(),
             description: "d".into(),
         },
@@ -31,7 +45,7 @@ fn bodies() -> Vec<MessageBody> {
             description: "d".into(),
             musicurl: "https://example.com/a.mp3".into(),
             hqmusicurl: "https://example.com/a-hq.mp3".into(),
-            thumb_media_id: "MEDIA_THUMB".into(),
+            thumb_media_id: thumb.clone(),
         },
         MessageBody::News(Article {
             title: "Open the page".into(),
@@ -46,7 +60,7 @@ fn bodies() -> Vec<MessageBody> {
             title: "mp".into(),
             appid: "wx286b93c14bbf93aa".into(),
             pagepath: "pages/index".into(),
-            thumb_media_id: "MEDIA_THUMB".into(),
+            thumb_media_id: thumb,
         },
     ]
 }
@@ -56,7 +70,7 @@ async fn every_msgtype_reaches_a_follower_inside_the_window_in_wechats_shape() {
     let h = common::start().await;
     h.follower(USER, true, Some(60)).await;
     let mut expected = Vec::new();
-    for body in bodies() {
+    for body in bodies(uploaded(&h).await) {
         let mut m = CustomerServiceMessage::new(USER, body);
         if m.body.msgtype() == "text" {
             m.kf_account = Some("test1@kftest".into());
@@ -144,6 +158,16 @@ async fn strangers_unfollowers_and_bad_bodies_get_wechats_errcodes() {
                 USER,
                 MessageBody::Image {
                     media_id: String::new(),
+                },
+            ),
+            |e| matches!(e, ApiError::InvalidMedia),
+            40007,
+        ),
+        (
+            to(
+                USER,
+                MessageBody::Image {
+                    media_id: "never-uploaded".into(),
                 },
             ),
             |e| matches!(e, ApiError::InvalidMedia),

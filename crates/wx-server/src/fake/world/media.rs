@@ -164,6 +164,11 @@ impl World {
             .filter(|m| m.expires.is_none() == permanent && m.expires.is_none_or(|e| now < e))
     }
 
+    /// True for a medium of the account that has not expired (temporary or permanent).
+    pub(crate) fn media_known(&self, appid: &str, media_id: &str) -> bool {
+        self.medium(appid, media_id, false).is_some() || self.medium(appid, media_id, true).is_some()
+    }
+
     /// `GET /cgi-bin/media/get` (`jssdk`: `media/get/jssdk`, voice only, as speex).
     pub(crate) fn media_get(&mut self, access_token: &str, media_id: &str, jssdk: bool) -> MediaReply {
         let appid = match self.account_call(access_token) {

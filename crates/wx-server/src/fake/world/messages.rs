@@ -1,7 +1,7 @@
 //! The fake's customer-service and template messages, with WeChat's rules: 40003 an openid that is not the
 //! account's, 43004 a user who does not follow, 45015 outside the 48-hour window, 45047 past the per-window
 //! message limit, 40008 an unknown msgtype, 45008 a news message with other than one article, 40007 a missing
-//! media id, 45072 a bad typing command, 40037 an unknown template_id. What was sent is recorded for
+//! media id or one the account does not have (not uploaded, or expired), 45072 a bad typing command, 40037 an unknown template_id. What was sent is recorded for
 //! `GET /test-only/account`.
 
 use super::{Reply, World, account::SERVICE_WINDOW, error};
@@ -73,6 +73,15 @@ impl World {
         };
         if let Some(code) = check_body(msg) {
             return error(code);
+        }
+        // Every media id a message names must be one of the account's (uploaded, not expired): else 40007.
+        let msgtype = text(msg, "/msgtype");
+        let named = ["media_id", "thumb_media_id"]
+            .iter()
+            .map(|f| text(msg, &format!("/{msgtype}/{f}")))
+            .filter(|id| !id.is_empty());
+        if named.clone().any(|id| !self.media_known(&appid, id)) {
+            return error(40007);
         }
         if let Err(code) = self.in_window(&appid, text(msg, "/touser"), true) {
             return error(code);
