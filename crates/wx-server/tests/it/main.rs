@@ -9,6 +9,7 @@ mod faults;
 mod oauth;
 mod processes;
 mod push;
+mod push_cli;
 mod push_guard;
 mod qrcode;
 mod secret_grep;
