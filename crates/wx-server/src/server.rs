@@ -131,7 +131,11 @@ impl App {
     ) -> Result<Self, StartError> {
         settings.check_nothing_secret_is_served()?;
         let metrics = Arc::new(Metrics::default());
-        let (store, replay) = open_store(settings, &metrics).await?;
+        let Shared {
+            credentials: store,
+            replay,
+            claims,
+        } = open_store(settings, &metrics).await?;
         let client = WechatClient::new(
             &settings.api_base,
             &settings.appid,
@@ -151,7 +155,7 @@ impl App {
             domains: settings.js_domains.clone().into(),
             js_ports: settings.js_ports,
             metrics: metrics.clone(),
-            push: http::push::service(settings, replay, handler),
+            push: http::push::service(settings, replay, claims, handler),
             client,
             admin_token: settings.admin_token.clone(),
             oauth: http::oauth::OauthState {
@@ -199,25 +203,42 @@ impl App {
     }
 }
 
-/// The credential store of `settings.store`, and where a store shared by processes or instances also records
-/// accepted pushes against replay.
-async fn open_store(
-    settings: &Settings,
-    metrics: &Arc<Metrics>,
-) -> Result<(Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>), StartError> {
+/// What `settings.store` shares: credentials, and for a store shared by processes or instances the record of
+/// accepted pushes (against replay) and, for Redis, the claims of pushes (de-duplication across instances).
+struct Shared {
+    credentials: Arc<dyn CredentialStore>,
+    replay: Option<Arc<dyn wx_push::ReplayStore>>,
+    claims: Option<Arc<dyn wx_push::ClaimStore>>,
+}
+
+async fn open_store(settings: &Settings, metrics: &Arc<Metrics>) -> Result<Shared, StartError> {
     Ok(match &settings.store {
-        StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
+        StoreSpec::Memory => Shared {
+            credentials: Arc::new(MemoryStore::default()),
+            replay: None,
+            claims: None,
+        },
         StoreSpec::File(path) => {
             let file = FileStore::new(path);
             let seen = FileSeen::new(&file, metrics.clone());
-            (Arc::new(file), Some(Arc::new(seen)))
+            Shared {
+                credentials: Arc::new(file),
+                replay: Some(Arc::new(seen)),
+                // Processes on one machine behind one port are rare; the file store does not claim pushes.
+                claims: None,
+            }
         }
         #[cfg(feature = "redis")]
         StoreSpec::Redis(url) => {
-            use crate::store::{RedisStore, seen::RedisSeen};
+            use crate::store::{RedisClaims, RedisStore, seen::RedisSeen};
             let redis = Arc::new(RedisStore::connect(url.expose()).await?);
             let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
-            (redis, Some(Arc::new(seen)))
+            let claims = RedisClaims::new(redis.clone(), &settings.appid, metrics.clone());
+            Shared {
+                credentials: redis,
+                replay: Some(Arc::new(seen)),
+                claims: Some(Arc::new(claims)),
+            }
         }
         #[cfg(not(feature = "redis"))]
         StoreSpec::Redis(_) => {

@@ -14,15 +14,18 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use std::sync::Arc;
-use wx_push::{EncodingAesKey, PushCipher, PushHandler, PushResponse, PushService, PushVerifier, ReplayStore};
+use wx_push::{
+    ClaimStore, EncodingAesKey, PushCipher, PushHandler, PushResponse, PushService, PushVerifier, ReplayStore,
+};
 
 /// The push service for these settings, or `None` when no Token is configured (then `/wechat` answers 503).
 /// The AES key was validated with the settings; a key that still fails to parse here disables safe mode rather
-/// than the server. `replay` is the store shared by instances against replayed pushes, if the credential store
-/// is one.
+/// than the server. `replay` is the store shared by instances against replayed pushes, and `claims` the one where
+/// they claim pushes and leave their replies, if the credential store is shared.
 pub(crate) fn service(
     settings: &Settings,
     replay: Option<Arc<dyn ReplayStore>>,
+    claims: Option<Arc<dyn ClaimStore>>,
     handler: impl PushHandler,
 ) -> Option<PushService> {
     let token = settings.server_token.as_ref()?;
@@ -42,7 +45,7 @@ pub(crate) fn service(
     }
     tracing::info!(
         "/wechat: the account's message encryption mode is {} (pushes in a weaker mode are refused); timestamps \
-         within {} s; each signed request accepted once{}",
+         within {} s; each signed request accepted once{}; the handler runs once per push{}",
         verifier.account_mode(),
         settings.timestamp_window.as_secs(),
         if replay.is_some() {
@@ -50,12 +53,20 @@ pub(crate) fn service(
         } else {
             " (in this process)"
         },
+        if claims.is_some() {
+            ", across instances sharing the store"
+        } else {
+            " in this process"
+        },
     );
-    let service = PushService::new(verifier, handler).with_deadline(settings.push_deadline);
-    Some(match replay {
-        Some(store) => service.with_replay_store(store),
-        None => service,
-    })
+    let mut service = PushService::new(verifier, handler).with_deadline(settings.push_deadline);
+    if let Some(store) = replay {
+        service = service.with_replay_store(store);
+    }
+    if let Some(store) = claims {
+        service = service.with_claim_store(store);
+    }
+    Some(service)
 }
 
 /// `GET /wechat`: WeChat's check of the server URL, through the same verifier as the pushes.

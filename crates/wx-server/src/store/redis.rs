@@ -96,6 +96,18 @@ impl RedisStore {
     }
 }
 
+impl RedisStore {
+    /// Runs `op` on the shared connection (connecting first if needed), with Redis errors as [`StoreError`]s.
+    pub(crate) async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let conn = self.connection().await?;
+        op(conn).await.map_err(redis_err)
+    }
+}
+
 /// The URL without its password, for logs.
 fn describe_url(url: &str) -> String {
     match url::Url::parse(url) {

@@ -11,6 +11,7 @@ mod processes;
 mod push;
 mod push_cli;
 mod push_guard;
+mod push_shared;
 mod qrcode;
 mod secret_grep;
 mod service;
