@@ -12,6 +12,7 @@ pub fn run() -> Result<()> {
     crate::setup::run()?;
     sign_bench()?;
     push_bench()?;
+    push_dedupe_bench()?;
     server_bench()?;
     jssdk_size_bench()?;
     crate::app_bench::size()?;
@@ -22,6 +23,12 @@ pub fn run() -> Result<()> {
 /// SHA-1 + JSON work, both as child processes; the bench prints req/s, p50/p99, RSS and the ratios.
 fn server_bench() -> Result<()> {
     exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "server_load"]))
+}
+
+/// De-duplication across instances: `PushService::handle` with Redis claims vs this process's cache alone, in the
+/// same run (the bench starts its own redis-server); it prints both and the ratio.
+fn push_dedupe_bench() -> Result<()> {
+    exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "push_dedupe"]))
 }
 
 /// One `wx.config` signature vs the bare SHA-1 of the same canonical string.
