@@ -67,7 +67,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let redis = wx_testkit::Redis::start();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let store = Arc::new(RedisStore::connect(&redis.url()).await.expect("redis"));
         let claims = Arc::new(RedisClaims::new(store, "wxbench", Arc::default()));
