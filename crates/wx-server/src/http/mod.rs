@@ -28,10 +28,7 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-use crate::{
-    CredentialService, Metrics, Secret,
-    settings::{JsDomain, JsPorts},
-};
+use crate::{Metrics, Secret, accounts::Accounts, settings::JsPorts};
 use axum::{
     Router,
     http::{HeaderValue, header},
@@ -48,15 +45,10 @@ pub(crate) type SharedState = Arc<AppState>;
 
 /// What the handlers share.
 pub(crate) struct AppState {
-    pub service: CredentialService,
-    pub appid: Arc<str>,
-    pub domains: Arc<[JsDomain]>,
+    /// The accounts, the default one first: credentials, domains, push service and WeChat client of each.
+    pub accounts: Accounts,
     pub js_ports: JsPorts,
     pub metrics: Arc<Metrics>,
-    /// `None` without a Token.
-    pub push: Option<wx_push::PushService>,
-    /// The WeChat client (for APIs beyond the credentials: QR codes, OAuth).
-    pub client: crate::WechatClient,
     /// `None` disables the admin API.
     pub admin_token: Option<Secret>,
     /// The OAuth routes' key, authorize host and replay cache.
@@ -98,6 +90,13 @@ pub(crate) fn router(
             // The push handler reads its body under wx-push's own limit (413 past it).
             get(push::check).post(push::receive).fallback(push::method_not_allowed),
         )
+        .route(
+            // The other accounts of a server of several: each at its own path, as WeChat's console sets it.
+            "/wechat/{account}",
+            get(push::check_account)
+                .post(push::receive_account)
+                .fallback(push::method_not_allowed),
+        )
         .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
         .route("/api/oauth/start", get(oauth::start))
         .route("/api/oauth/callback", get(oauth::callback))
@@ -113,4 +112,16 @@ pub(crate) fn router(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+}
+
+/// The `account` parameter of a query string, percent-decoded; `None` when absent, empty or not UTF-8 (then the
+/// default account is meant, or the lookup names the accounts there are).
+pub(crate) fn query_account(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "account")
+        .and_then(|(_, value)| percent_encoding::percent_decode_str(value).decode_utf8().ok())
+        .map(std::borrow::Cow::into_owned)
+        .filter(|name| !name.is_empty())
 }

@@ -163,11 +163,18 @@ macro_rules! settings {
         /// appsecret = "…"
         /// js_domains = "h5.example.com"
         /// store = "redis://127.0.0.1:6379/0"
+        ///
+        /// [accounts.shop]   # one more account, pushed to at /wechat/shop
+        /// appid = "wx2222333344445555"
+        /// appsecret = "…"
+        /// js_domains = "shop.example.com"
         /// ```
         #[derive(Debug, Default, serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct FileConfig {
             $($key: Option<$ty>,)+
+            /// The named accounts besides the default one: `[accounts.<name>]` tables (`accounts.rs`).
+            pub(super) accounts: Option<$crate::settings::accounts::AccountTables>,
         }
 
         /// Every setting, in the order they are validated (and README.md lists them). The flag is `--` and the key
