@@ -94,8 +94,9 @@ impl Settings {
         };
         let mut seen: Vec<&AccountSettings> = Vec::new();
         let default = self.default_account();
-        for account in std::iter::once(&default).chain(&self.accounts) {
-            if !account.is_default() {
+        for (i, account) in std::iter::once(&default).chain(&self.accounts).enumerate() {
+            // The first is the default account; any other may not take its name.
+            if i > 0 {
                 check_name(&account.name).map_err(|why| invalid(format!("account `{}`: {why}", account.name)))?;
             }
             if let Some(other) = seen.iter().find(|o| o.name == account.name) {

@@ -3,12 +3,12 @@
 //! its credentials and replay record apart in the file and Redis stores; the config endpoint's choice by domain
 //! and by `account=`; an unknown account path; settings errors with their line.
 
-use crate::common::{Config, Redis, TEST_APPID, TEST_SECRET, TempDir, client, enc, no_redirects};
+use crate::common::{Config, Proc, Redis, TEST_APPID, TEST_SECRET, TempDir, client, enc, inproc, no_redirects, serve};
 use serde_json::{Value, json};
 use std::{path::PathBuf, time::Duration};
 use wx_push::{EncodingAesKey, Message, Push, PushBody, PushCipher, PushSigner};
 use wx_server::{
-    Secret, ServeArgs, Server, Settings,
+    AccountSettings, JsDomain, Secret, ServeArgs, Server, Settings,
     accounts::AnyHandler,
     fake::{FakeOptions, FakeWechat},
 };
@@ -587,5 +587,151 @@ fn a_domain_with_a_bad_port_and_an_invalid_domain_are_refused_in_a_table() {
         .unwrap_err()
         .to_string();
         assert!(error.contains(expected), "{domains}: {error}");
+    }
+}
+
+/// The binary with the settings file: its logs (debug) and answers for both accounts, good and bad requests, hold
+/// no account's secret, Token, key or ticket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_process_serves_both_accounts_and_never_shows_their_secrets() {
+    let fake = fake().await;
+    let dir = TempDir::new("accounts-process");
+    let file = settings_file(&dir, &fake, "memory");
+    // The file's top-level account is overridden by the variables `serve` sets; the tables are the file's alone.
+    let mut server = Proc::spawn({
+        let mut c = serve(&fake.base_url(), "memory", &[("WX_TOKEN", "default-token")]);
+        c.env("WX_CONFIG", &file);
+        c
+    });
+    let base = server.base_url();
+    let c = client();
+    let mut seen = String::new();
+    for query in [
+        format!("url={}", enc("https://a.example.com/")),
+        format!("url={}", enc("https://b.example.com/")),
+        format!("url={}", enc("https://shared.example.com/")),
+        format!("url={}&account=zz", enc("https://a.example.com/")),
+    ] {
+        seen += &c
+            .get(format!("{base}/api/jssdk/config?{query}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    }
+    for (path, signer) in [
+        ("/wechat/a", safe(&A)),
+        ("/wechat/b", plain(&A)),
+        ("/wechat/nope", plain(&B)),
+    ] {
+        let signed = signer
+            .sign(&text_push("hello", 5), wx_sign::unix_timestamp(), "p")
+            .unwrap();
+        let r = c
+            .post(format!("{base}{path}?{}", signed.query))
+            .body(signed.body)
+            .send()
+            .await
+            .unwrap();
+        seen += &r.text().await.unwrap();
+    }
+    assert!(seen.contains("\"appId\":\"wxaaaa000011112222\""), "{seen}");
+    assert!(seen.contains("no account is served at /wechat/nope"), "{seen}");
+    server.stop();
+    let output = server.output();
+    assert!(output.contains("account a at /wechat/a"), "{output}");
+    let tickets = [A.appid, B.appid].map(|appid| fake.control().current_ticket(appid).unwrap());
+    for secret in [
+        A.secret,
+        B.secret,
+        A.token,
+        B.token,
+        A.key,
+        B.key,
+        TEST_SECRET,
+        "default-token",
+    ]
+    .into_iter()
+    .chain(tickets.iter().map(String::as_str))
+    {
+        assert!(!output.contains(secret), "the logs show a secret:\n{output}");
+        assert!(!seen.contains(secret), "a response shows a secret:\n{seen}");
+    }
+}
+
+/// An embedder's accounts (`Settings::accounts` set in Rust) under `--mock`: the in-process fake knows every
+/// appid and gives each its own ticket; accounts that would be mixed up are refused at start.
+#[tokio::test]
+async fn mock_mode_serves_accounts_given_in_rust_and_refuses_a_mix_up() {
+    let account = |name: &str, appid: &str, domain: &str| AccountSettings {
+        name: name.into(),
+        appid: appid.into(),
+        secret: Secret::new(A.secret),
+        server_token: None,
+        encoding_aes_key: None,
+        encryption_mode: None,
+        js_domains: vec![JsDomain::parse(domain).unwrap()],
+        rules: None,
+    };
+    let server = inproc::start_mock(|s| s.accounts.push(account("a", A.appid, "a.example.com"))).await;
+    let page = "https://a.example.com/";
+    let (status, body) = config(&server, &format!("url={}", enc(page))).await;
+    assert_eq!(status, 200, "{body}");
+    let fake = server.app().fake().unwrap();
+    let config: Config = serde_json::from_value(body).unwrap();
+    let ticket = fake.current_ticket(A.appid).unwrap();
+    assert_ne!(Some(&ticket), fake.current_ticket(wx_server::DEMO_APPID).as_ref());
+    let expected = wx_sign::sign_config(&ticket, &config.nonce_str, config.timestamp, page).unwrap();
+    assert_eq!(
+        (config.app_id.as_str(), expected.signature),
+        (A.appid, config.signature)
+    );
+    assert!(server.app().account_service("a").is_some() && server.app().account_service("zz").is_none());
+    // Without a token the account's path says which setting is missing.
+    let r = client().post(server.url("/wechat/a")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("set `token` in its [accounts.a] table")
+    );
+    server.shutdown().await;
+
+    // (the accounts, what start-up says).
+    let cases = [
+        (
+            vec![
+                account("a", A.appid, "a.example.com"),
+                account("b", A.appid, "b.example.com"),
+            ],
+            "have the same appid",
+        ),
+        (
+            vec![account("a", wx_server::DEMO_APPID, "a.example.com")],
+            "`default` and `a` have the same appid",
+        ),
+        (
+            vec![
+                account("a", A.appid, "a.example.com"),
+                account("a", B.appid, "b.example.com"),
+            ],
+            "two accounts are named `a`",
+        ),
+        (vec![account("A/b", A.appid, "a.example.com")], "lowercase letters"),
+        (
+            vec![account("default", A.appid, "a.example.com")],
+            "is the top-level account's name",
+        ),
+    ];
+    for (accounts, expected) in cases {
+        let settings = inproc::mock_settings(|s| s.accounts = accounts);
+        let error = wx_server::App::build(&settings).await.unwrap_err().to_string();
+        assert!(
+            error.starts_with("WX_CONFIG is invalid: ") && error.contains(expected),
+            "{error}"
+        );
     }
 }
