@@ -12,6 +12,10 @@
 //! | the whole backend on a listener you bound (port 0, a socket handed over) | [`Server::start_on`], or [`Server::start_with_handler`] with your own push handler |
 //! | the backend's routes inside an axum app of your own | [`App::build`] (or [`App::build_with_handler`]), [`App::router`], then [`serve`](crate::serve) |
 //!
+//! With several accounts ([`Settings::accounts`]), each gets its own WeChat client, credential service, refresh
+//! task and push service; [`App::build_with_handlers`] / [`Server::start_with_handlers`] choose each one's push
+//! handler.
+//!
 //! A `Server` stops with [`Server::shutdown`] or, as `wx-server serve` does, [`Server::run_until_signal`].
 
 use crate::{

@@ -4,7 +4,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `mod.rs` | [`Account`], [`Accounts`]: the set and its lookups by name and by path |
+//! | `mod.rs` | `Account`, `Accounts`: the set and its lookups by name and by path |
 //! | `choose.rs` | which account signs a page's config: `account=` or the page's domain |
 //! | `handler.rs` | [`AnyHandler`]: a push handler of any type, for choosing one per account |
 

@@ -2,9 +2,10 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
+//! | `GET /api/jssdk/config?url=<page URL>[&refresh=true][&account=<name>]` | `{"appId","timestamp","nonceStr","signature"}`, signed by the account `account=` names or whose JS safe domains hold the page's host; 400 `ambiguous_account` / `unknown_account` |
 //! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` when the signature matches the Token and the timestamp is inside the window; refused: 403 bad signature, missing parameter or stale timestamp, 400 an `echostr` WeChat would not send, 503 without a Token |
 //! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; refused: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token or (encrypted push) without an EncodingAESKey |
+//! | `GET`, `POST /wechat/<name>` | the same for the account `[accounts.<name>]` of a server of several; 404 (text/plain, listing the accounts' paths) for a name no account has |
 //! | any other method on `/wechat` | 405 with `Allow` |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
 //! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
