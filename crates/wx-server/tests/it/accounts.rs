@@ -57,7 +57,8 @@ fn settings_file(dir: &TempDir, fake: &FakeWechat, store: &str) -> PathBuf {
     let mut text = format!(
         "appid = \"{TEST_APPID}\"\nappsecret = \"{TEST_SECRET}\"\ntoken = \"default-token\"\n\
          js_domains = \"127.0.0.1\"\napi_base = \"{}\"\nlisten = \"127.0.0.1:0\"\nstore = \"{store}\"\n\
-         admin_token = \"{ADMIN}\"\n",
+         admin_token = \"{ADMIN}\"\noauth_authorize_base = \"{}\"\n",
+        fake.base_url(),
         fake.base_url()
     );
     for acct in [&A, &B] {
@@ -403,10 +404,15 @@ async fn credentials_and_replay_records_stay_apart_in_the_file_store() {
             fake.control().current_ticket(acct.appid).as_deref(),
             "{key} in {stored}"
         );
+        // Its access_token too, under its own key (the fake issues each app its own tokens).
+        let token = format!("wxkit:{}:access_token:stable", acct.appid);
+        assert!(stored[&token]["value"].as_str().is_some(), "{token} in {stored}");
         // Each account's replay record is its own directory, holding its push's marker.
         let seen = dir.join(format!("credentials.json.{}.seen", acct.name));
         assert_eq!(std::fs::read_dir(&seen).unwrap().count(), 1, "{}", seen.display());
     }
+    let token = |appid: &str| stored[format!("wxkit:{appid}:access_token:stable")]["value"].clone();
+    assert_ne!(token(A.appid), token(B.appid));
     assert!(
         !dir.join("credentials.json.seen").exists(),
         "nothing was pushed to the default account"
@@ -452,15 +458,40 @@ async fn oauth_and_qr_codes_use_the_chosen_account() {
     let dir = TempDir::new("accounts-oauth");
     let server = start(read_settings(settings_file(&dir, &fake, "memory"))).await;
 
-    for (query, appid) in [("", TEST_APPID), ("&account=b", B.appid)] {
-        let r = no_redirects()
-            .get(server.url(&format!("/api/oauth/start?return=/{query}")))
+    // start → the fake's authorize page → callback → me, for the default account and for B: each signs in with
+    // its own appid and gets its own openid (the fake's user is `oFake-<appid>-user`).
+    for (query, appid, account) in [("", TEST_APPID, None), ("&account=b", B.appid, Some("b"))] {
+        let c = no_redirects();
+        let mut cookies = String::new();
+        let mut url = server.url(&format!("/api/oauth/start?scope=base&return=/done{query}"));
+        for hop in 0..3 {
+            let r = c.get(&url).header("cookie", &cookies).send().await.unwrap();
+            assert_eq!(r.status(), 302, "hop {hop} of {query}: {url}");
+            for set in r.headers().get_all("set-cookie") {
+                let pair = set.to_str().unwrap().split(';').next().unwrap();
+                cookies = format!("{cookies}{pair}; ");
+            }
+            url = r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .split('#')
+                .next()
+                .unwrap()
+                .to_owned();
+            if hop == 0 {
+                assert!(url.contains(&format!("appid={appid}&")), "{url}");
+            }
+        }
+        assert_eq!(url, "/done");
+        let r = c
+            .get(server.url("/api/oauth/me"))
+            .header("cookie", &cookies)
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 302);
-        let location = r.headers()["location"].to_str().unwrap();
-        assert!(location.contains(&format!("appid={appid}&")), "{location}");
+        let me: Value = r.json().await.unwrap();
+        assert_eq!(me["openid"], format!("oFake-{appid}-user"), "{me}");
+        assert_eq!(me["account"].as_str(), account, "{me}");
     }
     let r = client()
         .get(server.url("/api/oauth/start?account=zz"))
