@@ -74,16 +74,19 @@ impl Settings {
         }
     }
 
-    /// Every account served: the default one first, then [`accounts`](Self::accounts) in name order.
+    /// Every account served: the default one first, then [`accounts`](Self::accounts) in their order (the
+    /// settings file's by name).
     pub fn all_accounts(&self) -> Vec<AccountSettings> {
         std::iter::once(self.default_account())
             .chain(self.accounts.iter().cloned())
             .collect()
     }
 
-    /// Refuses accounts that would be mixed up: a name not usable in a path, two accounts of one AppID (they
-    /// would share credentials and replay records), a domain with a port `js_ports` forbids. For embedders that
-    /// fill [`accounts`](Self::accounts) themselves; the settings file is checked as it is read.
+    /// Refuses accounts that would be mixed up or cannot work: a name not usable in a path, two accounts of one
+    /// AppID (they would share credentials and replay records), an empty AppID or AppSecret, an encrypted mode
+    /// without a key, a domain with a port `js_ports` forbids. For embedders that fill
+    /// [`accounts`](Self::accounts) themselves ([`App::build`](crate::App::build) calls it); the settings file
+    /// is checked as it is read.
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] naming `WX_CONFIG` and the account.
@@ -97,7 +100,9 @@ impl Settings {
         for (i, account) in std::iter::once(&default).chain(&self.accounts).enumerate() {
             // The first is the default account; any other may not take its name.
             if i > 0 {
-                check_name(&account.name).map_err(|why| invalid(format!("account `{}`: {why}", account.name)))?;
+                check_name(&account.name)
+                    .and_then(|()| check_usable(account, self.js_ports))
+                    .map_err(|why| invalid(format!("account `{}`: {why}", account.name)))?;
             }
             if let Some(other) = seen.iter().find(|o| o.name == account.name) {
                 return Err(invalid(format!("two accounts are named `{}`", other.name)));
@@ -111,6 +116,38 @@ impl Settings {
             seen.push(account);
         }
         Ok(())
+    }
+}
+
+/// What the file's reading checks of each value, for an account given in Rust (never quoting a value).
+fn check_usable(account: &AccountSettings, ports: JsPorts) -> Result<(), String> {
+    if account.appid.is_empty() || !account.appid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("appid: an AppID is letters and digits only (wx followed by 16 characters)".into());
+    }
+    if account.secret.is_empty() {
+        return Err("its AppSecret is empty".into());
+    }
+    if account.encryption_mode.is_some_and(wx_push::Mode::is_encrypted) && account.encoding_aes_key.is_none() {
+        return Err("an encrypted mode needs its EncodingAESKey".into());
+    }
+    if let Some(key) = &account.encoding_aes_key {
+        wx_push::EncodingAesKey::parse(key.expose()).map_err(|e| format!("encoding_aes_key: {e}"))?;
+    }
+    if account.js_domains.is_empty() {
+        return Err("it has no JS safe domain".into());
+    }
+    check_ports(&account.js_domains, ports)
+}
+
+/// A domain listed with a port must be one the ports allow.
+fn check_ports(domains: &[JsDomain], ports: JsPorts) -> Result<(), String> {
+    match domains.iter().find(|d| !d.port.is_none_or(|p| ports.allows(Some(p)))) {
+        Some(d) => Err(format!(
+            "js_domains: `{}:{}`: WX_JS_PORTS=standard allows pages only on ports 80 and 443",
+            d.host,
+            d.port.unwrap_or_default()
+        )),
+        None => Ok(()),
     }
 }
 
@@ -221,16 +258,7 @@ fn account(name: &str, file: AccountFile, ports: JsPorts) -> Result<AccountSetti
     if js_domains.is_empty() {
         return Err("js_domains is empty: list the account's JS safe domains, comma separated".into());
     }
-    if let Some(d) = js_domains
-        .iter()
-        .find(|d| !d.port.is_none_or(|p| ports.allows(Some(p))))
-    {
-        return Err(format!(
-            "js_domains: `{}:{}`: WX_JS_PORTS=standard allows pages only on ports 80 and 443",
-            d.host,
-            d.port.unwrap_or_default()
-        ));
-    }
+    check_ports(&js_domains, ports)?;
     Ok(AccountSettings {
         name: name.to_owned(),
         appid,

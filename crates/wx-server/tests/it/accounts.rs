@@ -756,6 +756,24 @@ async fn mock_mode_serves_accounts_given_in_rust_and_refuses_a_mix_up() {
             vec![account("default", A.appid, "a.example.com")],
             "is the top-level account's name",
         ),
+        (
+            vec![account("a", "", "a.example.com")],
+            "account `a`: appid: an AppID is letters and digits only",
+        ),
+        (
+            vec![AccountSettings {
+                encryption_mode: Some(wx_push::Mode::Safe),
+                ..account("a", A.appid, "a.example.com")
+            }],
+            "account `a`: an encrypted mode needs its EncodingAESKey",
+        ),
+        (
+            vec![AccountSettings {
+                js_domains: Vec::new(),
+                ..account("a", A.appid, "a.example.com")
+            }],
+            "account `a`: it has no JS safe domain",
+        ),
     ];
     for (accounts, expected) in cases {
         let settings = inproc::mock_settings(|s| s.accounts = accounts);
