@@ -12,14 +12,19 @@
 //! | the whole backend on a listener you bound (port 0, a socket handed over) | [`Server::start_on`], or [`Server::start_with_handler`] with your own push handler |
 //! | the backend's routes inside an axum app of your own | [`App::build`] (or [`App::build_with_handler`]), [`App::router`], then [`serve`](crate::serve) |
 //!
+//! With several accounts ([`Settings::accounts`]), each gets its own WeChat client, credential service, refresh
+//! task and push service; [`App::build_with_handlers`] / [`Server::start_with_handlers`] choose each one's push
+//! handler.
+//!
 //! A `Server` stops with [`Server::shutdown`] or, as `wx-server serve` does, [`Server::run_until_signal`].
 
 use crate::{
     CredentialService, Metrics, ServeOptions,
+    accounts::{Account, Accounts, SharedHandler},
     credentials::background,
     fake::{FakeControl, FakeOptions},
     http::{self, AppState},
-    settings::{ConfigError, Settings, StoreSpec, mock_store_path},
+    settings::{AccountSettings, ConfigError, Settings, StoreSpec, mock_store_path},
     store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen},
     wechat::WechatClient,
 };
@@ -76,23 +81,26 @@ pub enum StartError {
 /// ```
 pub struct App {
     router: axum::Router,
-    service: CredentialService,
+    services: Vec<(String, CredentialService)>,
     metrics: Arc<Metrics>,
     fake: Option<FakeControl>,
-    background: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
-            .field("service", &self.service)
+            .field("service", self.service())
+            .field("accounts", &self.services.len())
             .finish_non_exhaustive()
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
-        self.background.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 }
 
@@ -110,7 +118,9 @@ impl App {
     }
 
     /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the demo
-    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans).
+    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans). With several
+    /// accounts, every account's pushes go to this one handler (each account still verifies, de-duplicates and
+    /// remembers its own); [`build_with_handlers`](Self::build_with_handlers) gives each its own.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), wx_server::StartError> {
@@ -129,34 +139,79 @@ impl App {
         settings: &Settings,
         handler: impl wx_push::PushHandler,
     ) -> Result<Self, StartError> {
+        let shared = SharedHandler::new(handler);
+        Self::build_with_handlers(settings, |_| Ok(shared.clone())).await
+    }
+
+    /// As [`build`](Self::build), with each account's push handler chosen by `handler_for`, called once per
+    /// account at start-up (the default account first), with its settings: its name, appid and `rules` file
+    /// among them. Return [`AnyHandler`](crate::accounts::AnyHandler) to give accounts handlers of different
+    /// types; an error stops start-up.
+    ///
+    /// ```no_run
+    /// # async fn demo(settings: wx_server::Settings) -> Result<(), wx_server::StartError> {
+    /// use wx_push::{DemoHandler, Push, Reply};
+    /// use wx_server::accounts::AnyHandler;
+    /// let app = wx_server::App::build_with_handlers(&settings, |account| {
+    ///     Ok(match account.name.as_str() {
+    ///         "shop" => AnyHandler::new(|_push: Push| async { Reply::text("the shop is open") }),
+    ///         _ => AnyHandler::new(DemoHandler),
+    ///     })
+    /// })
+    /// .await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] naming what to fix, or `handler_for`'s.
+    pub async fn build_with_handlers<H: wx_push::PushHandler>(
+        settings: &Settings,
+        mut handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
         settings.check_nothing_secret_is_served()?;
+        settings.check_accounts()?;
         let metrics = Arc::new(Metrics::default());
-        let Shared {
-            credentials: store,
-            replay,
-            claims,
-        } = open_store(settings, &metrics).await?;
-        let client = WechatClient::new(
-            &settings.api_base,
-            &settings.appid,
-            settings.secret.clone(),
-            settings.token_mode,
-            settings.upstream_timeout,
-            metrics.clone(),
-        )
-        .map_err(|e| StartError::Client(e.without_url().to_string()))?;
-        let service = CredentialService::new(&settings.appid, client.clone(), store, metrics.clone())
-            .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
-            .with_refresh_deadline(settings.refresh_deadline);
+        let opened = open_store(settings).await?;
+        let mut accounts = Vec::new();
+        let mut services = Vec::new();
+        let mut background = Vec::new();
+        for account in settings.all_accounts() {
+            let client = WechatClient::new(
+                &settings.api_base,
+                &account.appid,
+                account.secret.clone(),
+                settings.token_mode,
+                settings.upstream_timeout,
+                metrics.clone(),
+            )
+            .map_err(|e| StartError::Client(e.without_url().to_string()))?;
+            // One store for all: its keys are `wxkit:<appid>:…`, so each account's credentials stay its own.
+            let service = CredentialService::new(&account.appid, client.clone(), opened.store.clone(), metrics.clone())
+                .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
+                .with_refresh_deadline(settings.refresh_deadline);
+            let replay = opened.replay_for(&account, &metrics);
+            let claims = opened.claims_for(&account, &metrics);
+            let push = http::push::service(&account, settings, replay, claims, handler_for(&account)?);
+            background.push(tokio::spawn(background::run(service.clone())));
+            services.push((account.name.clone(), service.clone()));
+            accounts.push(Account {
+                name: account.name.as_str().into(),
+                appid: account.appid.as_str().into(),
+                service,
+                client,
+                domains: account.js_domains.into(),
+                push,
+            });
+        }
+        let accounts = Accounts::new(accounts).ok_or_else(|| ConfigError::Invalid {
+            var: "WX_APPID",
+            message: "no account to serve".into(),
+        })?;
         let fake = settings.mock.then(|| in_process_fake(settings));
         let state = Arc::new(AppState {
-            service: service.clone(),
-            appid: settings.appid.as_str().into(),
-            domains: settings.js_domains.clone().into(),
+            accounts,
             js_ports: settings.js_ports,
             metrics: metrics.clone(),
-            push: http::push::service(settings, replay, claims, handler),
-            client,
             admin_token: settings.admin_token.clone(),
             oauth: http::oauth::OauthState {
                 key: session_key(settings)?,
@@ -172,10 +227,9 @@ impl App {
             None => axum::Router::new(),
         };
         let router = http::router(state, &settings.cors_origins, settings.static_dir.clone(), mounted);
-        let background = tokio::spawn(background::run(service.clone()));
         Ok(Self {
             router,
-            service,
+            services,
             metrics,
             fake,
             background,
@@ -187,9 +241,14 @@ impl App {
         self.router.clone()
     }
 
-    /// The credential service.
+    /// The default account's credential service.
     pub fn service(&self) -> &CredentialService {
-        &self.service
+        &self.services[0].1
+    }
+
+    /// The credential service of the account called `name` (`default` for the default account).
+    pub fn account_service(&self, name: &str) -> Option<&CredentialService> {
+        self.services.iter().find(|(n, _)| n == name).map(|(_, s)| s)
     }
 
     /// The counters served at `/metrics`.
@@ -203,41 +262,75 @@ impl App {
     }
 }
 
-/// What `settings.store` shares: credentials, and for a store shared by processes or instances the record of
-/// accepted pushes (against replay) and, for Redis, the claims of pushes (de-duplication across instances).
-struct Shared {
-    credentials: Arc<dyn CredentialStore>,
-    replay: Option<Arc<dyn wx_push::ReplayStore>>,
-    claims: Option<Arc<dyn wx_push::ClaimStore>>,
+/// The credential store of `settings.store`, shared by the accounts, and what of it records accepted pushes.
+struct Opened {
+    store: Arc<dyn CredentialStore>,
+    shared: SharedRecord,
 }
 
-async fn open_store(settings: &Settings, metrics: &Arc<Metrics>) -> Result<Shared, StartError> {
+/// Where a store shared by processes or instances also records accepted pushes against replay.
+enum SharedRecord {
+    /// The memory store: wx-push's own memory is all there is.
+    None,
+    File(FileStore),
+    #[cfg(feature = "redis")]
+    Redis(Arc<crate::store::RedisStore>),
+}
+
+impl Opened {
+    /// `account`'s record of accepted pushes, apart from every other account's.
+    fn replay_for(&self, account: &AccountSettings, metrics: &Arc<Metrics>) -> Option<Arc<dyn wx_push::ReplayStore>> {
+        match &self.shared {
+            SharedRecord::None => None,
+            SharedRecord::File(file) => Some(Arc::new(FileSeen::new(file, &account.name, metrics.clone()))),
+            #[cfg(feature = "redis")]
+            SharedRecord::Redis(redis) => Some(Arc::new(crate::store::seen::RedisSeen::new(
+                redis.clone(),
+                &account.appid,
+                metrics.clone(),
+            ))),
+        }
+    }
+
+    /// `account`'s claims of pushes, for de-duplication across instances: in Redis only (processes on one machine
+    /// sharing a file behind one port are rare, and keep de-duplication per process), apart from every other
+    /// account's.
+    fn claims_for(&self, account: &AccountSettings, metrics: &Arc<Metrics>) -> Option<Arc<dyn wx_push::ClaimStore>> {
+        match &self.shared {
+            SharedRecord::None | SharedRecord::File(_) => {
+                let _ = (account, metrics);
+                None
+            }
+            #[cfg(feature = "redis")]
+            SharedRecord::Redis(redis) => Some(Arc::new(crate::store::RedisClaims::new(
+                redis.clone(),
+                &account.appid,
+                metrics.clone(),
+            ))),
+        }
+    }
+}
+
+/// Opens `settings.store`.
+async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
     Ok(match &settings.store {
-        StoreSpec::Memory => Shared {
-            credentials: Arc::new(MemoryStore::default()),
-            replay: None,
-            claims: None,
+        StoreSpec::Memory => Opened {
+            store: Arc::new(MemoryStore::default()),
+            shared: SharedRecord::None,
         },
         StoreSpec::File(path) => {
             let file = FileStore::new(path);
-            let seen = FileSeen::new(&file, metrics.clone());
-            Shared {
-                credentials: Arc::new(file),
-                replay: Some(Arc::new(seen)),
-                // Processes on one machine behind one port are rare; the file store does not claim pushes.
-                claims: None,
+            Opened {
+                store: Arc::new(file.clone()),
+                shared: SharedRecord::File(file),
             }
         }
         #[cfg(feature = "redis")]
         StoreSpec::Redis(url) => {
-            use crate::store::{RedisClaims, RedisStore, seen::RedisSeen};
-            let redis = Arc::new(RedisStore::connect(url.expose()).await?);
-            let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
-            let claims = RedisClaims::new(redis.clone(), &settings.appid, metrics.clone());
-            Shared {
-                credentials: redis,
-                replay: Some(Arc::new(seen)),
-                claims: Some(Arc::new(claims)),
+            let redis = Arc::new(crate::store::RedisStore::connect(url.expose()).await?);
+            Opened {
+                store: redis.clone(),
+                shared: SharedRecord::Redis(redis),
             }
         }
         #[cfg(not(feature = "redis"))]
@@ -254,7 +347,8 @@ async fn open_store(settings: &Settings, metrics: &Arc<Metrics>) -> Result<Share
     })
 }
 
-/// The fake WeChat of `--mock`: the demo app, pushing with the server's own Token, EncodingAESKey and appid.
+/// The fake WeChat of `--mock`: the demo app, pushing with the server's own Token, EncodingAESKey and appid; it
+/// also knows every other account's appid and secret, each with its own tokens and tickets.
 fn in_process_fake(settings: &Settings) -> FakeControl {
     let mut opts = FakeOptions::default();
     if let Some(token) = &settings.server_token {
@@ -262,6 +356,9 @@ fn in_process_fake(settings: &Settings) -> FakeControl {
     }
     opts.push.encoding_aes_key = settings.encoding_aes_key.clone();
     opts.push.appid = settings.appid.clone();
+    for account in &settings.accounts {
+        opts.credentials.push((account.appid.clone(), account.secret.clone()));
+    }
     FakeControl::new(opts)
 }
 
@@ -323,14 +420,29 @@ impl Server {
         Self::start_with_handler(listener, settings, wx_push::DemoHandler).await
     }
 
-    /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` with `handler`.
+    /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` (and every other account's path)
+    /// with `handler`.
     ///
     /// # Errors
     /// [`StartError`].
     pub async fn start_with_handler(
         listener: TcpListener,
-        mut settings: Settings,
+        settings: Settings,
         handler: impl wx_push::PushHandler,
+    ) -> Result<Self, StartError> {
+        let shared = SharedHandler::new(handler);
+        Self::start_with_handlers(listener, settings, |_| Ok(shared.clone())).await
+    }
+
+    /// As [`start_on`](Self::start_on), each account's pushes answered by the handler `handler_for` chooses
+    /// for it (see [`App::build_with_handlers`]).
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start_with_handlers<H: wx_push::PushHandler>(
+        listener: TcpListener,
+        mut settings: Settings,
+        handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
     ) -> Result<Self, StartError> {
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.listen,
@@ -352,10 +464,15 @@ impl Server {
                 settings.store = StoreSpec::File(path);
             }
         }
-        let app = App::build_with_handler(&settings, handler).await?;
+        let app = App::build_with_handlers(&settings, handler_for).await?;
         tracing::info!(
-            "wx-server listening on http://{addr} (appid {}, store {}, token mode {}, WeChat at {}{})",
+            "wx-server listening on http://{addr} (appid {}{}, store {}, token mode {}, WeChat at {}{})",
             settings.appid,
+            settings
+                .accounts
+                .iter()
+                .map(|a| format!("; account {} at {}, appid {}", a.name, a.path(), a.appid))
+                .collect::<String>(),
             app.service().store_description(),
             settings.token_mode.as_str(),
             settings.api_base,

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod accounts;
 mod cli;
 mod connections;
 mod faults;
