@@ -1,0 +1,155 @@
+//! What a rule matches: the push's type, event, event key, text, or a predicate of yours.
+
+use crate::context::Context;
+use regex::Regex;
+use std::sync::Arc;
+use wx_push::{Event, Message, Push, PushBody};
+
+/// A predicate over the push and session.
+pub(crate) type Predicate = Arc<dyn Fn(&Context) -> bool + Send + Sync>;
+
+/// One condition of a rule; a rule matches when all of its matchers do.
+#[derive(Clone)]
+pub(crate) enum Matcher {
+    /// `MsgType` (`text`, `image`, `event`, …), ASCII case ignored.
+    MsgType(String),
+    /// `Event` (`subscribe`, `SCAN`, `CLICK`, …), ASCII case ignored.
+    Event(String),
+    /// `EventKey` equal to this.
+    EventKey(String),
+    /// `EventKey` starting with this (`qrscene_`).
+    EventKeyPrefix(String),
+    /// Any text message (the wait rules of dialogues).
+    AnyText,
+    /// The text, trimmed, equal to this (case ignored).
+    Exact(String),
+    /// The text contains one of these (case ignored); `{0}` is the keyword found.
+    Keywords(Vec<String>),
+    /// The text matches; groups become `{1}`, `{2}`, … and named groups `{name}`.
+    Regex(Regex),
+    /// Your predicate.
+    When(Predicate),
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MsgType(t) => write!(f, "MsgType({t})"),
+            Self::Event(e) => write!(f, "Event({e})"),
+            Self::EventKey(k) => write!(f, "EventKey({k})"),
+            Self::EventKeyPrefix(k) => write!(f, "EventKeyPrefix({k})"),
+            Self::AnyText => write!(f, "AnyText"),
+            Self::Exact(t) => write!(f, "Exact({t})"),
+            Self::Keywords(k) => write!(f, "Keywords({k:?})"),
+            Self::Regex(r) => write!(f, "Regex({})", r.as_str()),
+            Self::When(_) => write!(f, "When(..)"),
+        }
+    }
+}
+
+/// What a matching text left for the templates.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Captures {
+    pub(crate) groups: Vec<Option<String>>,
+    pub(crate) named: Vec<(String, String)>,
+}
+
+impl Matcher {
+    /// `None`: no match; `Some(None)`: a match without captures; `Some(Some(c))`: a match with captures.
+    pub(crate) fn test(&self, ctx: &Context) -> Option<Option<Captures>> {
+        let push = ctx.push();
+        let yes = |b: bool| b.then_some(None);
+        match self {
+            Self::MsgType(t) => yes(msg_type(push).eq_ignore_ascii_case(t)),
+            Self::Event(e) => yes(event_name(push).is_some_and(|name| name.eq_ignore_ascii_case(e))),
+            Self::EventKey(k) => yes(event_key(push).is_some_and(|key| key == *k)),
+            Self::EventKeyPrefix(p) => yes(event_key(push).is_some_and(|key| key.starts_with(p.as_str()))),
+            Self::AnyText => yes(text(push).is_some()),
+            Self::Exact(t) => {
+                let content = text(push)?.trim();
+                content.to_lowercase().eq(&t.to_lowercase()).then(|| {
+                    Some(Captures {
+                        groups: vec![Some(content.to_owned())],
+                        named: Vec::new(),
+                    })
+                })
+            }
+            Self::Keywords(words) => {
+                let content = text(push)?.to_lowercase();
+                let found = words.iter().find(|w| content.contains(&w.to_lowercase()))?;
+                Some(Some(Captures {
+                    groups: vec![Some(found.clone())],
+                    named: Vec::new(),
+                }))
+            }
+            Self::Regex(re) => {
+                let caps = re.captures(text(push)?)?;
+                let groups = caps.iter().map(|m| m.map(|m| m.as_str().to_owned())).collect();
+                let named = re
+                    .capture_names()
+                    .flatten()
+                    .filter_map(|n| caps.name(n).map(|m| (n.to_owned(), m.as_str().to_owned())))
+                    .collect();
+                Some(Some(Captures { groups, named }))
+            }
+            Self::When(predicate) => yes(predicate(ctx)),
+        }
+    }
+}
+
+/// The push's `MsgType`.
+pub(crate) fn msg_type(push: &Push) -> &str {
+    match &push.body {
+        PushBody::Message(m) => m.msg_type(),
+        PushBody::Event(_) => "event",
+        PushBody::Unknown { msg_type, .. } => msg_type,
+    }
+}
+
+/// The push's `Event`, for events.
+pub(crate) fn event_name(push: &Push) -> Option<&str> {
+    match &push.body {
+        PushBody::Event(e) => Some(e.name()),
+        PushBody::Unknown { event, .. } => event.as_deref(),
+        PushBody::Message(_) => None,
+    }
+}
+
+/// The text a follower sent: a text message's content, or a voice message's recognition.
+pub(crate) fn text(push: &Push) -> Option<&str> {
+    match &push.body {
+        PushBody::Message(Message::Text { content, .. }) => Some(content),
+        PushBody::Message(Message::Voice {
+            recognition: Some(r), ..
+        }) => Some(r),
+        _ => None,
+    }
+}
+
+/// The event's `EventKey` as WeChat sends it (`qrscene_42` for a follow from a scene code, `42` for `SCAN`).
+pub(crate) fn event_key(push: &Push) -> Option<String> {
+    let PushBody::Event(event) = &push.body else {
+        return None;
+    };
+    Some(match event {
+        Event::Subscribe { scene } => format!("qrscene_{}", scene.as_ref()?.value),
+        Event::Scan(scene) => scene.value.clone(),
+        Event::View { url, .. } => url.clone(),
+        Event::Click { key }
+        | Event::ScanCodePush { key, .. }
+        | Event::ScanCodeWaitMsg { key, .. }
+        | Event::PicSysPhoto { key, .. }
+        | Event::PicPhotoOrAlbum { key, .. }
+        | Event::PicWeixin { key, .. }
+        | Event::LocationSelect { key, .. } => key.clone(),
+        Event::Unsubscribe | Event::Location { .. } | Event::TemplateSendJobFinish { .. } => return None,
+    })
+}
+
+/// The scene of a follow from a scene QR code or of a `SCAN`.
+pub(crate) fn scene(push: &Push) -> Option<&str> {
+    match &push.body {
+        PushBody::Event(Event::Subscribe { scene: Some(s) } | Event::Scan(s)) => Some(&s.value),
+        _ => None,
+    }
+}
