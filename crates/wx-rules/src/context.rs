@@ -108,7 +108,12 @@ impl Context {
     /// A named group of the matching rule's regular expression.
     pub fn named(&self, name: &str) -> Option<String> {
         let state = self.state();
-        state.captures.named.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        state
+            .captures
+            .named
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// The session's value under `key`.

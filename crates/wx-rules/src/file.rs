@@ -167,10 +167,16 @@ pub fn parse_rules(text: &str, vars: &[(&str, &str)]) -> Result<Router, RuleFile
         let err = |message: String| RuleFileError { line, message };
         let d = d.get_ref();
         if d.step.is_empty() {
-            return Err(err(format!("dialogue `{}` has no step: add a [[dialogue.step]] with `ask`", d.name)));
+            return Err(err(format!(
+                "dialogue `{}` has no step: add a [[dialogue.step]] with `ask`",
+                d.name
+            )));
         }
         if dialogues.iter().any(|(n, _): &(String, Template)| *n == d.name) {
-            return Err(err(format!("a second dialogue is named `{}`: names must differ", d.name)));
+            return Err(err(format!(
+                "a second dialogue is named `{}`: names must differ",
+                d.name
+            )));
         }
         let first = checked(&d.step[0].get_ref().ask, &Scope::plain(vars), line)?;
         dialogues.push((d.name.clone(), first));
@@ -290,7 +296,11 @@ fn rule(
         if ts.is_empty() {
             return Err(err(format!("rule `{}`: `texts` needs at least one text", spec.name)));
         }
-        Answer::Random(ts.iter().map(|t| check(t).map(Answer::Text)).collect::<Result<_, _>>()?)
+        Answer::Random(
+            ts.iter()
+                .map(|t| check(t).map(Answer::Text))
+                .collect::<Result<_, _>>()?,
+        )
     } else if let Some(news) = &spec.news {
         if news.is_empty() || news.len() > wx_push::MAX_ARTICLES {
             return Err(err(format!(
@@ -301,7 +311,12 @@ fn rule(
         }
         let mut items = Vec::new();
         for a in news {
-            items.push([check(&a.title)?, check(&a.description)?, check(&a.pic_url)?, check(&a.url)?]);
+            items.push([
+                check(&a.title)?,
+                check(&a.description)?,
+                check(&a.pic_url)?,
+                check(&a.url)?,
+            ]);
         }
         Answer::News(items)
     } else if let Some(id) = &spec.image {
@@ -415,7 +430,11 @@ fn rule_error(line: Option<usize>, e: &RuleError) -> RuleFileError {
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// TOML's error with its line, without the value serde would quote (a rule file may sit beside secrets, and a

@@ -19,7 +19,7 @@ pub(crate) enum Matcher {
     EventKey(String),
     /// `EventKey` starting with this (`qrscene_`).
     EventKeyPrefix(String),
-    /// Any text message (the wait rules of dialogues).
+    /// Any text message (the wait rules of dialogues); `{0}` is the text.
     AnyText,
     /// The text, trimmed, equal to this (case ignored).
     Exact(String),
@@ -64,7 +64,10 @@ impl Matcher {
             Self::Event(e) => yes(event_name(push).is_some_and(|name| name.eq_ignore_ascii_case(e))),
             Self::EventKey(k) => yes(event_key(push).is_some_and(|key| key == *k)),
             Self::EventKeyPrefix(p) => yes(event_key(push).is_some_and(|key| key.starts_with(p.as_str()))),
-            Self::AnyText => yes(text(push).is_some()),
+            Self::AnyText => Some(Some(Captures {
+                groups: vec![Some(text(push)?.to_owned())],
+                named: Vec::new(),
+            })),
             Self::Exact(t) => {
                 let content = text(push)?.trim();
                 content.to_lowercase().eq(&t.to_lowercase()).then(|| {

@@ -305,7 +305,10 @@ pub struct Group {
 
 impl std::fmt::Debug for Group {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Group").field("name", &self.name).field("rules", &self.rules).finish()
+        f.debug_struct("Group")
+            .field("name", &self.name)
+            .field("rules", &self.rules)
+            .finish()
     }
 }
 
@@ -470,6 +473,8 @@ impl WaitRule {
 
     pub(crate) fn is_escape(&self, text: &str) -> bool {
         let text = text.trim();
-        self.escape.iter().any(|w| w.trim().eq_ignore_ascii_case(text) || w.trim() == text)
+        self.escape
+            .iter()
+            .any(|w| w.trim().eq_ignore_ascii_case(text) || w.trim() == text)
     }
 }

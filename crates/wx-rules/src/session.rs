@@ -52,8 +52,11 @@ pub trait SessionStore: Send + Sync + 'static {
 /// swept every 1024 saves, so the map holds only live sessions (and at most one sweep's worth of dead ones).
 #[derive(Debug, Default)]
 pub struct MemorySessionStore {
-    map: Mutex<(HashMap<String, (String, Instant)>, u32)>,
+    map: Mutex<(Entries, u32)>,
 }
+
+/// Each session's text and when it expires.
+type Entries = HashMap<String, (String, Instant)>;
 
 impl SessionStore for MemorySessionStore {
     fn describe(&self) -> String {
@@ -77,7 +80,7 @@ impl SessionStore for MemorySessionStore {
         let mut guard = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         guard.1 = guard.1.wrapping_add(1);
-        if guard.1 % 1024 == 0 {
+        if guard.1.is_multiple_of(1024) {
             guard.0.retain(|_, (_, until)| *until > now);
         }
         guard.0.insert(key.to_owned(), (session.to_owned(), now + ttl));

@@ -125,4 +125,12 @@ impl Template {
 }
 
 /// The names every push fills (the rest are groups, session values and router variables).
-pub(crate) const BUILT_IN: [&str; 7] = ["openid", "account", "content", "msg_type", "event", "event_key", "scene"];
+pub(crate) const BUILT_IN: [&str; 7] = [
+    "openid",
+    "account",
+    "content",
+    "msg_type",
+    "event",
+    "event_key",
+    "scene",
+];
