@@ -167,6 +167,8 @@ impl Context {
             "event" => return matcher::event_name(push).map(str::to_owned),
             "event_key" => return matcher::event_key(push),
             "scene" => return matcher::scene(push).map(str::to_owned),
+            "scan_type" => return matcher::scan_code(push).map(|i| i.scan_type.clone()),
+            "scan_result" => return matcher::scan_code(push).map(|i| i.scan_result.clone()),
             _ => {}
         }
         if let Ok(i) = name.parse::<usize>() {

@@ -146,6 +146,9 @@ pub(crate) fn event_key(push: &Push) -> Option<String> {
         | Event::PicWeixin { key, .. }
         | Event::LocationSelect { key, .. } => key.clone(),
         Event::Unsubscribe | Event::Location { .. } | Event::TemplateSendJobFinish { .. } => return None,
+        // Events wx-push learns later carry their key in their own fields; until named here, no key.
+        #[allow(unreachable_patterns)]
+        _ => return None,
     })
 }
 
@@ -153,6 +156,14 @@ pub(crate) fn event_key(push: &Push) -> Option<String> {
 pub(crate) fn scene(push: &Push) -> Option<&str> {
     match &push.body {
         PushBody::Event(Event::Subscribe { scene: Some(s) } | Event::Scan(s)) => Some(&s.value),
+        _ => None,
+    }
+}
+
+/// The scan of a `scancode_push` or `scancode_waitmsg` menu event.
+pub(crate) fn scan_code(push: &Push) -> Option<&wx_push::ScanCodeInfo> {
+    match &push.body {
+        PushBody::Event(Event::ScanCodePush { info, .. } | Event::ScanCodeWaitMsg { info, .. }) => Some(info),
         _ => None,
     }
 }

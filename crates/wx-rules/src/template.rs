@@ -12,6 +12,7 @@ use crate::context::Context;
 /// | `{content}` | the text message's content (a voice message's recognition) |
 /// | `{msg_type}`, `{event}`, `{event_key}` | the push's `MsgType`, `Event`, `EventKey` |
 /// | `{scene}` | the scene of a scene QR code (`subscribe` from a code, `SCAN`) |
+/// | `{scan_type}`, `{scan_result}` | a menu scan's `ScanCodeInfo` (`scancode_push`, `scancode_waitmsg`) |
 /// | `{0}`, `{1}`, … | the regular expression's groups (`{0}`: the whole match, or the keyword found) |
 /// | `{name}` | a named group `(?P<name>…)`, else a router variable such as `{public_url}` |
 /// | `{session.key}` | the session's value under `key` |
@@ -125,7 +126,7 @@ impl Template {
 }
 
 /// The names every push fills (the rest are groups, session values and router variables).
-pub(crate) const BUILT_IN: [&str; 7] = [
+pub(crate) const BUILT_IN: [&str; 9] = [
     "openid",
     "account",
     "content",
@@ -133,4 +134,6 @@ pub(crate) const BUILT_IN: [&str; 7] = [
     "event",
     "event_key",
     "scene",
+    "scan_type",
+    "scan_result",
 ];

@@ -20,7 +20,7 @@ use crate::{
     fake::{FakeControl, FakeOptions},
     http::{self, AppState},
     settings::{ConfigError, Settings, StoreSpec, mock_store_path},
-    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen},
+    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen, sessions::FileSessions},
     wechat::WechatClient,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -47,6 +47,14 @@ pub enum StartError {
     /// The platform has no random source (for the per-process session key).
     #[error("no random source for the session key: set WX_SESSION_KEY ({0})")]
     Random(String),
+    /// The rule file (`WX_RULES`) cannot be used: the line and the reason.
+    #[error("WX_RULES: {path}: {reason}")]
+    Rules {
+        /// The rule file.
+        path: String,
+        /// Where and why (`line 4: rule `a` has no reply: …`).
+        reason: String,
+    },
     /// The listen address could not be bound.
     #[error("WX_LISTEN: could not listen on {addr}: {source}")]
     Bind {
@@ -80,6 +88,7 @@ pub struct App {
     metrics: Arc<Metrics>,
     fake: Option<FakeControl>,
     background: JoinHandle<()>,
+    rules_watch: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for App {
@@ -93,6 +102,9 @@ impl std::fmt::Debug for App {
 impl Drop for App {
     fn drop(&mut self) {
         self.background.abort();
+        if let Some(watch) = &self.rules_watch {
+            watch.abort();
+        }
     }
 }
 
@@ -105,12 +117,20 @@ impl App {
     ///
     /// # Errors
     /// [`StartError`] naming what to fix.
+    ///
+    /// `POST /wechat` answers with the rules of `settings.rules` (a TOML rule file, watched for changes), or with
+    /// `settings.mock` the built-in demo rules, else the echo handler ([`wx_push::DemoHandler`]: echo text, greet
+    /// followers with their scene, answer scans). Sessions of the rules live in the store of `settings.store`.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        Self::build_with_handler(settings, wx_push::DemoHandler).await
+        let opened = open_store(settings).await?;
+        let (handler, watch) = crate::rules::answerer(settings, opened.sessions.clone())?;
+        let mut app = Self::assemble(settings, opened, handler)?;
+        app.rules_watch = watch;
+        Ok(app)
     }
 
-    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the demo
-    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans).
+    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the rules or the echo
+    /// handler (`settings.rules` is then not read).
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), wx_server::StartError> {
@@ -129,9 +149,17 @@ impl App {
         settings: &Settings,
         handler: impl wx_push::PushHandler,
     ) -> Result<Self, StartError> {
-        settings.check_nothing_secret_is_served()?;
-        let metrics = Arc::new(Metrics::default());
-        let (store, replay) = open_store(settings, &metrics).await?;
+        let opened = open_store(settings).await?;
+        Self::assemble(settings, opened, handler)
+    }
+
+    fn assemble(settings: &Settings, opened: Opened, handler: impl wx_push::PushHandler) -> Result<Self, StartError> {
+        let Opened {
+            metrics,
+            store,
+            replay,
+            sessions: _,
+        } = opened;
         let client = WechatClient::new(
             &settings.api_base,
             &settings.appid,
@@ -175,6 +203,7 @@ impl App {
             metrics,
             fake,
             background,
+            rules_watch: None,
         })
     }
 
@@ -199,25 +228,41 @@ impl App {
     }
 }
 
-/// The credential store of `settings.store`, and where a store shared by processes or instances also records
-/// accepted pushes against replay.
-async fn open_store(
-    settings: &Settings,
-    metrics: &Arc<Metrics>,
-) -> Result<(Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>), StartError> {
-    Ok(match &settings.store {
-        StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
+/// What `settings.store` opens: the credential store, where a store shared by processes or instances also
+/// records accepted pushes against replay, and where the rules keep followers' sessions.
+struct Opened {
+    metrics: Arc<Metrics>,
+    store: Arc<dyn CredentialStore>,
+    replay: Option<Arc<dyn wx_push::ReplayStore>>,
+    sessions: Arc<dyn wx_rules::SessionStore>,
+}
+
+async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
+    settings.check_nothing_secret_is_served()?;
+    let metrics = Arc::new(Metrics::default());
+    let (store, replay, sessions): (
+        Arc<dyn CredentialStore>,
+        Option<Arc<dyn wx_push::ReplayStore>>,
+        Arc<dyn wx_rules::SessionStore>,
+    ) = match &settings.store {
+        StoreSpec::Memory => (
+            Arc::new(MemoryStore::default()),
+            None,
+            Arc::new(wx_rules::MemorySessionStore::default()),
+        ),
         StoreSpec::File(path) => {
             let file = FileStore::new(path);
             let seen = FileSeen::new(&file, metrics.clone());
-            (Arc::new(file), Some(Arc::new(seen)))
+            let sessions = FileSessions::new(&file, metrics.clone());
+            (Arc::new(file), Some(Arc::new(seen)), Arc::new(sessions))
         }
         #[cfg(feature = "redis")]
         StoreSpec::Redis(url) => {
-            use crate::store::{RedisStore, seen::RedisSeen};
+            use crate::store::{RedisStore, seen::RedisSeen, sessions::RedisSessions};
             let redis = Arc::new(RedisStore::connect(url.expose()).await?);
             let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
-            (redis, Some(Arc::new(seen)))
+            let sessions = RedisSessions::new(redis.clone(), metrics.clone());
+            (redis, Some(Arc::new(seen)), Arc::new(sessions))
         }
         #[cfg(not(feature = "redis"))]
         StoreSpec::Redis(_) => {
@@ -230,6 +275,12 @@ async fn open_store(
             }
             .into());
         }
+    };
+    Ok(Opened {
+        metrics,
+        store,
+        replay,
+        sessions,
     })
 }
 
@@ -298,8 +349,9 @@ impl Server {
     ///
     /// # Errors
     /// [`StartError`].
+    /// `POST /wechat` answers as [`App::build`] says (the rule file, the demo rules, or the echo handler).
     pub async fn start_on(listener: TcpListener, settings: Settings) -> Result<Self, StartError> {
-        Self::start_with_handler(listener, settings, wx_push::DemoHandler).await
+        Self::start_app(listener, settings, None::<wx_push::DemoHandler>).await
     }
 
     /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` with `handler`.
@@ -308,8 +360,16 @@ impl Server {
     /// [`StartError`].
     pub async fn start_with_handler(
         listener: TcpListener,
-        mut settings: Settings,
+        settings: Settings,
         handler: impl wx_push::PushHandler,
+    ) -> Result<Self, StartError> {
+        Self::start_app(listener, settings, Some(handler)).await
+    }
+
+    async fn start_app(
+        listener: TcpListener,
+        mut settings: Settings,
+        handler: Option<impl wx_push::PushHandler>,
     ) -> Result<Self, StartError> {
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.listen,
@@ -322,6 +382,8 @@ impl Server {
                 addr.ip()
             };
             settings.api_base = format!("http://{}/fake-wechat", SocketAddr::new(ip, addr.port()));
+            // The demo rules link to the page on this listener (`{public_url}` without WX_PUBLIC_URL).
+            settings.listen = SocketAddr::new(ip, addr.port());
             // The fake's authorize page redirects straight back with a fresh code.
             settings.oauth_authorize_base = settings.api_base.clone();
             if settings.store == StoreSpec::File(mock_store_path()) {
@@ -331,7 +393,10 @@ impl Server {
                 settings.store = StoreSpec::File(path);
             }
         }
-        let app = App::build_with_handler(&settings, handler).await?;
+        let app = match handler {
+            Some(handler) => App::build_with_handler(&settings, handler).await?,
+            None => App::build(&settings).await?,
+        };
         tracing::info!(
             "wx-server listening on http://{addr} (appid {}, store {}, token mode {}, WeChat at {}{})",
             settings.appid,

@@ -15,6 +15,7 @@ mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 pub(crate) mod seen;
+pub(crate) mod sessions;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;

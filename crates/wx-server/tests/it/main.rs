@@ -11,6 +11,7 @@ mod processes;
 mod push;
 mod push_guard;
 mod qrcode;
+mod rules;
 mod secret_grep;
 mod service;
 mod static_files;
