@@ -13,6 +13,7 @@ pub fn run() -> Result<()> {
     sign_bench()?;
     push_bench()?;
     server_bench()?;
+    rules_bench()?;
     jssdk_size_bench()?;
     crate::app_bench::size()?;
     crate::app_bench::ready()
@@ -22,6 +23,12 @@ pub fn run() -> Result<()> {
 /// SHA-1 + JSON work, both as child processes; the bench prints req/s, p50/p99, RSS and the ratios.
 fn server_bench() -> Result<()> {
     exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "server_load"]))
+}
+
+/// `POST /wechat` answered by the demo rule file's `wx_rules::Router` vs the plain echo handler, both as child
+/// processes in the same run; prints both req/s and the throughput ratio (target >= 0.80).
+fn rules_bench() -> Result<()> {
+    exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "rules_load"]))
 }
 
 /// One `wx.config` signature vs the bare SHA-1 of the same canonical string.

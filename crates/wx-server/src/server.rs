@@ -390,6 +390,10 @@ impl Server {
                 // The fresh in-process fake would not know tickets cached by an earlier run.
                 let path = mock_store_path().with_file_name(format!("wxkit-mock-credentials-{}.json", addr.port()));
                 let _ = std::fs::remove_file(&path);
+                // And the demo rules' sessions: a dialogue of an earlier run on this port is over.
+                let mut sessions = path.clone().into_os_string();
+                sessions.push(".sessions");
+                let _ = std::fs::remove_dir_all(sessions);
                 settings.store = StoreSpec::File(path);
             }
         }

@@ -92,7 +92,8 @@ impl FileSessions {
 
 impl SessionStore for FileSessions {
     fn describe(&self) -> String {
-        format!("file:{}", self.dir.display())
+        // Not `file:…`: that names the credential store in the start-up log.
+        format!("files in {}", self.dir.display())
     }
 
     fn load<'a>(&'a self, key: &'a str) -> SessionFuture<'a, Option<String>> {
