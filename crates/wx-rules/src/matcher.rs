@@ -13,7 +13,8 @@ pub(crate) type Predicate = Arc<dyn Fn(&Context) -> bool + Send + Sync>;
 pub(crate) enum Matcher {
     /// `MsgType` (`text`, `image`, `event`, …), ASCII case ignored.
     MsgType(String),
-    /// `Event` (`subscribe`, `SCAN`, `CLICK`, …), ASCII case ignored.
+    /// `Event` (`subscribe`, `SCAN`, `CLICK`, …), ASCII case ignored; a trailing `*` matches a prefix
+    /// (`scancode_*`, `pic_*`).
     Event(String),
     /// `EventKey` equal to this.
     EventKey(String),
@@ -61,7 +62,7 @@ impl Matcher {
         let yes = |b: bool| b.then_some(None);
         match self {
             Self::MsgType(t) => yes(msg_type(push).eq_ignore_ascii_case(t)),
-            Self::Event(e) => yes(event_name(push).is_some_and(|name| name.eq_ignore_ascii_case(e))),
+            Self::Event(e) => yes(event_name(push).is_some_and(|name| event_is(name, e))),
             Self::EventKey(k) => yes(event_key(push).is_some_and(|key| key == *k)),
             Self::EventKeyPrefix(p) => yes(event_key(push).is_some_and(|key| key.starts_with(p.as_str()))),
             Self::AnyText => Some(Some(Captures {
@@ -165,5 +166,15 @@ pub(crate) fn scan_code(push: &Push) -> Option<&wx_push::ScanCodeInfo> {
     match &push.body {
         PushBody::Event(Event::ScanCodePush { info, .. } | Event::ScanCodeWaitMsg { info, .. }) => Some(info),
         _ => None,
+    }
+}
+
+/// `name` is the event `pattern` names: equal, or starting with what comes before a trailing `*` (case ignored).
+fn event_is(name: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
+        None => name.eq_ignore_ascii_case(pattern),
     }
 }

@@ -133,7 +133,8 @@ impl Rule {
         self.matcher(Matcher::MsgType(msg_type.into()))
     }
 
-    /// Matches the `Event` (`subscribe`, `SCAN`, `CLICK`, `VIEW`, `scancode_push`, `LOCATION`, …).
+    /// Matches the `Event` (`subscribe`, `SCAN`, `CLICK`, `VIEW`, `scancode_push`, `LOCATION`, …), case ignored;
+    /// a trailing `*` matches every event starting so (`scancode_*`).
     pub fn event(self, event: impl Into<String>) -> Self {
         self.matcher(Matcher::Event(event.into()))
     }

@@ -95,8 +95,8 @@ fn matching_router() -> Router {
         .rule(Rule::new("view").event("VIEW").template("{event} {event_key}").unwrap())
         .rule(
             Rule::new("scancode")
-                .event("scancode_waitmsg")
-                .template("waitmsg {event_key}")
+                .event("scancode_*")
+                .template("{event} {event_key} {scan_type}:{scan_result}")
                 .unwrap(),
         )
         .rule(Rule::new("location").event("LOCATION").text("located"))
@@ -154,7 +154,7 @@ async fn the_first_matching_rule_answers_with_its_captures() {
                     },
                 },
             ),
-            Reply::text("waitmsg scan1"),
+            Reply::text("scancode_waitmsg scan1 qrcode:r"),
         ),
         (
             event(
