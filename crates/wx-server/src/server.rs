@@ -240,12 +240,14 @@ struct Opened {
 async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
     settings.check_nothing_secret_is_served()?;
     let metrics = Arc::new(Metrics::default());
-    let (store, replay, sessions): (
-        Arc<dyn CredentialStore>,
-        Option<Arc<dyn wx_push::ReplayStore>>,
-        Arc<dyn wx_rules::SessionStore>,
-    ) = match &settings.store {
-        StoreSpec::Memory => (
+    let opened = |store: Arc<dyn CredentialStore>, replay, sessions| Opened {
+        metrics: metrics.clone(),
+        store,
+        replay,
+        sessions,
+    };
+    Ok(match &settings.store {
+        StoreSpec::Memory => opened(
             Arc::new(MemoryStore::default()),
             None,
             Arc::new(wx_rules::MemorySessionStore::default()),
@@ -254,7 +256,7 @@ async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
             let file = FileStore::new(path);
             let seen = FileSeen::new(&file, metrics.clone());
             let sessions = FileSessions::new(&file, metrics.clone());
-            (Arc::new(file), Some(Arc::new(seen)), Arc::new(sessions))
+            opened(Arc::new(file), Some(Arc::new(seen)), Arc::new(sessions))
         }
         #[cfg(feature = "redis")]
         StoreSpec::Redis(url) => {
@@ -262,7 +264,7 @@ async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
             let redis = Arc::new(RedisStore::connect(url.expose()).await?);
             let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
             let sessions = RedisSessions::new(redis.clone(), metrics.clone());
-            (redis, Some(Arc::new(seen)), Arc::new(sessions))
+            opened(redis, Some(Arc::new(seen)), Arc::new(sessions))
         }
         #[cfg(not(feature = "redis"))]
         StoreSpec::Redis(_) => {
@@ -275,12 +277,6 @@ async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
             }
             .into());
         }
-    };
-    Ok(Opened {
-        metrics,
-        store,
-        replay,
-        sessions,
     })
 }
 
