@@ -274,6 +274,7 @@ impl Rule {
         self
     }
 
+    #[cfg_attr(not(feature = "toml"), allow(dead_code))]
     pub(crate) fn set_answer(&mut self, answer: Answer) {
         self.answer = Some(answer);
     }
@@ -460,6 +461,7 @@ impl WaitRule {
         self
     }
 
+    #[cfg_attr(not(feature = "toml"), allow(dead_code))]
     pub(crate) fn set_texts(&mut self, escaped: Option<Template>, retry: Option<Template>, give_up: Option<Template>) {
         if let Some(t) = escaped {
             self.escaped = Answer::Text(t);

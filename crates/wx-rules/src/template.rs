@@ -126,6 +126,7 @@ impl Template {
 }
 
 /// The names every push fills (the rest are groups, session values and router variables).
+#[cfg_attr(not(feature = "toml"), allow(dead_code))]
 pub(crate) const BUILT_IN: [&str; 9] = [
     "openid",
     "account",
