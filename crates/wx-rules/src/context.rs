@@ -5,7 +5,7 @@ use crate::matcher::{self, Captures};
 use crate::session::SessionData;
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
 };
 use wx_push::Push;
 
@@ -33,6 +33,8 @@ pub struct Context {
 
 struct Inner {
     push: Push,
+    /// The text lowercased, once per push however many rules compare it.
+    lowered: OnceLock<Option<String>>,
     vars: Arc<HashMap<String, String>>,
     state: Mutex<State>,
 }
@@ -69,6 +71,7 @@ impl Context {
         Self {
             inner: Arc::new(Inner {
                 push,
+                lowered: OnceLock::new(),
                 vars,
                 state: Mutex::new(State {
                     captures: Captures::default(),
@@ -98,6 +101,13 @@ impl Context {
     /// The text the follower sent (a voice message's recognition too), if any.
     pub fn text(&self) -> Option<&str> {
         matcher::text(&self.inner.push)
+    }
+
+    pub(crate) fn lowered_text(&self) -> Option<&str> {
+        self.inner
+            .lowered
+            .get_or_init(|| self.text().map(str::to_lowercase))
+            .as_deref()
     }
 
     /// Group `i` of the matching rule's regular expression (`0`: the whole match, or the keyword found).

@@ -22,10 +22,10 @@ pub(crate) enum Matcher {
     EventKeyPrefix(String),
     /// Any text message (the wait rules of dialogues); `{0}` is the text.
     AnyText,
-    /// The text, trimmed, equal to this (case ignored).
+    /// The text, trimmed, equal to this (case ignored): kept trimmed and lowercased.
     Exact(String),
     /// The text contains one of these (case ignored); `{0}` is the keyword found.
-    Keywords(Vec<String>),
+    Keywords(Vec<Keyword>),
     /// The text matches; groups become `{1}`, `{2}`, … and named groups `{name}`.
     Regex(Regex),
     /// Your predicate.
@@ -41,10 +41,24 @@ impl std::fmt::Debug for Matcher {
             Self::EventKeyPrefix(k) => write!(f, "EventKeyPrefix({k})"),
             Self::AnyText => write!(f, "AnyText"),
             Self::Exact(t) => write!(f, "Exact({t})"),
-            Self::Keywords(k) => write!(f, "Keywords({k:?})"),
+            Self::Keywords(k) => write!(f, "Keywords({:?})", k.iter().map(|k| &k.word).collect::<Vec<_>>()),
             Self::Regex(r) => write!(f, "Regex({})", r.as_str()),
             Self::When(_) => write!(f, "When(..)"),
         }
+    }
+}
+
+/// A keyword as given (what `{0}` shows) and lowercased once (what is searched for).
+#[derive(Debug, Clone)]
+pub(crate) struct Keyword {
+    pub(crate) word: String,
+    pub(crate) lowered: String,
+}
+
+impl Keyword {
+    pub(crate) fn new(word: String) -> Self {
+        let lowered = word.to_lowercase();
+        Self { word, lowered }
     }
 }
 
@@ -69,20 +83,17 @@ impl Matcher {
                 groups: vec![Some(text(push)?.to_owned())],
                 named: Vec::new(),
             })),
-            Self::Exact(t) => {
-                let content = text(push)?.trim();
-                content.to_lowercase().eq(&t.to_lowercase()).then(|| {
-                    Some(Captures {
-                        groups: vec![Some(content.to_owned())],
-                        named: Vec::new(),
-                    })
+            Self::Exact(t) => (ctx.lowered_text()?.trim() == t).then(|| {
+                Some(Captures {
+                    groups: vec![text(push).map(|c| c.trim().to_owned())],
+                    named: Vec::new(),
                 })
-            }
+            }),
             Self::Keywords(words) => {
-                let content = text(push)?.to_lowercase();
-                let found = words.iter().find(|w| content.contains(&w.to_lowercase()))?;
+                let content = ctx.lowered_text()?;
+                let found = words.iter().find(|w| content.contains(w.lowered.as_str()))?;
                 Some(Some(Captures {
-                    groups: vec![Some(found.clone())],
+                    groups: vec![Some(found.word.clone())],
                     named: Vec::new(),
                 }))
             }

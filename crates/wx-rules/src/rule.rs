@@ -151,7 +151,7 @@ impl Rule {
 
     /// Matches a text equal to `text` once trimmed, case ignored.
     pub fn exact(self, text: impl Into<String>) -> Self {
-        self.matcher(Matcher::Exact(text.into()))
+        self.matcher(Matcher::Exact(text.into().trim().to_lowercase()))
     }
 
     /// Matches a text containing one of `words`, case ignored; `{0}` is the word found.
@@ -160,7 +160,12 @@ impl Rule {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.matcher(Matcher::Keywords(words.into_iter().map(Into::into).collect()))
+        self.matcher(Matcher::Keywords(
+            words
+                .into_iter()
+                .map(|w| crate::matcher::Keyword::new(w.into()))
+                .collect(),
+        ))
     }
 
     /// Matches any text (a voice message's recognition too).
