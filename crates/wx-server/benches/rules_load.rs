@@ -48,6 +48,8 @@ fn main() {
         .expect("runtime");
     let mut size = if is_bench { 60_000 } else { 2_000 };
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut cpu_us: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let tck = clock_ticks_per_sec();
     for round in 0..=rounds {
         // Round 0 warms both up and is not counted; then the order alternates.
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
@@ -59,7 +61,9 @@ fn main() {
             } else {
                 Duration::from_secs(secs)
             };
+            let before = cpu_ticks(target.child.id());
             let (count, errors, elapsed) = rt.block_on(load(&target.addr, pool.clone(), CONNS, duration));
+            let ticks = cpu_ticks(target.child.id()).saturating_sub(before);
             assert!(
                 count > 0 && errors == 0,
                 "{}: {count} answered, {errors} errors",
@@ -68,6 +72,7 @@ fn main() {
             size = size.max(pool.taken() * 3 / 2);
             if round > 0 {
                 rates[i].push(count as f64 / elapsed);
+                cpu_us[i].push(ticks as f64 / tck * 1e6 / count as f64);
             }
         }
     }
@@ -82,9 +87,15 @@ fn main() {
         ratios.last().copied().unwrap_or(0.0),
     );
     let (r, e) = (median(&mut rates[0]), median(&mut rates[1]));
+    // Server CPU per request is steadier than throughput on a shared machine; as a ratio echo/rules, so that
+    // like the throughput ratio, 1.0 is "the rules cost nothing" and lower is worse.
+    let mut cpu_ratios: Vec<f64> = cpu_us[1].iter().zip(&cpu_us[0]).map(|(e, r)| e / r).collect();
+    let cpu_ratio = median(&mut cpu_ratios);
+    let (rc, ec) = (median(&mut cpu_us[0]), median(&mut cpu_us[1]));
     println!(
         "bench wx-rules: POST /wechat plain text at {CONNS} conns: demo rule file {r:.0} req/s; baseline echo handler \
-         {e:.0} req/s; throughput ratio {ratio:.2} (target >= 0.80{}; per-round {low:.2}..{high:.2})",
+         {e:.0} req/s; throughput ratio {ratio:.2} (target >= 0.80{}; per-round {low:.2}..{high:.2}); server CPU \
+         {rc:.1} vs {ec:.1} µs/req, ratio {cpu_ratio:.2}",
         if ratio >= 0.8 { "" } else { ", MISSED" }
     );
     rules.stop();
@@ -112,6 +123,27 @@ fn serve(echo: bool) {
         println!("listening on {}", server.url(""));
         std::future::pending::<()>().await;
     });
+}
+
+/// User + system CPU time of `pid` in clock ticks, from /proc (0 where unavailable).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name and state.
+    field(11) + field(12)
+}
+
+fn clock_ticks_per_sec() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 struct Target {
