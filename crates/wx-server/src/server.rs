@@ -207,6 +207,29 @@ impl App {
         })
     }
 
+    /// Where `settings.store` keeps followers' sessions (memory, files beside the credential file, or Redis), for
+    /// a [`wx_rules::Router`] of your own given to [`build_with_handler`](Self::build_with_handler) or
+    /// [`Server::start_with_handler`]: with the prefix `wxkit:<appid>:session:` it shares the sessions (and the
+    /// dialogues in progress) of a rule file's rules, across restarts (file) and instances (Redis).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_server::StartError> {
+    /// let settings = wx_server::Settings::mock();
+    /// let sessions = wx_server::App::session_store(&settings).await?;
+    /// let router = wx_rules::Router::new()
+    ///     .session_store(sessions, format!("wxkit:{}:session:", settings.appid))
+    ///     .rule(wx_rules::Rule::new("hi").exact("hi").text("hello"));
+    /// let app = wx_server::App::build_with_handler(&settings, router).await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] as for [`build`](Self::build) (an invalid store, a credential file inside the static
+    /// directory).
+    pub async fn session_store(settings: &Settings) -> Result<Arc<dyn wx_rules::SessionStore>, StartError> {
+        Ok(open_store(settings).await?.sessions)
+    }
+
     /// The axum router (cheap to clone).
     pub fn router(&self) -> axum::Router {
         self.router.clone()

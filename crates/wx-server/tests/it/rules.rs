@@ -5,6 +5,7 @@
 use crate::common::{self, TEST_SECRET, inproc::mock_settings};
 use std::{path::Path, time::Duration};
 use wx_push::Reply;
+use wx_rules::{Context, Router, Rule, WaitRule};
 use wx_server::{
     Server, Settings, StoreSpec,
     fake::{PushAccount, PushMode, PushSimulator, PushTiming, SimulatedPush},
@@ -299,4 +300,79 @@ async fn the_rule_file_reloads_on_change_and_on_sighup_and_a_broken_edit_keeps_t
     assert!(status.success());
     eventually_replies(&base, "v4-hup-ok").await;
     assert!(server.output().contains("(SIGHUP)"), "{}", server.output());
+}
+
+/// The seed book's number-guessing game (webot's `wait_guess`) as a Rust router on the server's own session store.
+fn guessing_game(sessions: std::sync::Arc<dyn wx_rules::SessionStore>, appid: &str) -> Router {
+    Router::new()
+        .session_store(sessions, format!("wxkit:{appid}:session:"))
+        .rule(
+            Rule::new("guess number")
+                .regex(r"^game (\d)$")
+                .unwrap()
+                .reply_with(|ctx: Context| async move {
+                    ctx.set("guess_answer", ctx.capture(1).unwrap_or_default());
+                    ctx.wait("wait_guess");
+                    Reply::text("Pick a number from 1 to 9.")
+                }),
+        )
+        .wait_rule(
+            WaitRule::new("wait_guess")
+                .escape(["quit"])
+                .escaped_text("Game over.")
+                .branch(
+                    Rule::new("a guess")
+                        .regex(r"^\d$")
+                        .unwrap()
+                        .reply_with(|ctx: Context| async move {
+                            let guess: u32 = ctx.text().and_then(|t| t.parse().ok()).unwrap_or(0);
+                            let answer: u32 = ctx.get("guess_answer").and_then(|a| a.parse().ok()).unwrap_or(0);
+                            if guess == answer {
+                                return Reply::text("Clever you!");
+                            }
+                            if ctx.retries() >= 2 {
+                                return Reply::text(format!("It was {answer}!"));
+                            }
+                            ctx.rewait();
+                            Reply::text(if guess > answer { "Too big." } else { "Too small." })
+                        }),
+                ),
+        )
+        .rule(Rule::new("echo").any_text().template("echo {content}").unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guessing_game_is_played_across_two_instances_sharing_redis() {
+    let redis = Redis::start();
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let settings = mock_settings(|s| {
+            s.store = StoreSpec::parse(&redis.url()).unwrap();
+        });
+        let sessions = wx_server::App::session_store(&settings).await.unwrap();
+        let router = guessing_game(sessions, &settings.appid);
+        let listener = tokio::net::TcpListener::bind(settings.listen).await.unwrap();
+        servers.push(Server::start_with_handler(listener, settings, router).await.unwrap());
+    }
+    let (a, b) = (servers[0].url(""), servers[1].url(""));
+    let script = [
+        (&a, PushMode::Safe, "game 4", "Pick a number from 1 to 9."),
+        (&b, PushMode::Plain, "7", "Too big."),
+        (&a, PushMode::Plain, "2", "Too small."),
+        (&b, PushMode::Safe, "4", "Clever you!"),
+        (&a, PushMode::Safe, "4", "echo 4"),
+        (&b, PushMode::Plain, "game 3", "Pick a number from 1 to 9."),
+        (&a, PushMode::Plain, "1", "Too small."),
+        (&b, PushMode::Safe, "2", "Too small."),
+        (&a, PushMode::Plain, "9", "It was 3!"),
+        (&b, PushMode::Plain, "game 3", "Pick a number from 1 to 9."),
+        (&a, PushMode::Safe, "quit", "Game over."),
+        (&b, PushMode::Plain, "3", "echo 3"),
+    ];
+    for (i, (base, mode, said, expected)) in script.into_iter().enumerate() {
+        assert_eq!(say(base, mode, said, "o-guess").await, expected, "step {i}: {said}");
+    }
+    for server in servers {
+        server.shutdown().await;
+    }
 }
