@@ -14,6 +14,7 @@ pub fn run() -> Result<()> {
     push_bench()?;
     push_dedupe_bench()?;
     server_bench()?;
+    rules_bench()?;
     jssdk_size_bench()?;
     crate::app_bench::size()?;
     crate::app_bench::ready()
@@ -29,6 +30,12 @@ fn server_bench() -> Result<()> {
 /// same run (the bench starts its own redis-server); it prints both and the ratio.
 fn push_dedupe_bench() -> Result<()> {
     exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "push_dedupe"]))
+}
+
+/// `POST /wechat` answered by the demo rule file's `wx_rules::Router` vs the plain echo handler, both as child
+/// processes in the same run; prints both req/s and the throughput ratio (target >= 0.80).
+fn rules_bench() -> Result<()> {
+    exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "rules_load"]))
 }
 
 /// One `wx.config` signature vs the bare SHA-1 of the same canonical string.

@@ -35,6 +35,7 @@ pub mod http;
 pub mod metrics;
 pub mod oauth;
 pub mod qrcode;
+mod rules;
 mod secret;
 mod server;
 pub mod settings;
@@ -48,6 +49,7 @@ pub use credentials::{
 pub use demo::{DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN};
 pub use http::error::ApiError;
 pub use metrics::Metrics;
+pub use rules::DEMO_RULES;
 pub use secret::Secret;
 pub use server::{App, Server, StartError};
 pub use settings::{AccountSettings, ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_store_path};

@@ -25,7 +25,7 @@ use crate::{
     fake::{FakeControl, FakeOptions},
     http::{self, AppState},
     settings::{AccountSettings, ConfigError, Settings, StoreSpec, mock_store_path},
-    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen},
+    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen, sessions::FileSessions},
     wechat::WechatClient,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -52,6 +52,14 @@ pub enum StartError {
     /// The platform has no random source (for the per-process session key).
     #[error("no random source for the session key: set WX_SESSION_KEY ({0})")]
     Random(String),
+    /// The rule file (`WX_RULES`, or an account's `rules`) cannot be used: the line and the reason.
+    #[error("WX_RULES: {path}: {reason}")]
+    Rules {
+        /// The rule file.
+        path: String,
+        /// Where and why (`line 4: rule `a` has no reply: …`).
+        reason: String,
+    },
     /// The listen address could not be bound.
     #[error("WX_LISTEN: could not listen on {addr}: {source}")]
     Bind {
@@ -113,12 +121,26 @@ impl App {
     ///
     /// # Errors
     /// [`StartError`] naming what to fix.
+    ///
+    /// Each account's pushes are answered by the rules of its rule file (`settings.rules` for the default
+    /// account, watched for changes), or with `settings.mock` the built-in demo rules, else the echo handler
+    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans). Sessions of the
+    /// rules live in the store of `settings.store`, apart per account.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        Self::build_with_handler(settings, wx_push::DemoHandler).await
+        let opened = open_store(settings).await?;
+        let sessions = opened.sessions.clone();
+        let mut watches = Vec::new();
+        let mut app = Self::assemble(settings, opened, |account| {
+            let (handler, watch) = crate::rules::answerer(settings, account, sessions.clone())?;
+            watches.extend(watch);
+            Ok(handler)
+        })?;
+        app.background.extend(watches);
+        Ok(app)
     }
 
-    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the demo
-    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans). With several
+    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the rules or the echo
+    /// handler (`settings.rules` is then not read). With several
     /// accounts, every account's pushes go to this one handler (each account still verifies, de-duplicates and
     /// remembers its own); [`build_with_handlers`](Self::build_with_handlers) gives each its own.
     ///
@@ -166,12 +188,18 @@ impl App {
     /// [`StartError`] naming what to fix, or `handler_for`'s.
     pub async fn build_with_handlers<H: wx_push::PushHandler>(
         settings: &Settings,
+        handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
+        let opened = open_store(settings).await?;
+        Self::assemble(settings, opened, handler_for)
+    }
+
+    fn assemble<H: wx_push::PushHandler>(
+        settings: &Settings,
+        opened: Opened,
         mut handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
     ) -> Result<Self, StartError> {
-        settings.check_nothing_secret_is_served()?;
-        settings.check_accounts()?;
-        let metrics = Arc::new(Metrics::default());
-        let opened = open_store(settings).await?;
+        let metrics = opened.metrics.clone();
         let mut accounts = Vec::new();
         let mut services = Vec::new();
         let mut background = Vec::new();
@@ -236,6 +264,29 @@ impl App {
         })
     }
 
+    /// Where `settings.store` keeps followers' sessions (memory, files beside the credential file, or Redis), for
+    /// a [`wx_rules::Router`] of your own given to [`build_with_handler`](Self::build_with_handler) or
+    /// [`Server::start_with_handler`]: with the prefix `wxkit:<appid>:session:` it shares the sessions (and the
+    /// dialogues in progress) of a rule file's rules, across restarts (file) and instances (Redis).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_server::StartError> {
+    /// let settings = wx_server::Settings::mock();
+    /// let sessions = wx_server::App::session_store(&settings).await?;
+    /// let router = wx_rules::Router::new()
+    ///     .session_store(sessions, format!("wxkit:{}:session:", settings.appid))
+    ///     .rule(wx_rules::Rule::new("hi").exact("hi").text("hello"));
+    /// let app = wx_server::App::build_with_handler(&settings, router).await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] as for [`build`](Self::build) (an invalid store, a credential file inside the static
+    /// directory).
+    pub async fn session_store(settings: &Settings) -> Result<Arc<dyn wx_rules::SessionStore>, StartError> {
+        Ok(open_store(settings).await?.sessions)
+    }
+
     /// The axum router (cheap to clone).
     pub fn router(&self) -> axum::Router {
         self.router.clone()
@@ -264,8 +315,11 @@ impl App {
 
 /// The credential store of `settings.store`, shared by the accounts, and what of it records accepted pushes.
 struct Opened {
+    metrics: Arc<Metrics>,
     store: Arc<dyn CredentialStore>,
     shared: SharedRecord,
+    /// Where the rules keep followers' sessions: one store for all accounts, whose keys carry the appid.
+    sessions: Arc<dyn wx_rules::SessionStore>,
 }
 
 /// Where a store shared by processes or instances also records accepted pushes against replay.
@@ -313,37 +367,44 @@ impl Opened {
 
 /// Opens `settings.store`.
 async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
-    Ok(match &settings.store {
-        StoreSpec::Memory => Opened {
-            store: Arc::new(MemoryStore::default()),
-            shared: SharedRecord::None,
-        },
+    settings.check_nothing_secret_is_served()?;
+    settings.check_accounts()?;
+    let metrics = Arc::new(Metrics::default());
+    let (store, shared, sessions): (Arc<dyn CredentialStore>, _, Arc<dyn wx_rules::SessionStore>) = match &settings
+        .store
+    {
+        StoreSpec::Memory => (
+            Arc::new(MemoryStore::default()),
+            SharedRecord::None,
+            Arc::new(wx_rules::MemorySessionStore::default()),
+        ),
         StoreSpec::File(path) => {
             let file = FileStore::new(path);
-            Opened {
-                store: Arc::new(file.clone()),
-                shared: SharedRecord::File(file),
-            }
+            let sessions = FileSessions::new(&file, metrics.clone());
+            (Arc::new(file.clone()), SharedRecord::File(file), Arc::new(sessions))
         }
         #[cfg(feature = "redis")]
         StoreSpec::Redis(url) => {
             let redis = Arc::new(crate::store::RedisStore::connect(url.expose()).await?);
-            Opened {
-                store: redis.clone(),
-                shared: SharedRecord::Redis(redis),
-            }
+            let sessions = crate::store::sessions::RedisSessions::new(redis.clone(), metrics.clone());
+            (redis.clone(), SharedRecord::Redis(redis), Arc::new(sessions))
         }
         #[cfg(not(feature = "redis"))]
         StoreSpec::Redis(_) => {
             return Err(ConfigError::Invalid {
                 var: "WX_STORE",
-                message:
-                    "this wx-server was built without its `redis` Cargo feature, so it has no Redis store: build it \
-                      with the feature (it is on by default), or use `file:<path>` or `memory`"
-                        .into(),
+                message: "this wx-server was built without its `redis` Cargo feature, so it has no Redis store: build \
+                          it with the feature (it is on by default), or use `file:<path>` or `memory`"
+                    .into(),
             }
             .into());
         }
+    };
+    Ok(Opened {
+        metrics,
+        store,
+        shared,
+        sessions,
     })
 }
 
@@ -416,8 +477,15 @@ impl Server {
     ///
     /// # Errors
     /// [`StartError`].
+    ///
+    /// Pushes are answered as [`App::build`] says (the rule files, the demo rules, or the echo handler).
     pub async fn start_on(listener: TcpListener, settings: Settings) -> Result<Self, StartError> {
-        Self::start_with_handler(listener, settings, wx_push::DemoHandler).await
+        Self::start_app(
+            listener,
+            settings,
+            None::<fn(&AccountSettings) -> Result<wx_push::DemoHandler, StartError>>,
+        )
+        .await
     }
 
     /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` (and every other account's path)
@@ -441,8 +509,17 @@ impl Server {
     /// [`StartError`].
     pub async fn start_with_handlers<H: wx_push::PushHandler>(
         listener: TcpListener,
-        mut settings: Settings,
+        settings: Settings,
         handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
+        Self::start_app(listener, settings, Some(handler_for)).await
+    }
+
+    /// Starts with `handler_for`'s handlers, or without it [`App::build`]'s.
+    async fn start_app<H: wx_push::PushHandler>(
+        listener: TcpListener,
+        mut settings: Settings,
+        handler_for: Option<impl FnMut(&AccountSettings) -> Result<H, StartError>>,
     ) -> Result<Self, StartError> {
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.listen,
@@ -455,16 +532,25 @@ impl Server {
                 addr.ip()
             };
             settings.api_base = format!("http://{}/fake-wechat", SocketAddr::new(ip, addr.port()));
+            // The demo rules link to the page on this listener (`{public_url}` without WX_PUBLIC_URL).
+            settings.listen = SocketAddr::new(ip, addr.port());
             // The fake's authorize page redirects straight back with a fresh code.
             settings.oauth_authorize_base = settings.api_base.clone();
             if settings.store == StoreSpec::File(mock_store_path()) {
                 // The fresh in-process fake would not know tickets cached by an earlier run.
                 let path = mock_store_path().with_file_name(format!("wxkit-mock-credentials-{}.json", addr.port()));
                 let _ = std::fs::remove_file(&path);
+                // And the demo rules' sessions: a dialogue of an earlier run on this port is over.
+                let mut sessions = path.clone().into_os_string();
+                sessions.push(".sessions");
+                let _ = std::fs::remove_dir_all(sessions);
                 settings.store = StoreSpec::File(path);
             }
         }
-        let app = App::build_with_handlers(&settings, handler_for).await?;
+        let app = match handler_for {
+            Some(handler_for) => App::build_with_handlers(&settings, handler_for).await?,
+            None => App::build(&settings).await?,
+        };
         tracing::info!(
             "wx-server listening on http://{addr} (appid {}{}, store {}, token mode {}, WeChat at {}{})",
             settings.appid,

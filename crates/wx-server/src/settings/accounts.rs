@@ -33,8 +33,10 @@ pub struct AccountSettings {
     pub encryption_mode: Option<wx_push::Mode>,
     /// The JS safe domains: the config endpoint picks this account for a page on one of them.
     pub js_domains: Vec<JsDomain>,
-    /// A reply-rules file for this account's pushes, kept as given (the file is read by whoever chooses the
-    /// account's push handler: see [`App::build_with_handlers`](crate::App::build_with_handlers)).
+    /// A reply-rules file for this account's pushes (relative paths from the working directory, as every path
+    /// setting): [`App::build`](crate::App::build) answers with its rules, watched for changes; the default
+    /// account's is `WX_RULES`. A handler of your own ([`App::build_with_handlers`](crate::App::build_with_handlers))
+    /// may read it or not.
     pub rules: Option<PathBuf>,
 }
 
@@ -70,7 +72,7 @@ impl Settings {
             encoding_aes_key: self.encoding_aes_key.clone(),
             encryption_mode: self.encryption_mode,
             js_domains: self.js_domains.clone(),
-            rules: None,
+            rules: self.rules.clone(),
         }
     }
 

@@ -104,6 +104,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The built app to serve at `/`, with `index.html` as the fallback for client-side routes.
     pub static_dir: Option<PathBuf>,
+    /// The rule file answering pushes ([`wx_rules::parse_rules`]); `None`: the demo rule file with
+    /// [`mock`](Self::mock), else the echo handler ([`wx_push::DemoHandler`]).
+    pub rules: Option<PathBuf>,
     /// Where credentials are kept.
     pub store: StoreSpec,
     /// How the access_token is fetched.
@@ -162,6 +165,7 @@ impl Settings {
             js_ports: JsPorts::Any,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             static_dir: None,
+            rules: None,
             store: StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
             token_mode: TokenMode::Stable,
             cors_origins: Vec::new(),

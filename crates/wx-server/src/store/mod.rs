@@ -17,6 +17,7 @@ mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 pub(crate) mod seen;
+pub(crate) mod sessions;
 
 #[cfg(feature = "redis")]
 pub use claims::RedisClaims;

@@ -77,7 +77,7 @@ impl RedisStore {
     }
 
     /// The shared connection manager, connecting first if there is none yet.
-    async fn connection(&self) -> Result<ConnectionManager, StoreError> {
+    pub(super) async fn connection(&self) -> Result<ConnectionManager, StoreError> {
         if let Some(conn) = self.conn.lock().unwrap_or_else(PoisonError::into_inner).clone() {
             return Ok(conn);
         }

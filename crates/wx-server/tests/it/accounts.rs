@@ -64,12 +64,26 @@ fn settings_file(dir: &TempDir, fake: &FakeWechat, store: &str) -> PathBuf {
     for acct in [&A, &B] {
         text.push_str(&format!(
             "\n[accounts.{}]\nappid = \"{}\"\nappsecret = \"{}\"\ntoken = \"{}\"\nencoding_aes_key = \"{}\"\n\
-             encryption_mode = \"plain\"\njs_domains = \"{}\"\nrules = \"rules-{}.toml\"\n",
-            acct.name, acct.appid, acct.secret, acct.token, acct.key, acct.domains, acct.name
+             encryption_mode = \"plain\"\njs_domains = \"{}\"\nrules = \"{}\"\n",
+            acct.name,
+            acct.appid,
+            acct.secret,
+            acct.token,
+            acct.key,
+            acct.domains,
+            rules_file(dir, acct.name).display()
         ));
     }
     let path = dir.join("wx-server.toml");
     std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Account `name`'s rule file, written: every text is answered `rules of <name>: <text>`.
+fn rules_file(dir: &TempDir, name: &str) -> PathBuf {
+    let path = dir.join(format!("rules-{name}.toml"));
+    let rules = format!("[[rule]]\nname = \"echo\"\nregex = '^(.+)$'\ntext = \"rules of {name}: {{1}}\"\n");
+    std::fs::write(&path, rules).unwrap();
     path
 }
 
@@ -180,7 +194,7 @@ async fn each_account_signs_configs_with_its_own_ticket_chosen_by_domain_or_para
     assert_eq!(settings.accounts.len(), 2);
     assert_eq!(
         settings.accounts[0].rules,
-        Some(PathBuf::from("rules-a.toml")),
+        Some(dir.join("rules-a.toml")),
         "the rules path is kept"
     );
     let server = start(settings).await;
@@ -655,6 +669,7 @@ async fn a_real_process_serves_both_accounts_and_never_shows_their_secrets() {
     for (path, signer) in [
         ("/wechat/a", safe(&A)),
         ("/wechat/b", plain(&A)),
+        ("/wechat/b", plain(&B)),
         ("/wechat/nope", plain(&B)),
     ] {
         let signed = signer
@@ -670,6 +685,9 @@ async fn a_real_process_serves_both_accounts_and_never_shows_their_secrets() {
     }
     assert!(seen.contains("\"appId\":\"wxaaaa000011112222\""), "{seen}");
     assert!(seen.contains("no account is served at /wechat/nope"), "{seen}");
+    // Each account answers with the rules of its own `rules` file.
+    assert!(seen.contains("rules of b: hello"), "{seen}");
+    assert!(!seen.contains("rules of a"), "B's push answered by A's rules: {seen}");
     server.stop();
     let output = server.output();
     assert!(output.contains("account a at /wechat/a"), "{output}");

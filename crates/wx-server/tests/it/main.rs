@@ -14,6 +14,7 @@ mod push_cli;
 mod push_guard;
 mod push_shared;
 mod qrcode;
+mod rules;
 mod secret_grep;
 mod service;
 mod static_files;
