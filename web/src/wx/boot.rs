@@ -1,7 +1,7 @@
 //! The start-up sequence: emulator (outside WeChat, if enabled) → jweixin → signed config → `wx.config`.
 
 use super::{JS_API_LIST, emulation};
-use wx_jssdk::{Backend, ConfigOptions, Configured, Environment, Preload, SdkSource, SignedConfig, WxError};
+use wx_jssdk::{Backend, ConfigOptions, Configured, Environment, SdkSource, SignedConfig, WxError};
 
 /// Why the page is not configured, with what is needed to debug it.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,10 +13,9 @@ pub struct ConfigFailure {
     pub url: String,
 }
 
-/// Loads the SDK, installing the emulator first when the page is outside WeChat and the emulator is on: from
-/// what index.html's preload script started, else (none, or it failed) as that script would have.
+/// Loads the SDK, installing the emulator first when the page is outside WeChat and the emulator is on.
 /// Returns whether the page runs on the emulator.
-pub async fn load(env: &Environment, preload: &mut Preload) -> Result<bool, WxError> {
+pub async fn load(env: &Environment) -> Result<bool, WxError> {
     let emulated = !env.in_wechat && emulation::emulator_enabled();
     if emulated {
         emulation::install_emulator().await?;
@@ -24,27 +23,24 @@ pub async fn load(env: &Environment, preload: &mut Preload) -> Result<bool, WxEr
     if !env.in_wechat && !emulated {
         return Err(WxError::NotInWechat);
     }
-    if preload.load_preloaded_sdk().await.is_none_or(|loaded| loaded.is_err()) {
-        let source = if emulated {
-            emulation::local_sdk_source().await?
-        } else {
-            SdkSource::default()
-        };
-        wx_jssdk::load_sdk(&source).await?;
-    }
+    let source = if emulated {
+        emulation::local_sdk_source().await?
+    } else {
+        SdkSource::default()
+    };
+    wx_jssdk::load_sdk(&source).await?;
     Ok(emulated)
 }
 
-/// Signs the current URL through the backend (the preloaded answer when it signed this URL) and configures,
-/// healing a stale ticket once.
-pub async fn configure(preload: &mut Preload) -> Result<Configured, ConfigFailure> {
+/// Signs the current URL through the backend and configures, healing a stale ticket once.
+pub async fn configure() -> Result<Configured, ConfigFailure> {
     let backend = Backend::default();
     let options = ConfigOptions::new(JS_API_LIST);
     // The last config signed and the URL it was signed for: a failure pairs its nonce with that URL, not with
     // the page's URL when it failed (which a navigation may have changed).
     let mut last: Option<(SignedConfig, String)> = None;
     let result = wx_jssdk::configure_with(&options, async |url: &str, refresh: bool| {
-        let signed = preload.signed_config(&backend, url, refresh).await?;
+        let signed = backend.signed_config(url, refresh).await?;
         last = Some((signed.clone(), url.to_owned()));
         Ok(signed)
     })

@@ -11,7 +11,7 @@ use crate::{
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use wx_jssdk::{Configured, Environment, Preload};
+use wx_jssdk::{Configured, Environment};
 use yew::prelude::*;
 
 /// Where configuration stands.
@@ -69,10 +69,8 @@ impl WxContext {
 fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>) {
     state.dispatch(WxAction::Start);
     spawn(async move {
-        // What index.html started before the wasm ran: only the first boot finds it.
-        let mut preload = Preload::adopt();
-        let (emulated, status) = match boot::load(&env, &mut preload).await {
-            Ok(emulated) => (emulated, configure_latest(&mut preload).await),
+        let (emulated, status) = match boot::load(&env).await {
+            Ok(emulated) => (emulated, configure_latest().await),
             Err(error) => (
                 false,
                 Some(WxStatus::Failed(ConfigFailure {
@@ -89,10 +87,10 @@ fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>) {
 /// Configures for the URL to sign now, as the latest configuration of the page. `None` when a newer one
 /// started meanwhile (after a navigation, even during the first boot): configs may finish in either order, and
 /// only the latest one's outcome counts (an older one can even look ready after the newer one failed).
-async fn configure_latest(preload: &mut Preload) -> Option<WxStatus> {
+async fn configure_latest() -> Option<WxStatus> {
     let mine = LATEST_CONFIG.fetch_add(1, Relaxed).wrapping_add(1);
     LATEST_URL.with(|latest| latest.replace(wx_jssdk::url_to_sign()));
-    let status = configured(boot::configure(preload).await);
+    let status = configured(boot::configure().await);
     (LATEST_CONFIG.load(Relaxed) == mine).then_some(status)
 }
 
@@ -135,7 +133,7 @@ pub fn use_wx_state(location: &Location) -> WxContext {
                     // navigation during the first boot's config needs one too.
                     let state = state.dispatcher();
                     spawn(async move {
-                        if let Some(status) = configure_latest(&mut Preload::default()).await {
+                        if let Some(status) = configure_latest().await {
                             state.dispatch(WxAction::Status(status));
                         }
                     });

@@ -5,11 +5,12 @@
 //! of jweixin (the npm CommonJS build Trunk copies to `/vendor/`), signs itself through the wxkit backend
 //! (`/api/jssdk/config`, proxied by Trunk.toml), and sets the share content from a text box. Outside WeChat,
 //! `?emulate` installs wx-jssdk's emulator first (it reads tickets from the backend's fake WeChat at
-//! `/fake-wechat/`, also proxied).
+//! `/fake-wechat/`, also proxied). index.html requests jweixin and the signed config before the wasm runs;
+//! `wx_jssdk::Preload` adopts them.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wx_jssdk::{Backend, ConfigOptions, Configured, JsApi, SdkSource, WxError, share};
+use wx_jssdk::{Backend, ConfigOptions, Configured, JsApi, Preload, SdkSource, WxError, share};
 
 /// Where Trunk puts the npm `weixin-js-sdk` file (see index.html): CommonJS, so it is fetched as text.
 const LOCAL_JWEIXIN: &str = "/vendor/jweixin-1.6.0.js";
@@ -58,21 +59,27 @@ fn App() -> impl IntoView {
     }
 }
 
-/// Emulator (outside WeChat, with `?emulate`) → jweixin → signed config → `wx.config`.
+/// Emulator (outside WeChat, with `?emulate`) → jweixin → signed config → `wx.config`, starting from what
+/// index.html's preload script requested while the wasm downloaded.
 async fn set_up() -> Result<Configured, WxError> {
+    let mut preload = Preload::adopt();
     let in_wechat = wx_jssdk::Environment::detect().in_wechat;
     if !in_wechat && query_has("emulate") {
         wx_jssdk::emulator::install(Default::default()).map_err(|e| WxError::Js(e.to_string()))?;
     }
-    // In WeChat, WeChat's CDN; elsewhere the local copy (the emulator has no CDN to reach).
-    let source = if in_wechat {
-        SdkSource::default()
-    } else {
-        SdkSource::CommonJs(fetch_text(LOCAL_JWEIXIN).await?)
-    };
-    wx_jssdk::load_sdk(&source).await?;
+    // The preloaded jweixin; without one (or if it failed): in WeChat, WeChat's CDN; elsewhere the local copy
+    // (the emulator has no CDN to reach).
+    if preload.load_preloaded_sdk().await.is_none_or(|loaded| loaded.is_err()) {
+        let source = if in_wechat {
+            SdkSource::default()
+        } else {
+            SdkSource::CommonJs(fetch_text(LOCAL_JWEIXIN).await?)
+        };
+        wx_jssdk::load_sdk(&source).await?;
+    }
     let options = ConfigOptions::new([JsApi::UpdateAppMessageShareData, JsApi::UpdateTimelineShareData]);
-    wx_jssdk::configure_from_backend(&Backend::default(), &options).await
+    // The preloaded signature when it covers this URL; fetched (and self-healed once) otherwise.
+    preload.configure(&Backend::default(), &options).await
 }
 
 /// The body of `GET url` as text.
