@@ -459,3 +459,28 @@ async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {
     let v: serde_json::Value = serde_json::from_str(&body)?;
     v[appid]["getticket"].as_u64().context("getticket count")
 }
+
+/// index.html starts the signed config, jweixin and the emulator while the wasm downloads; the app's own
+/// requests take those answers (preload matching), so the backend signs once per load, not twice, and the
+/// page records the early requests as the link preloads'.
+#[tokio::test]
+async fn the_app_takes_the_config_and_jweixin_that_index_html_started() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on").await?;
+    let (status, metrics) = http("GET", &s.url("/metrics")).await?;
+    ensure!(status == 200, "{metrics}");
+    ensure!(
+        metrics.contains("wxkit_config_requests_total{status=\"200\"} 1\n"),
+        "one config request for one load: {metrics}"
+    );
+    let started = s
+        .js("return performance.getEntriesByType('resource')
+                .filter((e) => /\\/api\\/jssdk\\/config|\\/vendor\\/jweixin|wxkit-emulator_bg\\.wasm/.test(e.name))
+                .map((e) => e.initiatorType);")
+        .await?;
+    ensure!(
+        started == serde_json::json!(["link", "link", "link"]),
+        "config, jweixin and the emulator's wasm each fetched once, by the preloads: {started}"
+    );
+    s.close().await
+}

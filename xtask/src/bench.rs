@@ -7,9 +7,20 @@ use crate::{
 };
 use anyhow::{Context, Result};
 
-pub fn run() -> Result<()> {
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only the app's figures (its size and navigation → wx.ready), e.g. to repeat the noisy browser bench.
+    #[arg(long)]
+    app: bool,
+}
+
+pub fn run(args: &Args) -> Result<()> {
     // The size and browser benches need trunk, wasm-bindgen, wasm-opt and Chromium like `test` does.
     crate::setup::run()?;
+    if args.app {
+        crate::app_bench::size()?;
+        return crate::app_bench::ready();
+    }
     sign_bench()?;
     push_bench()?;
     push_dedupe_bench()?;

@@ -31,7 +31,7 @@ enum Task {
     /// budget and end-to-end tests.
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
-    Bench,
+    Bench(bench::Args),
     /// The release build of the app (and its emulator module) into dist/, as wx-server serves it.
     Dist,
     /// Fuzz wx-push (push parser, safe-mode decryptor, verification) for a while; not in CI.
@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         Task::Setup => setup::run(),
         Task::Dev => dev::run(),
         Task::Test => test::run(),
-        Task::Bench => bench::run(),
+        Task::Bench(args) => bench::run(&args),
         Task::Dist => dist::run(),
         Task::Fuzz(args) => fuzz::run(&args),
         Task::Example(args) => example::run(&args),

@@ -122,7 +122,7 @@ impl Backend {
 
 /// Reads the backend's `{"appId","timestamp","nonceStr","signature"}` (the same shape `SignedConfig`
 /// deserialises from with serde).
-fn signed_config_from_js(body: &wasm_bindgen::JsValue) -> Result<SignedConfig, WxError> {
+pub(crate) fn signed_config_from_js(body: &wasm_bindgen::JsValue) -> Result<SignedConfig, WxError> {
     const API: &str = "backend";
     let timestamp = read::number(API, body, "timestamp")?;
     if !(timestamp >= 1.0 && timestamp.fract() == 0.0 && timestamp < 9.0e15) {

@@ -38,6 +38,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # As fast as a hand-written JS page
+//! A wasm page can ask for nothing until its module runs. A few lines of JS in the page's HTML can start
+//! jweixin and the signed config while the wasm downloads; [`Preload`] adopts them (the script is in the
+//! [`preload`] module's docs).
+//!
 //! # Testing without WeChat
 //! [`emulator::install`] before [`load_sdk`] makes the real jweixin work in desktop Chromium, checking
 //! signatures exactly as WeChat does (see the [`emulator`] module).
@@ -56,6 +61,7 @@ mod js;
 mod listener;
 mod loader;
 mod names;
+pub mod preload;
 mod read;
 mod ser;
 mod text;
@@ -70,4 +76,5 @@ pub use error::WxError;
 pub use listener::Listener;
 pub use loader::{JWEIXIN_FALLBACK_URL, JWEIXIN_URL, SdkSource, commonjs_shim, load_sdk};
 pub use names::{JsApi, OpenTag, UnknownName};
+pub use preload::Preload;
 pub use url::{pick_url_to_sign, remember_landing_url, url_to_sign};
