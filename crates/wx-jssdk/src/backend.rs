@@ -1,8 +1,6 @@
 //! Fetching the signed config from the wxkit backend, and the self-healing configure path.
 
-use crate::{ConfigOptions, SignedConfig, WxError, config, js, read};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use crate::{ConfigOptions, SignedConfig, WxError, config, error::NOT_THE_BACKEND, js, read};
 
 /// Where the page asks for signatures: `GET {endpoint}?url=<url>` (`&refresh=true` for a fresh ticket).
 ///
@@ -82,22 +80,30 @@ impl Backend {
     /// ```
     ///
     /// # Errors
-    /// [`WxError::Backend`] with the backend's `error`/`message` (status 0 when unreachable), or
+    /// [`WxError::Backend`] with the backend's `error`/`message` (status 0 when unreachable; its hint says to
+    /// check the proxy when something other than wx-server answered, such as a dev server's HTML page), or
     /// [`WxError::BadResult`] when the JSON is not a signed config.
     pub async fn signed_config(&self, url: &str, refresh: bool) -> Result<SignedConfig, WxError> {
         let request = self.request_url(url, refresh);
-        let unreachable = |e: wasm_bindgen::JsValue| WxError::Backend {
+        let fetched = crate::fetch::get(&request).await.map_err(|e| WxError::Backend {
             status: 0,
             error: "unreachable".into(),
-            message: format!("GET {request} failed: {}", js::describe(&e)),
-        };
-        let response: web_sys::Response = JsFuture::from(js::window()?.fetch_with_str(&request))
-            .await
-            .map_err(unreachable)?
-            .dyn_into()?;
-        let status = response.status();
-        let body = JsFuture::from(response.json()?).await.ok();
-        if !response.ok() {
+            message: format!("GET {request} failed: {e}"),
+        })?;
+        let status = fetched.status;
+        if fetched.is_html() {
+            // A dev server or static host answered with a page: the request never reached wx-server.
+            return Err(WxError::Backend {
+                status,
+                error: NOT_THE_BACKEND.into(),
+                message: format!(
+                    "GET {request} answered an HTML page, not wx-server's JSON: check that {} reaches wx-server",
+                    self.endpoint
+                ),
+            });
+        }
+        let body = crate::fetch::json(&fetched.text);
+        if !fetched.ok {
             let parsed = body.filter(|b| js::get_string(b, "error").is_some());
             return Err(match parsed {
                 Some(e) => WxError::Backend {
@@ -112,9 +118,13 @@ impl Backend {
                 },
             });
         }
-        let body = body.ok_or_else(|| WxError::BadResult {
-            api: "backend".into(),
-            detail: format!("GET {request} did not answer JSON"),
+        let body = body.ok_or_else(|| WxError::Backend {
+            status,
+            error: NOT_THE_BACKEND.into(),
+            message: format!(
+                "GET {request} did not answer JSON: check that {} reaches wx-server",
+                self.endpoint
+            ),
         })?;
         signed_config_from_js(&body)
     }

@@ -24,6 +24,19 @@ pub enum WxError {
         /// What failed, per source tried.
         detail: String,
     },
+    /// A script URL of [`SdkSource::Urls`](crate::SdkSource::Urls) is the npm CommonJS build of jweixin: run as
+    /// a classic script it throws `module is not defined`.
+    #[error(
+        "{url} is the npm CommonJS build of jweixin (as a script it throws `module is not defined`): load it with SdkSource::CommonJsUrl"
+    )]
+    CommonJsAsScript {
+        /// The URL that served the CommonJS build.
+        url: String,
+    },
+    /// The emulator refused to install ([`emulator::install`](crate::emulator::install)).
+    #[cfg(feature = "emulator")]
+    #[error(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
     /// `invalid signature`: the signature does not match what WeChat computes for this page.
     #[error("{err_msg}")]
     InvalidSignature {
@@ -186,6 +199,12 @@ impl WxError {
             WxError::LoadFailed { .. } => {
                 "check that res.wx.qq.com (or your SdkSource) is reachable and not blocked by a Content-Security-Policy"
             }
+            WxError::CommonJsAsScript { .. } => {
+                "this is the npm CommonJS build of jweixin: load it with SdkSource::CommonJsUrl(url), or point \
+                 SdkSource::Urls at the CDN file"
+            }
+            #[cfg(feature = "emulator")]
+            WxError::Emulator(e) => e.hint(),
             WxError::InvalidSignature { .. } => {
                 "sign location.href without '#' and what follows (on iOS single-page apps: the landing URL, see url_to_sign), \
                  with the same nonceStr/timestamp, the ticket of this appId, SHA-1 over the sorted raw fields; if the ticket \
@@ -213,12 +232,20 @@ impl WxError {
             WxError::Cancelled { .. } => "the user cancelled; nothing to fix",
             WxError::Failed { .. } => "read the errMsg; the API's options may be invalid for this device",
             WxError::Other { .. } => "read the errMsg and WeChat's JS-SDK error appendix",
+            WxError::Backend { error, .. } if error == NOT_THE_BACKEND => {
+                "check that the config endpoint (by default /api/) reaches wx-server: a dev server (trunk serve) must \
+                 proxy /api/ to it, and a static host must route it there"
+            }
             WxError::Backend { .. } => "read the backend's message; it names the setting or input to fix",
             WxError::BadResult { .. } => "report this: the SDK answered in a shape wx-jssdk does not know",
             WxError::Js(_) => "see the browser console for the JavaScript exception",
         }
     }
 }
+
+/// [`WxError::Backend`]'s `error` when the config endpoint answered something other than JSON (an HTML page:
+/// the request never reached wx-server).
+pub(crate) const NOT_THE_BACKEND: &str = "not_the_backend";
 
 impl From<wasm_bindgen::JsValue> for WxError {
     fn from(value: wasm_bindgen::JsValue) -> Self {
@@ -271,5 +298,58 @@ mod tests {
             assert!(check(&e), "{api} {msg} → {e:?}");
             assert!(!e.hint().is_empty());
         }
+    }
+
+    /// Each message says what went wrong once, and each hint points at what to fix.
+    #[test]
+    fn messages_and_hints_point_the_right_way() {
+        let cases: &[(WxError, &str, &str)] = &[
+            (
+                WxError::LoadFailed {
+                    detail: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js: the script failed to load".into(),
+                },
+                "the JS-SDK script could not be loaded: https://res.wx.qq.com/open/js/jweixin-1.6.0.js: the script failed to load",
+                "res.wx.qq.com",
+            ),
+            (
+                WxError::CommonJsAsScript {
+                    url: "/vendor/jweixin-1.6.0.js".into(),
+                },
+                "/vendor/jweixin-1.6.0.js is the npm CommonJS build of jweixin (as a script it throws `module is not \
+                 defined`): load it with SdkSource::CommonJsUrl",
+                "SdkSource::CommonJsUrl",
+            ),
+            (
+                WxError::Backend {
+                    status: 200,
+                    error: super::NOT_THE_BACKEND.into(),
+                    message: "GET /api/jssdk/config?url=x answered an HTML page".into(),
+                },
+                "the signing backend answered 200: not_the_backend: GET /api/jssdk/config?url=x answered an HTML page",
+                "reaches wx-server",
+            ),
+            (
+                WxError::Backend {
+                    status: 400,
+                    error: "url_not_allowed".into(),
+                    message: "add the domain to WX_PAGE_DOMAINS".into(),
+                },
+                "the signing backend answered 400: url_not_allowed: add the domain to WX_PAGE_DOMAINS",
+                "backend's message",
+            ),
+            (
+                WxError::Emulator(crate::emulator::EmulatorError::SdkAlreadyLoaded),
+                "jweixin is already loaded: install the emulator before wx_jssdk::load_sdk",
+                "before load_sdk",
+            ),
+        ];
+        for (error, message, hint) in cases {
+            assert_eq!(error.to_string(), *message);
+            assert!(error.hint().contains(hint), "{error:?}: {}", error.hint());
+            assert!(!error.hint().contains("report this"), "{error:?}");
+        }
+        // `?` turns the emulator's refusal into a WxError.
+        let install = || -> Result<(), WxError> { Err(crate::emulator::EmulatorError::AlreadyInstalled)? };
+        assert!(matches!(install(), Err(WxError::Emulator(_))));
     }
 }

@@ -49,9 +49,12 @@ mod backend;
 mod bridge;
 mod call;
 mod config;
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 mod env;
 mod error;
+mod fetch;
 mod js;
 mod listener;
 mod loader;

@@ -5,8 +5,8 @@ use crate::{
     js::{self, deferred},
 };
 use js_sys::Promise;
-use std::cell::RefCell;
-use wasm_bindgen::{JsCast, JsValue};
+use std::{cell::RefCell, rc::Rc};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
 /// WeChat's official script URL.
@@ -14,22 +14,38 @@ pub const JWEIXIN_URL: &str = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
 /// WeChat's documented fallback.
 pub const JWEIXIN_FALLBACK_URL: &str = "https://res2.wx.qq.com/open/js/jweixin-1.6.0.js";
 
-/// Where [`load_sdk`] takes jweixin from.
+/// Where [`load_sdk`] takes jweixin from. Three ways:
+///
+/// - **WeChat's CDN, in WeChat** (the default): [`SdkSource::Urls`] with [`JWEIXIN_URL`], then
+///   [`JWEIXIN_FALLBACK_URL`].
+/// - **A local copy** (no CDN: the emulator in a desktop browser, a page that self-hosts its scripts): the npm
+///   `weixin-js-sdk` file served by your page, [`SdkSource::CommonJsUrl`] (it is a CommonJS module, not a
+///   classic script: as a plain `Urls` entry it fails with [`WxError::CommonJsAsScript`]); or a classic copy of
+///   the CDN file, in [`SdkSource::Urls`].
+/// - **Inline text** the page already has (`include_str!`, a bundle): [`SdkSource::CommonJs`] for the npm
+///   file, [`SdkSource::Script`] for the CDN file.
 ///
 /// ```
 /// use wx_jssdk::SdkSource;
 /// let SdkSource::Urls(urls) = SdkSource::default() else { unreachable!() };
 /// assert_eq!(urls[0], wx_jssdk::JWEIXIN_URL);
+/// // A self-hosted npm copy (what `cargo xtask setup` vendors as target/tools/vendor/jweixin-1.6.0.cjs.js):
+/// let local = SdkSource::CommonJsUrl("/vendor/jweixin-1.6.0.cjs.js".into());
+/// # let _ = local;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SdkSource {
-    /// Script URLs tried in order until one loads (default: [`JWEIXIN_URL`], then [`JWEIXIN_FALLBACK_URL`]).
+    /// Classic script URLs (the CDN file) tried in order until one loads (default: [`JWEIXIN_URL`], then
+    /// [`JWEIXIN_FALLBACK_URL`]).
     Urls(Vec<String>),
     /// The text of a classic script that defines `window.wx` itself (the CDN file), injected inline.
     Script(String),
     /// The text of the npm `weixin-js-sdk` CommonJS module, wrapped so that its `module.exports` becomes
     /// `window.wx` (and `window.jWeixin`, as the CDN file does).
     CommonJs(String),
+    /// The URL of the npm `weixin-js-sdk` CommonJS module (e.g. a copy your page serves): fetched, then loaded
+    /// as [`SdkSource::CommonJs`]. Same-origin, or served with CORS.
+    CommonJsUrl(String),
 }
 
 impl Default for SdkSource {
@@ -38,14 +54,21 @@ impl Default for SdkSource {
     }
 }
 
+/// The load in flight: settles when it ends; `failure` holds its typed error by then.
+#[derive(Clone)]
+struct Loading {
+    done: Promise,
+    failure: Rc<RefCell<Option<WxError>>>,
+}
+
 thread_local! {
-    static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    static LOADING: RefCell<Option<Loading>> = const { RefCell::new(None) };
 }
 
 /// Loads jweixin once and resolves when `window.wx` exists. Concurrent callers share one load; after success
 /// later calls return at once (whatever `source` they pass). A failed load may be retried.
 ///
-/// Install the [`emulator`](crate::emulator) *before* this when testing in a desktop browser: jweixin reads
+/// Install the emulator (feature `emulator`) *before* this when testing in a desktop browser: jweixin reads
 /// the user agent once, while loading.
 ///
 /// ```no_run
@@ -55,51 +78,59 @@ thread_local! {
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] naming each source that failed.
+/// [`WxError::LoadFailed`] naming each source that failed; [`WxError::CommonJsAsScript`] when a script URL
+/// turned out to be the npm CommonJS build.
 pub async fn load_sdk(source: &SdkSource) -> Result<(), WxError> {
     crate::remember_landing_url();
     if js::wx().is_ok() {
         return Ok(());
     }
     let loading = LOADING.with(|cell| cell.borrow().clone());
-    let promise = match loading {
-        Some(promise) => promise,
+    let loading = match loading {
+        Some(loading) => loading,
         None => {
             // The load runs on its own (a caller that stops waiting does not stop it) and settles `done`.
             let done = deferred()?;
-            LOADING.with(|cell| cell.replace(Some(done.promise.clone())));
+            let loading = Loading {
+                done: done.promise,
+                failure: Rc::default(),
+            };
+            LOADING.with(|cell| cell.replace(Some(loading.clone())));
             let source = source.clone();
+            let failure = loading.failure.clone();
             spawn_local(async move {
                 let result = load_from(&source).await;
                 LOADING.with(|cell| cell.borrow_mut().take());
-                let _ = match result {
-                    Ok(()) => done.resolve.call0(&JsValue::UNDEFINED),
-                    Err(e) => done
-                        .reject
-                        .call1(&JsValue::UNDEFINED, &JsValue::from_str(&e.to_string())),
-                };
+                if let Err(e) = result {
+                    failure.replace(Some(e));
+                }
+                let _ = done.resolve.call0(&JsValue::UNDEFINED);
             });
-            done.promise
+            loading
         }
     };
-    JsFuture::from(promise)
-        .await
-        .map(|_| ())
-        .map_err(|e| WxError::LoadFailed {
-            detail: js::describe(&e),
-        })
+    JsFuture::from(loading.done).await?;
+    match loading.failure.borrow().clone() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 async fn load_from(source: &SdkSource) -> Result<(), WxError> {
     match source {
         SdkSource::Urls(urls) => {
             let mut failures = Vec::new();
+            let mut commonjs = None;
             for url in urls {
                 match inject_src(url).await {
                     Ok(()) if js::wx().is_ok() => return Ok(()),
                     Ok(()) => failures.push(format!("{url}: loaded but did not define window.wx")),
-                    Err(e) => failures.push(format!("{url}: {e}")),
+                    Err(Failure::CommonJs) => commonjs = Some(url),
+                    Err(Failure::Other(detail)) => failures.push(format!("{url}: {detail}")),
                 }
+            }
+            if let Some(url) = commonjs {
+                return Err(WxError::CommonJsAsScript { url: url.clone() });
             }
             if failures.is_empty() {
                 failures.push("no URL given".into());
@@ -110,6 +141,19 @@ async fn load_from(source: &SdkSource) -> Result<(), WxError> {
         }
         SdkSource::Script(text) => inject_inline(text),
         SdkSource::CommonJs(text) => inject_inline(&commonjs_shim(text)),
+        SdkSource::CommonJsUrl(url) => {
+            let failed = |detail: String| WxError::LoadFailed {
+                detail: format!("GET {url}: {detail}"),
+            };
+            let fetched = crate::fetch::get(url).await.map_err(failed)?;
+            if !fetched.ok {
+                return Err(failed(format!("answered {}", fetched.status)));
+            }
+            if fetched.is_html() {
+                return Err(failed("answered an HTML page, not the npm weixin-js-sdk file".into()));
+            }
+            inject_inline(&commonjs_shim(&fetched.text))
+        }
     }
 }
 
@@ -150,19 +194,53 @@ fn append_to_head(script: &web_sys::HtmlScriptElement) -> Result<(), WxError> {
     Ok(())
 }
 
-async fn inject_src(url: &str) -> Result<(), WxError> {
-    let script = script_element()?;
-    let done = deferred()?;
+/// Why a script URL did not load.
+enum Failure {
+    /// It ran and threw `module is not defined`: the npm CommonJS build.
+    CommonJs,
+    /// Anything else, described.
+    Other(String),
+}
+
+/// Whether a script error's message is a missing `module` (Chromium: `module is not defined`; Safari:
+/// `Can't find variable: module`).
+fn is_missing_module(message: &str) -> bool {
+    crate::text::contains(message, "module is not defined")
+        || crate::text::contains(message, "Can't find variable: module")
+}
+
+async fn inject_src(url: &str) -> Result<(), Failure> {
+    let other = |e: WxError| Failure::Other(e.to_string());
+    let script = script_element().map_err(other)?;
+    let done = deferred().map_err(other)?;
     script.set_onload(Some(&done.resolve));
     script.set_onerror(Some(&done.reject));
+    // A script that loads but throws reports to `window`'s "error" event, not to the element.
+    let threw = Rc::new(RefCell::new(false));
+    let seen = threw.clone();
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        if js::get_string(&event, "message").is_some_and(|m| is_missing_module(&m)) {
+            seen.replace(true);
+        }
+    });
+    let window = js::window().map_err(other)?;
+    let listen = on_error.as_ref().unchecked_ref();
+    window
+        .add_event_listener_with_callback("error", listen)
+        .map_err(|e| other(e.into()))?;
     script.set_src(url);
-    append_to_head(&script)?;
-    let outcome = JsFuture::from(done.promise).await;
+    let appended = append_to_head(&script);
+    let outcome = match appended {
+        Ok(()) => JsFuture::from(done.promise).await.map(drop).map_err(|_| ()),
+        Err(_) => Err(()),
+    };
+    let _ = window.remove_event_listener_with_callback("error", listen);
     script.set_onload(None);
     script.set_onerror(None);
-    outcome.map(|_| ()).map_err(|_| WxError::LoadFailed {
-        detail: "the script failed to load".into(),
-    })
+    if *threw.borrow() {
+        return Err(Failure::CommonJs);
+    }
+    outcome.map_err(|()| Failure::Other("the script failed to load".into()))
 }
 
 fn inject_inline(text: &str) -> Result<(), WxError> {

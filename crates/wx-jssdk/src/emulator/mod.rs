@@ -224,6 +224,27 @@ pub enum EmulatorError {
     Browser(String),
 }
 
+impl EmulatorError {
+    /// What to do about it, in one sentence (as [`WxError::hint`](crate::WxError::hint)).
+    ///
+    /// ```
+    /// let e = wx_jssdk::emulator::EmulatorError::SdkAlreadyLoaded;
+    /// assert!(e.hint().contains("before load_sdk"));
+    /// ```
+    pub fn hint(&self) -> &'static str {
+        match self {
+            EmulatorError::AlreadyInstalled => "install the emulator once per page; later, use Emulator::current()",
+            EmulatorError::SdkAlreadyLoaded => {
+                "call emulator::install before load_sdk (jweixin reads the user agent once)"
+            }
+            EmulatorError::RealBridgePresent => {
+                "this is WeChat: skip the emulator when Environment::detect().in_wechat"
+            }
+            EmulatorError::Browser(_) => "see the browser console for the JavaScript exception",
+        }
+    }
+}
+
 /// The legacy share menu items a user can tap (`onMenuShare*` listeners).
 ///
 /// ```
