@@ -302,6 +302,7 @@ mod tests {
 
     /// Each message says what went wrong once, and each hint points at what to fix.
     #[test]
+    #[allow(clippy::disallowed_methods, reason = "test code: the size rules are for pages")]
     fn messages_and_hints_point_the_right_way() {
         let cases: &[(WxError, &str, &str)] = &[
             (

@@ -24,17 +24,26 @@ impl Fetched {
 
 /// `GET url`, the body read as text. The error says why the request itself failed (network, CORS, …).
 pub(crate) async fn get(url: &str) -> Result<Fetched, String> {
-    let failed = |e: gloo_net::Error| match e {
-        gloo_net::Error::JsError(e) => e.message,
-        other => other.to_string(),
-    };
-    let response = gloo_net::http::Request::get(url).send().await.map_err(failed)?;
-    let text = response.text().await.map_err(failed)?;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let failed = |e: wasm_bindgen::JsValue| crate::js::describe(&e);
+    let window = crate::js::window().map_err(|e| e.to_string())?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
+    let text = JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?;
     Ok(Fetched {
         status: response.status(),
         ok: response.ok(),
-        content_type: response.headers().get("content-type").unwrap_or_default(),
-        text,
+        content_type: response
+            .headers()
+            .get("content-type")
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        text: text.as_string().unwrap_or_default(),
     })
 }
 

@@ -237,10 +237,16 @@ async fn inject_src(url: &str) -> Result<(), Failure> {
     let _ = window.remove_event_listener_with_callback("error", listen);
     script.set_onload(None);
     script.set_onerror(None);
-    if *threw.borrow() {
-        return Err(Failure::CommonJs);
-    }
-    outcome.map_err(|()| Failure::Other("the script failed to load".into()))
+    let failure = if *threw.borrow() {
+        Failure::CommonJs
+    } else if outcome.is_err() {
+        Failure::Other("the script failed to load".into())
+    } else {
+        return Ok(());
+    };
+    // A failed script leaves no element behind (a retry adds its own).
+    script.remove();
+    Err(failure)
 }
 
 fn inject_inline(text: &str) -> Result<(), WxError> {

@@ -26,6 +26,7 @@ mod answers;
 mod bridge;
 mod gcj02;
 mod global;
+mod open_tags;
 mod page;
 mod record;
 mod verify;
@@ -329,6 +330,8 @@ pub(crate) fn list(value: &JsValue) -> js_sys::Array {
 pub(crate) struct Verified {
     /// Bridge names, as jweixin sends them.
     pub js_api_list: Vec<String>,
+    /// The verified `openTagList` (element names).
+    pub open_tag_list: Vec<String>,
 }
 
 pub(crate) struct State {
@@ -347,6 +350,8 @@ pub(crate) struct State {
     pub media: HashMap<String, String>,
     pub counter: u64,
     pub record: EmulatorRecord,
+    /// Drawing and tapping open tags, once a config with tags was verified.
+    pub open_tags_ui: Option<open_tags::Ui>,
 }
 
 thread_local! {
@@ -430,6 +435,7 @@ pub fn install(options: EmulatorOptions) -> Result<Emulator, EmulatorError> {
             media: HashMap::new(),
             counter: 0,
             record,
+            open_tags_ui: None,
         })),
     };
     let browser = |e: crate::WxError| EmulatorError::Browser(e.to_string());
