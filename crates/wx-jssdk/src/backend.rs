@@ -1,6 +1,8 @@
 //! Fetching the signed config from the wxkit backend, and the self-healing configure path.
 
 use crate::{ConfigOptions, SignedConfig, WxError, config, error::NOT_THE_BACKEND, js, read};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 /// Where the page asks for signatures: `GET {endpoint}?url=<url>` (`&refresh=true` for a fresh ticket).
 ///
@@ -85,31 +87,32 @@ impl Backend {
     /// [`WxError::BadResult`] when the JSON is not a signed config.
     pub async fn signed_config(&self, url: &str, refresh: bool) -> Result<SignedConfig, WxError> {
         let request = self.request_url(url, refresh);
-        let fetched = crate::fetch::get(&request).await.map_err(|e| WxError::Backend {
+        let unreachable = |e: wasm_bindgen::JsValue| WxError::Backend {
             status: 0,
             error: "unreachable".into(),
-            message: format!("GET {request} failed: {e}"),
-        })?;
-        let status = fetched.status;
-        if fetched.is_html() {
-            // A dev server or static host answered with a page: the request never reached wx-server.
-            return Err(WxError::Backend {
-                status,
-                error: NOT_THE_BACKEND.into(),
-                message: format!(
-                    "GET {request} answered an HTML page, not wx-server's JSON: check that {} reaches wx-server",
-                    self.endpoint
-                ),
-            });
-        }
-        let body = crate::fetch::json(&fetched.text);
-        if !fetched.ok {
-            let parsed = body.filter(|b| js::get_string(b, "error").is_some());
-            return Err(match parsed {
-                Some(e) => WxError::Backend {
+            message: format!("GET {request} failed: {}", js::describe(&e)),
+        };
+        let response: web_sys::Response = JsFuture::from(js::window()?.fetch_with_str(&request))
+            .await
+            .map_err(unreachable)?
+            .dyn_into()?;
+        let status = response.status();
+        // Not JSON at all (a dev server's or static host's HTML page): the request never reached wx-server.
+        let not_the_backend = || WxError::Backend {
+            status,
+            error: NOT_THE_BACKEND.into(),
+            message: format!(
+                "GET {request} did not answer JSON: check that {} reaches wx-server",
+                self.endpoint
+            ),
+        };
+        let body = JsFuture::from(response.json()?).await.map_err(|_| not_the_backend())?;
+        if !response.ok() {
+            return Err(match js::get_string(&body, "error") {
+                Some(error) => WxError::Backend {
                     status,
-                    error: read::string_or_empty(&e, "error"),
-                    message: read::string_or_empty(&e, "message"),
+                    error,
+                    message: read::string_or_empty(&body, "message"),
                 },
                 None => WxError::Backend {
                     status,
@@ -118,14 +121,6 @@ impl Backend {
                 },
             });
         }
-        let body = body.ok_or_else(|| WxError::Backend {
-            status,
-            error: NOT_THE_BACKEND.into(),
-            message: format!(
-                "GET {request} did not answer JSON: check that {} reaches wx-server",
-                self.endpoint
-            ),
-        })?;
         signed_config_from_js(&body)
     }
 }

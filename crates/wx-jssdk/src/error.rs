@@ -24,15 +24,6 @@ pub enum WxError {
         /// What failed, per source tried.
         detail: String,
     },
-    /// A script URL of [`SdkSource::Urls`](crate::SdkSource::Urls) is the npm CommonJS build of jweixin: run as
-    /// a classic script it throws `module is not defined`.
-    #[error(
-        "{url} is the npm CommonJS build of jweixin (as a script it throws `module is not defined`): load it with SdkSource::CommonJsUrl"
-    )]
-    CommonJsAsScript {
-        /// The URL that served the CommonJS build.
-        url: String,
-    },
     /// The emulator refused to install ([`emulator::install`](crate::emulator::install)).
     #[cfg(feature = "emulator")]
     #[error(transparent)]
@@ -199,10 +190,6 @@ impl WxError {
             WxError::LoadFailed { .. } => {
                 "check that res.wx.qq.com (or your SdkSource) is reachable and not blocked by a Content-Security-Policy"
             }
-            WxError::CommonJsAsScript { .. } => {
-                "this is the npm CommonJS build of jweixin: load it with SdkSource::CommonJsUrl(url), or point \
-                 SdkSource::Urls at the CDN file"
-            }
             #[cfg(feature = "emulator")]
             WxError::Emulator(e) => e.hint(),
             WxError::InvalidSignature { .. } => {
@@ -233,8 +220,7 @@ impl WxError {
             WxError::Failed { .. } => "read the errMsg; the API's options may be invalid for this device",
             WxError::Other { .. } => "read the errMsg and WeChat's JS-SDK error appendix",
             WxError::Backend { error, .. } if error == NOT_THE_BACKEND => {
-                "check that the config endpoint (by default /api/) reaches wx-server: a dev server (trunk serve) must \
-                 proxy /api/ to it, and a static host must route it there"
+                "check that /api/ reaches wx-server (a dev server must proxy it)"
             }
             WxError::Backend { .. } => "read the backend's message; it names the setting or input to fix",
             WxError::BadResult { .. } => "report this: the SDK answered in a shape wx-jssdk does not know",
@@ -313,12 +299,13 @@ mod tests {
                 "res.wx.qq.com",
             ),
             (
-                WxError::CommonJsAsScript {
-                    url: "/vendor/jweixin-1.6.0.js".into(),
+                WxError::LoadFailed {
+                    detail: format!("/vendor/jweixin-1.6.0.js: {}", crate::loader::NOT_A_SCRIPT),
                 },
-                "/vendor/jweixin-1.6.0.js is the npm CommonJS build of jweixin (as a script it throws `module is not \
-                 defined`): load it with SdkSource::CommonJsUrl",
-                "SdkSource::CommonJsUrl",
+                "the JS-SDK script could not be loaded: /vendor/jweixin-1.6.0.js: loaded but did not define window.wx: \
+                 if the console says `module is not defined`, this is the npm CommonJS build; load it with \
+                 SdkSource::CommonJsUrl",
+                "res.wx.qq.com",
             ),
             (
                 WxError::Backend {

@@ -80,7 +80,6 @@ mod config;
 pub mod emulator;
 mod env;
 mod error;
-mod fetch;
 mod js;
 mod listener;
 mod loader;

@@ -5,8 +5,8 @@ use crate::{
     js::{self, deferred},
 };
 use js_sys::Promise;
-use std::{cell::RefCell, rc::Rc};
-use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
 /// WeChat's official script URL.
@@ -20,7 +20,8 @@ pub const JWEIXIN_FALLBACK_URL: &str = "https://res2.wx.qq.com/open/js/jweixin-1
 ///   [`JWEIXIN_FALLBACK_URL`].
 /// - **A local copy** (no CDN: the emulator in a desktop browser, a page that self-hosts its scripts): the npm
 ///   `weixin-js-sdk` file served by your page, [`SdkSource::CommonJsUrl`] (it is a CommonJS module, not a
-///   classic script: as a plain `Urls` entry it fails with [`WxError::CommonJsAsScript`]); or a classic copy of
+///   classic script: as a plain `Urls` entry it throws `module is not defined`, and the error says to use this);
+///   or a classic copy of
 ///   the CDN file, in [`SdkSource::Urls`].
 /// - **Inline text** the page already has (`include_str!`, a bundle): [`SdkSource::CommonJs`] for the npm
 ///   file, [`SdkSource::Script`] for the CDN file.
@@ -43,8 +44,9 @@ pub enum SdkSource {
     /// The text of the npm `weixin-js-sdk` CommonJS module, wrapped so that its `module.exports` becomes
     /// `window.wx` (and `window.jWeixin`, as the CDN file does).
     CommonJs(String),
-    /// The URL of the npm `weixin-js-sdk` CommonJS module (e.g. a copy your page serves): fetched, then loaded
-    /// as [`SdkSource::CommonJs`]. Same-origin, or served with CORS.
+    /// The URL of the npm `weixin-js-sdk` CommonJS module (e.g. a copy your page serves), loaded as a script
+    /// with a `module` global for the time it runs; its `module.exports` becomes `window.wx` (and
+    /// `window.jWeixin`). Any origin (no CORS needed), no inline script.
     CommonJsUrl(String),
 }
 
@@ -54,15 +56,12 @@ impl Default for SdkSource {
     }
 }
 
-/// The load in flight: settles when it ends; `failure` holds its typed error by then.
-#[derive(Clone)]
-struct Loading {
-    done: Promise,
-    failure: Rc<RefCell<Option<WxError>>>,
-}
+/// Why a script URL that loaded did not define `window.wx`, almost always.
+pub(crate) const NOT_A_SCRIPT: &str = "loaded but did not define window.wx: if the console says `module is not \
+     defined`, this is the npm CommonJS build; load it with SdkSource::CommonJsUrl";
 
 thread_local! {
-    static LOADING: RefCell<Option<Loading>> = const { RefCell::new(None) };
+    static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
 }
 
 /// Loads jweixin once and resolves when `window.wx` exists. Concurrent callers share one load; after success
@@ -78,59 +77,57 @@ thread_local! {
 /// ```
 ///
 /// # Errors
-/// [`WxError::LoadFailed`] naming each source that failed; [`WxError::CommonJsAsScript`] when a script URL
-/// turned out to be the npm CommonJS build.
+/// [`WxError::LoadFailed`] naming each source that failed; a script URL that loaded without defining
+/// `window.wx` (the npm CommonJS build does that) says to use [`SdkSource::CommonJsUrl`].
 pub async fn load_sdk(source: &SdkSource) -> Result<(), WxError> {
     crate::remember_landing_url();
     if js::wx().is_ok() {
         return Ok(());
     }
     let loading = LOADING.with(|cell| cell.borrow().clone());
-    let loading = match loading {
-        Some(loading) => loading,
+    let promise = match loading {
+        Some(promise) => promise,
         None => {
             // The load runs on its own (a caller that stops waiting does not stop it) and settles `done`.
             let done = deferred()?;
-            let loading = Loading {
-                done: done.promise,
-                failure: Rc::default(),
-            };
-            LOADING.with(|cell| cell.replace(Some(loading.clone())));
+            LOADING.with(|cell| cell.replace(Some(done.promise.clone())));
             let source = source.clone();
-            let failure = loading.failure.clone();
             spawn_local(async move {
                 let result = load_from(&source).await;
                 LOADING.with(|cell| cell.borrow_mut().take());
-                if let Err(e) = result {
-                    failure.replace(Some(e));
-                }
-                let _ = done.resolve.call0(&JsValue::UNDEFINED);
+                // The detail alone crosses the shared promise: its prefix is added once, below.
+                let _ = match result {
+                    Ok(()) => done.resolve.call0(&JsValue::UNDEFINED),
+                    Err(WxError::LoadFailed { detail }) => {
+                        done.reject.call1(&JsValue::UNDEFINED, &JsValue::from_str(&detail))
+                    }
+                    Err(e) => done
+                        .reject
+                        .call1(&JsValue::UNDEFINED, &JsValue::from_str(&e.to_string())),
+                };
             });
-            loading
+            done.promise
         }
     };
-    JsFuture::from(loading.done).await?;
-    match loading.failure.borrow().clone() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    JsFuture::from(promise)
+        .await
+        .map(drop)
+        .map_err(|e| WxError::LoadFailed {
+            detail: js::describe(&e),
+        })
 }
 
 async fn load_from(source: &SdkSource) -> Result<(), WxError> {
     match source {
         SdkSource::Urls(urls) => {
             let mut failures = Vec::new();
-            let mut commonjs = None;
             for url in urls {
                 match inject_src(url).await {
                     Ok(()) if js::wx().is_ok() => return Ok(()),
-                    Ok(()) => failures.push(format!("{url}: loaded but did not define window.wx")),
-                    Err(Failure::CommonJs) => commonjs = Some(url),
-                    Err(Failure::Other(detail)) => failures.push(format!("{url}: {detail}")),
+                    // What the npm CommonJS build does as a script (the console shows `module is not defined`).
+                    Ok(()) => failures.push(format!("{url}: {NOT_A_SCRIPT}")),
+                    Err(detail) => failures.push(format!("{url}: {detail}")),
                 }
-            }
-            if let Some(url) = commonjs {
-                return Err(WxError::CommonJsAsScript { url: url.clone() });
             }
             if failures.is_empty() {
                 failures.push("no URL given".into());
@@ -141,20 +138,36 @@ async fn load_from(source: &SdkSource) -> Result<(), WxError> {
         }
         SdkSource::Script(text) => inject_inline(text),
         SdkSource::CommonJs(text) => inject_inline(&commonjs_shim(text)),
-        SdkSource::CommonJsUrl(url) => {
-            let failed = |detail: String| WxError::LoadFailed {
-                detail: format!("GET {url}: {detail}"),
-            };
-            let fetched = crate::fetch::get(url).await.map_err(failed)?;
-            if !fetched.ok {
-                return Err(failed(format!("answered {}", fetched.status)));
-            }
-            if fetched.is_html() {
-                return Err(failed("answered an HTML page, not the npm weixin-js-sdk file".into()));
-            }
-            inject_inline(&commonjs_shim(&fetched.text))
-        }
+        SdkSource::CommonJsUrl(url) => load_commonjs_src(url).await,
     }
+}
+
+/// The npm file as a `<script src>` with a `module` (and `exports`) global for the time it runs, whose
+/// `module.exports` becomes `window.wx` and `window.jWeixin`, as the CDN file defines them. No fetch: a script
+/// URL needs no CORS, and no inline script (a Content-Security-Policy may forbid those).
+async fn load_commonjs_src(url: &str) -> Result<(), WxError> {
+    let window: JsValue = js::window()?.into();
+    let (module, exports) = (js_sys::Object::new(), js_sys::Object::new());
+    js::set(&module, "exports", &exports)?;
+    // A page's own `module`/`exports` globals, if any, are put back afterwards.
+    let saved = [js::get(&window, "module"), js::get(&window, "exports")];
+    js::set(&window, "module", &module)?;
+    js::set(&window, "exports", &exports)?;
+    let loaded = inject_src(url).await;
+    for (key, value) in ["module", "exports"].into_iter().zip(saved) {
+        let _ = js::set(&window, key, &value);
+    }
+    let failed = |detail: &str| WxError::LoadFailed {
+        detail: format!("{url}: {detail}"),
+    };
+    if loaded.is_err() {
+        return Err(failed("the script failed to load"));
+    }
+    let sdk = js::get(&module, "exports");
+    js::set(&window, "wx", &sdk)?;
+    js::set(&window, "jWeixin", &sdk)?;
+    js::wx().map_err(|_| failed("loaded but module.exports is not jweixin (is it the npm weixin-js-sdk file?)"))?;
+    Ok(())
 }
 
 /// Wraps the text of the npm `weixin-js-sdk` module (CommonJS: `module.exports = jweixin`) into a classic
@@ -194,59 +207,23 @@ fn append_to_head(script: &web_sys::HtmlScriptElement) -> Result<(), WxError> {
     Ok(())
 }
 
-/// Why a script URL did not load.
-enum Failure {
-    /// It ran and threw `module is not defined`: the npm CommonJS build.
-    CommonJs,
-    /// Anything else, described.
-    Other(String),
-}
-
-/// Whether a script error's message is a missing `module` (Chromium: `module is not defined`; Safari:
-/// `Can't find variable: module`).
-fn is_missing_module(message: &str) -> bool {
-    crate::text::contains(message, "module is not defined")
-        || crate::text::contains(message, "Can't find variable: module")
-}
-
-async fn inject_src(url: &str) -> Result<(), Failure> {
-    let other = |e: WxError| Failure::Other(e.to_string());
+async fn inject_src(url: &str) -> Result<(), String> {
+    let other = |e: WxError| e.to_string();
     let script = script_element().map_err(other)?;
     let done = deferred().map_err(other)?;
     script.set_onload(Some(&done.resolve));
     script.set_onerror(Some(&done.reject));
-    // A script that loads but throws reports to `window`'s "error" event, not to the element.
-    let threw = Rc::new(RefCell::new(false));
-    let seen = threw.clone();
-    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-        if js::get_string(&event, "message").is_some_and(|m| is_missing_module(&m)) {
-            seen.replace(true);
-        }
-    });
-    let window = js::window().map_err(other)?;
-    let listen = on_error.as_ref().unchecked_ref();
-    window
-        .add_event_listener_with_callback("error", listen)
-        .map_err(|e| other(e.into()))?;
     script.set_src(url);
-    let appended = append_to_head(&script);
-    let outcome = match appended {
-        Ok(()) => JsFuture::from(done.promise).await.map(drop).map_err(|_| ()),
-        Err(_) => Err(()),
-    };
-    let _ = window.remove_event_listener_with_callback("error", listen);
+    append_to_head(&script).map_err(other)?;
+    let outcome = JsFuture::from(done.promise).await;
     script.set_onload(None);
     script.set_onerror(None);
-    let failure = if *threw.borrow() {
-        Failure::CommonJs
-    } else if outcome.is_err() {
-        Failure::Other("the script failed to load".into())
-    } else {
-        return Ok(());
-    };
-    // A failed script leaves no element behind (a retry adds its own).
-    script.remove();
-    Err(failure)
+    if outcome.is_err() {
+        // A failed script leaves no element behind (a retry adds its own).
+        script.remove();
+        return Err("the script failed to load".into());
+    }
+    Ok(())
 }
 
 fn inject_inline(text: &str) -> Result<(), WxError> {

@@ -43,11 +43,13 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
         "data:text/javascript,{}",
         String::from(js_sys::encode_uri_component(JWEIXIN_NPM))
     );
-    let wrong = wx_jssdk::load_sdk(&SdkSource::Urls(vec![npm_as_script.clone()])).await;
-    assert_eq!(wrong, Err(WxError::CommonJsAsScript { url: npm_as_script }));
+    let wrong = wx_jssdk::load_sdk(&SdkSource::Urls(vec![npm_as_script])).await;
     let wrong = wrong.expect_err("CommonJS as a script");
-    assert!(wrong.to_string().contains("SdkSource::CommonJsUrl"), "{wrong}");
-    assert!(wrong.hint().contains("SdkSource::CommonJsUrl"), "{}", wrong.hint());
+    assert!(
+        matches!(&wrong, WxError::LoadFailed { detail } if detail.contains("SdkSource::CommonJsUrl")),
+        "{wrong:?}"
+    );
+    assert_eq!(wrong.to_string().matches("could not be loaded").count(), 1, "{wrong}");
 
     // A CommonJS URL that is unreachable, or answers a page instead of the file, fails saying so.
     let unreachable = wx_jssdk::load_sdk(&SdkSource::CommonJsUrl(
@@ -60,7 +62,7 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
     );
     let page = wx_jssdk::load_sdk(&SdkSource::CommonJsUrl("data:text/html,<!doctype html><p>index".into())).await;
     assert!(
-        matches!(&page, Err(WxError::LoadFailed { detail }) if detail.contains("an HTML page")),
+        matches!(&page, Err(WxError::LoadFailed { detail }) if detail.contains("did not define window.wx")),
         "{page:?}"
     );
 
