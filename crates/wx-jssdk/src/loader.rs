@@ -164,9 +164,14 @@ async fn load_commonjs_src(url: &str) -> Result<(), WxError> {
         return Err(failed("the script failed to load"));
     }
     let sdk = js::get(&module, "exports");
+    // Only jweixin becomes `window.jWeixin`: jweixin itself returns an existing one instead of loading.
+    if !js::get(&sdk, "config").is_function() {
+        return Err(failed(
+            "loaded but module.exports is not jweixin (is it the npm weixin-js-sdk file?)",
+        ));
+    }
     js::set(&window, "wx", &sdk)?;
     js::set(&window, "jWeixin", &sdk)?;
-    js::wx().map_err(|_| failed("loaded but module.exports is not jweixin (is it the npm weixin-js-sdk file?)"))?;
     Ok(())
 }
 
