@@ -93,6 +93,15 @@ async fn a_share_edit_is_recorded_by_the_emulator() -> Result<()> {
         "{record}"
     );
     s.screenshot("share").await?;
+    // The emulator's share toast leaves the Apply button uncovered (and lets taps through), at 390×844.
+    let overlap = s
+        .js(
+            "const t = document.getElementById('wxkit-emulator-panel').getBoundingClientRect();
+             const b = document.getElementById('share-apply').getBoundingClientRect();
+             return t.height > 0 && t.left < b.right && b.left < t.right && t.top < b.bottom && b.top < t.bottom;",
+        )
+        .await?;
+    ensure!(overlap == false, "the share toast covers the Apply button");
     // An edit after applying: "set ✓" no longer holds for what the form shows.
     s.type_into("#share-title", "Edited, not applied").await?;
     eventually(Duration::from_secs(10), "the stale outcome to go", || async {

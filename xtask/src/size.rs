@@ -113,6 +113,14 @@ impl fmt::Display for AppSize {
     }
 }
 
+/// `cargo xtask size`: the release app built as `test` builds it, then its size against the budget.
+pub fn run() -> Result<()> {
+    crate::setup::run()?;
+    let dist_dir = target_dir().join("e2e-dist");
+    dist::build(&dist_dir)?;
+    check_budget(&dist_dir)
+}
+
 /// `cargo xtask test`'s size step: measures the release app in `app_dist` against the counter, prints both, and
 /// fails past the budget.
 pub fn check_budget(app_dist: &Path) -> Result<()> {

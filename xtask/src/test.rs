@@ -1,7 +1,7 @@
 //! `cargo xtask test`: setup, then every check CI relies on, stopping at the first failure.
 
 use crate::{
-    dist, docs, example, fuzz, setup,
+    dist, docs, example, fuzz, package, setup,
     shell::{cmd, exec, exec_within, target_dir},
     size,
 };
@@ -64,6 +64,8 @@ pub fn run() -> Result<()> {
         ))?;
     }
     fuzz::lint()?;
+    package::check_packages()?;
+    package::check_oldest_wasm_bindgen()?;
     built_then_run(|| {
         cmd(
             "cargo",

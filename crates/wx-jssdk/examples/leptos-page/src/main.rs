@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wx_jssdk::{Backend, ConfigOptions, Configured, JsApi, Preload, SdkSource, WxError, share};
 
 /// Where Trunk puts the npm `weixin-js-sdk` file (see index.html): CommonJS, so it is fetched as text.
-const LOCAL_JWEIXIN: &str = "/vendor/jweixin-1.6.0.js";
+const LOCAL_JWEIXIN: &str = "/vendor/jweixin-1.6.0.cjs.js";
 
 fn main() {
     leptos::mount::mount_to_body(App);
