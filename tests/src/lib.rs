@@ -7,7 +7,7 @@
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::{
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::Command,
     sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
@@ -30,7 +30,8 @@ pub struct Stack {
     _profile: TempDir,
 }
 
-fn env_path(name: &str) -> Result<PathBuf> {
+/// The path in environment variable `name`, which must exist (`cargo xtask test` sets and builds them).
+pub fn env_path(name: &str) -> Result<PathBuf> {
     let p = std::env::var_os(name)
         .map(PathBuf::from)
         .with_context(|| format!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))?;
@@ -64,10 +65,15 @@ pub async fn http_body(method: &str, url: &str, json: &str) -> Result<(u16, Stri
 }
 
 impl Stack {
-    /// Starts the server (with its in-process fake WeChat, memory store) and a browser at phone width.
+    /// Starts the server (with its in-process fake WeChat, memory store) serving the app (`WXKIT_DIST`) and a
+    /// browser at phone width.
     pub async fn start() -> Result<Self> {
+        Self::start_with(&env_path("WXKIT_DIST")?, &[]).await
+    }
+
+    /// As [`start`](Self::start), serving the page in `dist`, with `chrome_args` added to Chromium's.
+    pub async fn start_with(dist: &Path, chrome_args: &[&str]) -> Result<Self> {
         let server_bin = env_path("WXKIT_SERVER_BIN")?;
-        let dist = env_path("WXKIT_DIST")?;
         // The server's output, kept as it comes for a failed run's post-mortem: one file per process.
         let logs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-logs");
         std::fs::create_dir_all(&logs)?;
@@ -75,7 +81,7 @@ impl Stack {
         server
             .args(["serve", "--mock"])
             .env("WX_LISTEN", "127.0.0.1:0")
-            .env("WX_STATIC_DIR", &dist)
+            .env("WX_STATIC_DIR", dist)
             .env("WX_STORE", "memory")
             .env("WX_JS_DOMAINS", "127.0.0.1");
         static STACKS: AtomicUsize = AtomicUsize::new(0);
@@ -100,17 +106,25 @@ impl Stack {
         .await?;
 
         let profile = TempDir::new("e2e-chrome");
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+        ]
+        .iter()
+        .chain(chrome_args)
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--window-size={},{}", PHONE.0, PHONE.1));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let caps = serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-quic", "--no-first-run",
-                    format!("--window-size={},{}", PHONE.0, PHONE.1),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
         });
         let serde_json::Value::Object(caps) = caps else {
             bail!("capabilities are an object")

@@ -93,6 +93,15 @@ async fn a_share_edit_is_recorded_by_the_emulator() -> Result<()> {
         "{record}"
     );
     s.screenshot("share").await?;
+    // The emulator's share toast leaves the Apply button uncovered (and lets taps through), at 390×844.
+    let overlap = s
+        .js(
+            "const t = document.getElementById('wxkit-emulator-panel').getBoundingClientRect();
+             const b = document.getElementById('share-apply').getBoundingClientRect();
+             return t.height > 0 && t.left < b.right && b.left < t.right && t.top < b.bottom && b.top < t.bottom;",
+        )
+        .await?;
+    ensure!(overlap == false, "the share toast covers the Apply button");
     // An edit after applying: "set ✓" no longer holds for what the form shows.
     s.type_into("#share-title", "Edited, not applied").await?;
     eventually(Duration::from_secs(10), "the stale outcome to go", || async {
@@ -458,4 +467,29 @@ async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {
     let (_, body) = http("GET", &s.url("/fake-wechat/test-only/stats")).await?;
     let v: serde_json::Value = serde_json::from_str(&body)?;
     v[appid]["getticket"].as_u64().context("getticket count")
+}
+
+/// index.html starts the signed config, jweixin and the emulator while the wasm downloads; the app's own
+/// requests take those answers (preload matching), so the backend signs once per load, not twice, and the
+/// page records the early requests as the link preloads'.
+#[tokio::test]
+async fn the_app_takes_the_config_and_jweixin_that_index_html_started() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/?emulator=on").await?;
+    let (status, metrics) = http("GET", &s.url("/metrics")).await?;
+    ensure!(status == 200, "{metrics}");
+    ensure!(
+        metrics.contains("wxkit_config_requests_total{status=\"200\"} 1\n"),
+        "one config request for one load: {metrics}"
+    );
+    let started = s
+        .js("return performance.getEntriesByType('resource')
+                .filter((e) => /\\/api\\/jssdk\\/config|\\/vendor\\/jweixin|wxkit-emulator_bg\\.wasm/.test(e.name))
+                .map((e) => e.initiatorType);")
+        .await?;
+    ensure!(
+        started == serde_json::json!(["link", "link", "link"]),
+        "config, jweixin and the emulator's wasm each fetched once, by the preloads: {started}"
+    );
+    s.close().await
 }

@@ -7,12 +7,25 @@ use crate::{
 };
 use anyhow::{Context, Result};
 
-pub fn run() -> Result<()> {
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only the app's figures (its size and navigation → wx.ready), e.g. to repeat the noisy browser bench.
+    #[arg(long)]
+    app: bool,
+}
+
+pub fn run(args: &Args) -> Result<()> {
     // The size and browser benches need trunk, wasm-bindgen, wasm-opt and Chromium like `test` does.
     crate::setup::run()?;
+    if args.app {
+        crate::app_bench::size()?;
+        return crate::app_bench::ready();
+    }
     sign_bench()?;
     push_bench()?;
+    push_dedupe_bench()?;
     server_bench()?;
+    rules_bench()?;
     jssdk_size_bench()?;
     crate::app_bench::size()?;
     crate::app_bench::ready()
@@ -22,6 +35,18 @@ pub fn run() -> Result<()> {
 /// SHA-1 + JSON work, both as child processes; the bench prints req/s, p50/p99, RSS and the ratios.
 fn server_bench() -> Result<()> {
     exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "server_load"]))
+}
+
+/// De-duplication across instances: `PushService::handle` with Redis claims vs this process's cache alone, in the
+/// same run (the bench starts its own redis-server); it prints both and the ratio.
+fn push_dedupe_bench() -> Result<()> {
+    exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "push_dedupe"]))
+}
+
+/// `POST /wechat` answered by the demo rule file's `wx_rules::Router` vs the plain echo handler, both as child
+/// processes in the same run; prints both req/s and the throughput ratio (target >= 0.80).
+fn rules_bench() -> Result<()> {
+    exec(cmd("cargo", &["bench", "-p", "wx-server", "--bench", "rules_load"]))
 }
 
 /// One `wx.config` signature vs the bare SHA-1 of the same canonical string.

@@ -1,4 +1,4 @@
-//! `cargo xtask setup | dev | test | bench | dist | fuzz | example`: everything a fresh machine needs, from one entry point.
+//! `cargo xtask setup | dev | test | bench | size | package | dist | fuzz | example`: everything a fresh machine needs, from one entry point.
 
 mod app_bench;
 mod bench;
@@ -7,6 +7,7 @@ mod dist;
 mod docs;
 mod example;
 mod fuzz;
+mod package;
 mod setup;
 mod shell;
 mod size;
@@ -31,7 +32,13 @@ enum Task {
     /// budget and end-to-end tests.
     Test,
     /// Benchmarks, each printed beside a baseline measured in the same run.
-    Bench,
+    Bench(bench::Args),
+    /// The release app's size against the bare Yew counter (the budget `test` enforces), built into
+    /// target/e2e-dist.
+    Size,
+    /// The packaging checks of `test`: `cargo package` of the published crates, and wx-jssdk in a page pinned
+    /// to the oldest wasm-bindgen it supports.
+    Package,
     /// The release build of the app (and its emulator module) into dist/, as wx-server serves it.
     Dist,
     /// Fuzz wx-push (push parser, safe-mode decryptor, verification) for a while; not in CI.
@@ -45,7 +52,9 @@ fn main() -> anyhow::Result<()> {
         Task::Setup => setup::run(),
         Task::Dev => dev::run(),
         Task::Test => test::run(),
-        Task::Bench => bench::run(),
+        Task::Bench(args) => bench::run(&args),
+        Task::Size => size::run(),
+        Task::Package => package::check_packages().and_then(|()| package::check_oldest_wasm_bindgen()),
         Task::Dist => dist::run(),
         Task::Fuzz(args) => fuzz::run(&args),
         Task::Example(args) => example::run(&args),

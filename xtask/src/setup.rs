@@ -5,7 +5,8 @@ use crate::shell::{cmd, exec, output, tools_dir};
 use anyhow::{Context, Result};
 use std::time::Instant;
 
-/// Must equal the `wasm-bindgen` crate pin in the workspace Cargo.toml.
+/// Must equal the `wasm-bindgen = "=…"` pin of the binaries (web, web/emulator, web/baseline-counter, the
+/// examples); the libraries ask for a range.
 pub const WASM_BINDGEN: &str = "0.2.130";
 /// 0.22 needs a newer rustc than these machines have.
 pub const TRUNK: &str = "0.21.14";
@@ -172,15 +173,27 @@ fn npm_tools() -> Result<bool> {
     Ok(true)
 }
 
-/// Trunk copies `target/tools/vendor/` into the app's dist: the npm jweixin under the name the app fetches.
+/// The vendored jweixin's file name: the npm `weixin-js-sdk` file is a CommonJS module (`module.exports = …`),
+/// not the CDN's classic script, and is named for it (`.cjs.js`): pages load it with
+/// `wx_jssdk::SdkSource::CommonJsUrl`, never as a `<script>`.
+pub const VENDORED_JWEIXIN: &str = "jweixin-1.6.0.cjs.js";
+
+/// Trunk copies `target/tools/vendor/` into the app's dist: the npm jweixin under [`VENDORED_JWEIXIN`] (the
+/// copy under the CDN file's name that earlier setups left is removed: it invited loading it as a script).
 fn vendor_jweixin() -> Result<bool> {
     let from = tools_dir().join("node_modules/weixin-js-sdk/index.js");
-    let to = tools_dir().join("vendor/jweixin-1.6.0.js");
+    let vendor = tools_dir().join("vendor");
+    let to = vendor.join(VENDORED_JWEIXIN);
     let text = std::fs::read(&from).with_context(|| format!("read {}", from.display()))?;
-    if std::fs::read(&to).is_ok_and(|have| have == text) {
-        return Ok(false);
+    let stale = vendor.join("jweixin-1.6.0.js");
+    let removed = stale.exists();
+    if removed {
+        std::fs::remove_file(&stale).with_context(|| format!("remove {}", stale.display()))?;
     }
-    std::fs::create_dir_all(tools_dir().join("vendor"))?;
+    if std::fs::read(&to).is_ok_and(|have| have == text) {
+        return Ok(removed);
+    }
+    std::fs::create_dir_all(&vendor)?;
     std::fs::write(&to, text)?;
     Ok(true)
 }

@@ -1,6 +1,6 @@
 //! Fetching the signed config from the wxkit backend, and the self-healing configure path.
 
-use crate::{ConfigOptions, SignedConfig, WxError, config, js, read};
+use crate::{ConfigOptions, SignedConfig, WxError, config, error::NOT_THE_BACKEND, js, read};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -82,7 +82,8 @@ impl Backend {
     /// ```
     ///
     /// # Errors
-    /// [`WxError::Backend`] with the backend's `error`/`message` (status 0 when unreachable), or
+    /// [`WxError::Backend`] with the backend's `error`/`message` (status 0 when unreachable; its hint says to
+    /// check the proxy when something other than wx-server answered, such as a dev server's HTML page), or
     /// [`WxError::BadResult`] when the JSON is not a signed config.
     pub async fn signed_config(&self, url: &str, refresh: bool) -> Result<SignedConfig, WxError> {
         let request = self.request_url(url, refresh);
@@ -96,14 +97,22 @@ impl Backend {
             .map_err(unreachable)?
             .dyn_into()?;
         let status = response.status();
-        let body = JsFuture::from(response.json()?).await.ok();
+        // Not JSON at all (a dev server's or static host's HTML page): the request never reached wx-server.
+        let not_the_backend = || WxError::Backend {
+            status,
+            error: NOT_THE_BACKEND.into(),
+            message: format!(
+                "GET {request} did not answer JSON: check that {} reaches wx-server",
+                self.endpoint
+            ),
+        };
+        let body = JsFuture::from(response.json()?).await.map_err(|_| not_the_backend())?;
         if !response.ok() {
-            let parsed = body.filter(|b| js::get_string(b, "error").is_some());
-            return Err(match parsed {
-                Some(e) => WxError::Backend {
+            return Err(match js::get_string(&body, "error") {
+                Some(error) => WxError::Backend {
                     status,
-                    error: read::string_or_empty(&e, "error"),
-                    message: read::string_or_empty(&e, "message"),
+                    error,
+                    message: read::string_or_empty(&body, "message"),
                 },
                 None => WxError::Backend {
                     status,
@@ -112,17 +121,13 @@ impl Backend {
                 },
             });
         }
-        let body = body.ok_or_else(|| WxError::BadResult {
-            api: "backend".into(),
-            detail: format!("GET {request} did not answer JSON"),
-        })?;
         signed_config_from_js(&body)
     }
 }
 
 /// Reads the backend's `{"appId","timestamp","nonceStr","signature"}` (the same shape `SignedConfig`
 /// deserialises from with serde).
-fn signed_config_from_js(body: &wasm_bindgen::JsValue) -> Result<SignedConfig, WxError> {
+pub(crate) fn signed_config_from_js(body: &wasm_bindgen::JsValue) -> Result<SignedConfig, WxError> {
     const API: &str = "backend";
     let timestamp = read::number(API, body, "timestamp")?;
     if !(timestamp >= 1.0 && timestamp.fract() == 0.0 && timestamp < 9.0e15) {

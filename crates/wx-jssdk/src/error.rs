@@ -24,6 +24,10 @@ pub enum WxError {
         /// What failed, per source tried.
         detail: String,
     },
+    /// The emulator refused to install ([`emulator::install`](crate::emulator::install)).
+    #[cfg(feature = "emulator")]
+    #[error(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
     /// `invalid signature`: the signature does not match what WeChat computes for this page.
     #[error("{err_msg}")]
     InvalidSignature {
@@ -186,6 +190,8 @@ impl WxError {
             WxError::LoadFailed { .. } => {
                 "check that res.wx.qq.com (or your SdkSource) is reachable and not blocked by a Content-Security-Policy"
             }
+            #[cfg(feature = "emulator")]
+            WxError::Emulator(e) => e.hint(),
             WxError::InvalidSignature { .. } => {
                 "sign location.href without '#' and what follows (on iOS single-page apps: the landing URL, see url_to_sign), \
                  with the same nonceStr/timestamp, the ticket of this appId, SHA-1 over the sorted raw fields; if the ticket \
@@ -213,12 +219,19 @@ impl WxError {
             WxError::Cancelled { .. } => "the user cancelled; nothing to fix",
             WxError::Failed { .. } => "read the errMsg; the API's options may be invalid for this device",
             WxError::Other { .. } => "read the errMsg and WeChat's JS-SDK error appendix",
+            WxError::Backend { error, .. } if error == NOT_THE_BACKEND => {
+                "check that /api/ reaches wx-server (a dev server must proxy it)"
+            }
             WxError::Backend { .. } => "read the backend's message; it names the setting or input to fix",
             WxError::BadResult { .. } => "report this: the SDK answered in a shape wx-jssdk does not know",
             WxError::Js(_) => "see the browser console for the JavaScript exception",
         }
     }
 }
+
+/// [`WxError::Backend`]'s `error` when the config endpoint answered something other than JSON (an HTML page:
+/// the request never reached wx-server).
+pub(crate) const NOT_THE_BACKEND: &str = "not_the_backend";
 
 impl From<wasm_bindgen::JsValue> for WxError {
     fn from(value: wasm_bindgen::JsValue) -> Self {
@@ -271,5 +284,60 @@ mod tests {
             assert!(check(&e), "{api} {msg} → {e:?}");
             assert!(!e.hint().is_empty());
         }
+    }
+
+    /// Each message says what went wrong once, and each hint points at what to fix.
+    #[test]
+    #[allow(clippy::disallowed_methods, reason = "test code: the size rules are for pages")]
+    fn messages_and_hints_point_the_right_way() {
+        let cases: &[(WxError, &str, &str)] = &[
+            (
+                WxError::LoadFailed {
+                    detail: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js: the script failed to load".into(),
+                },
+                "the JS-SDK script could not be loaded: https://res.wx.qq.com/open/js/jweixin-1.6.0.js: the script failed to load",
+                "res.wx.qq.com",
+            ),
+            (
+                WxError::LoadFailed {
+                    detail: format!("/vendor/jweixin-1.6.0.js: {}", crate::loader::NOT_A_SCRIPT),
+                },
+                "the JS-SDK script could not be loaded: /vendor/jweixin-1.6.0.js: loaded but did not define window.wx: \
+                 if the console says `module is not defined`, this is the npm CommonJS build; load it with \
+                 SdkSource::CommonJsUrl",
+                "res.wx.qq.com",
+            ),
+            (
+                WxError::Backend {
+                    status: 200,
+                    error: super::NOT_THE_BACKEND.into(),
+                    message: "GET /api/jssdk/config?url=x answered an HTML page".into(),
+                },
+                "the signing backend answered 200: not_the_backend: GET /api/jssdk/config?url=x answered an HTML page",
+                "reaches wx-server",
+            ),
+            (
+                WxError::Backend {
+                    status: 400,
+                    error: "url_not_allowed".into(),
+                    message: "add the domain to WX_PAGE_DOMAINS".into(),
+                },
+                "the signing backend answered 400: url_not_allowed: add the domain to WX_PAGE_DOMAINS",
+                "backend's message",
+            ),
+            (
+                WxError::Emulator(crate::emulator::EmulatorError::SdkAlreadyLoaded),
+                "jweixin is already loaded: install the emulator before wx_jssdk::load_sdk",
+                "before load_sdk",
+            ),
+        ];
+        for (error, message, hint) in cases {
+            assert_eq!(error.to_string(), *message);
+            assert!(error.hint().contains(hint), "{error:?}: {}", error.hint());
+            assert!(!error.hint().contains("report this"), "{error:?}");
+        }
+        // `?` turns the emulator's refusal into a WxError.
+        let install = || -> Result<(), WxError> { Err(crate::emulator::EmulatorError::AlreadyInstalled)? };
+        assert!(matches!(install(), Err(WxError::Emulator(_))));
     }
 }

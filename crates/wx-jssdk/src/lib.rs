@@ -38,9 +38,40 @@
 //! # Ok(()) }
 //! ```
 //!
-//! # Testing without WeChat
-//! [`emulator::install`] before [`load_sdk`] makes the real jweixin work in desktop Chromium, checking
-//! signatures exactly as WeChat does (see the [`emulator`] module).
+//! # As fast as a hand-written JS page
+//! A wasm page can ask for nothing until its module runs. A few lines of JS in the page's HTML can start
+//! jweixin and the signed config while the wasm downloads; [`Preload`] adopts them (the script is in the
+//! [`preload`] module's docs).
+//!
+//! # Loading jweixin
+//! [`SdkSource`] covers the three ways: WeChat's CDN in WeChat (the default), a local copy of the npm file
+//! ([`SdkSource::CommonJsUrl`]; it is CommonJS, not a classic script), or inline text ([`SdkSource::CommonJs`],
+//! [`SdkSource::Script`]).
+//!
+//! # Testing without WeChat: the `emulator` feature
+//! `emulator::install` before [`load_sdk`] makes the real jweixin work in desktop Chromium, checking
+//! signatures exactly as WeChat does (see the `emulator` module). It is behind the `emulator` cargo feature,
+//! off by default, so production pages do not ship it (41382 B gz more on the example page, whose bindings are
+//! 30150 B gz; `cargo xtask bench` prints the figures). The debug-only pattern, with a feature of your page that turns on `wx-jssdk/emulator`:
+//!
+//! ```ignore
+//! #[cfg(feature = "emulator")]
+//! if !wx_jssdk::Environment::detect().in_wechat {
+//!     wx_jssdk::emulator::install(Default::default())?; // EmulatorError → WxError through `?`
+//! }
+//! wx_jssdk::load_sdk(&source).await?;
+//! ```
+//!
+//! # Leptos and other `Send`-bound APIs
+//! The futures here are `!Send` (they hold JS values, which stay on the page's thread). Leptos's
+//! `Action::new` and `Resource::new` require `Send`; use `Action::new_local` and `LocalResource::new`:
+//!
+//! ```ignore
+//! let configure = Action::new_local(|_: &()| async {
+//!     wx_jssdk::load_sdk(&SdkSource::default()).await?;
+//!     wx_jssdk::configure_from_backend(&Backend::default(), &ConfigOptions::new([JsApi::ChooseImage])).await
+//! });
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -49,6 +80,8 @@ mod backend;
 mod bridge;
 mod call;
 mod config;
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 mod env;
 mod error;
@@ -56,6 +89,8 @@ mod js;
 mod listener;
 mod loader;
 mod names;
+pub mod open_tags;
+pub mod preload;
 mod read;
 mod ser;
 mod text;
@@ -70,4 +105,5 @@ pub use error::WxError;
 pub use listener::Listener;
 pub use loader::{JWEIXIN_FALLBACK_URL, JWEIXIN_URL, SdkSource, commonjs_shim, load_sdk};
 pub use names::{JsApi, OpenTag, UnknownName};
+pub use preload::Preload;
 pub use url::{pick_url_to_sign, remember_landing_url, url_to_sign};

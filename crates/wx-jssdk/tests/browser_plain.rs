@@ -34,6 +34,37 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
         matches!(&failed, Err(WxError::LoadFailed { detail }) if detail.contains("127.0.0.1:9")),
         "{failed:?}"
     );
+    // Its message says what failed once, not the prefix twice (the error used to cross the shared load as text).
+    let message = failed.expect_err("failed").to_string();
+    assert_eq!(message.matches("could not be loaded").count(), 1, "{message}");
+
+    // The npm CommonJS file as a plain script URL: named for what it is, pointing at the source that loads it.
+    let npm_as_script = format!(
+        "data:text/javascript,{}",
+        String::from(js_sys::encode_uri_component(JWEIXIN_NPM))
+    );
+    let wrong = wx_jssdk::load_sdk(&SdkSource::Urls(vec![npm_as_script])).await;
+    let wrong = wrong.expect_err("CommonJS as a script");
+    assert!(
+        matches!(&wrong, WxError::LoadFailed { detail } if detail.contains("SdkSource::CommonJsUrl")),
+        "{wrong:?}"
+    );
+    assert_eq!(wrong.to_string().matches("could not be loaded").count(), 1, "{wrong}");
+
+    // A CommonJS URL that is unreachable, or answers a page instead of the file, fails saying so.
+    let unreachable = wx_jssdk::load_sdk(&SdkSource::CommonJsUrl(
+        "http://127.0.0.1:9/jweixin-1.6.0.cjs.js".into(),
+    ))
+    .await;
+    assert!(
+        matches!(&unreachable, Err(WxError::LoadFailed { detail }) if detail == "http://127.0.0.1:9/jweixin-1.6.0.cjs.js: the script failed to load"),
+        "{unreachable:?}"
+    );
+    let page = wx_jssdk::load_sdk(&SdkSource::CommonJsUrl("data:text/html,<!doctype html><p>index".into())).await;
+    assert!(
+        matches!(&page, Err(WxError::LoadFailed { detail }) if detail.starts_with("data:text/html,") && !detail.contains("could not be loaded")),
+        "{page:?}"
+    );
 
     // The first URL fails, the fallback (the real SDK as a data: URL) loads; two concurrent callers share it.
     let data_url = format!(
@@ -44,9 +75,9 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
     let (a, b) = futures_join(wx_jssdk::load_sdk(&source), wx_jssdk::load_sdk(&source)).await;
     a.expect("first caller");
     b.expect("second caller");
-    assert_eq!(scripts_with_src("data:"), 1, "one shared load");
+    assert_eq!(scripts_with_src("data:text/javascript,(function"), 1, "one shared load");
     wx_jssdk::load_sdk(&source).await.expect("already loaded");
-    assert_eq!(scripts_with_src("data:"), 1);
+    assert_eq!(scripts_with_src("data:text/javascript,(function"), 1);
 
     // Not WeChat: typed, immediate refusals.
     assert_eq!(wx_jssdk::config(&config, &all_apis()).await, Err(WxError::NotInWechat));
@@ -75,6 +106,33 @@ async fn loads_once_with_fallback_and_refuses_outside_wechat() {
     assert_eq!(
         wx_jssdk::emulator::install(Default::default()).map(drop),
         Err(EmulatorError::SdkAlreadyLoaded)
+    );
+}
+
+/// A config endpoint that answers HTML (a dev server not proxying `/api/`) says to check the proxy, not to
+/// report a bug; an endpoint that cannot be reached is status 0.
+#[wasm_bindgen_test]
+async fn backend_answering_html_points_at_the_proxy() {
+    let dev_server = wx_jssdk::Backend::new("data:text/html,<!doctype html><title>trunk</title>");
+    let e = dev_server
+        .signed_config("https://example.com/", false)
+        .await
+        .expect_err("HTML is not a signed config");
+    assert!(
+        matches!(&e, WxError::Backend { status: 200, message, .. } if message.contains("reaches wx-server")),
+        "{e:?}"
+    );
+    assert!(e.hint().contains("reaches wx-server"), "{}", e.hint());
+    assert!(!e.hint().contains("report this"));
+
+    let down = wx_jssdk::Backend::new("http://127.0.0.1:9/api/jssdk/config");
+    let e = down
+        .signed_config("https://example.com/", false)
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&e, WxError::Backend { status: 0, error, .. } if error == "unreachable"),
+        "{e:?}"
     );
 }
 

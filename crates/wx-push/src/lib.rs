@@ -8,6 +8,7 @@
 //! | passive replies (text … news, `success`) | `reply.rs` | [`Reply`], [`ReplyMessage`] |
 //! | once per push, retries share the reply, 4 s deadline | `service.rs`, `dedupe.rs` | [`PushService::handle`] |
 //! | the account's mode, fresh timestamps, each signed request once | `verify.rs`, `replay.rs` | [`PushVerifier::with_account_mode`], [`ReplayStore`] |
+//! | once per push across instances, retries anywhere share the reply | `claims.rs` | [`PushService::with_claim_store`], [`ClaimStore`] |
 //! | signed pushes for tests and the fake WeChat | `simulate.rs` | [`PushSigner`] |
 //!
 //! A server mounts a [`PushService`] with a [`PushHandler`] (a type or an async closure):
@@ -30,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod claims;
 mod crypto;
 mod dedupe;
 mod demo;
@@ -48,6 +50,7 @@ mod verify;
 mod write;
 mod xml;
 
+pub use claims::{ClaimFuture, ClaimStore, ClaimStoreError, Claimed, claim_key};
 pub use crypto::{CryptoError, ENCODING_AES_KEY_LEN, EncodingAesKey, PushCipher};
 pub use demo::DemoHandler;
 pub use handler::PushHandler;

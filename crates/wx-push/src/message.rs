@@ -236,6 +236,13 @@ pub enum Event {
         /// `SendLocationInfo`.
         location: SendLocationInfo,
     },
+    /// `view_miniprogram`: a menu button opened a mini program.
+    ViewMiniprogram {
+        /// `EventKey`: the mini program page opened (`pagepath`).
+        page_path: String,
+        /// `MenuId`, for personalised menus.
+        menu_id: Option<String>,
+    },
     /// `TEMPLATESENDJOBFINISH`: a template message was delivered (or not).
     TemplateSendJobFinish {
         /// `MsgID` of the template message.
@@ -268,8 +275,8 @@ pub enum DedupeKey {
         create_time: u64,
         /// `Event` (`MsgType` for an unknown push without one).
         event: String,
-        /// What tells two events of that name apart: the `EventKey` (the scene for `SCAN`, the URL for `VIEW`)
-        /// or the template `MsgID`; `None` for events without one.
+        /// What tells two events of that name apart: the `EventKey` (the scene for `SCAN`, the URL for `VIEW`, the
+        /// page for `view_miniprogram`) or the template `MsgID`; `None` for events without one.
         key: Option<String>,
     },
 }
@@ -365,6 +372,7 @@ impl Event {
             Event::Subscribe { .. } | Event::Unsubscribe | Event::Location { .. } => None,
             Event::Scan(scene) => Some(scene.value.clone()),
             Event::View { url, .. } => Some(url.clone()),
+            Event::ViewMiniprogram { page_path, .. } => Some(page_path.clone()),
             Event::Click { key }
             | Event::ScanCodePush { key, .. }
             | Event::ScanCodeWaitMsg { key, .. }
@@ -391,6 +399,7 @@ impl Event {
             Event::PicPhotoOrAlbum { .. } => "pic_photo_or_album",
             Event::PicWeixin { .. } => "pic_weixin",
             Event::LocationSelect { .. } => "location_select",
+            Event::ViewMiniprogram { .. } => "view_miniprogram",
             Event::TemplateSendJobFinish { .. } => "TEMPLATESENDJOBFINISH",
         }
     }

@@ -208,6 +208,11 @@ fn parse_event(msg_type: &str, mut raw: RawPush<'_>, text: &str) -> Result<PushB
             url: f.req("EventKey", raw.event_key)?,
             menu_id: owned(raw.menu_id),
         }
+    } else if is("view_miniprogram") {
+        Event::ViewMiniprogram {
+            page_path: f.req("EventKey", raw.event_key)?,
+            menu_id: owned(raw.menu_id),
+        }
     } else if is("scancode_push") || is("scancode_waitmsg") {
         let info = f.req_scan(raw.scan_code_info)?;
         let key = or_empty(raw.event_key);

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use crate::claims::{ClaimStore, Claimed, claim_key, reply_from_elsewhere};
 use crate::dedupe::{Claim, DedupeCache, EntryId, Outcome};
 use crate::detach::{Detachable, Panicked};
 use crate::handler::{DynHandler, PushHandler, erase};
-use crate::message::Push;
+use crate::message::{DedupeKey, Push};
 use crate::replay::{DEFAULT_REPLAY_MEMORY, ReplayStore, Sightings};
 use crate::reply::{Addressee, Reply};
 use crate::verify::{DEFAULT_MAX_CLOCK_SKEW, Mode, PushQuery, PushVerifier, QueryChecked, VerifyError};
@@ -150,6 +151,20 @@ pub struct PushService {
     deadline: Duration,
     seen: Arc<Sightings>,
     shared_seen: Option<Arc<dyn ReplayStore>>,
+    /// Pushes claimed across instances, and how long a claim lasts (the de-duplication TTL).
+    claims: Option<Arc<dyn ClaimStore>>,
+    dedupe_ttl: Duration,
+}
+
+/// What the replay check found for a request.
+enum Sighting {
+    /// Never seen: a first delivery.
+    First,
+    /// Seen by this process: a retry, or a replay.
+    Again,
+    /// Seen by another instance (through the shared [`ReplayStore`]): a retry that reached another instance, or a
+    /// replay.
+    Elsewhere,
 }
 
 impl std::fmt::Debug for PushService {
@@ -174,6 +189,8 @@ impl PushService {
             deadline: DEFAULT_DEADLINE,
             seen: Arc::new(seen),
             shared_seen: None,
+            claims: None,
+            dedupe_ttl: DEFAULT_DEDUPE_TTL,
         }
     }
 
@@ -192,6 +209,16 @@ impl PushService {
         self
     }
 
+    /// Also claims every push in `store`, shared by the instances behind one load balancer, and leaves its reply
+    /// there: WeChat's retry of a push that reaches another instance waits for (at most the deadline) and answers
+    /// with the first instance's reply, without running the handler. A retry sent exactly as the first request
+    /// (which the shared [`ReplayStore`] reports as seen elsewhere) shares the reply the same way. This process's
+    /// cache is still asked first; a store that fails is logged and the push handled here.
+    pub fn with_claim_store(mut self, store: Arc<dyn ClaimStore>) -> Self {
+        self.claims = Some(store);
+        self
+    }
+
     /// Sets how long a push waits for its handler before WeChat is answered `success`.
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
@@ -203,6 +230,7 @@ impl PushService {
     /// oldest (so a sixteenth of the capacity each).
     pub fn with_dedupe(mut self, ttl: Duration, capacity: usize) -> Self {
         self.cache = Arc::new(DedupeCache::new(ttl, capacity));
+        self.dedupe_ttl = ttl;
         self
     }
 
@@ -282,10 +310,10 @@ impl PushService {
         }
         let verified = self.verifier.verify_body(checked, query, body)?;
         let push = Push::parse_text(&verified.xml)?;
-        let outcome = if self.first_sighting(query, checked).await? {
-            self.dispatch(push).await
-        } else {
-            self.retry(&push).await?
+        let outcome = match self.first_sighting(query, checked).await? {
+            Sighting::First => self.dispatch(push).await,
+            Sighting::Again => self.retry(&push).await?,
+            Sighting::Elsewhere => self.retry_elsewhere(push).await?,
         };
         let Some(xml) = outcome else {
             return Ok(PushResponse::success());
@@ -293,26 +321,80 @@ impl PushService {
         Ok(self.seal(verified.mode, &xml))
     }
 
-    /// Records the request against replay, here and in the shared store; false when this process has seen it
-    /// (a retry, or a replay). Refused when another instance has.
-    async fn first_sighting(&self, query: &PushQuery<'_>, checked: QueryChecked) -> Result<bool, PushError> {
+    /// Records the request against replay, here and in the shared store.
+    async fn first_sighting(&self, query: &PushQuery<'_>, checked: QueryChecked) -> Result<Sighting, PushError> {
         let Some(signed) = PushVerifier::signed_by(query, checked) else {
             return Err(VerifyError::MissingParam("signature").into());
         };
         if !self.seen.sight(signed) {
-            return Ok(false);
+            return Ok(Sighting::Again);
         }
         if let Some(shared) = &self.shared_seen {
             match shared.first_sighting(&signed.store_key(), self.seen.ttl()).await {
                 Ok(true) => {}
-                Ok(false) => {
-                    tracing::warn!("a request another instance accepted was sent here again: refused as a replay");
-                    return Err(VerifyError::Replayed.into());
-                }
+                Ok(false) => return Ok(Sighting::Elsewhere),
                 Err(error) => tracing::warn!(%error, "replay store unavailable: judged by this process's memory"),
             }
         }
-        Ok(true)
+        Ok(Sighting::First)
+    }
+
+    /// A request another instance accepted: with a [`ClaimStore`] where that instance claimed this push, WeChat's
+    /// retry, which shares its reply; otherwise a replay.
+    async fn retry_elsewhere(&self, push: Push) -> Result<Outcome, PushError> {
+        let replayed = || {
+            tracing::warn!("a request another instance accepted was sent here again: refused as a replay");
+            PushError::from(VerifyError::Replayed)
+        };
+        let Some(store) = &self.claims else {
+            return Err(replayed());
+        };
+        let key = push.dedupe_key();
+        let shared_key = claim_key(&key);
+        let claimed = match store.peek(&shared_key).await {
+            Ok(Some(claimed)) => claimed,
+            Ok(None) => return Err(replayed()),
+            Err(error) => {
+                tracing::warn!(%error, "claim store unavailable: a request seen elsewhere is refused as a replay");
+                return Err(replayed());
+            }
+        };
+        match self.first_delivery_outcome(self.cache.claim(key.clone())).await {
+            Ok(shared) => Ok(shared),
+            Err(id) => Ok(self
+                .share_elsewhere(Arc::clone(store), shared_key, claimed, id, &key)
+                .await),
+        }
+    }
+
+    /// This process's entry `id` for a push another instance claimed: settled with that instance's reply once it
+    /// is in the store (a task asks for it, for at most the de-duplication TTL, so this process's own retries wait
+    /// for it like for a local handler); this request waits for it at most the deadline.
+    async fn share_elsewhere(
+        &self,
+        store: Arc<dyn ClaimStore>,
+        shared_key: String,
+        claimed: Claimed,
+        id: EntryId,
+        key: &DedupeKey,
+    ) -> Outcome {
+        if let Claimed::Replied(reply) = claimed {
+            tracing::debug!("retried push: sharing another instance's reply");
+            let outcome: Outcome = reply.map(Arc::from);
+            self.cache.settle(id, Ok(outcome.clone()));
+            return outcome;
+        }
+        tracing::debug!("retried push: waiting for another instance's reply");
+        let (cache, ttl) = (Arc::clone(&self.cache), self.dedupe_ttl);
+        tokio::spawn(async move {
+            let reply = reply_from_elsewhere(&*store, &shared_key, ttl).await;
+            cache.settle(id, Ok(reply.map(Arc::from)));
+        });
+        match self.cache.find(key) {
+            Some(claim) => self.first_delivery_outcome(claim).await.unwrap_or_default(),
+            // Evicted meanwhile (a full cache): nothing left to wait on.
+            None => None,
+        }
     }
 
     /// A repeated request: WeChat's retry (the same push) shares the first delivery's reply and runs nothing;
@@ -345,10 +427,25 @@ impl PushService {
 
     /// Runs the handler once per push and waits for its outcome at most until the deadline.
     async fn dispatch(&self, push: Push) -> Outcome {
-        let id = match self.first_delivery_outcome(self.cache.claim(push.dedupe_key())).await {
+        let key = push.dedupe_key();
+        // Only a store needs the key again, after this process's cache took it.
+        let shared_key = self.claims.as_ref().map(|_| (key.clone(), claim_key(&key)));
+        let id = match self.first_delivery_outcome(self.cache.claim(key)).await {
             Ok(shared) => return shared,
             Err(id) => id,
         };
+        let mut shared = None;
+        if let (Some(store), Some((key, shared_key))) = (&self.claims, shared_key) {
+            match store.claim(&shared_key, self.dedupe_ttl).await {
+                Ok(None) => shared = Some((Arc::clone(store), shared_key)),
+                Ok(Some(claimed)) => {
+                    return self
+                        .share_elsewhere(Arc::clone(store), shared_key, claimed, id, &key)
+                        .await;
+                }
+                Err(error) => tracing::warn!(%error, "claim store unavailable: the push is handled here"),
+            }
+        }
         let addressee = Addressee::of(&push);
         // Polled right here (a reply that is ready costs no task and no timer); handed to the runtime only if it
         // outlives the deadline or WeChat hangs up, so the work always finishes and retries get its outcome.
@@ -356,8 +453,16 @@ impl PushService {
             cache: &self.cache,
             id,
             work: Some((Detachable::boxed((self.handler)(push)), addressee)),
+            shared,
         };
         let waited = first.run(self.deadline).await;
+        if let (Ok(ended), Some((store, shared_key))) = (&waited, first.shared.take()) {
+            // Left before WeChat is answered, so a retry at another instance finds it.
+            let reply = ended.as_ref().ok().and_then(|o| o.as_deref());
+            if let Err(error) = store.reply(&shared_key, reply).await {
+                tracing::warn!(%error, "claim store unavailable: the reply is not shared with other instances");
+            }
+        }
         self.settle(waited, "the push handler")
     }
 
@@ -419,6 +524,8 @@ struct FirstDelivery<'a> {
     id: EntryId,
     /// The handler's own (boxed) future, and whom its reply goes to.
     work: Option<(Detachable<Reply>, Addressee)>,
+    /// The push's claim in the shared store, where its reply is left for other instances.
+    shared: Option<(Arc<dyn ClaimStore>, String)>,
 }
 
 impl FirstDelivery<'_> {
@@ -451,8 +558,19 @@ impl FirstDelivery<'_> {
 impl Drop for FirstDelivery<'_> {
     fn drop(&mut self) {
         if let Some((work, to)) = self.work.take() {
-            let (cache, id) = (Arc::clone(self.cache), self.id);
-            work.detach(move |ended| cache.settle(id, ended.map(|reply| outcome(reply, to))));
+            let (cache, id, shared) = (Arc::clone(self.cache), self.id, self.shared.take());
+            work.detach(move |ended| {
+                let ended = ended.map(|reply| outcome(reply, to));
+                if let Some((store, key)) = shared {
+                    let reply = ended.as_ref().ok().and_then(|o| o.as_deref().map(str::to_owned));
+                    tokio::spawn(async move {
+                        if let Err(error) = store.reply(&key, reply.as_deref()).await {
+                            tracing::warn!(%error, "claim store unavailable: a late reply is not shared");
+                        }
+                    });
+                }
+                cache.settle(id, ended);
+            });
         }
     }
 }

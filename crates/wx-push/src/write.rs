@@ -117,8 +117,12 @@ fn write_event(out: &mut XmlOut, event: &Event) {
             out.bare("Precision", precision);
         }
         Event::Click { key } => out.cdata("EventKey", key),
-        Event::View { url, menu_id } => {
-            out.cdata("EventKey", url);
+        Event::View { url: key, menu_id }
+        | Event::ViewMiniprogram {
+            page_path: key,
+            menu_id,
+        } => {
+            out.cdata("EventKey", key);
             if let Some(menu_id) = menu_id {
                 out.cdata("MenuId", menu_id);
             }

@@ -18,7 +18,7 @@
 //! Running it: [`Server::start`] / [`Server::start_on`] (or [`Server::start_with_handler`]) for the whole backend;
 //! [`App::build`] + [`App::router`] + [`serve`] for the backend's routes inside a router of your own.
 //!
-//! Modules: [`settings`] (configuration), [`credentials`] (the service), [`store`] (memory, file, Redis),
+//! Modules: [`settings`] (configuration), [`accounts`] (several accounts in one server), [`credentials`] (the service), [`store`] (memory, file, Redis),
 //! [`wechat`] (the upstream client), [`http`] (routes), [`connections`] (the serve loop: [`serve`]),
 //! [`qrcode`] (scene QR codes), [`oauth`] (web authorisation), [`fake`] (the fake WeChat and its push simulator),
 //! [`demo`] (the demo account of `--mock`), [`metrics`]. `App` (in `server.rs`) is the one place that puts them
@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod connections;
 pub mod credentials;
 pub mod demo;
@@ -34,6 +35,7 @@ pub mod http;
 pub mod metrics;
 pub mod oauth;
 pub mod qrcode;
+mod rules;
 mod secret;
 mod server;
 pub mod settings;
@@ -47,9 +49,10 @@ pub use credentials::{
 pub use demo::{DEMO_APPID, DEMO_ENCODING_AES_KEY, DEMO_SECRET, DEMO_TOKEN};
 pub use http::error::ApiError;
 pub use metrics::Metrics;
+pub use rules::DEMO_RULES;
 pub use secret::Secret;
 pub use server::{App, Server, StartError};
-pub use settings::{ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_store_path};
+pub use settings::{AccountSettings, ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_store_path};
 pub use wechat::{TokenMode, UpstreamError, WechatClient};
 /// The account API client (menus, customer-service and template messages); [`CredentialService`] is its token
 /// source.

@@ -12,15 +12,20 @@
 //! | the whole backend on a listener you bound (port 0, a socket handed over) | [`Server::start_on`], or [`Server::start_with_handler`] with your own push handler |
 //! | the backend's routes inside an axum app of your own | [`App::build`] (or [`App::build_with_handler`]), [`App::router`], then [`serve`](crate::serve) |
 //!
+//! With several accounts ([`Settings::accounts`]), each gets its own WeChat client, credential service, refresh
+//! task and push service; [`App::build_with_handlers`] / [`Server::start_with_handlers`] choose each one's push
+//! handler.
+//!
 //! A `Server` stops with [`Server::shutdown`] or, as `wx-server serve` does, [`Server::run_until_signal`].
 
 use crate::{
     CredentialService, Metrics, ServeOptions,
+    accounts::{Account, Accounts, SharedHandler},
     credentials::background,
     fake::{FakeControl, FakeOptions},
     http::{self, AppState},
-    settings::{ConfigError, Settings, StoreSpec, mock_store_path},
-    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen},
+    settings::{AccountSettings, ConfigError, Settings, StoreSpec, mock_store_path},
+    store::{CredentialStore, FileStore, MemoryStore, StoreError, seen::FileSeen, sessions::FileSessions},
     wechat::WechatClient,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -48,6 +53,14 @@ pub enum StartError {
     /// The platform has no random source (for the per-process session key).
     #[error("no random source for the session key: set WX_SESSION_KEY ({0})")]
     Random(String),
+    /// The rule file (`WX_RULES`, or an account's `rules`) cannot be used: the line and the reason.
+    #[error("WX_RULES: {path}: {reason}")]
+    Rules {
+        /// The rule file.
+        path: String,
+        /// Where and why (`line 4: rule `a` has no reply: …`).
+        reason: String,
+    },
     /// The listen address could not be bound.
     #[error("WX_LISTEN: could not listen on {addr}: {source}")]
     Bind {
@@ -77,24 +90,28 @@ pub enum StartError {
 /// ```
 pub struct App {
     router: axum::Router,
-    service: CredentialService,
-    account: AccountClient<CredentialService>,
+    services: Vec<(String, CredentialService)>,
+    /// The account API client of each account, in `services`' order.
+    clients: Vec<AccountClient<CredentialService>>,
     metrics: Arc<Metrics>,
     fake: Option<FakeControl>,
-    background: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
-            .field("service", &self.service)
+            .field("service", self.service())
+            .field("accounts", &self.services.len())
             .finish_non_exhaustive()
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
-        self.background.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 }
 
@@ -107,12 +124,28 @@ impl App {
     ///
     /// # Errors
     /// [`StartError`] naming what to fix.
+    ///
+    /// Each account's pushes are answered by the rules of its rule file (`settings.rules` for the default
+    /// account, watched for changes), or with `settings.mock` the built-in demo rules, else the echo handler
+    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans). Sessions of the
+    /// rules live in the store of `settings.store`, apart per account.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        Self::build_with_handler(settings, wx_push::DemoHandler).await
+        let opened = open_store(settings).await?;
+        let sessions = opened.sessions.clone();
+        let mut watches = Vec::new();
+        let mut app = Self::assemble(settings, opened, |account, _| {
+            let (handler, watch) = crate::rules::answerer(settings, account, sessions.clone())?;
+            watches.extend(watch);
+            Ok(handler)
+        })?;
+        app.background.extend(watches);
+        Ok(app)
     }
 
-    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the demo
-    /// ([`wx_push::DemoHandler`]: echo text, greet followers with their scene, answer scans).
+    /// As [`build`](Self::build), with your own push handler on `POST /wechat` instead of the rules or the echo
+    /// handler (`settings.rules` is then not read). With several
+    /// accounts, every account's pushes go to this one handler (each account still verifies, de-duplicates and
+    /// remembers its own); [`build_with_handlers`](Self::build_with_handlers) gives each its own.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), wx_server::StartError> {
@@ -131,12 +164,42 @@ impl App {
         settings: &Settings,
         handler: impl wx_push::PushHandler,
     ) -> Result<Self, StartError> {
-        Self::build_with_account_handler(settings, |_| handler).await
+        let shared = SharedHandler::new(handler);
+        Self::build_with_handlers(settings, |_| Ok(shared.clone())).await
     }
 
-    /// As [`build_with_handler`](Self::build_with_handler), the handler made with the account API client (on this
-    /// app's credential service), so that a handler needing more than WeChat's 5 seconds can answer `success` at
-    /// once and send a customer-service message when it is done.
+    /// As [`build`](Self::build), with each account's push handler chosen by `handler_for`, called once per
+    /// account at start-up (the default account first), with its settings: its name, appid and `rules` file
+    /// among them. Return [`AnyHandler`](crate::accounts::AnyHandler) to give accounts handlers of different
+    /// types; an error stops start-up.
+    ///
+    /// ```no_run
+    /// # async fn demo(settings: wx_server::Settings) -> Result<(), wx_server::StartError> {
+    /// use wx_push::{DemoHandler, Push, Reply};
+    /// use wx_server::accounts::AnyHandler;
+    /// let app = wx_server::App::build_with_handlers(&settings, |account| {
+    ///     Ok(match account.name.as_str() {
+    ///         "shop" => AnyHandler::new(|_push: Push| async { Reply::text("the shop is open") }),
+    ///         _ => AnyHandler::new(DemoHandler),
+    ///     })
+    /// })
+    /// .await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] naming what to fix, or `handler_for`'s.
+    pub async fn build_with_handlers<H: wx_push::PushHandler>(
+        settings: &Settings,
+        mut handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
+        Self::build_with(settings, |account, _| handler_for(account)).await
+    }
+
+    /// As [`build_with_handler`](Self::build_with_handler), each account's handler made with its account API
+    /// client (on the account's credential service), so that a handler needing more than WeChat's 5 seconds can
+    /// answer `success` at once and send a customer-service message when it is done. `make_handler` is called once
+    /// per account, the default account first.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), wx_server::StartError> {
@@ -161,35 +224,70 @@ impl App {
     /// [`StartError`] naming what to fix.
     pub async fn build_with_account_handler<H: wx_push::PushHandler>(
         settings: &Settings,
-        make_handler: impl FnOnce(AccountClient<CredentialService>) -> H,
+        mut make_handler: impl FnMut(AccountClient<CredentialService>) -> H,
     ) -> Result<Self, StartError> {
-        settings.check_nothing_secret_is_served()?;
-        let metrics = Arc::new(Metrics::default());
-        let (store, replay) = open_store(settings, &metrics).await?;
-        let client = WechatClient::new(
-            &settings.api_base,
-            &settings.appid,
-            settings.secret.clone(),
-            settings.token_mode,
-            settings.upstream_timeout,
-            metrics.clone(),
-        )
-        .map_err(|e| StartError::Client(e.without_url().to_string()))?;
-        let service = CredentialService::new(&settings.appid, client.clone(), store, metrics.clone())
-            .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
-            .with_refresh_deadline(settings.refresh_deadline);
+        Self::build_with(settings, |_, client| Ok(make_handler(client.clone()))).await
+    }
+
+    /// Builds with each account's handler from `handler_for` (its settings and API client).
+    async fn build_with<H: wx_push::PushHandler>(
+        settings: &Settings,
+        handler_for: impl FnMut(&AccountSettings, &AccountClient<CredentialService>) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
+        let opened = open_store(settings).await?;
+        Self::assemble(settings, opened, handler_for)
+    }
+
+    fn assemble<H: wx_push::PushHandler>(
+        settings: &Settings,
+        opened: Opened,
+        mut handler_for: impl FnMut(&AccountSettings, &AccountClient<CredentialService>) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
+        let metrics = opened.metrics.clone();
+        let mut accounts = Vec::new();
+        let mut services = Vec::new();
+        let mut clients = Vec::new();
+        let mut background = Vec::new();
+        for account in settings.all_accounts() {
+            let client = WechatClient::new(
+                &settings.api_base,
+                &account.appid,
+                account.secret.clone(),
+                settings.token_mode,
+                settings.upstream_timeout,
+                metrics.clone(),
+            )
+            .map_err(|e| StartError::Client(e.without_url().to_string()))?;
+            // One store for all: its keys are `wxkit:<appid>:…`, so each account's credentials stay its own.
+            let service = CredentialService::new(&account.appid, client.clone(), opened.store.clone(), metrics.clone())
+                .with_refresh_lease(CredentialService::refresh_lease_for(settings.upstream_timeout))
+                .with_refresh_deadline(settings.refresh_deadline);
+            let replay = opened.replay_for(&account, &metrics);
+            let claims = opened.claims_for(&account, &metrics);
+            let api = AccountClient::new(&settings.api_base, service.clone())
+                .map_err(|e| StartError::Client(e.to_string()))?;
+            let push = http::push::service(&account, settings, replay, claims, handler_for(&account, &api)?);
+            clients.push(api);
+            background.push(tokio::spawn(background::run(service.clone())));
+            services.push((account.name.clone(), service.clone()));
+            accounts.push(Account {
+                name: account.name.as_str().into(),
+                appid: account.appid.as_str().into(),
+                service,
+                client,
+                domains: account.js_domains.into(),
+                push,
+            });
+        }
+        let accounts = Accounts::new(accounts).ok_or_else(|| ConfigError::Invalid {
+            var: "WX_APPID",
+            message: "no account to serve".into(),
+        })?;
         let fake = settings.mock.then(|| in_process_fake(settings));
-        let account =
-            AccountClient::new(&settings.api_base, service.clone()).map_err(|e| StartError::Client(e.to_string()))?;
-        let handler = make_handler(account.clone());
         let state = Arc::new(AppState {
-            service: service.clone(),
-            appid: settings.appid.as_str().into(),
-            domains: settings.js_domains.clone().into(),
+            accounts,
             js_ports: settings.js_ports,
             metrics: metrics.clone(),
-            push: http::push::service(settings, replay, handler),
-            client,
             admin_token: settings.admin_token.clone(),
             central_token: settings.central_token.clone(),
             oauth: http::oauth::OauthState {
@@ -206,15 +304,37 @@ impl App {
             None => axum::Router::new(),
         };
         let router = http::router(state, &settings.cors_origins, settings.static_dir.clone(), mounted);
-        let background = tokio::spawn(background::run(service.clone()));
         Ok(Self {
             router,
-            service,
-            account,
+            services,
+            clients,
             metrics,
             fake,
             background,
         })
+    }
+
+    /// Where `settings.store` keeps followers' sessions (memory, files beside the credential file, or Redis), for
+    /// a [`wx_rules::Router`] of your own given to [`build_with_handler`](Self::build_with_handler) or
+    /// [`Server::start_with_handler`]: with the prefix `wxkit:<appid>:session:` it shares the sessions (and the
+    /// dialogues in progress) of a rule file's rules, across restarts (file) and instances (Redis).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wx_server::StartError> {
+    /// let settings = wx_server::Settings::mock();
+    /// let sessions = wx_server::App::session_store(&settings).await?;
+    /// let router = wx_rules::Router::new()
+    ///     .session_store(sessions, format!("wxkit:{}:session:", settings.appid))
+    ///     .rule(wx_rules::Rule::new("hi").exact("hi").text("hello"));
+    /// let app = wx_server::App::build_with_handler(&settings, router).await?;
+    /// # let _ = app; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError`] as for [`build`](Self::build) (an invalid store, a credential file inside the static
+    /// directory).
+    pub async fn session_store(settings: &Settings) -> Result<Arc<dyn wx_rules::SessionStore>, StartError> {
+        Ok(open_store(settings).await?.sessions)
     }
 
     /// The axum router (cheap to clone).
@@ -222,14 +342,20 @@ impl App {
         self.router.clone()
     }
 
-    /// The credential service.
+    /// The default account's credential service.
     pub fn service(&self) -> &CredentialService {
-        &self.service
+        &self.services[0].1
     }
 
-    /// The account API client on this app's credential service (menus, messages, media, users).
+    /// The credential service of the account called `name` (`default` for the default account).
+    pub fn account_service(&self, name: &str) -> Option<&CredentialService> {
+        self.services.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+
+    /// The default account's API client on this app's credential service (menus, messages, media, users).
     pub fn account_client(&self) -> &AccountClient<CredentialService> {
-        &self.account
+        // `assemble` refuses to build without an account, and the default account is always first.
+        &self.clients[0]
     }
 
     /// The counters served at `/metrics`.
@@ -243,41 +369,106 @@ impl App {
     }
 }
 
-/// The credential store of `settings.store`, and where a store shared by processes or instances also records
-/// accepted pushes against replay.
-async fn open_store(
-    settings: &Settings,
-    metrics: &Arc<Metrics>,
-) -> Result<(Arc<dyn CredentialStore>, Option<Arc<dyn wx_push::ReplayStore>>), StartError> {
-    Ok(match &settings.store {
-        StoreSpec::Memory => (Arc::new(MemoryStore::default()), None),
+/// A function making an account's push handler from its settings and API client.
+type HandlerFor<H> = fn(&AccountSettings, &AccountClient<CredentialService>) -> Result<H, StartError>;
+
+/// The credential store of `settings.store`, shared by the accounts, and what of it records accepted pushes.
+struct Opened {
+    metrics: Arc<Metrics>,
+    store: Arc<dyn CredentialStore>,
+    shared: SharedRecord,
+    /// Where the rules keep followers' sessions: one store for all accounts, whose keys carry the appid.
+    sessions: Arc<dyn wx_rules::SessionStore>,
+}
+
+/// Where a store shared by processes or instances also records accepted pushes against replay.
+enum SharedRecord {
+    /// The memory store: wx-push's own memory is all there is.
+    None,
+    File(FileStore),
+    #[cfg(feature = "redis")]
+    Redis(Arc<crate::store::RedisStore>),
+}
+
+impl Opened {
+    /// `account`'s record of accepted pushes, apart from every other account's.
+    fn replay_for(&self, account: &AccountSettings, metrics: &Arc<Metrics>) -> Option<Arc<dyn wx_push::ReplayStore>> {
+        match &self.shared {
+            SharedRecord::None => None,
+            SharedRecord::File(file) => Some(Arc::new(FileSeen::new(file, &account.name, metrics.clone()))),
+            #[cfg(feature = "redis")]
+            SharedRecord::Redis(redis) => Some(Arc::new(crate::store::seen::RedisSeen::new(
+                redis.clone(),
+                &account.appid,
+                metrics.clone(),
+            ))),
+        }
+    }
+
+    /// `account`'s claims of pushes, for de-duplication across instances: in Redis only (processes on one machine
+    /// sharing a file behind one port are rare, and keep de-duplication per process), apart from every other
+    /// account's.
+    fn claims_for(&self, account: &AccountSettings, metrics: &Arc<Metrics>) -> Option<Arc<dyn wx_push::ClaimStore>> {
+        match &self.shared {
+            SharedRecord::None | SharedRecord::File(_) => {
+                let _ = (account, metrics);
+                None
+            }
+            #[cfg(feature = "redis")]
+            SharedRecord::Redis(redis) => Some(Arc::new(crate::store::RedisClaims::new(
+                redis.clone(),
+                &account.appid,
+                metrics.clone(),
+            ))),
+        }
+    }
+}
+
+/// Opens `settings.store`.
+async fn open_store(settings: &Settings) -> Result<Opened, StartError> {
+    settings.check_nothing_secret_is_served()?;
+    settings.check_accounts()?;
+    let metrics = Arc::new(Metrics::default());
+    let (store, shared, sessions): (Arc<dyn CredentialStore>, _, Arc<dyn wx_rules::SessionStore>) = match &settings
+        .store
+    {
+        StoreSpec::Memory => (
+            Arc::new(MemoryStore::default()),
+            SharedRecord::None,
+            Arc::new(wx_rules::MemorySessionStore::default()),
+        ),
         StoreSpec::File(path) => {
             let file = FileStore::new(path);
-            let seen = FileSeen::new(&file, metrics.clone());
-            (Arc::new(file), Some(Arc::new(seen)))
+            let sessions = FileSessions::new(&file, metrics.clone());
+            (Arc::new(file.clone()), SharedRecord::File(file), Arc::new(sessions))
         }
         #[cfg(feature = "redis")]
         StoreSpec::Redis(url) => {
-            use crate::store::{RedisStore, seen::RedisSeen};
-            let redis = Arc::new(RedisStore::connect(url.expose()).await?);
-            let seen = RedisSeen::new(redis.clone(), &settings.appid, metrics.clone());
-            (redis, Some(Arc::new(seen)))
+            let redis = Arc::new(crate::store::RedisStore::connect(url.expose()).await?);
+            let sessions = crate::store::sessions::RedisSessions::new(redis.clone(), metrics.clone());
+            (redis.clone(), SharedRecord::Redis(redis), Arc::new(sessions))
         }
         #[cfg(not(feature = "redis"))]
         StoreSpec::Redis(_) => {
             return Err(ConfigError::Invalid {
                 var: "WX_STORE",
-                message:
-                    "this wx-server was built without its `redis` Cargo feature, so it has no Redis store: build it \
-                      with the feature (it is on by default), or use `file:<path>` or `memory`"
-                        .into(),
+                message: "this wx-server was built without its `redis` Cargo feature, so it has no Redis store: build \
+                          it with the feature (it is on by default), or use `file:<path>` or `memory`"
+                    .into(),
             }
             .into());
         }
+    };
+    Ok(Opened {
+        metrics,
+        store,
+        shared,
+        sessions,
     })
 }
 
-/// The fake WeChat of `--mock`: the demo app, pushing with the server's own Token, EncodingAESKey and appid.
+/// The fake WeChat of `--mock`: the demo app, pushing with the server's own Token, EncodingAESKey and appid; it
+/// also knows every other account's appid and secret, each with its own tokens and tickets.
 fn in_process_fake(settings: &Settings) -> FakeControl {
     let mut opts = FakeOptions::default();
     if let Some(token) = &settings.server_token {
@@ -285,6 +476,9 @@ fn in_process_fake(settings: &Settings) -> FakeControl {
     }
     opts.push.encoding_aes_key = settings.encoding_aes_key.clone();
     opts.push.appid = settings.appid.clone();
+    for account in &settings.accounts {
+        opts.credentials.push((account.appid.clone(), account.secret.clone()));
+    }
     FakeControl::new(opts)
 }
 
@@ -342,11 +536,14 @@ impl Server {
     ///
     /// # Errors
     /// [`StartError`].
+    ///
+    /// Pushes are answered as [`App::build`] says (the rule files, the demo rules, or the echo handler).
     pub async fn start_on(listener: TcpListener, settings: Settings) -> Result<Self, StartError> {
-        Self::start_with_handler(listener, settings, wx_push::DemoHandler).await
+        Self::start_app(listener, settings, None::<HandlerFor<wx_push::DemoHandler>>).await
     }
 
-    /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` with `handler`.
+    /// As [`start_on`](Self::start_on), answering pushes on `POST /wechat` (and every other account's path)
+    /// with `handler`.
     ///
     /// # Errors
     /// [`StartError`].
@@ -355,18 +552,53 @@ impl Server {
         settings: Settings,
         handler: impl wx_push::PushHandler,
     ) -> Result<Self, StartError> {
-        Self::start_with_account_handler(listener, settings, |_| handler).await
+        let shared = SharedHandler::new(handler);
+        Self::start_with_handlers(listener, settings, |_| Ok(shared.clone())).await
     }
 
-    /// As [`start_with_handler`](Self::start_with_handler), the handler made with the account API client (see
-    /// [`App::build_with_account_handler`]).
+    /// As [`start_on`](Self::start_on), each account's pushes answered by the handler `handler_for` chooses
+    /// for it (see [`App::build_with_handlers`]).
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start_with_handlers<H: wx_push::PushHandler>(
+        listener: TcpListener,
+        settings: Settings,
+        mut handler_for: impl FnMut(&AccountSettings) -> Result<H, StartError>,
+    ) -> Result<Self, StartError> {
+        Self::start_app(
+            listener,
+            settings,
+            Some(move |account: &AccountSettings, _: &_| handler_for(account)),
+        )
+        .await
+    }
+
+    /// As [`start_with_handler`](Self::start_with_handler), each account's handler made with its account API
+    /// client (see [`App::build_with_account_handler`]).
     ///
     /// # Errors
     /// [`StartError`].
     pub async fn start_with_account_handler<H: wx_push::PushHandler>(
         listener: TcpListener,
+        settings: Settings,
+        mut make_handler: impl FnMut(AccountClient<CredentialService>) -> H,
+    ) -> Result<Self, StartError> {
+        Self::start_app(
+            listener,
+            settings,
+            Some(move |_: &AccountSettings, client: &AccountClient<CredentialService>| {
+                Ok(make_handler(client.clone()))
+            }),
+        )
+        .await
+    }
+
+    /// Starts with `handler_for`'s handlers, or without it [`App::build`]'s.
+    async fn start_app<H: wx_push::PushHandler>(
+        listener: TcpListener,
         mut settings: Settings,
-        make_handler: impl FnOnce(AccountClient<CredentialService>) -> H,
+        handler_for: Option<impl FnMut(&AccountSettings, &AccountClient<CredentialService>) -> Result<H, StartError>>,
     ) -> Result<Self, StartError> {
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.listen,
@@ -379,19 +611,33 @@ impl Server {
                 addr.ip()
             };
             settings.api_base = format!("http://{}/fake-wechat", SocketAddr::new(ip, addr.port()));
+            // The demo rules link to the page on this listener (`{public_url}` without WX_PUBLIC_URL).
+            settings.listen = SocketAddr::new(ip, addr.port());
             // The fake's authorize page redirects straight back with a fresh code.
             settings.oauth_authorize_base = settings.api_base.clone();
             if settings.store == StoreSpec::File(mock_store_path()) {
                 // The fresh in-process fake would not know tickets cached by an earlier run.
                 let path = mock_store_path().with_file_name(format!("wxkit-mock-credentials-{}.json", addr.port()));
                 let _ = std::fs::remove_file(&path);
+                // And the demo rules' sessions: a dialogue of an earlier run on this port is over.
+                let mut sessions = path.clone().into_os_string();
+                sessions.push(".sessions");
+                let _ = std::fs::remove_dir_all(sessions);
                 settings.store = StoreSpec::File(path);
             }
         }
-        let app = App::build_with_account_handler(&settings, make_handler).await?;
+        let app = match handler_for {
+            Some(handler_for) => App::build_with(&settings, handler_for).await?,
+            None => App::build(&settings).await?,
+        };
         tracing::info!(
-            "wx-server listening on http://{addr} (appid {}, store {}, token mode {}, WeChat at {}{})",
+            "wx-server listening on http://{addr} (appid {}{}, store {}, token mode {}, WeChat at {}{})",
             settings.appid,
+            settings
+                .accounts
+                .iter()
+                .map(|a| format!("; account {} at {}, appid {}", a.name, a.path(), a.appid))
+                .collect::<String>(),
             app.service().store_description(),
             settings.token_mode.as_str(),
             settings.api_base,

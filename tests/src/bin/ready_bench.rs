@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use std::time::Duration;
 use wxkit_e2e::{Stack, eventually};
 
-const ROUNDS: usize = 15;
+const ROUNDS: usize = 25;
 
 async fn ready_ms(s: &Stack, path: &str) -> Result<f64> {
     s.browser.goto(&s.url(path)).await?;

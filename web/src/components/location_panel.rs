@@ -24,6 +24,16 @@ fn fixed(x: f64, digits: u8) -> String {
         .unwrap_or_else(|_| "—".to_owned())
 }
 
+/// A measurement with its unit, or "unknown" where WeChat reports −1 (speed, accuracy: any negative value, which
+/// none of them can really be).
+fn reading(x: f64, digits: u8, unit: &str) -> String {
+    if x < 0.0 || x.is_nan() {
+        "unknown".to_owned()
+    } else {
+        fixed(x, digits) + unit
+    }
+}
+
 /// What the location panel keeps while it is shown.
 #[derive(Clone, Default)]
 pub struct LocationState {
@@ -78,8 +88,8 @@ pub fn location_panel<R: 'static>(wx: &WxContext, state: &LocationState, up: &Up
                     <div class="cells">
                         { cell("Latitude", Some("loc-lat"), Look::Code, fixed(here.latitude, 6)) }
                         { cell("Longitude", Some("loc-lng"), Look::Code, fixed(here.longitude, 6)) }
-                        { cell("Accuracy", Some("loc-acc"), Look::Code, fixed(here.accuracy, 0) + " m") }
-                        { cell("Speed", None, Look::Code, fixed(here.speed, 1) + " m/s") }
+                        { cell("Accuracy", Some("loc-acc"), Look::Code, reading(here.accuracy, 0, " m")) }
+                        { cell("Speed", None, Look::Code, reading(here.speed, 1, " m/s")) }
                     </div>
                     { button_area(Kind::Plain, "loc-open", "Show on WeChat's map", false, open) }
                     if let Some(e) = &state.open_error { { error_line(e) } }
@@ -98,5 +108,18 @@ pub fn location_panel<R: 'static>(wx: &WxContext, state: &LocationState, up: &Up
             { button_area(Kind::Primary, "loc-get", "Get my location", !wx.is_ready(), get) }
             { body }
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reading;
+
+    #[test]
+    fn minus_one_reads_unknown() {
+        for unknown in [-1.0, -0.5, f64::NAN] {
+            assert_eq!(reading(unknown, 1, " m/s"), "unknown");
+            assert_eq!(reading(unknown, 0, " m"), "unknown");
+        }
     }
 }

@@ -24,7 +24,7 @@ pub async fn load(env: &Environment) -> Result<bool, WxError> {
         return Err(WxError::NotInWechat);
     }
     let source = if emulated {
-        emulation::local_sdk_source().await?
+        emulation::local_sdk_source()
     } else {
         SdkSource::default()
     };

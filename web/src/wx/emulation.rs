@@ -21,8 +21,9 @@ extern "C" {
 }
 
 const STORAGE_KEY: &str = "wxkit.emulator";
-/// Where Trunk copies the npm `weixin-js-sdk` file (see index.html): the official jweixin 1.6.0 code.
-const LOCAL_JWEIXIN: &str = "/vendor/jweixin-1.6.0.js";
+/// Where Trunk copies the npm `weixin-js-sdk` file (see index.html): the official jweixin 1.6.0 code, as the
+/// CommonJS module it is (`cargo xtask setup` names it so).
+const LOCAL_JWEIXIN: &str = "/vendor/jweixin-1.6.0.cjs.js";
 
 /// The page's location and its query, read in one place for the switch and the toggle.
 fn location_and_query() -> Option<(web_sys::Location, web_sys::UrlSearchParams)> {
@@ -99,20 +100,6 @@ pub async fn install_emulator() -> Result<(), WxError> {
 }
 
 /// The emulator has no CDN to reach: the page loads the npm copy of jweixin that Trunk put in dist.
-pub async fn local_sdk_source() -> Result<SdkSource, WxError> {
-    let failed = |detail: String| WxError::LoadFailed { detail };
-    let window = web_sys::window().ok_or_else(|| failed("no window".into()))?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(LOCAL_JWEIXIN))
-        .await
-        .map_err(|e| failed(format!("GET {LOCAL_JWEIXIN}: {e:?}")))?;
-    let response: web_sys::Response =
-        wasm_bindgen::JsCast::dyn_into(response).map_err(|_| failed(format!("GET {LOCAL_JWEIXIN}: not a response")))?;
-    if !response.ok() {
-        return Err(failed(format!("GET {LOCAL_JWEIXIN} answered {}", response.status())));
-    }
-    let text = response.text().map_err(|e| failed(format!("{e:?}")))?;
-    let text = wasm_bindgen_futures::JsFuture::from(text)
-        .await
-        .map_err(|e| failed(format!("{e:?}")))?;
-    Ok(SdkSource::CommonJs(text.as_string().unwrap_or_default()))
+pub fn local_sdk_source() -> SdkSource {
+    SdkSource::CommonJsUrl(LOCAL_JWEIXIN.into())
 }

@@ -109,7 +109,7 @@ const ADDED_TO_EVERY_CALL: [&str; 6] = [
 ];
 
 /// What the page sent, as JSON text for the record (see [`super::Call::args`]).
-fn recorded_args(args: &JsValue) -> String {
+pub(super) fn recorded_args(args: &JsValue) -> String {
     if !args.is_object() {
         return String::new();
     }
@@ -247,22 +247,29 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsVa
         Err(text) => text.clone(),
     };
     let result = answers::native("preVerifyJSAPI", &native_outcome);
+    let err_msg = format!("config:{}", reported(&native_outcome));
     let mut s = emulator.state.borrow_mut();
     // Only the latest config decides what is allowed (an older answer arriving late changes nothing).
-    if s.latest_verify == verify_id {
+    let latest = s.latest_verify == verify_id;
+    if latest {
         s.verifying = false;
         s.verified = outcome.is_ok().then(|| Verified {
             js_api_list: js_api_list.clone(),
+            open_tag_list: open_tag_list.clone(),
         });
     }
     s.record.configs.push(ConfigAttempt {
         app_id: request.app_id,
         url: wx_sign::url_for_signing(&page_url).to_owned(),
         ok: outcome.is_ok(),
-        err_msg: format!("config:{}", reported(&native_outcome)),
+        err_msg: err_msg.clone(),
         js_api_list: js_api_list.iter().map(|n| sdk_name(n)).collect(),
-        open_tag_list,
+        open_tag_list: open_tag_list.clone(),
     });
+    drop(s);
+    if latest {
+        super::open_tags::after_config(emulator, &err_msg, outcome.is_ok(), &open_tag_list);
+    }
     result.into()
 }
 

@@ -26,6 +26,7 @@ mod answers;
 mod bridge;
 mod gcj02;
 mod global;
+mod open_tags;
 mod page;
 mod record;
 mod verify;
@@ -224,6 +225,27 @@ pub enum EmulatorError {
     Browser(String),
 }
 
+impl EmulatorError {
+    /// What to do about it, in one sentence (as [`WxError::hint`](crate::WxError::hint)).
+    ///
+    /// ```
+    /// let e = wx_jssdk::emulator::EmulatorError::SdkAlreadyLoaded;
+    /// assert!(e.hint().contains("before load_sdk"));
+    /// ```
+    pub fn hint(&self) -> &'static str {
+        match self {
+            EmulatorError::AlreadyInstalled => "install the emulator once per page; later, use Emulator::current()",
+            EmulatorError::SdkAlreadyLoaded => {
+                "call emulator::install before load_sdk (jweixin reads the user agent once)"
+            }
+            EmulatorError::RealBridgePresent => {
+                "this is WeChat: skip the emulator when Environment::detect().in_wechat"
+            }
+            EmulatorError::Browser(_) => "see the browser console for the JavaScript exception",
+        }
+    }
+}
+
 /// The legacy share menu items a user can tap (`onMenuShare*` listeners).
 ///
 /// ```
@@ -308,6 +330,8 @@ pub(crate) fn list(value: &JsValue) -> js_sys::Array {
 pub(crate) struct Verified {
     /// Bridge names, as jweixin sends them.
     pub js_api_list: Vec<String>,
+    /// The verified `openTagList` (element names).
+    pub open_tag_list: Vec<String>,
 }
 
 pub(crate) struct State {
@@ -326,6 +350,8 @@ pub(crate) struct State {
     pub media: HashMap<String, String>,
     pub counter: u64,
     pub record: EmulatorRecord,
+    /// Drawing and tapping open tags, once a config with tags was verified.
+    pub open_tags_ui: Option<open_tags::Ui>,
 }
 
 thread_local! {
@@ -409,6 +435,7 @@ pub fn install(options: EmulatorOptions) -> Result<Emulator, EmulatorError> {
             media: HashMap::new(),
             counter: 0,
             record,
+            open_tags_ui: None,
         })),
     };
     let browser = |e: crate::WxError| EmulatorError::Browser(e.to_string());

@@ -228,7 +228,8 @@ fn base64(bytes: &[u8]) -> String {
 const PANEL_ID: &str = "wxkit-emulator-panel";
 
 /// Shows what the share APIs set, in a small fixed panel (when `show_panel`), so a person testing in a
-/// desktop browser sees what WeChat would share. Built with text nodes only (share data is page input).
+/// desktop browser sees what WeChat would share. Built with text nodes only (share data is page input). At the
+/// top right, where a phone-sized page keeps its header rather than its buttons, and taps pass through it.
 pub(super) fn render_panel(record: &EmulatorRecord) {
     let Some(state) = super::Emulator::current() else {
         return;
@@ -249,9 +250,9 @@ pub(super) fn render_panel(record: &EmulatorRecord) {
             p.set_id(PANEL_ID);
             let _ = p.set_attribute(
                 "style",
-                "position:fixed;right:8px;bottom:8px;max-width:320px;z-index:2147483647;background:#f7f7f7;\
+                "position:fixed;right:8px;top:8px;max-width:320px;z-index:2147483647;background:#f7f7f7;\
                  border:1px solid #07c160;border-radius:6px;padding:8px;font:12px/1.4 sans-serif;color:#111;\
-                 white-space:pre-wrap;word-break:break-all;opacity:.92",
+                 white-space:pre-wrap;word-break:break-all;opacity:.92;pointer-events:none",
             );
             let _ = body.append_child(&p);
             p

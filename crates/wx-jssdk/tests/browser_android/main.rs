@@ -12,6 +12,7 @@ mod config;
 mod listeners;
 mod mini_program;
 mod one_shot;
+mod open_tags;
 mod share;
 mod undocumented;
 

@@ -1,8 +1,10 @@
 //! The command line. Each subcommand lives in its own module.
 
 mod account;
+mod chat;
 mod check;
 mod fake;
+mod push;
 #[cfg(feature = "qrcode")]
 mod qrcode;
 mod serve;
@@ -29,6 +31,8 @@ enum Command {
     FakeWechat(fake::FakeArgs),
     Sign(sign::SignArgs),
     Check(check::CheckArgs),
+    Push(push::PushArgs),
+    Chat(chat::ChatArgs),
     #[cfg(feature = "qrcode")]
     Qrcode(qrcode::QrcodeArgs),
     Menu(account::MenuArgs),
@@ -46,6 +50,8 @@ impl Cli {
             Command::FakeWechat(args) => args.run(),
             Command::Sign(args) => args.run(),
             Command::Check(args) => args.run(),
+            Command::Push(args) => args.run(),
+            Command::Chat(args) => args.run(),
             #[cfg(feature = "qrcode")]
             Command::Qrcode(args) => args.run(),
             Command::Menu(args) => args.run(),

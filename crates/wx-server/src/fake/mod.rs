@@ -54,15 +54,15 @@ mod account_routes;
 mod faults;
 mod push;
 mod routes;
+mod simulated;
 mod world;
 
 pub use world::MAX_LIFETIME_SECS;
 
 pub use faults::{Endpoint, Fault, FaultRequest, FaultRule};
-pub use push::{
-    PushAccount, PushAttempt, PushMode, PushReport, PushSimulator, PushTiming, SimulateError, SimulatedPush,
-};
+pub use push::{PushAccount, PushAttempt, PushMode, PushReport, PushSimulator, PushTiming, SimulateError};
 pub use routes::PushRequest;
+pub use simulated::SimulatedPush;
 pub use world::CallCounts;
 pub use world::account::{DEMO_TEMPLATE_ID, FollowerUpdate};
 

@@ -5,13 +5,11 @@
 //! in all while it gets none. Any HTTP answer ends the delivery. Tests shorten the timeout with
 //! [`PushTiming`].
 
+use super::simulated::SimulatedPush;
 use crate::Secret;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
-use wx_push::{
-    EncodingAesKey, Event, Message, Push, PushBody, PushCipher, PushSigner, ReplyMessage, Scene, WECHAT_ATTEMPTS,
-    WECHAT_REPLY_TIMEOUT,
-};
+use wx_push::{EncodingAesKey, PushCipher, PushSigner, ReplyMessage, WECHAT_ATTEMPTS, WECHAT_REPLY_TIMEOUT};
 
 /// The account the simulator pushes for: what the server under test must be configured with.
 ///
@@ -46,6 +44,7 @@ impl Default for PushAccount {
 
 /// How the push is sent (the account's "message encryption mode").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum PushMode {
     /// Plain XML, `signature` only.
@@ -73,84 +72,6 @@ impl Default for PushTiming {
             attempts: WECHAT_ATTEMPTS,
         }
     }
-}
-
-/// A push described in JSON (`"type"` selects it); what a test or the CLI asks the simulator to send.
-///
-/// ```
-/// let p: wx_server::fake::SimulatedPush = serde_json::from_str(r#"{"type":"text","content":"hi"}"#).unwrap();
-/// assert!(matches!(p, wx_server::fake::SimulatedPush::Text { .. }));
-/// let p: wx_server::fake::SimulatedPush = serde_json::from_str(r#"{"type":"subscribe","scene":"42"}"#).unwrap();
-/// # let _ = p;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum SimulatedPush {
-    /// A text message; `msg_id` defaults to a fresh random id.
-    Text {
-        /// `Content`.
-        content: String,
-        /// `MsgId`.
-        #[serde(default)]
-        msg_id: Option<u64>,
-    },
-    /// A follow, from a scene QR code when `scene` is set (`EventKey` `qrscene_<scene>`).
-    Subscribe {
-        /// The scene value.
-        #[serde(default)]
-        scene: Option<String>,
-    },
-    /// An unfollow.
-    Unsubscribe,
-    /// A follower scanned a scene QR code.
-    Scan {
-        /// The scene value.
-        scene: String,
-    },
-    /// A menu button click.
-    Click {
-        /// The button's key.
-        key: String,
-    },
-}
-
-impl SimulatedPush {
-    /// The typed push from `openid` to `original_id`, created at `create_time`.
-    pub fn to_push(&self, original_id: &str, openid: &str, create_time: u64) -> Push {
-        let body = match self.clone() {
-            Self::Text { content, msg_id } => PushBody::Message(Message::Text {
-                content,
-                msg_id: msg_id.unwrap_or_else(random_msg_id),
-            }),
-            Self::Subscribe { scene } => PushBody::Event(Event::Subscribe {
-                scene: scene.map(|value| Scene {
-                    value,
-                    ticket: Some("gQfake-ticket".into()),
-                }),
-            }),
-            Self::Unsubscribe => PushBody::Event(Event::Unsubscribe),
-            Self::Scan { scene } => PushBody::Event(Event::Scan(Scene {
-                value: scene,
-                ticket: Some("gQfake-ticket".into()),
-            })),
-            Self::Click { key } => PushBody::Event(Event::Click { key }),
-        };
-        Push {
-            to_user_name: original_id.into(),
-            from_user_name: openid.into(),
-            create_time,
-            body,
-        }
-    }
-}
-
-fn random_msg_id() -> u64 {
-    let mut b = [0u8; 8];
-    // Without randomness the id is still unique enough for a fake: the clock.
-    if getrandom::fill(&mut b).is_err() {
-        return wx_sign::unix_timestamp().wrapping_mul(1_000_003);
-    }
-    u64::from_le_bytes(b) >> 1
 }
 
 /// One delivery attempt.
@@ -198,6 +119,9 @@ pub enum SimulateError {
         "`{0}` is not an http:// URL on loopback (127.0.0.1, [::1] or localhost): the simulator only pushes to local servers"
     )]
     Target(String),
+    /// The target is not an http or https URL (the CLI's rule).
+    #[error("`{0}` is not an http:// or https:// URL without a #fragment: give the server URL WeChat posts to")]
+    AnyTarget(String),
     /// Safe or compatible mode without an EncodingAESKey.
     #[error("mode {0:?} needs the account's EncodingAESKey, and the fake has none")]
     NoKey(PushMode),
@@ -228,6 +152,8 @@ pub struct PushSimulator {
     account: PushAccount,
     cipher: Option<PushCipher>,
     http: reqwest::Client,
+    /// Whether pushes may go beyond loopback (see [`PushSimulator::to_any_host`]).
+    any_host: bool,
 }
 
 impl std::fmt::Debug for PushSimulator {
@@ -257,7 +183,20 @@ impl PushSimulator {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SimulateError::Client(e.to_string()))?;
-        Ok(Self { account, cipher, http })
+        Ok(Self {
+            account,
+            cipher,
+            http,
+            any_host: false,
+        })
+    }
+
+    /// Lets this simulator push to any http or https URL, not only to loopback: for the `push` and `chat`
+    /// subcommands, where the person running them names their own server. The fake's `POST /test-only/push`
+    /// keeps the loopback rule, so that a request to the fake cannot make it send requests elsewhere.
+    pub fn to_any_host(mut self) -> Self {
+        self.any_host = true;
+        self
     }
 
     /// The account pushed for.
@@ -317,7 +256,7 @@ impl PushSimulator {
         signed: &wx_push::SignedPush,
         timing: PushTiming,
     ) -> Result<PushReport, SimulateError> {
-        let target = check_target(url)?;
+        let target = check_target(url, self.any_host)?;
         let sep = if target.query().is_some() { '&' } else { '?' };
         let full = format!("{target}{sep}{}", signed.query);
         let mut report = PushReport {
@@ -345,12 +284,12 @@ impl PushSimulator {
                     let left = timing.reply_timeout.saturating_sub(started.elapsed());
                     match tokio::time::timeout(left, r.text()).await {
                         Ok(Ok(body)) => Ok((status, body)),
-                        Ok(Err(e)) => Err(e.without_url().to_string()),
+                        Ok(Err(e)) => Err(describe(e)),
                         Err(_) => Err("timed out reading the answer".to_owned()),
                     }
                 }
                 Err(e) if e.is_timeout() => Err(format!("no answer within {:?}", timing.reply_timeout)),
-                Err(e) => Err(e.without_url().to_string()),
+                Err(e) => Err(describe(e)),
             };
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match answered {
@@ -387,13 +326,35 @@ impl PushSimulator {
     }
 }
 
+/// An HTTP failure with its causes (`error sending request: … Connection refused`), without the URL (the
+/// report already names it once).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn nonce() -> String {
     wx_sign::nonce().unwrap_or_else(|_| format!("n{}", wx_sign::unix_timestamp()))
 }
 
-fn check_target(url: &str) -> Result<url::Url, SimulateError> {
+fn check_target(url: &str, any_host: bool) -> Result<url::Url, SimulateError> {
     let bad = || SimulateError::Target(url.to_owned());
     let parsed = url::Url::parse(url).map_err(|_| bad())?;
+    if any_host {
+        return match parsed.scheme() {
+            "http" | "https" if parsed.has_host() && parsed.fragment().is_none() => Ok(parsed),
+            _ => Err(SimulateError::AnyTarget(url.to_owned())),
+        };
+    }
     let local = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),

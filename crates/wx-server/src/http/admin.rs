@@ -1,5 +1,6 @@
 //! The admin API: `POST /api/qrcode` (creating codes spends the account's quota, so it sits behind a bearer
-//! token, `WX_ADMIN_TOKEN`; without one the endpoint is disabled).
+//! token, `WX_ADMIN_TOKEN`; without one the endpoint is disabled). `?account=<name>` makes the code for another
+//! account than the default one.
 
 use super::{SharedState, error::ApiError};
 use crate::qrcode::{self, QrCodeRequest, QrCodeSpec};
@@ -56,6 +57,23 @@ pub(super) async fn create_qrcode(State(state): State<SharedState>, request: Req
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return r;
     }
+    // `?account=<name>`: a code of another account than the default (its own access_token and quota).
+    let account = match super::query_account(parts.uri.query()) {
+        None => state.accounts.default_account(),
+        Some(name) => match state.accounts.named(&name) {
+            Some(account) => account,
+            None => {
+                return ApiError::bad_request(
+                    "unknown_account",
+                    format!(
+                        "no account is named `{name}`: pass account= one of {}",
+                        state.accounts.names()
+                    ),
+                )
+                .into_response();
+            }
+        },
+    };
     let body = match super::body::read_body(body, MAX_QRCODE_REQUEST_BYTES).await {
         Ok(body) => body,
         Err(error) => {
@@ -87,7 +105,7 @@ pub(super) async fn create_qrcode(State(state): State<SharedState>, request: Req
         Ok(s) => s,
         Err(e) => return ApiError::bad_request("invalid_qrcode_request", e.to_string()).into_response(),
     };
-    match qrcode::create(&state.service, &state.client, &spec).await {
+    match qrcode::create(&account.service, &account.client, &spec).await {
         Ok(code) => {
             let mut r = Json(code).into_response();
             r.headers_mut()

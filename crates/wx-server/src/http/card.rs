@@ -30,6 +30,8 @@ struct CardQuery {
     shop_id: String,
     code: String,
     openid: String,
+    /// The account whose card ticket signs (`account=`; the default account without it).
+    account: Option<String>,
 }
 
 fn parse(raw: Option<&str>) -> Result<CardQuery, ApiError> {
@@ -42,10 +44,11 @@ fn parse(raw: Option<&str>) -> Result<CardQuery, ApiError> {
             "shopId" => &mut q.shop_id,
             "code" => &mut q.code,
             "openid" => &mut q.openid,
+            "account" => q.account.insert(String::new()),
             other => {
                 return Err(ApiError::bad_request(
                     "unknown_parameter",
-                    format!("unknown parameter `{other}`: use for, cardId, cardType, shopId, code, openid"),
+                    format!("unknown parameter `{other}`: use for, cardId, cardType, shopId, code, openid, account"),
                 ));
             }
         };
@@ -93,7 +96,8 @@ async fn signed(state: &super::AppState, raw: Option<&str>) -> Result<serde_json
     if q.purpose == "addCard" && q.card_id.is_empty() {
         return Err(ApiError::bad_request("bad_card_parameter", "addCard needs `cardId`"));
     }
-    let ticket = state.service.card_ticket().await?;
+    let account = state.accounts.chosen(q.account.as_deref())?;
+    let ticket = account.service.card_ticket().await?;
     let nonce = wx_sign::nonce().map_err(|e| ApiError {
         status: StatusCode::SERVICE_UNAVAILABLE,
         error: "no_randomness",
@@ -104,7 +108,7 @@ async fn signed(state: &super::AppState, raw: Option<&str>) -> Result<serde_json
     if q.purpose == "chooseCard" {
         let card_sign = sign(&[
             ticket.expose(),
-            &state.appid,
+            &account.appid,
             &q.shop_id,
             &timestamp,
             &nonce,

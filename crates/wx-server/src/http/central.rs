@@ -17,6 +17,16 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
+/// The account a central request is for: `?account=<name>`, else the default account.
+fn account<'s>(state: &'s super::AppState, request: &Request) -> Result<&'s crate::accounts::Account, ApiError> {
+    let name = request.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "account")
+            .map(|(_, v)| v.into_owned())
+    });
+    state.accounts.chosen(name.as_deref())
+}
+
 /// The checks every central endpoint makes first (enabled, and the bearer token): the refusal, if any.
 fn refusal(state: &super::AppState, headers: &axum::http::HeaderMap) -> Option<Response> {
     let Some(expected) = &state.central_token else {
@@ -52,18 +62,22 @@ fn no_store(body: serde_json::Value) -> Response {
     r
 }
 
-/// `GET /api/token` → `{"access_token","expires_in"}`.
+/// `GET /api/token[?account=<name>]` → `{"access_token","expires_in"}` (the default account without `account=`).
 pub(super) async fn token(State(state): State<SharedState>, request: Request) -> Response {
     if let Some(r) = refusal(&state, request.headers()) {
         return r;
     }
-    match state.service.shared(None).await {
+    let account = match account(&state, &request) {
+        Ok(account) => account,
+        Err(e) => return e.into_response(),
+    };
+    match account.service.shared(None).await {
         Ok((value, left)) => no_store(json!({"access_token": value.expose(), "expires_in": left.as_secs()})),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
 
-/// `GET /api/ticket/jsapi|wx_card` → `{"ticket","expires_in"}`.
+/// `GET /api/ticket/jsapi|wx_card[?account=<name>]` → `{"ticket","expires_in"}`.
 pub(super) async fn ticket(State(state): State<SharedState>, Path(kind): Path<String>, request: Request) -> Response {
     if let Some(r) = refusal(&state, request.headers()) {
         return r;
@@ -75,7 +89,11 @@ pub(super) async fn ticket(State(state): State<SharedState>, Path(kind): Path<St
             return ApiError::not_found("no such ticket: use /api/ticket/jsapi or /api/ticket/wx_card").into_response();
         }
     };
-    match state.service.shared(Some(kind)).await {
+    let account = match account(&state, &request) {
+        Ok(account) => account,
+        Err(e) => return e.into_response(),
+    };
+    match account.service.shared(Some(kind)).await {
         Ok((value, left)) => no_store(json!({"ticket": value.expose(), "expires_in": left.as_secs()})),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -92,10 +110,14 @@ const MAX_REJECTED_BYTES: usize = 2048;
 /// `POST /api/token/rejected {"access_token"}` → 204: WeChat answered 40001/40014/42001 to a consumer with this
 /// token; it is dropped only if it is still the current one, so the next `GET /api/token` fetches a new one.
 pub(super) async fn rejected(State(state): State<SharedState>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    if let Some(r) = refusal(&state, &parts.headers) {
+    if let Some(r) = refusal(&state, request.headers()) {
         return r;
     }
+    let service = match account(&state, &request) {
+        Ok(account) => account.service.clone(),
+        Err(e) => return e.into_response(),
+    };
+    let (_, body) = request.into_parts();
     let body = match super::body::read_body(body, MAX_REJECTED_BYTES).await {
         Ok(body) => body,
         Err(e) => {
@@ -123,6 +145,6 @@ pub(super) async fn rejected(State(state): State<SharedState>, request: Request)
     if rejected.access_token.is_empty() {
         return ApiError::bad_request("bad_request", "access_token is empty").into_response();
     }
-    wx_api::TokenSource::token_rejected(&state.service, &wx_api::AccessToken::new(rejected.access_token)).await;
+    wx_api::TokenSource::token_rejected(&service, &wx_api::AccessToken::new(rejected.access_token)).await;
     StatusCode::NO_CONTENT.into_response()
 }

@@ -1,10 +1,6 @@
 //! The API handlers.
 
-use super::{
-    AppState, SharedState,
-    error::ApiError,
-    page_url::{check_page_url, parse_config_query},
-};
+use super::{AppState, SharedState, error::ApiError, page_url::parse_config_query};
 use crate::credentials::ForcedRefresh;
 use axum::{
     Json,
@@ -40,15 +36,17 @@ pub(super) async fn jssdk_config(State(state): State<SharedState>, RawQuery(raw)
 
 async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConfig, ApiError> {
     let query = parse_config_query(raw)?;
-    let url = check_page_url(&query.url, &state.domains, state.js_ports)?;
+    let (account, url) = state
+        .accounts
+        .for_page(&query.url, query.account.as_deref(), state.js_ports)?;
     let ticket = if query.refresh {
-        let (ticket, how) = state.service.jsapi_ticket_forced().await?;
+        let (ticket, how) = account.service.jsapi_ticket_forced().await?;
         if how == ForcedRefresh::RateLimited {
             tracing::debug!("refresh=true within the forced-refresh interval: signed with the current ticket");
         }
         ticket
     } else {
-        state.service.jsapi_ticket().await?
+        account.service.jsapi_ticket().await?
     };
     let nonce = wx_sign::nonce().map_err(|e| ApiError {
         status: StatusCode::SERVICE_UNAVAILABLE,
@@ -61,7 +59,7 @@ async fn signed_config(state: &AppState, raw: Option<&str>) -> Result<SignedConf
     let signed = wx_sign::sign_config(ticket.expose(), &nonce, timestamp, url)
         .map_err(|e| ApiError::bad_request("invalid_url", e.to_string()))?;
     Ok(SignedConfig {
-        app_id: String::from(&*state.appid),
+        app_id: String::from(&*account.appid),
         timestamp,
         nonce_str: nonce,
         signature: signed.signature,
@@ -72,7 +70,7 @@ pub(super) async fn healthz(State(state): State<SharedState>) -> Response {
     Json(serde_json::json!({
         "status": "ok",
         // Only the kind: the description holds the store's host, user or file path (logged at start-up instead).
-        "store": state.service.store_description().split(':').next().unwrap_or_default(),
+        "store": state.accounts.default_account().service.store_description().split(':').next().unwrap_or_default(),
         "storeDegraded": state.metrics.store_is_degraded(),
     }))
     .into_response()

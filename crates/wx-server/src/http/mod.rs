@@ -2,9 +2,10 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `GET /api/jssdk/config?url=<page URL>[&refresh=true]` | `{"appId","timestamp","nonceStr","signature"}` |
+//! | `GET /api/jssdk/config?url=<page URL>[&refresh=true][&account=<name>]` | `{"appId","timestamp","nonceStr","signature"}`, signed by the account `account=` names or whose JS safe domains hold the page's host; 400 `ambiguous_account` / `unknown_account` |
 //! | `GET /wechat?signature&timestamp&nonce&echostr` | `echostr` when the signature matches the Token and the timestamp is inside the window; refused: 403 bad signature, missing parameter or stale timestamp, 400 an `echostr` WeChat would not send, 503 without a Token |
 //! | `POST /wechat?signature&timestamp&nonce[&encrypt_type=aes&msg_signature]` | a push: the passive reply (XML, encrypted in safe mode) or `success`; refused: 403 bad signature, stale timestamp, a replayed request or a mode weaker than the account's, 413 over 64 KiB, 408 stalled body, 400 bad XML, 503 without a Token or (encrypted push) without an EncodingAESKey |
+//! | `GET`, `POST /wechat/<name>` | the same for the account `[accounts.<name>]` of a server of several; 404 (text/plain, listing the accounts' paths) for a name no account has |
 //! | any other method on `/wechat` | 405 with `Allow` |
 //! | `POST /api/qrcode` + `Authorization: Bearer <WX_ADMIN_TOKEN>` | `{"ticket","url","expireSeconds","imageUrl"}`; 404 without WX_ADMIN_TOKEN, 401 bad token, 400 out of WeChat's limits |
 //! | `GET /api/jssdk/card?for=chooseCard[&cardId&cardType&shopId]` | chooseCard's options: `{"shopId","cardType","cardId","timestamp","nonceStr","signType":"SHA1","cardSign"}` |
@@ -35,10 +36,7 @@ pub mod page_url;
 pub(crate) mod push;
 mod static_files;
 
-use crate::{
-    CredentialService, Metrics, Secret,
-    settings::{JsDomain, JsPorts},
-};
+use crate::{Metrics, Secret, accounts::Accounts, settings::JsPorts};
 use axum::{
     Router,
     http::{HeaderValue, header},
@@ -55,15 +53,10 @@ pub(crate) type SharedState = Arc<AppState>;
 
 /// What the handlers share.
 pub(crate) struct AppState {
-    pub service: CredentialService,
-    pub appid: Arc<str>,
-    pub domains: Arc<[JsDomain]>,
+    /// The accounts, the default one first: credentials, domains, push service and WeChat client of each.
+    pub accounts: Accounts,
     pub js_ports: JsPorts,
     pub metrics: Arc<Metrics>,
-    /// `None` without a Token.
-    pub push: Option<wx_push::PushService>,
-    /// The WeChat client (for APIs beyond the credentials: QR codes, OAuth).
-    pub client: crate::WechatClient,
     /// `None` disables the admin API.
     pub admin_token: Option<Secret>,
     /// `None` disables the central credential endpoints (`/api/token`, `/api/ticket/*`).
@@ -107,6 +100,13 @@ pub(crate) fn router(
             // The push handler reads its body under wx-push's own limit (413 past it).
             get(push::check).post(push::receive).fallback(push::method_not_allowed),
         )
+        .route(
+            // The other accounts of a server of several: each at its own path, as WeChat's console sets it.
+            "/wechat/{account}",
+            get(push::check_account)
+                .post(push::receive_account)
+                .fallback(push::method_not_allowed),
+        )
         .route("/api/qrcode", axum::routing::post(admin::create_qrcode))
         .route("/api/jssdk/card", get(card::card))
         .route("/api/token", get(central::token))
@@ -126,4 +126,16 @@ pub(crate) fn router(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+}
+
+/// The `account` parameter of a query string, percent-decoded; `None` when absent, empty or not UTF-8 (then the
+/// default account is meant, or the lookup names the accounts there are).
+pub(crate) fn query_account(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "account")
+        .and_then(|(_, value)| percent_encoding::percent_decode_str(value).decode_utf8().ok())
+        .map(std::borrow::Cow::into_owned)
+        .filter(|name| !name.is_empty())
 }

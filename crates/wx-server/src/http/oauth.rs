@@ -4,6 +4,9 @@
 //! Anyone can get a state cookie from `start`, so the callback guards what it spends: each state starts one code
 //! exchange, a failed code is remembered (both in [`ReplayCache`]), and exchanges are limited per client address
 //! ([`ClientLimiter`]). Only a callback that passes all three calls WeChat.
+//!
+//! `start?account=<name>` signs in to another account of the server than the default one: the state cookie keeps
+//! the name, so the callback exchanges the code with that account's appid and the session says whose openid it is.
 
 use super::{SharedState, error::ApiError};
 use crate::{
@@ -56,6 +59,9 @@ pub(crate) struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nickname: Option<String>,
     scope: Scope,
+    /// The account the openid belongs to (each account's openids are its own); absent for the default account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -63,6 +69,9 @@ struct PendingLogin {
     state: String,
     #[serde(rename = "ret")]
     return_path: String,
+    /// `account=` of the start, absent for the default account: the callback exchanges the code as that account.
+    #[serde(default, rename = "acct", skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -126,6 +135,23 @@ pub(super) async fn start(State(state): State<SharedState>, headers: HeaderMap, 
             }
         },
     };
+    // `account=<name>`: sign in to another account than the default one (its own appid and openids).
+    let account = match q.get("account").filter(|n| !n.is_empty()) {
+        None => state.accounts.default_account(),
+        Some(name) => match state.accounts.named(name) {
+            Some(account) => account,
+            None => {
+                return ApiError::bad_request(
+                    "unknown_account",
+                    format!(
+                        "no account is named `{name}`: pass account= one of {}",
+                        state.accounts.names()
+                    ),
+                )
+                .into_response();
+            }
+        },
+    };
     let return_path = q.get("return").map_or("/", String::as_str);
     let Some(return_path) = oauth::return_path(return_path) else {
         return ApiError::bad_request(
@@ -150,13 +176,14 @@ pub(super) async fn start(State(state): State<SharedState>, headers: HeaderMap, 
     let pending = PendingLogin {
         state: csrf.clone(),
         return_path: return_path.into_owned(),
+        account: (&*account.name != crate::settings::DEFAULT_ACCOUNT).then(|| account.name.to_string()),
     };
     let Ok(signed) = o.key.sign(&pending, STATE_TTL) else {
         return ApiError::bad_request("invalid_return_path", "cannot encode the return path").into_response();
     };
     let url = oauth::authorize_url(
         &o.authorize_base,
-        &state.appid,
+        &account.appid,
         &format!("{origin}/api/oauth/callback"),
         scope,
         &csrf,
@@ -210,7 +237,19 @@ pub(super) async fn callback(
         .into_response();
     }
     let client_addr = client_key(peer.map(|Extension(ConnectInfo(addr))| addr));
-    let client = &state.client;
+    // The account the sign-in started for; one removed since (a restart with other settings) is a new sign-in.
+    let account = match pending.account.as_deref() {
+        None => Some(state.accounts.default_account()),
+        Some(name) => state.accounts.named(name),
+    };
+    let Some(account) = account else {
+        return ApiError::bad_request(
+            "unknown_account",
+            "the sign-in started for an account this server no longer serves: start again at /api/oauth/start",
+        )
+        .into_response();
+    };
+    let client = &account.client;
     let outcome = o
         .replays
         .exchange(
@@ -232,6 +271,7 @@ pub(super) async fn callback(
                     openid: tokens.openid,
                     nickname,
                     scope,
+                    account: pending.account.clone(),
                 })
             },
         )

@@ -13,6 +13,9 @@ pub struct ConfigQuery {
     pub url: String,
     /// `refresh=true`: the page saw `invalid signature` and wants a freshly fetched ticket.
     pub refresh: bool,
+    /// `account=<name>`: the account to sign with, when the page's domain does not choose one (a server of
+    /// several accounts); decoded.
+    pub account: Option<String>,
 }
 
 /// Parses the raw query string by hand (rather than with a lenient extractor) so that a duplicate `url`,
@@ -26,10 +29,12 @@ pub struct ConfigQuery {
 /// ```
 ///
 /// # Errors
-/// A 400 [`ApiError`]: `missing_url`, `duplicate_url`, `url_not_utf8`, `url_too_long`, `bad_refresh`.
+/// A 400 [`ApiError`]: `missing_url`, `duplicate_url`, `url_not_utf8`, `url_too_long`, `bad_refresh`,
+/// `duplicate_account`.
 pub fn parse_config_query(raw: Option<&str>) -> Result<ConfigQuery, ApiError> {
     let mut url = None;
     let mut refresh = false;
+    let mut account = None;
     for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
@@ -57,6 +62,15 @@ pub fn parse_config_query(raw: Option<&str>) -> Result<ConfigQuery, ApiError> {
                     }
                 };
             }
+            "account" => {
+                if account.is_some() {
+                    return Err(ApiError::bad_request(
+                        "duplicate_account",
+                        "the account parameter appears more than once: pass it at most once",
+                    ));
+                }
+                account = Some(decode(value)?);
+            }
             _ => {} // cache busters and the like are ignored
         }
     }
@@ -69,7 +83,7 @@ pub fn parse_config_query(raw: Option<&str>) -> Result<ConfigQuery, ApiError> {
     if url.len() > MAX_URL_LEN {
         return Err(too_long());
     }
-    Ok(ConfigQuery { url, refresh })
+    Ok(ConfigQuery { url, refresh, account })
 }
 
 fn too_long() -> ApiError {

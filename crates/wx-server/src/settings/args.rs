@@ -1,6 +1,6 @@
 //! [`ServeArgs::into_settings`]: production defaults, the `--mock` layer, then each given value.
 
-use super::{ConfigError, ServeArgs, Settings, file};
+use super::{ConfigError, ServeArgs, Settings, accounts, file};
 
 impl ServeArgs {
     /// Validated settings: production defaults ([`Settings::new`]), with `mock` the `--mock` layer on top
@@ -23,7 +23,13 @@ impl ServeArgs {
     /// # Errors
     /// The first [`ConfigError`] found: a required value missing, a value that cannot be used, an unreadable file.
     pub fn into_settings(self) -> Result<Settings, ConfigError> {
-        let file = file::read(self.config.as_deref())?;
+        let (mut file, text) = file::read(self.config.as_deref())?;
+        let tables = file.accounts.take();
+        let path = self
+            .config
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         let mut settings = if self.mock {
             Settings::mock()
         } else {
@@ -31,6 +37,10 @@ impl ServeArgs {
             Settings::new(String::new(), crate::Secret::new(""), Vec::new())
         };
         self.apply(file, &mut settings)?;
+        // After the top-level settings: the default account and the ports are known.
+        if let Some(tables) = tables {
+            accounts::apply(&mut settings, tables, &path, |at| file::line_of(&text, at))?;
+        }
         Ok(settings)
     }
 }

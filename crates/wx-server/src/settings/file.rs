@@ -3,19 +3,29 @@
 use super::{ConfigError, FileConfig};
 use std::path::Path;
 
-/// The file's values; none without a file.
-pub(super) fn read(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
+/// The file's values and its text (for the line numbers of later errors); none without a file.
+pub(super) fn read(path: Option<&Path>) -> Result<(FileConfig, String), ConfigError> {
     let Some(path) = path else {
-        return Ok(FileConfig::default());
+        return Ok((FileConfig::default(), String::new()));
     };
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::File {
+    let config = toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::File {
         path: path.display().to_string(),
         message: toml_error(&text, &e),
-    })
+    })?;
+    Ok((config, text))
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// A TOML error without the source excerpt toml's `Display` quotes: the offending line may hold a secret (a
@@ -31,14 +41,7 @@ fn toml_error(text: &str, error: &toml::de::Error) -> String {
         message.to_owned()
     };
     match error.span() {
-        Some(span) => {
-            let number = text.as_bytes()[..span.start.min(text.len())]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            format!("line {number}: {message}")
-        }
+        Some(span) => format!("line {}: {message}", line_of(text, span.start)),
         None => message,
     }
 }

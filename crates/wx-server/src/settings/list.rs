@@ -85,6 +85,12 @@ settings! {
     /// ever served, and no credential or config file may be inside it.
     static_dir: PathBuf = "WX_STATIC_DIR", default "none", apply served::static_dir;
 
+    /// The reply rules of `POST /wechat`, a TOML rule file (see README's "Reply rules"): reloaded when it changes
+    /// and on SIGHUP; an invalid file stops start-up, a broken edit keeps the previous rules.
+    rules: PathBuf = "WX_RULES",
+        default "none: the echo handler (`--mock`: `crates/wx-server/rules/demo.toml`, built in)",
+        apply served::rules;
+
     /// Where credentials are kept: `memory`, `file:<path>` or `redis://host:port/db` (shared by instances).
     store: Secret = "WX_STORE",
         default "`file:wx-server-credentials.json` (`--mock`: a file in the OS temp directory)",

@@ -18,9 +18,11 @@
 //! | `list.rs` | the list |
 //! | `args.rs` | [`ServeArgs::into_settings`] |
 //! | `file.rs` | reading the TOML file without quoting a secret in its errors |
+//! | `accounts.rs` | the named accounts of the file (`[accounts.<name>]`), each at `/wechat/<name>` |
 //! | `account.rs`, `web.rs`, `upstream.rs`, `domains.rs`, `store.rs`, `served.rs`, `listen.rs` | each setting's validation, by concern |
 
 mod account;
+mod accounts;
 mod args;
 mod domains;
 mod error;
@@ -33,6 +35,7 @@ mod store;
 mod upstream;
 mod web;
 
+pub use accounts::{AccountSettings, DEFAULT_ACCOUNT};
 pub use domains::{JsDomain, JsPorts};
 pub use error::ConfigError;
 pub use list::{FileConfig, SETTINGS, ServeArgs};
@@ -104,6 +107,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The built app to serve at `/`, with `index.html` as the fallback for client-side routes.
     pub static_dir: Option<PathBuf>,
+    /// The rule file answering pushes ([`wx_rules::parse_rules`]); `None`: the demo rule file with
+    /// [`mock`](Self::mock), else the echo handler ([`wx_push::DemoHandler`]).
+    pub rules: Option<PathBuf>,
     /// Where credentials are kept.
     pub store: StoreSpec,
     /// How the access_token is fetched.
@@ -124,6 +130,10 @@ pub struct Settings {
     /// Run the fake WeChat in-process under `/fake-wechat` and use it (`serve --mock`): [`App`](crate::App)
     /// mounts a fresh one, and [`Server`](crate::Server) points [`api_base`](Self::api_base) at it.
     pub mock: bool,
+    /// The accounts served besides the default one (the fields above, at `/wechat`): each at `/wechat/<name>`,
+    /// with its own credentials, push verification and JS safe domains (`[accounts.<name>]` in the settings
+    /// file). Everything else (store, WeChat's address, timeouts, the admin and OAuth keys) is shared.
+    pub accounts: Vec<AccountSettings>,
 }
 
 impl Settings {
@@ -159,6 +169,7 @@ impl Settings {
             js_ports: JsPorts::Any,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             static_dir: None,
+            rules: None,
             store: StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
             token_mode: TokenMode::Stable,
             cors_origins: Vec::new(),
@@ -167,6 +178,7 @@ impl Settings {
             oauth_callbacks_per_minute: DEFAULT_OAUTH_CALLBACKS_PER_MINUTE,
             refresh_deadline: crate::credentials::DEFAULT_REFRESH_DEADLINE,
             mock: false,
+            accounts: Vec::new(),
         }
     }
 

@@ -30,6 +30,22 @@ pub(super) fn static_dir(s: &mut Settings, given: Option<PathBuf>, at: &At) -> R
     Ok(())
 }
 
+/// The rule file must be a readable file; its rules are checked when the server starts (`App::build`), which
+/// knows the variables they may use.
+pub(super) fn rules(s: &mut Settings, given: Option<PathBuf>, at: &At) -> Result<(), ConfigError> {
+    let Some(file) = given else {
+        return Ok(());
+    };
+    if let Err(e) = std::fs::File::open(&file).and_then(|f| f.metadata()) {
+        return Err(at.invalid(format!("{} cannot be read: {e}", file.display())));
+    }
+    if !file.is_file() {
+        return Err(at.invalid(format!("{} is not a file (give the TOML rule file)", file.display())));
+    }
+    s.rules = Some(file);
+    Ok(())
+}
+
 impl Settings {
     /// Refuses a credential file inside the static directory: `ServeDir` serves every file there, so the
     /// access_token and jsapi_ticket (and the store's lock and temporary files) would be downloadable. Inside

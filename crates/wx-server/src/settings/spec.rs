@@ -147,7 +147,8 @@ macro_rules! settings {
                 ))]
                 pub $key: Option<$ty>,
             )+
-            /// A TOML file with the same keys (lowercase, without `WX_`).
+            /// A TOML file with the same keys (lowercase, without `WX_`), and `[accounts.<name>]` tables for more
+            /// accounts, each served at /wechat/<name>.
             #[cfg_attr(feature = "cli", arg(long, env = "WX_CONFIG"))]
             pub config: Option<std::path::PathBuf>,
             /// Run the fake WeChat in-process under /fake-wechat and use it; demo appid, secret and token.
@@ -163,11 +164,18 @@ macro_rules! settings {
         /// appsecret = "…"
         /// js_domains = "h5.example.com"
         /// store = "redis://127.0.0.1:6379/0"
+        ///
+        /// [accounts.shop]   # one more account, pushed to at /wechat/shop
+        /// appid = "wx2222333344445555"
+        /// appsecret = "…"
+        /// js_domains = "shop.example.com"
         /// ```
         #[derive(Debug, Default, serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct FileConfig {
             $($key: Option<$ty>,)+
+            /// The named accounts besides the default one: `[accounts.<name>]` tables (`accounts.rs`).
+            pub(super) accounts: Option<$crate::settings::accounts::AccountTables>,
         }
 
         /// Every setting, in the order they are validated (and README.md lists them). The flag is `--` and the key

@@ -10,12 +10,17 @@
 //! refreshes while the others wait for its result) and a compare-and-swap delete (so a failed token is
 //! only dropped if nobody replaced it meanwhile).
 
+#[cfg(feature = "redis")]
+mod claims;
 mod file;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 pub(crate) mod seen;
+pub(crate) mod sessions;
 
+#[cfg(feature = "redis")]
+pub use claims::RedisClaims;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]

@@ -77,7 +77,7 @@ impl RedisStore {
     }
 
     /// The shared connection manager, connecting first if there is none yet.
-    async fn connection(&self) -> Result<ConnectionManager, StoreError> {
+    pub(super) async fn connection(&self) -> Result<ConnectionManager, StoreError> {
         if let Some(conn) = self.conn.lock().unwrap_or_else(PoisonError::into_inner).clone() {
             return Ok(conn);
         }
@@ -93,6 +93,18 @@ impl RedisStore {
             .map_err(redis_err)?;
         *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = Some(conn.clone());
         Ok(conn)
+    }
+}
+
+impl RedisStore {
+    /// Runs `op` on the shared connection (connecting first if needed), with Redis errors as [`StoreError`]s.
+    pub(crate) async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let conn = self.connection().await?;
+        op(conn).await.map_err(redis_err)
     }
 }
 

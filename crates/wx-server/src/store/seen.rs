@@ -50,7 +50,8 @@ impl ReplayStore for RedisSeen {
     }
 }
 
-/// Accepted requests as empty marker files in `<credential file>.seen/`, created exclusively (the first
+/// Accepted requests as empty marker files in `<credential file>.seen/` (another account's in
+/// `<credential file>.<name>.seen/`), created exclusively (the first
 /// creator wins, across processes); markers past their TTL are swept once a minute. A marker that outlived its
 /// TTL needs no check: its request's timestamp can no longer pass the window.
 pub(crate) struct FileSeen {
@@ -60,9 +61,16 @@ pub(crate) struct FileSeen {
 }
 
 impl FileSeen {
-    pub(crate) fn new(store: &FileStore, metrics: Arc<Metrics>) -> Self {
+    /// The record of `account`'s pushes: `<file>.seen/` for the default account, `<file>.<name>.seen/` for
+    /// another (its signatures are its own Token's, but its markers are kept apart all the same).
+    pub(crate) fn new(store: &FileStore, account: &str, metrics: Arc<Metrics>) -> Self {
+        let suffix = if account == crate::settings::DEFAULT_ACCOUNT {
+            ".seen".to_owned()
+        } else {
+            format!(".{account}.seen")
+        };
         Self {
-            dir: suffixed(store.path(), ".seen"),
+            dir: suffixed(store.path(), &suffix),
             last_sweep: Arc::new(Mutex::new(None)),
             metrics,
         }

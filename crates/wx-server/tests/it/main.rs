@@ -3,6 +3,7 @@
 
 mod common;
 
+mod accounts;
 mod api;
 mod cli;
 mod connections;
@@ -10,8 +11,11 @@ mod faults;
 mod oauth;
 mod processes;
 mod push;
+mod push_cli;
 mod push_guard;
+mod push_shared;
 mod qrcode;
+mod rules;
 mod secret_grep;
 mod service;
 mod static_files;
