@@ -117,7 +117,7 @@ impl Backend {
                 None => WxError::Backend {
                     status,
                     error: "http".into(),
-                    message: format!("GET {request} answered {status} without a JSON error"),
+                    message: format!("GET {request} answered {} without a JSON error", u32::from(status)),
                 },
             });
         }
