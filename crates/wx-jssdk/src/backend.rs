@@ -117,7 +117,7 @@ impl Backend {
                 None => WxError::Backend {
                     status,
                     error: "http".into(),
-                    message: format!("GET {request} answered {status} without a JSON error"),
+                    message: format!("GET {request} answered {} without a JSON error", u32::from(status)),
                 },
             });
         }
@@ -212,7 +212,11 @@ fn encode_component(s: &str) -> String {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            // By hand, not `format!("%{b:02X}")`: no hex formatting code in the page.
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out

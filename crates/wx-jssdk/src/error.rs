@@ -103,7 +103,8 @@ pub enum WxError {
         err_msg: String,
     },
     /// The backend refused to sign (`{"error","message"}` with a 4xx/5xx status) or could not be reached.
-    #[error("the signing backend answered {status}: {error}: {message}")]
+    // The status shown as a u32: the page then carries one integer formatter fewer (u16's).
+    #[error("the signing backend answered {}: {error}: {message}", u32::from(*.status))]
     Backend {
         /// HTTP status (0 when the request itself failed).
         status: u16,

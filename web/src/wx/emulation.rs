@@ -10,9 +10,12 @@ use wx_jssdk::{SdkSource, WxError};
 /// Where `cargo xtask dist` (and `dev`) put the emulator module.
 const EMULATOR_MODULE: &str = "/emulator/wxkit-emulator.js";
 
+// The emulator's wasm comes compiled from index.html when it could start that (`__wxkitEmulatorWasm`), else
+// wasm-bindgen's init fetches and compiles it.
 #[wasm_bindgen(inline_js = "export async function import_emulator(url) {
     const module = await import(url);
-    await module.default();
+    const compiled = await Promise.resolve(window.__wxkitEmulatorWasm).catch(() => undefined);
+    await module.default(compiled && { module_or_path: compiled });
     return window.__wxkitEmulatorInstalled;
 }")]
 extern "C" {
