@@ -10,6 +10,8 @@
 //! the two servers (`WXKIT_BENCH_SECS` each, default 2 s, 7 rounds, at most 2 M requests per run); the ratio is
 //! the median of per-round ratios, so a burst of outside load does not land on one side only.
 
+mod http1;
+
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
@@ -19,10 +21,7 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
-};
+use tokio::{io::AsyncWriteExt, net::TcpStream};
 
 const ROUNDS: usize = 7;
 const CONNS: usize = 64;
@@ -260,7 +259,9 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
             errors += 1;
             break;
         }
-        match read_response(&mut stream, &mut buf).await {
+        // Both handlers echo the text: a `success` body would mean a rule answered nothing.
+        let echoed = |(ok, len): (bool, usize)| ok && len > "success".len();
+        match http1::read_response(&mut stream, &mut buf).await.map(echoed) {
             Some(true) => answered += 1,
             Some(false) => errors += 1,
             None => {
@@ -270,41 +271,4 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
         }
     }
     (answered, errors)
-}
-
-/// One response: Some(true) for a 200 with a passive reply (not `success`), Some(false) otherwise, None on EOF.
-async fn read_response(stream: &mut TcpStream, buf: &mut [u8]) -> Option<bool> {
-    let mut filled = 0;
-    loop {
-        let n = stream.read(&mut buf[filled..]).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        filled += n;
-        if let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buf[..end]).ok()?;
-            let ok = head.starts_with("HTTP/1.1 200");
-            let len: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            let total = end + 4 + len;
-            while filled < total {
-                let n = stream.read(&mut buf[filled..]).await.ok()?;
-                if n == 0 {
-                    return None;
-                }
-                filled += n;
-            }
-            // Both handlers echo the text: a `success` body would mean a rule answered nothing.
-            return Some(ok && len > "success".len());
-        }
-        if filled == buf.len() {
-            return None;
-        }
-    }
 }

@@ -17,6 +17,8 @@
 //! run, outside the measured time. Their throughput is compared with the config endpoint's (target >= 0.70) and their p99
 //! with the bare route's (target <= 1.5 at 256 connections, where the server issue sets the config endpoint's).
 
+mod http1;
+
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
@@ -26,10 +28,7 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
-};
+use tokio::{io::AsyncWriteExt, net::TcpStream};
 
 const PATH: &str = "/api/jssdk/config?url=http%3A%2F%2Flocalhost%3A8080%2Fshare%3Fid%3D42";
 const MAX_REQUESTS: usize = 2_000_000;
@@ -461,7 +460,11 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
             errors += 1;
             break;
         }
-        match read_response(&mut stream, &mut buf).await {
+        // A 200 with a body.
+        match http1::read_response(&mut stream, &mut buf)
+            .await
+            .map(|(ok, len)| ok && len > 0)
+        {
             Some(true) => latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX)),
             Some(false) => errors += 1,
             None => {
@@ -471,42 +474,6 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
         }
     }
     (latencies, errors)
-}
-
-/// Reads one response; Some(true) for a 200 with a body, Some(false) for another status, None on EOF.
-async fn read_response(stream: &mut TcpStream, buf: &mut [u8]) -> Option<bool> {
-    let mut filled = 0;
-    loop {
-        let n = stream.read(&mut buf[filled..]).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        filled += n;
-        if let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buf[..end]).ok()?;
-            let ok = head.starts_with("HTTP/1.1 200");
-            let len: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            let total = end + 4 + len;
-            while filled < total {
-                let n = stream.read(&mut buf[filled..]).await.ok()?;
-                if n == 0 {
-                    return None;
-                }
-                filled += n;
-            }
-            return Some(ok && len > 0);
-        }
-        if filled == buf.len() {
-            return None;
-        }
-    }
 }
 
 /// The baseline: the same work per request (read the url parameter, nonce, timestamp, SHA-1 of the
