@@ -10,7 +10,7 @@
 //! the two servers (`WXKIT_BENCH_SECS` each, default 2 s, 7 rounds, at most 2 M requests per run); the ratio is
 //! the median of per-round ratios, so a burst of outside load does not land on one side only.
 
-mod http1;
+mod load;
 
 use std::{
     io::{BufRead, BufReader},
@@ -48,7 +48,7 @@ fn main() {
     let mut size = if is_bench { 60_000 } else { 2_000 };
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut cpu_us: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
-    let tck = clock_ticks_per_sec();
+    let tck = load::clock_ticks_per_sec();
     for round in 0..=rounds {
         // Round 0 warms both up and is not counted; then the order alternates.
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
@@ -60,9 +60,9 @@ fn main() {
             } else {
                 Duration::from_secs(secs)
             };
-            let before = cpu_ticks(target.child.id());
+            let before = load::cpu_ticks(target.child.id());
             let (count, errors, elapsed) = rt.block_on(load(&target.addr, pool.clone(), CONNS, duration));
-            let ticks = cpu_ticks(target.child.id()).saturating_sub(before);
+            let ticks = load::cpu_ticks(target.child.id()).saturating_sub(before);
             assert!(
                 count > 0 && errors == 0,
                 "{}: {count} answered, {errors} errors",
@@ -122,27 +122,6 @@ fn serve(echo: bool) {
         println!("listening on {}", server.url(""));
         std::future::pending::<()>().await;
     });
-}
-
-/// User + system CPU time of `pid` in clock ticks, from /proc (0 where unavailable).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name and state.
-    field(11) + field(12)
-}
-
-fn clock_ticks_per_sec() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
 }
 
 struct Target {
@@ -261,7 +240,7 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
         }
         // Both handlers echo the text: a `success` body would mean a rule answered nothing.
         let echoed = |(ok, len): (bool, usize)| ok && len > "success".len();
-        match http1::read_response(&mut stream, &mut buf).await.map(echoed) {
+        match load::read_response(&mut stream, &mut buf).await.map(echoed) {
             Some(true) => answered += 1,
             Some(false) => errors += 1,
             None => {

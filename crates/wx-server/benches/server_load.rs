@@ -17,7 +17,7 @@
 //! run, outside the measured time. Their throughput is compared with the config endpoint's (target >= 0.70) and their p99
 //! with the bare route's (target <= 1.5 at 256 connections, where the server issue sets the config endpoint's).
 
-mod http1;
+mod load;
 
 use std::{
     io::{BufRead, BufReader},
@@ -167,7 +167,7 @@ fn main() {
             r.errors
         );
     }
-    let tck = clock_ticks_per_sec();
+    let tck = load::clock_ticks_per_sec();
     // `WXKIT_BENCH_ONLY=config|plain|aes`: one target alone on the backend, for a profiler to attach to (the pid
     // is printed half a second before the load starts).
     if let Ok(only) = std::env::var("WXKIT_BENCH_ONLY") {
@@ -179,9 +179,9 @@ fn main() {
         let pid = server.child.id();
         println!("server pid {pid}");
         std::thread::sleep(Duration::from_millis(500));
-        let before = cpu_ticks(pid);
+        let before = load::cpu_ticks(pid);
         let r = rt.block_on(load(&server.addr, pool, 64, Duration::from_secs(secs)));
-        let cpu = cpu_ticks(pid).saturating_sub(before) as f64 / tck;
+        let cpu = load::cpu_ticks(pid).saturating_sub(before) as f64 / tck;
         println!(
             "only {only}: {} requests, {:.0} req/s, server CPU {:.1} µs/req",
             r.count,
@@ -213,11 +213,11 @@ fn main() {
                     // Untimed: signing is the load generator's work, not the server's.
                     pools[i] = fresh(i == 3, Some(&pools[i]));
                 }
-                let cpu_before = cpu_ticks(target.child.id());
-                let own_before = cpu_ticks(std::process::id());
+                let cpu_before = load::cpu_ticks(target.child.id());
+                let own_before = load::cpu_ticks(std::process::id());
                 let mut r = rt.block_on(load(&target.addr, pools[i].clone(), conns, Duration::from_secs(secs)));
-                let cpu = cpu_ticks(target.child.id()).saturating_sub(cpu_before) as f64 / tck;
-                let own = cpu_ticks(std::process::id()).saturating_sub(own_before) as f64 / tck;
+                let cpu = load::cpu_ticks(target.child.id()).saturating_sub(cpu_before) as f64 / tck;
+                let own = load::cpu_ticks(std::process::id()).saturating_sub(own_before) as f64 / tck;
                 r.cpu_us_per_req = if r.count > 0 { cpu * 1e6 / r.count as f64 } else { 0.0 };
                 r.client_us_per_req = if r.count > 0 { own * 1e6 / r.count as f64 } else { 0.0 };
                 runs[i].push(r);
@@ -384,26 +384,6 @@ impl Median {
     }
 }
 
-/// utime + stime of a process, in clock ticks, from /proc (0 where unavailable).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let get = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    get(11) + get(12)
-}
-
-fn clock_ticks_per_sec() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
 async fn load(addr: &str, pool: Pool, conns: usize, duration: Duration) -> Run {
     let start = Instant::now();
     let deadline = start + duration;
@@ -461,7 +441,7 @@ async fn connection(addr: &str, pool: &Requests, deadline: Instant, max: usize) 
             break;
         }
         // A 200 with a body.
-        match http1::read_response(&mut stream, &mut buf)
+        match load::read_response(&mut stream, &mut buf)
             .await
             .map(|(ok, len)| ok && len > 0)
         {
