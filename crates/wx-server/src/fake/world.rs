@@ -71,6 +71,17 @@ struct TicketRec {
     revoked: bool,
 }
 
+/// The values of `tickets` WeChat would still accept, newest first.
+fn still_valid(tickets: &[TicketRec]) -> Vec<String> {
+    let now = Instant::now();
+    tickets
+        .iter()
+        .rev()
+        .filter(|t| !t.revoked && t.expires > now)
+        .map(|t| t.value.clone())
+        .collect()
+}
+
 struct App {
     secret: Secret,
     classic: Vec<String>,
@@ -392,33 +403,17 @@ impl World {
 
     /// The tickets a signature may currently be verified against, newest first.
     pub(crate) fn valid_tickets(&self, appid: &str) -> Vec<String> {
-        let now = Instant::now();
         self.apps
             .get(appid)
-            .map(|a| {
-                a.tickets
-                    .iter()
-                    .rev()
-                    .filter(|t| !t.revoked && t.expires > now)
-                    .map(|t| t.value.clone())
-                    .collect()
-            })
+            .map(|a| still_valid(&a.tickets))
             .unwrap_or_default()
     }
 
     /// The card tickets of `appid` WeChat would still accept, newest first.
     pub(crate) fn valid_card_tickets(&self, appid: &str) -> Vec<String> {
-        let now = Instant::now();
         self.apps
             .get(appid)
-            .map(|a| {
-                a.card_tickets
-                    .iter()
-                    .rev()
-                    .filter(|t| !t.revoked && t.expires > now)
-                    .map(|t| t.value.clone())
-                    .collect()
-            })
+            .map(|a| still_valid(&a.card_tickets))
             .unwrap_or_default()
     }
 
