@@ -1,8 +1,6 @@
 //! Fetching the signed config from the wxkit backend, and the self-healing configure path.
 
 use crate::{ConfigOptions, SignedConfig, WxError, config, error::NOT_THE_BACKEND, js, read};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// Where the page asks for signatures: `GET {endpoint}?url=<url>` (`&refresh=true` for a fresh ticket).
 ///
@@ -86,43 +84,50 @@ impl Backend {
     /// check the proxy when something other than wx-server answered, such as a dev server's HTML page), or
     /// [`WxError::BadResult`] when the JSON is not a signed config.
     pub async fn signed_config(&self, url: &str, refresh: bool) -> Result<SignedConfig, WxError> {
-        let request = self.request_url(url, refresh);
-        let unreachable = |e: wasm_bindgen::JsValue| WxError::Backend {
-            status: 0,
-            error: "unreachable".into(),
-            message: format!("GET {request} failed: {}", js::describe(&e)),
-        };
-        let response: web_sys::Response = JsFuture::from(js::window()?.fetch_with_str(&request))
-            .await
-            .map_err(unreachable)?
-            .dyn_into()?;
-        let status = response.status();
-        // Not JSON at all (a dev server's or static host's HTML page): the request never reached wx-server.
-        let not_the_backend = || WxError::Backend {
-            status,
-            error: NOT_THE_BACKEND.into(),
-            message: format!(
-                "GET {request} did not answer JSON: check that {} reaches wx-server",
-                self.endpoint
-            ),
-        };
-        let body = JsFuture::from(response.json()?).await.map_err(|_| not_the_backend())?;
-        if !response.ok() {
-            return Err(match js::get_string(&body, "error") {
-                Some(error) => WxError::Backend {
-                    status,
-                    error,
-                    message: read::string_or_empty(&body, "message"),
-                },
-                None => WxError::Backend {
-                    status,
-                    error: "http".into(),
-                    message: format!("GET {request} answered {} without a JSON error", u32::from(status)),
-                },
-            });
-        }
-        signed_config_from_js(&body)
+        signed_config_from_js(&backend_json(&self.request_url(url, refresh)).await?)
     }
+}
+
+/// `GET url` from your backend beside the config (who signed in, what the server holds…) → its JSON. Through
+/// gloo-net, as the config is, so a page that asks for both carries one fetch path.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wx_jssdk::WxError> {
+/// let me = wx_jssdk::backend_json("/api/oauth/me").await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`WxError::Backend`] with the backend's `error`/`message` for an answer other than 2xx; status 0 with
+/// `unreachable` when the request failed; `not_the_backend`, whose hint says to check the proxy, when the
+/// answer was not JSON (a dev server's or static host's HTML page: the request never reached wx-server).
+pub async fn backend_json(url: &str) -> Result<wasm_bindgen::JsValue, WxError> {
+    let failed = |status: u16, error: &str, message: String| WxError::Backend {
+        status,
+        error: error.into(),
+        message,
+    };
+    let unreachable = |e: gloo_net::Error| failed(0, "unreachable", format!("GET {url} failed: {e}"));
+    let response = gloo_net::http::Request::get(url).send().await.map_err(unreachable)?;
+    let status = response.status();
+    let not_the_backend = || {
+        let message = format!("GET {url} did not answer JSON: check that it reaches wx-server");
+        failed(status, NOT_THE_BACKEND, message)
+    };
+    // Read as text and parsed by the browser: gloo-net's `json()` would bring serde_json into every page.
+    let text = response.text().await.map_err(|_| not_the_backend())?;
+    let body = js_sys::JSON::parse(&text).map_err(|_| not_the_backend())?;
+    if response.ok() {
+        return Ok(body);
+    }
+    Err(match js::get_string(&body, "error") {
+        Some(error) => failed(status, &error, read::string_or_empty(&body, "message")),
+        None => failed(
+            status,
+            "http",
+            format!("GET {url} answered {status} without a JSON error"),
+        ),
+    })
 }
 
 /// Reads the backend's `{"appId","timestamp","nonceStr","signature"}` (the same shape `SignedConfig`

@@ -97,7 +97,7 @@ mod text;
 mod url;
 
 pub use api::{beacon, card, device, image, location, menu, mini_program, misc, pay, scan, share, voice};
-pub use backend::{Backend, Configured, configure_from_backend, configure_with};
+pub use backend::{Backend, Configured, backend_json, configure_from_backend, configure_with};
 pub use bridge::close_window;
 pub use config::{ConfigOptions, SignedConfig, config};
 pub use env::{Environment, Platform};

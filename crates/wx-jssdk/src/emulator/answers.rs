@@ -2,7 +2,8 @@
 //! per-device encodings), so that jweixin's own conversion code runs as on a phone.
 
 use super::{
-    Device, Emulator, LegacyShare, OpenedLocation, Payment, Preview, Reply, ShareContent, bridge::sdk_name, page,
+    Device, Emulator, LegacyShare, OpenedLocation, Payment, Preview, Reply, ShareContent, TicketSource,
+    bridge::sdk_name, page,
 };
 use crate::js;
 use js_sys::{Array, Object};
@@ -164,7 +165,8 @@ async fn default_answer(emulator: &Emulator, name: &str, args: &JsValue, scripte
             native("get_brand_wcpay_request", "ok")
         }
         "chooseImage" => choose_image(emulator, name, args, device).await,
-        "uploadImage" | "uploadVoice" => {
+        "uploadImage" => upload_image(emulator, name, args).await,
+        "uploadVoice" => {
             let mut s = emulator.state.borrow_mut();
             s.counter += 1;
             let server_id = format!("wxkit-emulated-media-{}", s.counter);
@@ -304,6 +306,37 @@ fn choose_card(emulator: &Emulator, name: &str, args: &JsValue, device: Device) 
         Device::Ios => cards.into(),
     };
     with(native(name, "ok"), "choose_card_info", info)
+}
+
+/// `uploadImage`: as a phone sends the photo to WeChat's servers, the emulator sends it to the fake WeChat its
+/// tickets come from (`…/test-only/client-media` beside `…/test-only/jsapi-ticket`), so a server that downloads
+/// the `serverId` with `media/get` finds it there. With a fixed ticket there is no fake WeChat: the id is
+/// local to the emulator (`downloadImage` still finds it).
+async fn upload_image(emulator: &Emulator, name: &str, args: &JsValue) -> Object {
+    let local_id = text(args, "localId");
+    let (source, app_id) = {
+        let s = emulator.state.borrow();
+        (s.options.ticket.clone(), s.verified.as_ref().map(|v| v.app_id.clone()))
+    };
+    let server_id = match (source, app_id) {
+        (TicketSource::FakeWechat { url }, Some(app_id)) => {
+            let media_url = match url.strip_suffix("jsapi-ticket") {
+                Some(base) => base.to_owned() + "client-media",
+                None => url + "/../client-media",
+            };
+            match page::upload_media(&media_url, &app_id, &local_id).await {
+                Ok(id) => id,
+                Err(e) => return native(name, &format!("fail {e}")),
+            }
+        }
+        _ => {
+            let mut s = emulator.state.borrow_mut();
+            s.counter += 1;
+            format!("wxkit-emulated-media-{}", s.counter)
+        }
+    };
+    emulator.state.borrow_mut().media.insert(server_id.clone(), local_id);
+    with(native(name, "ok"), "serverId", server_id)
 }
 
 async fn choose_image(emulator: &Emulator, name: &str, args: &JsValue, device: Device) -> Object {

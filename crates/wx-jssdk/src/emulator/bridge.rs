@@ -254,6 +254,7 @@ async fn pre_verify(emulator: &Emulator, args: &JsValue, verify_id: u64) -> JsVa
     if latest {
         s.verifying = false;
         s.verified = outcome.is_ok().then(|| Verified {
+            app_id: request.app_id.clone(),
             js_api_list: js_api_list.clone(),
             open_tag_list: open_tag_list.clone(),
         });

@@ -328,6 +328,8 @@ pub(crate) fn list(value: &JsValue) -> js_sys::Array {
 }
 
 pub(crate) struct Verified {
+    /// The appId of the verified config: whose media an upload becomes.
+    pub app_id: String,
     /// Bridge names, as jweixin sends them.
     pub js_api_list: Vec<String>,
     /// The verified `openTagList` (element names).

@@ -204,6 +204,47 @@ pub(super) async fn data_url(local_id: &str) -> Result<String, String> {
     Ok(format!("data:{mime};base64,{}", base64(&bytes)))
 }
 
+/// POSTs the image at `local_id` to the fake WeChat's stand-in for the client's own upload
+/// (`{url}?appid=…`, answered like `media/upload`) and returns its `media_id`.
+pub(super) async fn upload_media(url: &str, app_id: &str, local_id: &str) -> Result<String, String> {
+    let window = js::window().map_err(|e| e.to_string())?;
+    let image: web_sys::Response = JsFuture::from(window.fetch_with_str(local_id))
+        .await
+        .map_err(|e| format!("reading {local_id}: {}", js::describe(&e)))?
+        .dyn_into()
+        .map_err(|_| "fetch did not return a Response".to_owned())?;
+    let mime = image
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "image/jpeg".into());
+    let blob = JsFuture::from(image.blob().map_err(|e| js::describe(&e))?)
+        .await
+        .map_err(|e| js::describe(&e))?;
+    let request = format!("{url}?appid={}", String::from(js_sys::encode_uri_component(app_id)));
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&blob);
+    let headers = web_sys::Headers::new().map_err(|e| js::describe(&e))?;
+    headers.set("content-type", &mime).map_err(|e| js::describe(&e))?;
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&request, &init))
+        .await
+        .map_err(|e| format!("POST {request}: {}", js::describe(&e)))?
+        .dyn_into()
+        .map_err(|_| "fetch did not return a Response".to_owned())?;
+    let body = JsFuture::from(response.json().map_err(|e| js::describe(&e))?)
+        .await
+        .map_err(|_| format!("POST {request} answered {} without JSON", response.status()))?;
+    js::get_string(&body, "media_id").ok_or_else(|| {
+        format!(
+            "the fake WeChat refused the upload: {}",
+            js::get_string(&body, "errmsg").unwrap_or_else(|| response.status().to_string())
+        )
+    })
+}
+
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
