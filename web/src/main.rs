@@ -1,5 +1,6 @@
 //! wxkit's H5 app. Everything lives in modules; this only mounts the root component.
 
+mod api;
 mod app;
 mod components;
 mod effect;

@@ -9,6 +9,8 @@ pub enum Route {
     Scan,
     Photos,
     Location,
+    /// Sign-in and who signed in.
+    Me,
     Diagnostics,
     /// Any other path: shows the home panel, with no tab selected.
     NotFound,
@@ -24,6 +26,7 @@ impl Route {
             "/scan" => Route::Scan,
             "/photos" => Route::Photos,
             "/location" => Route::Location,
+            "/me" => Route::Me,
             "/diagnostics" => Route::Diagnostics,
             _ => Route::NotFound,
         }
@@ -37,6 +40,7 @@ impl Route {
             Route::Scan => "/scan",
             Route::Photos => "/photos",
             Route::Location => "/location",
+            Route::Me => "/me",
             Route::Diagnostics => "/diagnostics",
             Route::NotFound => "/404",
         }
@@ -44,7 +48,7 @@ impl Route {
 
     /// The panels in tab-bar order, with their labels and icons (SVG path data on a 24×24 grid: no icon font
     /// to download, nothing that depends on the phone's fonts).
-    pub const TABS: [(Route, &'static str, &'static str); 6] = [
+    pub const TABS: [(Route, &'static str, &'static str); 7] = [
         (Route::Home, "Config", "M4 7h16M4 12h16M4 17h16M8 5v4M15 10v4M11 15v4"),
         (Route::Share, "Share", "M14 5h5v5M19 5l-8 8M17 14v5H5V7h5"),
         (Route::Scan, "Scan", "M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5M4 12h16"),
@@ -53,6 +57,11 @@ impl Route {
             Route::Location,
             "Location",
             "M12 21s7-6.2 7-11a7 7 0 0 0-14 0c0 4.8 7 11 7 11zM12 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z",
+        ),
+        (
+            Route::Me,
+            "Me",
+            "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 20c0-4 3.6-6 8-6s8 2 8 6",
         ),
         (
             Route::Diagnostics,
@@ -76,6 +85,7 @@ mod tests {
             ("/scan", Route::Scan),
             ("/photos", Route::Photos),
             ("/location", Route::Location),
+            ("/me", Route::Me),
             ("/diagnostics", Route::Diagnostics),
             ("/404", Route::NotFound),
             ("/sharex", Route::NotFound),

@@ -6,6 +6,7 @@ pub mod diagnostics_panel;
 pub mod error_line;
 pub mod home_panel;
 pub mod location_panel;
+pub mod me_panel;
 pub mod not_in_wechat_notice;
 pub mod page_head;
 pub mod panel_switch;

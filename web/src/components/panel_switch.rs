@@ -3,6 +3,7 @@ use crate::{
         diagnostics_panel::{DiagnosticsState, diagnostics_panel},
         home_panel::{HomeState, home_panel},
         location_panel::{LocationState, location_panel},
+        me_panel::{MeState, load_me, me_panel},
         photos_panel::{PhotosState, photos_panel},
         scan_panel::{ScanState, scan_panel},
         share_panel::{ShareState, share_panel},
@@ -26,7 +27,7 @@ pub fn panel(route: Route) -> Html {
     html! { <Panel key={route.path()} {route} /> }
 }
 
-/// Where the panels' states are kept: one reducer for the six panels and the signature debugger (one state
+/// Where the panels' states are kept: one reducer for the seven panels and the signature debugger (one state
 /// type: ARCHITECTURE.md, "Size rules"). Only this file sees more than one of them; each view gets its own state
 /// and an [`Updater`] of it.
 struct PanelState {
@@ -35,6 +36,7 @@ struct PanelState {
     scan: ScanState,
     photos: PhotosState,
     location: LocationState,
+    me: MeState,
     diagnostics: DiagnosticsState,
     /// The signature debugger's, on the diagnostics panel.
     debugger: Inputs,
@@ -48,6 +50,7 @@ impl PanelState {
             scan: ScanState::default(),
             photos: PhotosState::new(),
             location: LocationState::default(),
+            me: MeState::default(),
             diagnostics: DiagnosticsState::default(),
             debugger: Inputs::default(),
         }
@@ -73,7 +76,7 @@ struct PanelProps {
     route: Route,
 }
 
-/// One component for the six panels, each a view function over its own state with the updater of that state.
+/// One component for the seven panels, each a view function over its own state with the updater of that state.
 /// Only the route's panel is shown, and the key gives each shown panel fresh state.
 #[function_component(Panel)]
 fn panel_component(props: &PanelProps) -> Html {
@@ -81,9 +84,13 @@ fn panel_component(props: &PanelProps) -> Html {
     let panels = use_reducer(|| Panels(Rc::new(RefCell::new(PanelState::new()))));
     let all = panels.dispatcher().to_callback();
     let debugger = Updater::new(all.clone(), |s| &mut s.debugger);
-    // Only the debugger has an effect; hooks run on every render, so the other panels run one that does nothing.
+    // The debugger and "Me" have effects; hooks run on every render, so the other panels run one that does nothing.
     let (key, effect) = match &wx {
-        Some(wx) if props.route == Route::Diagnostics => follow_config(wx, debugger.clone()),
+        Some(wx) if props.route == Route::Diagnostics => {
+            let inputs = panels.0.borrow();
+            follow_config(wx, &inputs.debugger, debugger.clone())
+        }
+        _ if props.route == Route::Me => load_me(Updater::new(all.clone(), |s| &mut s.me)),
         _ => (String::new(), Box::new(no_cleanup) as Effect),
     };
     use_effect_keyed(key, effect);
@@ -99,6 +106,7 @@ fn panel_component(props: &PanelProps) -> Html {
         Route::Scan => scan_panel(wx, &state.scan, &Updater::new(all.clone(), |s| &mut s.scan)),
         Route::Photos => photos_panel(wx, &state.photos, &Updater::new(all.clone(), |s| &mut s.photos)),
         Route::Location => location_panel(wx, &state.location, &Updater::new(all.clone(), |s| &mut s.location)),
+        Route::Me => me_panel(&state.me),
         Route::Diagnostics => {
             let up = Updater::new(all.clone(), |s| &mut s.diagnostics);
             diagnostics_panel(wx, &state.diagnostics, &up, &state.debugger, &debugger)

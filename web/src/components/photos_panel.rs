@@ -87,7 +87,8 @@ impl PhotosState {
     }
 }
 
-/// chooseImage with its options, thumbnails, previewImage on tap, uploadImage for server ids.
+/// chooseImage with its options, thumbnails, previewImage on tap, uploadImage for server ids, and wx-server's
+/// copy of each uploaded photo.
 pub fn photos_panel<R: 'static>(wx: &WxContext, state: &PhotosState, up: &Updater<R, PhotosState>) -> Html {
     let PhotosState { options, photos, error } = state;
 
@@ -192,6 +193,12 @@ pub fn photos_panel<R: 'static>(wx: &WxContext, state: &PhotosState, up: &Update
                 <div class="cells">
                     { for photos.iter().filter_map(|p| p.server_id.as_ref()).map(|id| html! {
                         <div class="cell"><span class="cell-label">{ "serverId" }</span><span class="cell-body mono server-id">{ id.clone() }</span></div>
+                    }) }
+                </div>
+                // wx-server's own copy: it downloads each photo from WeChat (`media/get`) the first time it is asked.
+                <div class="thumbs" id="photos-server">
+                    { for photos.iter().filter_map(|p| p.server_id.as_ref()).map(|id| html! {
+                        <img class="thumb server-copy" src={"/api/photos/".to_owned() + id} alt="wx-server's copy" />
                     }) }
                 </div>
             }

@@ -23,9 +23,18 @@ pub struct Inputs {
     url: String,
     /// The signature of the config the three fields were last filled from.
     followed: Option<String>,
+    /// The canonical string last digested, and its SHA-1 (hex) or why there is none.
+    digest: Option<(String, Result<String, String>)>,
 }
 
 impl Inputs {
+    /// wx-sign's canonical string of the four fields, or what to fix in them.
+    fn canonical(&self) -> Result<String, String> {
+        let ts = self.timestamp.trim().parse::<u64>();
+        let ts = ts.map_err(|_| "timestamp must be whole seconds, e.g. 1700000000".to_owned())?;
+        wx_sign::canonical_config_string(&self.ticket, &self.noncestr, ts, &self.url).map_err(|e| e.to_string())
+    }
+
     /// Fills `noncestr`, `timestamp` and `url` from `config` unless they already followed it (and may have been
     /// edited since).
     fn follow(&mut self, config: Option<(&SignedConfig, &str)>) {
@@ -43,13 +52,33 @@ impl Inputs {
 /// The fake WeChat's current ticket for `appid` (test-only path of `wx-server serve --mock`).
 async fn fake_ticket(appid: &str) -> Option<String> {
     let url = "/fake-wechat/test-only/jsapi-ticket?appid=".to_owned() + appid;
-    let response = wasm_bindgen_futures::JsFuture::from(web_sys::window()?.fetch_with_str(&url))
+    crate::api::field(&crate::api::call(&url).await.ok()?, "ticket")
+}
+
+/// SHA-1 of `text` as lowercase hex, by the browser's WebCrypto: a digest independent of wx-sign's, and none of
+/// a SHA-1's code in the page (ARCHITECTURE.md, "Size rules").
+async fn sha1_hex(text: &str) -> Result<String, String> {
+    let insecure = || "WebCrypto's SHA-1 needs a secure context: open the page over https or on localhost".to_owned();
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(insecure)?;
+    // `crypto.subtle` is undefined outside secure contexts.
+    if js_sys::Reflect::get(&crypto, &"subtle".into()).map_or(true, |s| s.is_undefined()) {
+        return Err(insecure());
+    }
+    let data = js_sys::Uint8Array::from(text.as_bytes());
+    let digest = crypto
+        .subtle()
+        .digest_with_str_and_buffer_source("SHA-1", &data)
+        .map_err(|_| insecure())?;
+    let digest = wasm_bindgen_futures::JsFuture::from(digest)
         .await
-        .ok()?;
-    let response: web_sys::Response = wasm_bindgen::JsCast::dyn_into(response).ok()?;
-    let json = wasm_bindgen_futures::JsFuture::from(response.json().ok()?).await.ok()?;
-    // One string field, read directly rather than through serde (ARCHITECTURE.md, "Size rules").
-    js_sys::Reflect::get(&json, &"ticket".into()).ok()?.as_string()
+        .map_err(|_| insecure())?;
+    let mut hex = String::with_capacity(40);
+    for byte in js_sys::Uint8Array::new(&digest).to_vec() {
+        for nibble in [byte >> 4, byte & 0xf] {
+            hex.push(char::from(b"0123456789abcdef"[usize::from(nibble)]));
+        }
+    }
+    Ok(hex)
 }
 
 /// The config the status holds and the URL it was signed for: the one WeChat accepted, or the one it refused
@@ -62,14 +91,24 @@ fn signed(status: &WxStatus) -> Option<(&SignedConfig, &str)> {
     }
 }
 
-/// The effect that keeps the inputs on the config the WeChat state holds, with its key (the config's
-/// signature): run after a render that shows a config they have not followed yet, it fills `noncestr`,
-/// `timestamp` and `url` from it.
-pub fn follow_config<R: 'static>(wx: &WxContext, up: Updater<R, Inputs>) -> (String, Effect) {
+/// The effect that keeps the inputs on the config the WeChat state holds, and their signature current, with its
+/// key (the config's signature and the inputs' canonical string): run after a render that shows a config they
+/// have not followed yet, it fills `noncestr`, `timestamp` and `url` from it; run after a render whose canonical
+/// string changed, it digests that string.
+pub fn follow_config<R: 'static>(wx: &WxContext, inputs: &Inputs, up: Updater<R, Inputs>) -> (String, Effect) {
     let status = wx.status.clone();
-    let key = signed(&status).map(|(s, _)| s.signature.clone()).unwrap_or_default();
+    let canonical = inputs.canonical().ok();
+    let mut key = signed(&status).map(|(s, _)| s.signature.clone()).unwrap_or_default();
+    key.push('\n');
+    key.push_str(canonical.as_deref().unwrap_or_default());
     let follow = Box::new(move || {
         up.update(move |inputs| inputs.follow(signed(&status)));
+        if let Some(canonical) = canonical {
+            spawn(async move {
+                let digest = sha1_hex(&canonical).await;
+                up.update(move |inputs| inputs.digest = Some((canonical, digest)));
+            });
+        }
         no_cleanup()
     });
     (key, follow)
@@ -92,21 +131,22 @@ pub fn signature_debugger<R: 'static>(wx: &WxContext, inputs: &Inputs, up: &Upda
             });
         })
     });
-    let result = inputs
-        .timestamp
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| "timestamp must be whole seconds, e.g. 1700000000".to_owned())
-        .and_then(|ts| {
-            wx_sign::sign_config(&inputs.ticket, &inputs.noncestr, ts, &inputs.url).map_err(|e| e.to_string())
-        });
+    // The canonical string now, and its signature once digested (an older digest is of other inputs).
+    let result = inputs.canonical().map(|canonical| {
+        let digest = inputs
+            .digest
+            .as_ref()
+            .filter(|(of, _)| *of == canonical)
+            .map(|(_, d)| d.clone());
+        (canonical, digest)
+    });
     let matches = match (&result, config) {
-        (Ok(ours), Some((backend, _))) => Some(ours.signature == backend.signature),
+        (Ok((_, Some(Ok(ours)))), Some((backend, _))) => Some(*ours == backend.signature),
         _ => None,
     };
     html! {
         <>
-            <div class="cells-title">{ "Signature debugger (wx-sign, in this page)" }</div>
+            <div class="cells-title">{ "Signature debugger (wx-sign and WebCrypto, in this page)" }</div>
             <div class="cells">
                 { field("dbg-ticket", "jsapi_ticket", &inputs.ticket, |i, v| i.ticket = v) }
                 { field("dbg-noncestr", "noncestr", &inputs.noncestr, |i, v| i.noncestr = v) }
@@ -118,10 +158,14 @@ pub fn signature_debugger<R: 'static>(wx: &WxContext, inputs: &Inputs, up: &Upda
             }
             <div class="cells">
                 { match &result {
-                    Ok(signed) => html! {
+                    Ok((canonical, digest)) => html! {
                         <>
-                            <div class="cell"><span class="cell-body mono" id="dbg-canonical">{ signed.canonical.clone() }</span></div>
-                            { cell("signature", Some("dbg-signature"), Look::Code, signed.signature.clone()) }
+                            <div class="cell"><span class="cell-body mono" id="dbg-canonical">{ canonical.clone() }</span></div>
+                            { match digest {
+                                Some(Ok(signature)) => cell("signature", Some("dbg-signature"), Look::Code, signature.clone()),
+                                Some(Err(e)) => html! { <div class="cell"><span class="cell-body" id="dbg-error">{ e.clone() }</span></div> },
+                                None => cell("signature", Some("dbg-signature"), Look::Code, "…".into()),
+                            } }
                         </>
                     },
                     Err(e) => html! { <div class="cell"><span class="cell-body" id="dbg-error">{ e.clone() }</span></div> },
