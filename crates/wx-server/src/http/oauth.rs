@@ -349,7 +349,7 @@ pub(super) async fn callback(
 }
 
 /// The browser's session, if its cookie is one this server signed and still valid.
-fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
+pub(super) fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
     // The first that verifies: a stale or foreign cookie of the same name (another path or a parent domain)
     // must not hide the valid one.
     cookies(headers, SESSION_COOKIE).find_map(|c| o.key.verify::<Session>(c))

@@ -21,7 +21,7 @@ async fn start() -> Server {
 
 /// Cookies by name, with the attributes of the `Set-Cookie` that set them.
 #[derive(Default, Clone)]
-struct Jar(BTreeMap<String, (String, String)>);
+pub struct Jar(BTreeMap<String, (String, String)>);
 
 impl Jar {
     fn take(&mut self, r: &reqwest::Response) {
@@ -33,7 +33,7 @@ impl Jar {
         }
     }
 
-    fn header(&self) -> String {
+    pub fn header(&self) -> String {
         self.0
             .iter()
             .map(|(k, (v, _))| format!("{k}={v}"))
@@ -46,7 +46,7 @@ impl Jar {
     }
 }
 
-async fn get(c: &reqwest::Client, url: &str, jar: &mut Jar) -> reqwest::Response {
+pub async fn get(c: &reqwest::Client, url: &str, jar: &mut Jar) -> reqwest::Response {
     let r = c.get(url).header(header::COOKIE, jar.header()).send().await.unwrap();
     jar.take(&r);
     r
@@ -63,7 +63,7 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 /// start → authorize (fake) → the callback URL WeChat would send the browser to.
-async fn to_callback(server: &Server, c: &reqwest::Client, jar: &mut Jar, scope: &str, ret: &str) -> String {
+pub async fn to_callback(server: &Server, c: &reqwest::Client, jar: &mut Jar, scope: &str, ret: &str) -> String {
     let r = get(
         c,
         &server.url(&format!("/api/oauth/start?scope={scope}&return={}", common::enc(ret))),
@@ -131,6 +131,15 @@ async fn full_redirect_flow_sets_a_signed_session_and_a_reload_gets_the_same_one
         assert!(!session.is_empty());
     }
     server.shutdown().await;
+}
+
+/// A browser signed in with `scope`: its jar holds the `wx_session` cookie.
+pub async fn signed_in(server: &Server, c: &reqwest::Client, scope: &str) -> Jar {
+    let mut jar = Jar::default();
+    let back = to_callback(server, c, &mut jar, scope, "/").await;
+    let r = get(c, &back, &mut jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+    jar
 }
 
 #[tokio::test]
