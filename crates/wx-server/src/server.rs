@@ -133,8 +133,8 @@ impl App {
         let opened = open_store(settings).await?;
         let sessions = opened.sessions.clone();
         let mut watches = Vec::new();
-        let mut app = Self::assemble(settings, opened, |account, _| {
-            let (handler, watch) = crate::rules::answerer(settings, account, sessions.clone())?;
+        let mut app = Self::assemble(settings, opened, |account, client| {
+            let (handler, watch) = crate::rules::answerer(settings, account, client, sessions.clone())?;
             watches.extend(watch);
             Ok(handler)
         })?;
