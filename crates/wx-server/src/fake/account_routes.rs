@@ -29,6 +29,10 @@ pub(super) fn routes() -> Router<FakeControl> {
             post(|s, q, b| posted(s, q, b, World::menu_create)),
         )
         .route("/cgi-bin/menu/get", get(|s, q| got(s, q, World::menu_get)))
+        .route(
+            "/cgi-bin/get_current_selfmenu_info",
+            get(|s, q| got(s, q, World::menu_selfmenu_info)),
+        )
         .route("/cgi-bin/menu/delete", get(|s, q| got(s, q, World::menu_delete)))
         .route(
             "/cgi-bin/menu/addconditional",

@@ -34,7 +34,10 @@
 //! - `POST /test-only/rotate-ticket?appid=A` → `{"appid":"A","rotated":true}`: revokes the current ticket
 //!   without telling anyone (a page then sees only `invalid signature`); the next getticket returns the new one.
 //! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"card_ticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
-//! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch`, `message/custom/send|typing`,
+//! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch` (a conditional menu matches
+//!   by tag, client platform and language; one naming sex or region matches nobody, WeChat no longer knowing
+//!   them), `get_current_selfmenu_info` (sub-menus as `sub_button.list`, material buttons as `img` / `voice` /
+//!   `video` / `news` with `value`), `message/custom/send|typing`,
 //!   `message/template/send`, `template/get_all_private_template|del_private_template`, `media/upload|get|get/jssdk`,
 //!   `material/add_material|get_material|del_material|get_materialcount|batchget_material`, `user/info`,
 //!   `user/info/batchget`, `user/get`, `user/info/updateremark`, `tags/create|get|update|delete`, `user/tag/get`,
@@ -42,7 +45,7 @@
 //!   `world/menu.rs`, `world/messages.rs`, `world/media.rs`, `world/users.rs`; temporary media expire 3 days
 //!   after upload on the account clock); `GET /test-only/account?appid=A` shows the menus,
 //!   templates, followers and every message sent; `POST /test-only/followers` `{"appid","openid","subscribed",
-//!   "interacted_secs_ago"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
+//!   "interacted_secs_ago","client_platform_type","language"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
 //!   `POST /test-only/clock` `{"advance_secs":N}` moves the account clock (windows) forward.
 //! - `POST /test-only/client-media?appid=A` with raw image bytes and their `Content-Type` → `{"type":"image",
 //!   "media_id","created_at"}`, as `media/upload` answers: what a phone's WeChat does for the page's

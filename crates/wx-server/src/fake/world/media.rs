@@ -278,7 +278,9 @@ impl World {
             .filter(|(_, m)| m.expires.is_none())
     }
 
-    /// `GET /cgi-bin/material/get_materialcount`.
+    /// `GET /cgi-bin/material/get_materialcount`. `news_count` is 0 because it is the truth here: the fake holds no
+    /// permanent news material (WeChat retired `material/add_news`; articles are drafts and publications now, which
+    /// the fake does not model), so there is nothing to count.
     pub(crate) fn material_count(&mut self, access_token: &str) -> Reply {
         let appid = match self.account_call(access_token) {
             Ok(a) => a,
