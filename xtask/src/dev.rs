@@ -1,8 +1,8 @@
 //! `cargo xtask dev`: the demo on the built-in fake WeChat, no account needed.
 //!
 //! `wx-server serve --mock` (backend + in-process fake WeChat, file store in the OS temp dir) on
-//! 127.0.0.1:8081, and `trunk serve` on 127.0.0.1:8080 proxying `/api/`, `/fake-wechat/` and `/emulator/` to
-//! it (see Trunk.toml). Open the printed URL in a desktop browser: the page runs on the emulator. Ctrl-C stops both.
+//! 127.0.0.1:8081, and `trunk serve` on 127.0.0.1:8080 proxying `/api/`, `/fake-wechat/`, `/media/` and
+//! `/emulator/` to it (see Trunk.toml); `WX_PUBLIC_URL` is the page's origin, so links the demo sends lead there. Open the printed URL in a desktop browser: the page runs on the emulator. Ctrl-C stops both.
 
 use crate::{
     dist, setup,
@@ -26,7 +26,10 @@ pub fn run() -> Result<()> {
     server
         .env("WX_LISTEN", BACKEND)
         .env("WX_STATIC_DIR", &static_dir)
-        .env("WX_JS_DOMAINS", "127.0.0.1,localhost");
+        .env("WX_JS_DOMAINS", "127.0.0.1,localhost")
+        // The page's origin (trunk's), not the backend's: the demo rules' links (`{public_url}`, the news card a
+        // scene follow gets) and the OAuth redirect must lead to the app.
+        .env("WX_PUBLIC_URL", PAGE.trim_end_matches('/'));
     let mut server = ChildGuard(server.spawn().context("start wx-server serve --mock")?);
     let mut trunk = ChildGuard(
         cmd("trunk", &["serve", "--offline=true"])

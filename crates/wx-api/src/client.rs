@@ -121,12 +121,22 @@ impl<S: TokenSource> AccountClient<S> {
         &self,
         request: impl Fn(&AccessToken) -> reqwest::RequestBuilder,
     ) -> Result<Answer, ApiError> {
+        self.call_bounded(request, usize::MAX).await
+    }
+
+    /// As [`call_raw`](Self::call_raw), reading at most `limit` bytes of the answer: past it, the reading stops
+    /// and the call fails with [`ApiError::TooLarge`].
+    pub(crate) async fn call_bounded(
+        &self,
+        request: impl Fn(&AccessToken) -> reqwest::RequestBuilder,
+        limit: usize,
+    ) -> Result<Answer, ApiError> {
         let token = self.tokens.access_token().await.map_err(ApiError::Token)?;
-        match send(request(&token), &token).await {
+        match send(request(&token), &token, limit).await {
             Err(e) if is_rejected_token(&e) => {
                 self.tokens.token_rejected(&token).await;
                 let token = self.tokens.access_token().await.map_err(ApiError::Token)?;
-                send(request(&token), &token).await
+                send(request(&token), &token, limit).await
             }
             other => other,
         }
@@ -162,8 +172,9 @@ fn disposition_filename(value: &str) -> Option<String> {
 }
 
 /// Sends, checks the status, and reads the answer: a file (any content type but JSON or text, as WeChat sends
-/// media), or JSON whose non-zero errcode becomes an [`ApiError`].
-async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<Answer, ApiError> {
+/// media), or JSON whose non-zero errcode becomes an [`ApiError`]. At most `limit` bytes are read: a longer
+/// answer (by its `Content-Length`, or once that many bytes have arrived) is [`ApiError::TooLarge`].
+async fn send(request: reqwest::RequestBuilder, token: &AccessToken, limit: usize) -> Result<Answer, ApiError> {
     // `without_url`: reqwest's errors quote the URL, which carries the access_token.
     let response = request
         .send()
@@ -182,10 +193,7 @@ async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<A
     };
     let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
     let filename = header(reqwest::header::CONTENT_DISPOSITION).and_then(|d| disposition_filename(&d));
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| ApiError::Network(e.without_url().to_string()))?;
+    let body = read_bounded(response, limit).await?;
     // WeChat answers errors (and JSON results) as application/json or text/plain; a file has its own type.
     let is_json = content_type.is_empty()
         || content_type.starts_with("application/json")
@@ -194,7 +202,7 @@ async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<A
         return Ok(Answer::File {
             content_type,
             filename,
-            bytes: body.to_vec(),
+            bytes: body,
         });
     }
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;
@@ -211,6 +219,29 @@ async fn send(request: reqwest::RequestBuilder, token: &AccessToken) -> Result<A
         return Err(ApiError::from_errcode(errcode, &errmsg));
     }
     Ok(Answer::Json(value))
+}
+
+/// The body, chunk by chunk, never holding more than `limit` bytes.
+async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let too_large = || ApiError::TooLarge { limit };
+    if response
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Network(e.without_url().to_string()))?
+    {
+        if chunk.len() > limit.saturating_sub(body.len()) {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// WeChat's `{"errcode":0,"errmsg":"ok"}`: nothing else to read.

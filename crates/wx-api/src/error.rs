@@ -58,6 +58,12 @@ pub enum ApiError {
     /// The body was not the JSON WeChat documents.
     #[error("WeChat's answer was not the expected JSON ({0})")]
     Malformed(String),
+    /// The answer was longer than the caller's bound (a bounded download): nothing past the bound was read.
+    #[error("the answer is more than the {limit}-byte limit: it was not read past it")]
+    TooLarge {
+        /// The bound, in bytes.
+        limit: usize,
+    },
     /// errcode -1: system busy.
     #[error("WeChat is busy (errcode -1); retry later with backoff")]
     Busy,

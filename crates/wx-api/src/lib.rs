@@ -47,7 +47,10 @@ pub use client::AccountClient;
 pub use custom::{Article, CustomerServiceMessage, MessageBody, Typing};
 pub use error::{ApiError, InvalidRequest};
 pub use media::{AddedMaterial, MaterialCount, MaterialItem, MaterialPage, Media, MediaFile, MediaKind, UploadedMedia};
-pub use menu::{ButtonAction, ConditionalMenu, CurrentMenus, MatchRule, Menu, MenuButton, MenuId};
+pub use menu::{
+    ButtonAction, ConditionalMenu, CurrentMenus, MatchRule, Menu, MenuButton, MenuId, NewsInfo, NewsItem, SelfMenu,
+    SelfMenuButton, SelfMenuInfo, SubButtons,
+};
 pub use template::{MiniProgramLink, MsgId, PrivateTemplate, TemplateMessage, TemplateValue};
 pub use token::{AccessToken, TokenError, TokenSource};
 pub use users::{Follower, OpenidList, OpenidPage, Tag};

@@ -283,6 +283,30 @@ impl<S: TokenSource> AccountClient<S> {
         self.download("/cgi-bin/media/get", media_id).await
     }
 
+    /// As [`get_media`](Self::get_media), reading at most `max_bytes` of the answer: a larger file is not
+    /// buffered, and the call fails with [`ApiError::TooLarge`]. For a server downloading what pages uploaded
+    /// (`uploadImage`'s `serverId`), whose size it does not choose.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidMedia`] (40007); [`ApiError::TooLarge`] past `max_bytes`.
+    pub async fn get_media_limited(&self, media_id: &str, max_bytes: usize) -> Result<Media, ApiError> {
+        if media_id.is_empty() {
+            return Err(field("media_id", "empty".into()));
+        }
+        let url = self.url("/cgi-bin/media/get");
+        let answer = self
+            .call_bounded(
+                |token| {
+                    self.http()
+                        .get(&url)
+                        .query(&[("access_token", token.expose()), ("media_id", media_id)])
+                },
+                max_bytes,
+            )
+            .await?;
+        Result::Ok(media(answer))
+    }
+
     /// `GET /cgi-bin/media/get/jssdk`: the high-quality (speex) voice of the page's `uploadVoice`.
     ///
     /// # Errors

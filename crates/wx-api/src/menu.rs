@@ -1,7 +1,10 @@
 //! Custom menus: `menu/create`, `menu/get`, `menu/delete` and the conditional menus
 //! (`addconditional`, `delconditional`, `trymatch`).
 
+mod selfmenu;
 mod validate;
+
+pub use selfmenu::{NewsInfo, NewsItem, SelfMenu, SelfMenuButton, SelfMenuInfo, SubButtons};
 
 use crate::{
     client::{AccountClient, Ok},

@@ -45,6 +45,8 @@ pub(crate) struct State {
     pub(crate) dirty: bool,
     pub(crate) next: NextWait,
     pub(crate) retries: u32,
+    /// What the matched rule sends after its reply.
+    pub(crate) follow_up: Option<crate::rule::FollowUp>,
 }
 
 /// What the answer decided about the follower's next message.
@@ -79,6 +81,7 @@ impl Context {
                     dirty: false,
                     next: NextWait::Unsaid,
                     retries: 0,
+                    follow_up: None,
                 }),
             }),
         }

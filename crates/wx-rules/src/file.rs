@@ -17,6 +17,14 @@
 //! exact = "survey"
 //! dialogue = "survey"        # replies with the first step's question
 //!
+//! [[rule]]
+//! name = "follow from a poster"
+//! event = "subscribe"
+//! event_key_prefix = "qrscene_"
+//! text = "Welcome!"
+//! # after the reply, a customer-service message (sent by the server with the account's API client)
+//! follow_up.news = { title = "Open the app", url = "https://h5.example.com/?scene={scene|url}" }
+//!
 //! [[dialogue]]
 //! name = "survey"
 //! escape = ["cancel"]
@@ -26,7 +34,7 @@
 //! save = "name"
 //! ```
 
-use crate::rule::{Answer, Rule, RuleError, WaitRule};
+use crate::rule::{Answer, FollowUpTemplate, Rule, RuleError, WaitRule};
 use crate::template::{BUILT_IN, Template};
 use crate::{Router, rule::DEFAULT_RETRIES};
 use serde::Deserialize;
@@ -80,6 +88,15 @@ struct RuleSpec {
     video: Option<VideoSpec>,
     music: Option<MusicSpec>,
     dialogue: Option<String>,
+    follow_up: Option<FollowUpSpec>,
+}
+
+/// `[rule.follow_up]`: one customer-service message sent after the reply.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowUpSpec {
+    text: Option<String>,
+    news: Option<ArticleSpec>,
 }
 
 #[derive(Deserialize)]
@@ -349,6 +366,24 @@ fn rule(
         Answer::Text(first.clone())
     };
     rule.set_answer(answer);
+    if let Some(f) = &spec.follow_up {
+        let follow_up = match (&f.text, &f.news) {
+            (Some(t), None) => FollowUpTemplate::Text(check(t)?),
+            (None, Some(a)) => FollowUpTemplate::News([
+                check(&a.title)?,
+                check(&a.description)?,
+                check(&a.pic_url)?,
+                check(&a.url)?,
+            ]),
+            _ => {
+                return Err(err(format!(
+                    "rule `{}`: `follow_up` needs one of `text` or `news` (one article: title, url, description,                      pic_url)",
+                    spec.name
+                )));
+            }
+        };
+        rule.set_follow_up(follow_up);
+    }
     Ok(rule)
 }
 

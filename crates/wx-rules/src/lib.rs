@@ -9,6 +9,7 @@
 //! | per-follower sessions with a TTL | [`Context::get`]/[`Context::set`], [`SessionStore`] | `info.session` |
 //! | dialogues: retry, time-out, escape word | [`WaitRule`], [`Rule::then_wait`], [`Context::wait`] | `waitRule`, `info.wait` |
 //! | rule files in TOML | [`parse_rules`] (feature `toml`) | `webot.loads` |
+//! | a customer-service message after the reply | [`Rule::follow_up_news`], [`Router::answer_with_follow_up`] | — |
 //!
 //! wx-rules does no network or file I/O of its own: sessions go through the [`SessionStore`] it is given
 //! (memory by default; wx-server adds file and Redis stores).
@@ -42,6 +43,6 @@ pub use context::Context;
 #[cfg(feature = "toml")]
 pub use file::{RuleFileError, parse_rules};
 pub use router::{DEFAULT_STORE_TIMEOUT, Router};
-pub use rule::{DEFAULT_RETRIES, DEFAULT_WAIT_TIMEOUT, Group, Rule, RuleError, WaitRule};
+pub use rule::{DEFAULT_RETRIES, DEFAULT_WAIT_TIMEOUT, FollowUp, Group, Rule, RuleError, WaitRule};
 pub use session::{DEFAULT_SESSION_TTL, MemorySessionStore, SessionFuture, SessionStore, SessionStoreError};
 pub use template::{Template, TemplateError};

@@ -1,7 +1,7 @@
 //! The router: hooks, the follower's pending wait, then the rules in order; the session saved after.
 
 use crate::context::{Context, NextWait};
-use crate::rule::{BoxFuture, Group, Rule, WaitRule};
+use crate::rule::{BoxFuture, FollowUp, Group, Rule, WaitRule};
 use crate::session::{DEFAULT_SESSION_TTL, MemorySessionStore, SessionData, SessionStore, WaitState, now_secs};
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 use wx_push::{Push, PushHandler, Reply};
@@ -153,6 +153,13 @@ impl Router {
 
     /// The reply to `push` (what [`PushHandler::handle`] returns).
     pub async fn answer(&self, push: Push) -> Reply {
+        self.answer_with_follow_up(push).await.0
+    }
+
+    /// The reply to `push`, and the [`FollowUp`] the matched rule sends after it (a rule file's `follow_up`,
+    /// [`Rule::follow_up_news`]), which the caller sends as a customer-service message: wx-rules does no network
+    /// I/O of its own.
+    pub async fn answer_with_follow_up(&self, push: Push) -> (Reply, Option<FollowUp>) {
         let key = format!("{}{}", self.key_prefix, push.from_user_name);
         let session = self.load(&key).await;
         let ctx = Context::new(push, session, Arc::clone(&self.vars));
@@ -167,7 +174,8 @@ impl Router {
         if let Some(text) = changed {
             self.save(&key, &text).await;
         }
-        reply
+        let follow_up = ctx.state().follow_up.take();
+        (reply, follow_up)
     }
 
     async fn decide(&self, ctx: &Context) -> Reply {
@@ -259,7 +267,9 @@ impl Router {
             Some(answer) => answer.render(ctx).await,
             None => Reply::Success,
         };
+        let follow_up = rule.follow_up.as_ref().map(|f| f.render(ctx));
         let mut state = ctx.state();
+        state.follow_up = follow_up;
         let next = std::mem::replace(&mut state.next, NextWait::Unsaid);
         let now = now_secs();
         let wait = match next {

@@ -74,6 +74,40 @@ impl Answer {
     }
 }
 
+/// A message to send after the reply, as a customer-service message (`message/custom/send`), rendered from the
+/// rule's templates for the push that matched. wx-rules only says what to send; the server sends it (wx-server
+/// does, with the account's API client, for a rule file's `follow_up`), because a passive reply is one message and
+/// this is a second one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FollowUp {
+    /// `text {content}`.
+    Text(String),
+    /// `news {articles: [one]}`: a card linking to a page.
+    News(Article),
+}
+
+/// A follow-up's templates.
+#[derive(Clone)]
+pub(crate) enum FollowUpTemplate {
+    Text(Template),
+    News([Template; 4]),
+}
+
+impl FollowUpTemplate {
+    pub(crate) fn render(&self, ctx: &Context) -> FollowUp {
+        match self {
+            Self::Text(t) => FollowUp::Text(t.render(ctx)),
+            Self::News([title, description, pic_url, url]) => FollowUp::News(Article {
+                title: title.render(ctx),
+                description: description.render(ctx),
+                pic_url: pic_url.render(ctx),
+                url: url.render(ctx),
+            }),
+        }
+    }
+}
+
 /// A named rule: matchers that must all hold, and an answer. Made with the builder methods; a rule without a
 /// matcher matches every push (a fallback), one without an answer replies nothing (`success`).
 ///
@@ -93,6 +127,7 @@ pub struct Rule {
     pub(crate) save: Vec<(String, Template)>,
     pub(crate) then_wait: Option<String>,
     pub(crate) guard: Option<(String, GuardFn)>,
+    pub(crate) follow_up: Option<FollowUpTemplate>,
 }
 
 impl std::fmt::Debug for Rule {
@@ -115,6 +150,7 @@ impl Rule {
             save: Vec::new(),
             then_wait: None,
             guard: None,
+            follow_up: None,
         }
     }
 
@@ -227,6 +263,44 @@ impl Rule {
         }
         self.answer = Some(Answer::News(items));
         Ok(self)
+    }
+
+    /// After the reply, a customer-service text whose content is a template (see [`FollowUp`]; read with
+    /// [`Router::answer_with_follow_up`](crate::Router::answer_with_follow_up)).
+    ///
+    /// # Errors
+    /// [`RuleError::Template`] when the template does not parse.
+    pub fn follow_up_text(mut self, template: &str) -> Result<Self, RuleError> {
+        self.follow_up = Some(FollowUpTemplate::Text(self.parse(template)?));
+        Ok(self)
+    }
+
+    /// After the reply, a customer-service news message (one article) whose fields are templates: a card linking
+    /// to the H5 page, say `{public_url}/?scene={scene|url}` after a follow from a scene code.
+    ///
+    /// ```
+    /// let article = wx_push::Article { title: "Open the app".into(), description: String::new(),
+    ///     pic_url: String::new(), url: "https://h5.example.com/?scene={scene|url}".into() };
+    /// let rule = wx_rules::Rule::new("follow").event("subscribe").text("Welcome!").follow_up_news(&article)?;
+    /// # let _ = rule;
+    /// # Ok::<(), wx_rules::RuleError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`RuleError::Template`] when a field does not parse.
+    pub fn follow_up_news(mut self, article: &Article) -> Result<Self, RuleError> {
+        self.follow_up = Some(FollowUpTemplate::News([
+            self.parse(&article.title)?,
+            self.parse(&article.description)?,
+            self.parse(&article.pic_url)?,
+            self.parse(&article.url)?,
+        ]));
+        Ok(self)
+    }
+
+    #[cfg_attr(not(feature = "toml"), allow(dead_code))]
+    pub(crate) fn set_follow_up(&mut self, follow_up: FollowUpTemplate) {
+        self.follow_up = Some(follow_up);
     }
 
     /// Answers with one of `replies`, picked at random each time.

@@ -17,7 +17,15 @@ use crate::context::Context;
 /// | `{name}` | a named group `(?P<name>…)`, else a router variable such as `{public_url}` |
 /// | `{session.key}` | the session's value under `key` |
 ///
-/// A placeholder with no value (no such group, no scene) is left empty.
+/// A placeholder with no value (no such group, no scene) is left empty. `{name|url}` percent-encodes the value
+/// for a URL's query or path segment (every byte but letters, digits and `-_.~`, as `encodeURIComponent`), for a
+/// link carrying what a follower sent or scanned: `{public_url}/?scene={scene|url}`.
+///
+/// ```
+/// let t = wx_rules::Template::parse("{public_url}/?scene={scene|url}")?;
+/// assert_eq!(t.placeholders().collect::<Vec<_>>(), ["public_url", "scene"]);
+/// # Ok::<(), wx_rules::TemplateError>(())
+/// ```
 ///
 /// ```
 /// let t = wx_rules::Template::parse("hi {openid}, {{literal}}")?;
@@ -32,7 +40,8 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
     Text(String),
-    Slot(String),
+    /// A placeholder, and whether its value is percent-encoded (`|url`).
+    Slot(String, bool),
 }
 
 /// A template that cannot be parsed.
@@ -48,6 +57,9 @@ pub enum TemplateError {
     /// `{}` or a name with spaces or braces.
     #[error("`{{{0}}}` is not a placeholder name (letters, digits, `_`, `.`)")]
     BadName(String),
+    /// `{name|filter}` with a filter other than `url`.
+    #[error("`|{0}` is not a placeholder filter (the one there is: `|url`, percent-encoding the value)")]
+    UnknownFilter(String),
 }
 
 impl Template {
@@ -79,6 +91,14 @@ impl Template {
                             None => return Err(TemplateError::Unclosed),
                         }
                     }
+                    let encode = match name.split_once('|') {
+                        Some((n, "url")) => {
+                            name = n.to_owned();
+                            true
+                        }
+                        Some((_, filter)) => return Err(TemplateError::UnknownFilter(filter.to_owned())),
+                        None => false,
+                    };
                     let valid = !name.is_empty()
                         && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
                         && !name.starts_with('.')
@@ -89,7 +109,7 @@ impl Template {
                     if !literal.is_empty() {
                         parts.push(Part::Text(std::mem::take(&mut literal)));
                     }
-                    parts.push(Part::Slot(name));
+                    parts.push(Part::Slot(name, encode));
                 }
                 c => literal.push(c),
             }
@@ -103,7 +123,7 @@ impl Template {
     /// The placeholder names, in order.
     pub fn placeholders(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Slot(name) => Some(name.as_str()),
+            Part::Slot(name, _) => Some(name.as_str()),
             Part::Text(_) => None,
         })
     }
@@ -114,14 +134,33 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
-                Part::Slot(name) => {
+                Part::Slot(name, encode) => {
                     if let Some(value) = ctx.placeholder(name) {
-                        out.push_str(&value);
+                        if *encode {
+                            percent_encode(&value, &mut out);
+                        } else {
+                            out.push_str(&value);
+                        }
                     }
                 }
             }
         }
         out
+    }
+}
+
+/// `value` as `encodeURIComponent` writes it, minus `!*'()`: letters, digits and `-_.~` as they are, every other
+/// byte of its UTF-8 as `%XX`.
+fn percent_encode(value: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0F)]));
+        }
     }
 }
 

@@ -221,3 +221,80 @@ fn a_rule_file_error_never_quotes_a_value() {
         .unwrap_err();
     assert!(!e.to_string().contains("12345678987654321"), "{e}");
 }
+
+#[tokio::test]
+async fn a_follow_up_is_rendered_for_the_push_that_matched_and_urls_are_encoded() {
+    let router = parse_rules(
+        r#"
+[[rule]]
+name = "follow from a scene"
+event = "subscribe"
+event_key_prefix = "qrscene_"
+text = "Welcome from {scene}!"
+follow_up.news = { title = "Open the app", description = "for {openid}", url = "{public_url}/?scene={scene|url}", pic_url = "{public_url}/p.png" }
+
+[[rule]]
+name = "hello"
+exact = "hello"
+text = "hi"
+follow_up.text = "and {content|url}"
+
+[[rule]]
+name = "plain"
+exact = "plain"
+text = "no follow-up"
+"#,
+        &[("public_url", "https://h5.example.com")],
+    )
+    .unwrap();
+    let (reply, follow) = router
+        .answer_with_follow_up(event(
+            "o1",
+            Event::Subscribe {
+                scene: scene("spring sale/7&x=1"),
+            },
+        ))
+        .await;
+    assert_eq!(reply, Reply::text("Welcome from spring sale/7&x=1!"));
+    let Some(wx_rules::FollowUp::News(article)) = follow else {
+        panic!("a news follow-up: {follow:?}")
+    };
+    assert_eq!(article.url, "https://h5.example.com/?scene=spring%20sale%2F7%26x%3D1");
+    assert_eq!(article.description, "for o1");
+    assert_eq!(article.pic_url, "https://h5.example.com/p.png");
+    let cases = [
+        ("hello", Some(wx_rules::FollowUp::Text("and hello".into()))),
+        ("plain", None),
+        ("nothing matches", None),
+    ];
+    for (said, expected) in cases {
+        assert_eq!(
+            router.answer_with_follow_up(text("o1", said)).await.1,
+            expected,
+            "{said}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_follow_up_names_the_line_and_the_fix() {
+    let cases = [
+        ("follow_up = {}", "`follow_up` needs one of `text` or `news`"),
+        (
+            "follow_up = { text = \"a\", news = { title = \"t\", url = \"u\" } }",
+            "needs one of",
+        ),
+        ("follow_up.text = \"{nope}\"", "unknown placeholder `{nope}`"),
+        (
+            "follow_up.text = \"{openid|html}\"",
+            "`|html` is not a placeholder filter",
+        ),
+        ("follow_up.sms = \"x\"", "unknown field `sms`"),
+    ];
+    for (line, expected) in cases {
+        let file = format!("[[rule]]\nname = \"r\"\nexact = \"x\"\ntext = \"y\"\n{line}\n");
+        let e = parse_rules(&file, &[]).unwrap_err();
+        assert!(e.to_string().contains(expected), "{line}: {e}");
+        assert!(e.line.is_some(), "{line}: {e}");
+    }
+}

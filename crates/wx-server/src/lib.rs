@@ -52,7 +52,9 @@ pub use metrics::Metrics;
 pub use rules::DEMO_RULES;
 pub use secret::Secret;
 pub use server::{App, Server, StartError};
-pub use settings::{AccountSettings, ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_store_path};
+pub use settings::{
+    AccountSettings, ConfigError, JsDomain, JsPorts, ServeArgs, Settings, StoreSpec, mock_media_dir, mock_store_path,
+};
 pub use wechat::{TokenMode, UpstreamError, WechatClient};
 /// The account API client (menus, customer-service and template messages); [`CredentialService`] is its token
 /// source.

@@ -2,16 +2,21 @@
 //! `crates/wx-server/rules/demo.toml`) through a [`wx_rules::Router`], else the echo handler. The rule file is
 //! watched: its modification time is polled once a second and SIGHUP reloads it at once; a file that no longer
 //! parses is logged and the rules in force stay.
+//!
+//! A rule's `follow_up` (a customer-service message after the reply, [`wx_rules::FollowUp`]) is sent here, with
+//! the account's API client, in the background once the reply is decided: a failure (the follower outside the
+//! 48-hour window, WeChat down) is logged with the rule's errcode, never with a token, and changes no reply.
 
-use crate::{AccountSettings, Settings, StartError};
+use crate::{AccountSettings, CredentialService, Settings, StartError};
 use std::{
     path::{Path, PathBuf},
     sync::{Arc, PoisonError, RwLock},
     time::{Duration, SystemTime},
 };
 use tokio::task::JoinHandle;
+use wx_api::{AccountClient, CustomerServiceMessage, MessageBody};
 use wx_push::{DemoHandler, Push, PushHandler, Reply};
-use wx_rules::{Router, SessionStore};
+use wx_rules::{FollowUp, Router, SessionStore};
 
 /// The demo rule file, built in so `wx-server serve --mock` has it wherever it runs.
 pub const DEMO_RULES: &str = include_str!("../rules/demo.toml");
@@ -22,18 +27,54 @@ const POLL: Duration = Duration::from_secs(1);
 /// The server's push handler: the rules, or the echo handler when there are none.
 pub(crate) enum Answerer {
     Echo(DemoHandler),
-    Rules(Arc<LiveRules>),
+    /// The rules, and the account's API client their follow-ups are sent with.
+    Rules(Arc<LiveRules>, AccountClient<CredentialService>),
 }
 
 impl PushHandler for Answerer {
     async fn handle(&self, push: Push) -> Reply {
         match self {
             Answerer::Echo(echo) => echo.handle(push).await,
-            Answerer::Rules(rules) => {
+            Answerer::Rules(rules, client) => {
                 let router = rules.current();
-                router.answer(push).await
+                let openid = push.from_user_name.clone();
+                let (reply, follow_up) = router.answer_with_follow_up(push).await;
+                if let Some(follow_up) = follow_up {
+                    tokio::spawn(send_follow_up(client.clone(), openid, follow_up));
+                }
+                reply
             }
         }
+    }
+}
+
+/// The customer-service message of a follow-up.
+fn message(openid: String, follow_up: FollowUp) -> Option<CustomerServiceMessage> {
+    let body = match follow_up {
+        FollowUp::Text(content) => MessageBody::Text { content },
+        FollowUp::News(a) => MessageBody::News(wx_api::Article {
+            title: a.title,
+            description: a.description,
+            url: a.url,
+            picurl: a.pic_url,
+        }),
+        _ => return None,
+    };
+    Some(CustomerServiceMessage::new(openid, body))
+}
+
+/// Sends a rule's follow-up; a failure is logged (wx-api's errors carry no token) and goes no further.
+async fn send_follow_up(client: AccountClient<CredentialService>, openid: String, follow_up: FollowUp) {
+    let Some(msg) = message(openid, follow_up) else {
+        return;
+    };
+    match client.send_custom(&msg).await {
+        Ok(()) => tracing::debug!(msgtype = msg.body.msgtype(), "sent a rule's follow-up"),
+        Err(error) => tracing::warn!(
+            msgtype = msg.body.msgtype(),
+            errcode = error.errcode(),
+            "a rule's follow-up (a customer-service message) was not sent: {error}"
+        ),
     }
 }
 
@@ -79,6 +120,7 @@ impl LiveRules {
 pub(crate) fn answerer(
     settings: &Settings,
     account: &AccountSettings,
+    client: &AccountClient<CredentialService>,
     sessions: Arc<dyn SessionStore>,
 ) -> Result<(Answerer, Option<JoinHandle<()>>), StartError> {
     let (text, path) = match &account.rules {
@@ -123,7 +165,7 @@ pub(crate) fn answerer(
     *live.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(router);
     let live = Arc::new(live);
     let watch = path.map(|path| tokio::spawn(watch(Arc::clone(&live), path)));
-    Ok((Answerer::Rules(live), watch))
+    Ok((Answerer::Rules(live, client.clone()), watch))
 }
 
 /// The server's own address as a URL, for `{public_url}` in the demo (`--mock` without `WX_PUBLIC_URL`).

@@ -133,8 +133,8 @@ impl App {
         let opened = open_store(settings).await?;
         let sessions = opened.sessions.clone();
         let mut watches = Vec::new();
-        let mut app = Self::assemble(settings, opened, |account, _| {
-            let (handler, watch) = crate::rules::answerer(settings, account, sessions.clone())?;
+        let mut app = Self::assemble(settings, opened, |account, client| {
+            let (handler, watch) = crate::rules::answerer(settings, account, client, sessions.clone())?;
             watches.extend(watch);
             Ok(handler)
         })?;
@@ -267,7 +267,7 @@ impl App {
             let api = AccountClient::new(&settings.api_base, service.clone())
                 .map_err(|e| StartError::Client(e.to_string()))?;
             let push = http::push::service(&account, settings, replay, claims, handler_for(&account, &api)?);
-            clients.push(api);
+            clients.push(api.clone());
             background.push(tokio::spawn(background::run(service.clone())));
             services.push((account.name.clone(), service.clone()));
             accounts.push(Account {
@@ -275,6 +275,7 @@ impl App {
                 appid: account.appid.as_str().into(),
                 service,
                 client,
+                api,
                 domains: account.js_domains.into(),
                 push,
             });
@@ -298,6 +299,11 @@ impl App {
                 limiter: crate::oauth::limit::ClientLimiter::new(settings.oauth_callbacks_per_minute),
                 metrics: metrics.clone(),
             },
+            photos: http::photos::PhotoState::new(
+                settings.media_dir.clone(),
+                settings.photo_max_bytes,
+                settings.photo_downloads_per_minute,
+            ),
         });
         let mounted = match &fake {
             Some(fake) => axum::Router::new().nest("/fake-wechat", fake.router()),

@@ -214,3 +214,19 @@ async fn permanent_material_is_added_read_counted_listed_and_deleted() {
     ));
     assert_eq!(h.client.material_count().await.unwrap().image_count, 0);
 }
+
+#[tokio::test]
+async fn a_bounded_download_stops_at_its_bound() {
+    let h = common::start().await;
+    let image = file("photo.jpg", 4096);
+    let id = h.client.upload_media(MediaKind::Image, &image).await.unwrap().media_id;
+    let err = h.client.get_media_limited(&id, 1000).await.unwrap_err();
+    assert!(matches!(err, ApiError::TooLarge { limit: 1000 }), "{err:?}");
+    assert_eq!(err.errcode(), None);
+    let Media::File { bytes, .. } = h.client.get_media_limited(&id, 4096).await.unwrap() else {
+        panic!("a file")
+    };
+    assert_eq!(bytes, image.bytes);
+    let err = h.client.get_media_limited("no-such-media", 4096).await.unwrap_err();
+    assert!(matches!(err, ApiError::InvalidMedia), "{err:?}");
+}

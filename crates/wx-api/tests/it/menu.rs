@@ -314,3 +314,118 @@ async fn menu_creation_has_a_quota() {
     assert!(matches!(err, ApiError::Quota(45009)), "{err:?}");
     assert!(err.to_string().contains("quota"));
 }
+
+#[tokio::test]
+async fn the_selfmenu_info_shows_the_menu_as_users_see_it() {
+    let h = common::start().await;
+    let none = h.client.current_selfmenu_info().await.unwrap();
+    assert!(!none.is_open());
+    assert!(none.selfmenu_info.button.is_empty());
+
+    let image = wx_api::MediaFile {
+        filename: "cover.jpg".into(),
+        bytes: vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+    };
+    let material = h
+        .client
+        .add_material(wx_api::MediaKind::Image, &image, None)
+        .await
+        .unwrap()
+        .media_id;
+    let a = |name: &str, action| MenuButton::action(name, action);
+    let menu = Menu {
+        button: vec![
+            a(
+                "Today",
+                ButtonAction::Click {
+                    key: key("V1001_TODAY"),
+                },
+            ),
+            MenuButton::menu(
+                "More",
+                vec![
+                    a(
+                        "Page",
+                        ButtonAction::View {
+                            url: "https://h5.example.com/".into(),
+                        },
+                    ),
+                    a(
+                        "Cover",
+                        ButtonAction::MediaId {
+                            media_id: material.clone(),
+                        },
+                    ),
+                    a(
+                        "Old news",
+                        ButtonAction::MediaId {
+                            media_id: "NEWS_MEDIA_1".into(),
+                        },
+                    ),
+                ],
+            ),
+        ],
+    };
+    h.client.create_menu(&menu).await.unwrap();
+    let info = h.client.current_selfmenu_info().await.unwrap();
+    assert!(info.is_open());
+    let wire = serde_json::to_value(&info).unwrap();
+    assert_eq!(
+        wire,
+        json!({"is_menu_open": 1, "selfmenu_info": {"button": [
+            {"type": "click", "name": "Today", "key": "V1001_TODAY"},
+            {"name": "More", "sub_button": {"list": [
+                {"type": "view", "name": "Page", "url": "https://h5.example.com/"},
+                {"type": "img", "name": "Cover", "value": material},
+                {"type": "news", "name": "Old news", "value": "NEWS_MEDIA_1", "news_info": {"list": []}},
+            ]}},
+        ]}})
+    );
+}
+
+#[tokio::test]
+async fn trymatch_honours_platform_and_language_rules() {
+    let h = common::start().await;
+    h.client
+        .create_menu(&Menu {
+            button: vec![top("Default")],
+        })
+        .await
+        .unwrap();
+    let rule = |platform: Option<&str>, language: Option<&str>| MatchRule {
+        client_platform_type: platform.map(str::to_owned),
+        language: language.map(str::to_owned),
+        ..MatchRule::default()
+    };
+    for (name, matchrule) in [
+        ("Android", rule(Some("2"), None)),
+        ("English iOS", rule(Some("1"), Some("en"))),
+    ] {
+        let menu = ConditionalMenu {
+            button: vec![top(name)],
+            matchrule,
+            menuid: None,
+        };
+        h.client.add_conditional_menu(&menu).await.unwrap();
+    }
+    let users = [
+        ("o-android", json!({"client_platform_type": "2"}), "Android"),
+        (
+            "o-ios-en",
+            json!({"client_platform_type": "1", "language": "en"}),
+            "English iOS",
+        ),
+        ("o-ios-zh", json!({"client_platform_type": "1"}), "Default"),
+        ("o-unknown", json!({}), "Default"),
+    ];
+    for (openid, client, expected) in users {
+        let mut body = json!({"appid": wx_server::DEMO_APPID, "openid": openid});
+        body.as_object_mut()
+            .unwrap()
+            .extend(client.as_object().unwrap().clone());
+        h.control("followers", body).await;
+        let seen = h.client.try_match_menu(openid).await.unwrap();
+        assert_eq!(seen[0].name, expected, "{openid}");
+    }
+    assert_eq!(h.client.user_info("o-ios-en").await.unwrap().language, "en");
+}

@@ -25,6 +25,8 @@ pub(crate) struct Account {
     pub service: CredentialService,
     /// The WeChat client (for APIs beyond the credentials: QR codes, OAuth).
     pub client: WechatClient,
+    /// The account API client on `service` (media downloads, customer-service messages).
+    pub api: wx_api::AccountClient<CredentialService>,
     pub domains: Arc<[JsDomain]>,
     /// `None` without a Token (its path answers 503).
     pub push: Option<wx_push::PushService>,

@@ -29,6 +29,10 @@ pub(super) fn routes() -> Router<FakeControl> {
             post(|s, q, b| posted(s, q, b, World::menu_create)),
         )
         .route("/cgi-bin/menu/get", get(|s, q| got(s, q, World::menu_get)))
+        .route(
+            "/cgi-bin/get_current_selfmenu_info",
+            get(|s, q| got(s, q, World::menu_selfmenu_info)),
+        )
         .route("/cgi-bin/menu/delete", get(|s, q| got(s, q, World::menu_delete)))
         .route(
             "/cgi-bin/menu/addconditional",
@@ -132,6 +136,10 @@ pub(super) fn routes() -> Router<FakeControl> {
             "/cgi-bin/tags/getidlist",
             post(|s, q, b| posted(s, q, b, World::user_tag_ids)),
         )
+        .route(
+            "/test-only/client-media",
+            post(client_media).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
         .route("/test-only/account", get(account))
         .route("/test-only/followers", post(followers))
         .route("/test-only/clock", post(clock))
@@ -189,6 +197,22 @@ async fn media_upload(
     let upload = read_upload(multipart).await;
     let (token, kind) = (param(&q, "access_token"), param(&q, "type"));
     answer(&c, |w| w.media_upload(&token, &kind, upload)).await
+}
+
+/// The phone's own upload (`uploadImage`): raw bytes, their `Content-Type`, the app in `?appid=`.
+async fn client_media(
+    State(c): State<FakeControl>,
+    Query(q): Params,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let appid = param(&q, "appid");
+    answer(&c, |w| w.client_media(&appid, &content_type, body.to_vec())).await
 }
 
 async fn material_add(

@@ -19,7 +19,10 @@
 //!   42003 code older than [`FakeOptions::oauth_code_lifetime`].
 //! - `GET /sns/oauth2/refresh_token?appid&grant_type=refresh_token&refresh_token` → new access_token (40030
 //!   unknown refresh_token); `GET /sns/userinfo?access_token&openid` → the profile (48001 for a
-//!   `snsapi_base` token, 40003 wrong openid).
+//!   `snsapi_base` token, 40003 wrong openid). The access_token answer carries `unionid` for `snsapi_userinfo`, and
+//!   `sns/userinfo` always (the fake's apps share one open platform: the user's unionid is the same in each);
+//!   `headimgurl` is `http://<the caller's Host><the fake's mount>/mmopen/fake-<appid>/132`, which the fake serves
+//!   (`GET /mmopen/<id>/<size>`, a small SVG), so a page under `--mock` loads it from its own origin.
 //! - Unknown appid → 40013, wrong secret → 40125, bad grant_type → 40002.
 //!
 //! Test-only paths under `/test-only/` (never part of WeChat):
@@ -31,7 +34,10 @@
 //! - `POST /test-only/rotate-ticket?appid=A` → `{"appid":"A","rotated":true}`: revokes the current ticket
 //!   without telling anyone (a page then sees only `invalid signature`); the next getticket returns the new one.
 //! - `GET /test-only/stats` → `{"<appid>":{"token":N,"stable_token":N,"getticket":N,"card_ticket":N,"rotate_ticket":N,"qrcode_create":N,"oauth_access_token":N}}`.
-//! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch`, `message/custom/send|typing`,
+//! - The account API: `menu/create|get|delete|addconditional|delconditional|trymatch` (a conditional menu matches
+//!   by tag, client platform and language; one naming sex or region matches nobody, WeChat no longer knowing
+//!   them), `get_current_selfmenu_info` (sub-menus as `sub_button.list`, material buttons as `img` / `voice` /
+//!   `video` / `news` with `value`), `message/custom/send|typing`,
 //!   `message/template/send`, `template/get_all_private_template|del_private_template`, `media/upload|get|get/jssdk`,
 //!   `material/add_material|get_material|del_material|get_materialcount|batchget_material`, `user/info`,
 //!   `user/info/batchget`, `user/get`, `user/info/updateremark`, `tags/create|get|update|delete`, `user/tag/get`,
@@ -39,8 +45,13 @@
 //!   `world/menu.rs`, `world/messages.rs`, `world/media.rs`, `world/users.rs`; temporary media expire 3 days
 //!   after upload on the account clock); `GET /test-only/account?appid=A` shows the menus,
 //!   templates, followers and every message sent; `POST /test-only/followers` `{"appid","openid","subscribed",
-//!   "interacted_secs_ago"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
+//!   "interacted_secs_ago","client_platform_type","language"}` adds or changes a user (a push the simulator sends opens the sender's 48-hour window);
 //!   `POST /test-only/clock` `{"advance_secs":N}` moves the account clock (windows) forward.
+//! - `POST /test-only/client-media?appid=A` with raw image bytes and their `Content-Type` → `{"type":"image",
+//!   "media_id","created_at"}`, as `media/upload` answers: what a phone's WeChat does for the page's
+//!   `uploadImage` (its `serverId` is this media_id), a temporary medium like any other (3 days on the account
+//!   clock, `media/get` returns it). The bytes are kept as sent (the fake does not judge a phone's upload); 40013 an
+//!   unknown appid, 40006 an empty body, 40009 over 10 MB.
 //! - `POST /test-only/faults` with a [`FaultRequest`] → `{"ok":true}`: errcodes, HTTP statuses, timeouts,
 //!   malformed JSON, empty tickets for the next N calls; latency; `expires_in`.
 //! - `POST /test-only/push` with a [`PushRequest`] → a [`PushReport`] as JSON: the push simulator sends a

@@ -25,6 +25,7 @@ pub(super) fn router(control: FakeControl) -> Router {
         .route("/sns/oauth2/access_token", get(oauth_access_token))
         .route("/sns/oauth2/refresh_token", get(oauth_refresh))
         .route("/sns/userinfo", get(oauth_userinfo))
+        .route("/mmopen/{id}/{size}", get(avatar))
         .route("/test-only/jsapi-ticket", get(jsapi_ticket))
         .route("/test-only/card-ticket", get(card_ticket))
         .route("/test-only/rotate-ticket", post(rotate_ticket))
@@ -138,8 +139,46 @@ async fn oauth_refresh(State(c): State<FakeControl>, Query(q): Params) -> Respon
     .await
 }
 
-async fn oauth_userinfo(State(c): State<FakeControl>, Query(q): Params) -> Response {
-    answer(&c, |w| w.oauth_userinfo(param(&q, "access_token"), param(&q, "openid"))).await
+async fn oauth_userinfo(
+    State(c): State<FakeControl>,
+    Query(q): Params,
+    headers: axum::http::HeaderMap,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> Response {
+    let base = visible_base(&headers, uri.path(), "/sns/userinfo");
+    answer(&c, |w| {
+        w.oauth_userinfo(param(&q, "access_token"), param(&q, "openid"), &base)
+    })
+    .await
+}
+
+/// Where the caller reached the fake: `http://` + its Host + the path the fake is mounted at (`/fake-wechat` under
+/// `serve --mock`, read from the request's original path), so that a URL the fake hands out (an avatar) is one a
+/// browser on the same machine can load, on the page's own origin under `--mock`. A Host that is not a plain
+/// `host[:port]` gives `http://127.0.0.1`.
+fn visible_base(headers: &axum::http::HeaderMap, original_path: &str, route: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("127.0.0.1");
+    let mount = original_path.strip_suffix(route).unwrap_or("");
+    format!("http://{host}{mount}")
+}
+
+/// The fake's avatars (`headimgurl`): a small SVG face, the same for every id and size.
+async fn avatar() -> Response {
+    const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"132\" height=\"132\" viewBox=\"0 0 132 132\">\
+        <rect width=\"132\" height=\"132\" fill=\"#07c160\"/><circle cx=\"66\" cy=\"52\" r=\"26\" fill=\"#fff\"/>\
+        <ellipse cx=\"66\" cy=\"118\" rx=\"44\" ry=\"32\" fill=\"#fff\"/></svg>";
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        SVG,
+    )
+        .into_response()
 }
 
 async fn jsapi_ticket(State(c): State<FakeControl>, Query(q): Params) -> Response {

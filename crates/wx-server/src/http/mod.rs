@@ -15,7 +15,9 @@
 //! | `POST /api/token/rejected` `{"access_token"}` + the same bearer | 204: WeChat rejected that token; it is dropped if still current |
 //! | `GET /api/oauth/start?scope=base\|userinfo&return=/path` | 302 to WeChat's authorize page; sets the signed CSRF state cookie |
 //! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path; 400 `oauth_state_used` for a second code with one state, 400 `oauth_code_invalid` (remembered for 5 minutes), 429 `oauth_rate_limited` |
-//! | `GET /api/oauth/me` | `{"openid","nickname"?,"scope"}` from the session cookie, 401 without |
+//! | `GET /api/oauth/me` | `{"openid","scope","nickname"?,"headimgurl"?,"unionid"?,"account"?}` from the session cookie (absent values omitted), 401 without |
+//! | `POST /api/photos[?account=<name>]` `{"serverId"[,"account"]}` | downloads `uploadImage`'s medium into `WX_MEDIA_DIR`: `{"url":"/media/<sha256>.<ext>","bytes","contentType"}`; signed in (`wx_session`) or within a per-client limit (429 `photo_rate_limited`); 404 `invalid_media_id` (40007), 415 `not_an_image` (by its bytes), 413 `photo_too_large`, 503 `no_media_dir` |
+//! | `GET /media/<sha256>.<jpg\|png\|gif\|webp>` | a saved photo, its type, `Cache-Control: public, max-age=31536000, immutable`; 404 for any other name |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
 //! | `/fake-wechat/*` | the fake WeChat, mounted by [`App`](crate::App) with `--mock` only |
@@ -33,6 +35,7 @@ pub(crate) mod error;
 mod handlers;
 pub(crate) mod oauth;
 pub mod page_url;
+pub(crate) mod photos;
 pub(crate) mod push;
 mod static_files;
 
@@ -63,6 +66,8 @@ pub(crate) struct AppState {
     pub central_token: Option<Secret>,
     /// The OAuth routes' key, authorize host and replay cache.
     pub oauth: oauth::OauthState,
+    /// The media directory, size bound and per-client limit of `POST /api/photos`.
+    pub photos: photos::PhotoState,
 }
 
 /// The backend's routes on `state`, plus `mounted` (routes assembled elsewhere, such as the fake WeChat under
@@ -115,6 +120,8 @@ pub(crate) fn router(
         .route("/api/oauth/start", get(oauth::start))
         .route("/api/oauth/callback", get(oauth::callback))
         .route("/api/oauth/me", get(oauth::me))
+        .route("/api/photos", axum::routing::post(photos::download))
+        .route("/media/{name}", get(photos::serve))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .with_state(state)

@@ -52,12 +52,19 @@ pub(crate) struct OauthState {
     pub metrics: Arc<Metrics>,
 }
 
-/// The session cookie's payload.
+/// The session cookie's payload, which is also what `GET /api/oauth/me` answers: a value WeChat did not give is
+/// left out (never `null`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Session {
     openid: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nickname: Option<String>,
+    /// The avatar's URL (`sns/userinfo`, `snsapi_userinfo` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    headimgurl: Option<String>,
+    /// The unionid (an account bound to an open platform): from `sns/oauth2/access_token` or `sns/userinfo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unionid: Option<String>,
     scope: Scope,
     /// The account the openid belongs to (each account's openids are its own); absent for the default account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,16 +270,21 @@ pub(super) async fn callback(
                 } else {
                     Scope::Base
                 };
-                let nickname = match scope {
-                    Scope::Userinfo => Some(oauth::userinfo(client, &tokens).await?.nickname),
+                let info = match scope {
+                    Scope::Userinfo => Some(oauth::userinfo(client, &tokens).await?),
                     Scope::Base => None,
                 };
-                Ok::<_, UpstreamError>(Session {
-                    openid: tokens.openid,
-                    nickname,
+                let unionid = tokens
+                    .unionid
+                    .clone()
+                    .or_else(|| info.as_ref().and_then(|i| i.unionid.clone()));
+                Ok::<_, UpstreamError>(Session::bounded(
+                    tokens.openid,
+                    info,
+                    unionid,
                     scope,
-                    account: pending.account.clone(),
-                })
+                    pending.account.clone(),
+                ))
             },
         )
         .await;
@@ -348,8 +360,56 @@ pub(super) async fn callback(
     redirect(&pending.return_path, Some(cookie))
 }
 
+/// Longest nickname kept (bytes, cut at a character boundary): real ones are a few dozen.
+const MAX_NICKNAME_BYTES: usize = 128;
+/// Longest avatar URL kept: WeChat's are about 150 bytes; a longer one is dropped rather than cut.
+const MAX_AVATAR_URL_BYTES: usize = 512;
+/// Longest unionid kept: WeChat's are 28 characters.
+const MAX_UNIONID_BYTES: usize = 64;
+
+impl Session {
+    /// The session of a sign-in, each value WeChat gave bounded so that the cookie stays far below browsers'
+    /// 4096 bytes (about 1.3 KB at most): a nickname is cut, an avatar URL that is too long or not `http(s)://` is
+    /// dropped (a page puts it in `<img src>`), and so is an unlikely unionid.
+    fn bounded(
+        openid: String,
+        info: Option<oauth::UserInfo>,
+        unionid: Option<String>,
+        scope: Scope,
+        account: Option<String>,
+    ) -> Self {
+        let (nickname, headimgurl) = match info {
+            Some(i) => {
+                let mut nickname = i.nickname;
+                if nickname.len() > MAX_NICKNAME_BYTES {
+                    let mut end = MAX_NICKNAME_BYTES;
+                    while !nickname.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    nickname.truncate(end);
+                }
+                let lower = i.headimgurl.to_ascii_lowercase();
+                let avatar = (lower.starts_with("https://") || lower.starts_with("http://"))
+                    && i.headimgurl.len() <= MAX_AVATAR_URL_BYTES
+                    && !i.headimgurl.chars().any(|c| c.is_control() || c.is_whitespace());
+                (Some(nickname), avatar.then_some(i.headimgurl))
+            }
+            None => (None, None),
+        };
+        let unionid = unionid.filter(|u| !u.is_empty() && u.len() <= MAX_UNIONID_BYTES);
+        Self {
+            openid,
+            nickname,
+            headimgurl,
+            unionid,
+            scope,
+            account,
+        }
+    }
+}
+
 /// The browser's session, if its cookie is one this server signed and still valid.
-fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
+pub(super) fn session(o: &OauthState, headers: &HeaderMap) -> Option<Session> {
     // The first that verifies: a stale or foreign cookie of the same name (another path or a parent domain)
     // must not hide the valid one.
     cookies(headers, SESSION_COOKIE).find_map(|c| o.key.verify::<Session>(c))

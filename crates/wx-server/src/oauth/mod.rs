@@ -94,6 +94,9 @@ pub struct OauthTokens {
     pub scope: String,
     /// Seconds `access_token` lives.
     pub expires_in: u64,
+    /// The user's unionid: WeChat gives it here for `snsapi_userinfo` when the account is bound to an open
+    /// platform account; else `None`.
+    pub unionid: Option<String>,
 }
 
 /// What `sns/userinfo` returns (the fields the backend uses).
@@ -104,9 +107,12 @@ pub struct UserInfo {
     /// The nickname.
     #[serde(default)]
     pub nickname: String,
-    /// The avatar URL.
+    /// The avatar URL (empty when the user has none).
     #[serde(default)]
     pub headimgurl: String,
+    /// The unionid, when the account is bound to an open platform account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unionid: Option<String>,
 }
 
 fn tokens(v: &serde_json::Value) -> Result<OauthTokens, UpstreamError> {
@@ -118,6 +124,7 @@ fn tokens(v: &serde_json::Value) -> Result<OauthTokens, UpstreamError> {
         refresh_token: Secret::new(s("refresh_token").ok_or_else(|| missing("refresh_token"))?),
         scope: s("scope").unwrap_or_default().to_owned(),
         expires_in: v.get("expires_in").and_then(serde_json::Value::as_u64).unwrap_or(7200),
+        unionid: s("unionid").map(str::to_owned),
     })
 }
 

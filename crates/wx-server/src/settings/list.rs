@@ -85,6 +85,12 @@ settings! {
     /// ever served, and no credential or config file may be inside it.
     static_dir: PathBuf = "WX_STATIC_DIR", default "none", apply served::static_dir;
 
+    /// Where `POST /api/photos` keeps the photos pages uploaded (created when first needed), served at
+    /// `/media/<name>`.
+    media_dir: PathBuf = "WX_MEDIA_DIR",
+        default "none: `POST /api/photos` answers 503 (`--mock`: `wxkit-media` in the OS temp directory)",
+        apply served::media_dir;
+
     /// The reply rules of `POST /wechat`, a TOML rule file (see README's "Reply rules"): reloaded when it changes
     /// and on SIGHUP; an invalid file stops start-up, a broken edit keeps the previous rules.
     rules: PathBuf = "WX_RULES",

@@ -57,6 +57,12 @@ use std::{
 /// `WX_OAUTH_CALLBACKS_PER_MINUTE`'s default: enough for the failures and in-flight exchanges of a site's
 /// sign-ins behind one address (a reverse proxy), far below the hundreds a minute one client could spend.
 pub const DEFAULT_OAUTH_CALLBACKS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(30).unwrap();
+/// The largest photo `POST /api/photos` downloads unless the settings say otherwise: WeChat's limit for an image
+/// (10 MiB).
+pub const DEFAULT_PHOTO_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Photo downloads per client address and minute for a browser that is not signed in, unless the settings say
+/// otherwise.
+pub const DEFAULT_PHOTO_DOWNLOADS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).unwrap();
 
 /// Everything the server needs, validated.
 ///
@@ -107,6 +113,15 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The built app to serve at `/`, with `index.html` as the fallback for client-side routes.
     pub static_dir: Option<PathBuf>,
+    /// Where `POST /api/photos` keeps photos (served at `/media/<name>`); `None`: it answers 503 `no_media_dir`.
+    /// With [`mock`](Self::mock), [`mock_media_dir`] (nothing to configure for the demo).
+    pub media_dir: Option<PathBuf>,
+    /// The largest photo `POST /api/photos` downloads (413 past it; nothing past it is read). Default
+    /// [`DEFAULT_PHOTO_MAX_BYTES`], WeChat's own limit for images.
+    pub photo_max_bytes: usize,
+    /// Photo downloads per client address and minute for a browser that is not signed in (a signed-in one has no
+    /// limit). Default 10.
+    pub photo_downloads_per_minute: NonZeroU32,
     /// The rule file answering pushes ([`wx_rules::parse_rules`]); `None`: the demo rule file with
     /// [`mock`](Self::mock), else the echo handler ([`wx_push::DemoHandler`]).
     pub rules: Option<PathBuf>,
@@ -169,6 +184,9 @@ impl Settings {
             js_ports: JsPorts::Any,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             static_dir: None,
+            media_dir: None,
+            photo_max_bytes: DEFAULT_PHOTO_MAX_BYTES,
+            photo_downloads_per_minute: DEFAULT_PHOTO_DOWNLOADS_PER_MINUTE,
             rules: None,
             store: StoreSpec::File(PathBuf::from("wx-server-credentials.json")),
             token_mode: TokenMode::Stable,
@@ -215,9 +233,20 @@ impl Settings {
             })
             .into();
         self.store = StoreSpec::File(mock_store_path());
+        self.media_dir = Some(mock_media_dir());
         // Where the fake is on the default listener; `Server` points it at the listener it actually got.
         self.api_base = "http://127.0.0.1:8080/fake-wechat".into();
     }
+}
+
+/// The demo's media directory: `wxkit-media` in the OS temp directory, beside the demo's credential file, so that
+/// `serve --mock` and `cargo xtask dev` keep photos with no configuration and nothing lands in the working tree.
+///
+/// ```
+/// assert!(wx_server::mock_media_dir().starts_with(std::env::temp_dir()));
+/// ```
+pub fn mock_media_dir() -> PathBuf {
+    std::env::temp_dir().join("wxkit-media")
 }
 
 /// The entries of a comma-separated list, trimmed, empty ones left out.

@@ -30,6 +30,21 @@ pub(super) fn static_dir(s: &mut Settings, given: Option<PathBuf>, at: &At) -> R
     Ok(())
 }
 
+/// The media directory: created by the first download if missing, so only something else at its path is refused.
+pub(super) fn media_dir(s: &mut Settings, given: Option<PathBuf>, at: &At) -> Result<(), ConfigError> {
+    let Some(dir) = given else {
+        return Ok(());
+    };
+    if dir.as_os_str().is_empty() {
+        return Err(at.invalid("give a directory path (it is created when the first photo arrives)"));
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(at.invalid(format!("{} exists and is not a directory", dir.display())));
+    }
+    s.media_dir = Some(dir);
+    Ok(())
+}
+
 /// The rule file must be a readable file; its rules are checked when the server starts (`App::build`), which
 /// knows the variables they may use.
 pub(super) fn rules(s: &mut Settings, given: Option<PathBuf>, at: &At) -> Result<(), ConfigError> {

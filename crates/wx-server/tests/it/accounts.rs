@@ -864,3 +864,44 @@ async fn central_credentials_and_card_signatures_are_each_accounts_own() {
         "A's card ticket was never needed"
     );
 }
+
+#[tokio::test]
+async fn a_photo_is_downloaded_as_the_account_named() {
+    let fake = fake().await;
+    let dir = TempDir::new("accounts-photos");
+    let mut settings = read_settings(settings_file(&dir, &fake, "memory"));
+    settings.media_dir = Some(dir.join("media"));
+    let server = start(settings).await;
+    let c = no_redirects();
+    // B's phone uploads: the media id is B's, unknown to the default account.
+    let r = c
+        .post(format!("{}/test-only/client-media?appid={}", fake.base_url(), B.appid))
+        .header("content-type", "image/png")
+        .body(b"\x89PNG\r\n\x1a\n b's photo".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["media_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ask = |url: String, body: Value| {
+        let c = c.clone();
+        async move {
+            let r = c.post(url).json(&body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, v) = ask(server.url("/api/photos"), json!({"serverId": id})).await;
+    assert_eq!((status, v["error"].as_str()), (404, Some("invalid_media_id")), "{v}");
+    for (url, body) in [
+        (server.url("/api/photos?account=b"), json!({"serverId": id})),
+        (server.url("/api/photos"), json!({"serverId": id, "account": "b"})),
+    ] {
+        let (status, v) = ask(url, body).await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["contentType"], "image/png");
+    }
+    server.shutdown().await;
+    fake.shutdown().await;
+}

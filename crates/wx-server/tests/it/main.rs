@@ -9,6 +9,7 @@ mod cli;
 mod connections;
 mod faults;
 mod oauth;
+mod photos;
 mod processes;
 mod push;
 mod push_cli;

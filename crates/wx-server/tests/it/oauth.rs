@@ -21,7 +21,7 @@ async fn start() -> Server {
 
 /// Cookies by name, with the attributes of the `Set-Cookie` that set them.
 #[derive(Default, Clone)]
-struct Jar(BTreeMap<String, (String, String)>);
+pub struct Jar(BTreeMap<String, (String, String)>);
 
 impl Jar {
     fn take(&mut self, r: &reqwest::Response) {
@@ -33,7 +33,7 @@ impl Jar {
         }
     }
 
-    fn header(&self) -> String {
+    pub fn header(&self) -> String {
         self.0
             .iter()
             .map(|(k, (v, _))| format!("{k}={v}"))
@@ -46,7 +46,7 @@ impl Jar {
     }
 }
 
-async fn get(c: &reqwest::Client, url: &str, jar: &mut Jar) -> reqwest::Response {
+pub async fn get(c: &reqwest::Client, url: &str, jar: &mut Jar) -> reqwest::Response {
     let r = c.get(url).header(header::COOKIE, jar.header()).send().await.unwrap();
     jar.take(&r);
     r
@@ -63,7 +63,7 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 /// start → authorize (fake) → the callback URL WeChat would send the browser to.
-async fn to_callback(server: &Server, c: &reqwest::Client, jar: &mut Jar, scope: &str, ret: &str) -> String {
+pub async fn to_callback(server: &Server, c: &reqwest::Client, jar: &mut Jar, scope: &str, ret: &str) -> String {
     let r = get(
         c,
         &server.url(&format!("/api/oauth/start?scope={scope}&return={}", common::enc(ret))),
@@ -129,6 +129,71 @@ async fn full_redirect_flow_sets_a_signed_session_and_a_reload_gets_the_same_one
             exchanges
         );
         assert!(!session.is_empty());
+    }
+    server.shutdown().await;
+}
+
+/// A browser signed in with `scope`: its jar holds the `wx_session` cookie.
+pub async fn signed_in(server: &Server, c: &reqwest::Client, scope: &str) -> Jar {
+    let mut jar = Jar::default();
+    let back = to_callback(server, c, &mut jar, scope, "/").await;
+    let r = get(c, &back, &mut jar).await;
+    assert_eq!(r.status(), StatusCode::FOUND, "{:?}", r.text().await);
+    jar
+}
+
+#[tokio::test]
+async fn the_session_keeps_the_avatar_and_unionid_where_wechat_gives_them() {
+    let server = start().await;
+    let c = no_redirects();
+    // snsapi_base: the openid only (WeChat gives no unionid, nickname or avatar there); absent keys, never null.
+    let mut jar = signed_in(&server, &c, "base").await;
+    let (status, v) = me(&server, &c, &mut jar).await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["openid", "scope"], "{v}");
+    assert_eq!(v["scope"], "snsapi_base");
+
+    // snsapi_userinfo: nickname and avatar from sns/userinfo, unionid from the token answer.
+    let mut jar = signed_in(&server, &c, "userinfo").await;
+    let cookie = jar.0["wx_session"].0.clone();
+    assert!(
+        cookie.len() < 1500,
+        "the session cookie stays small: {} bytes",
+        cookie.len()
+    );
+    let (status, v) = me(&server, &c, &mut jar).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["openid"], USER);
+    assert_eq!(v["scope"], "snsapi_userinfo");
+    assert_eq!(v["nickname"], "假用户 Fake User");
+    assert_eq!(v["unionid"], "oFakeUnion-user-0000000000");
+    assert_eq!(v.get("account"), None, "the default account is not named");
+    // The avatar is the fake's own, on the page's origin under --mock: a browser can load it from the page.
+    let avatar = v["headimgurl"].as_str().unwrap();
+    assert!(avatar.starts_with(&server.url("/fake-wechat/mmopen/")), "{avatar}");
+    let r = c.get(avatar).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(r.text().await.unwrap().starts_with("<svg"));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_fake_gives_unionid_per_the_docs() {
+    let server = start().await;
+    let c = no_redirects();
+    let wechat = wechat_client(&server.url("/fake-wechat"));
+    for (scope, unionid) in [("base", None), ("userinfo", Some("oFakeUnion-user-0000000000"))] {
+        let mut jar = Jar::default();
+        let back = to_callback(&server, &c, &mut jar, scope, "/").await;
+        let tokens = oauth::exchange_code(&wechat, &code_of(&back)).await.unwrap();
+        assert_eq!(tokens.unionid.as_deref(), unionid, "{scope}");
+        if scope == "userinfo" {
+            let info = oauth::userinfo(&wechat, &tokens).await.unwrap();
+            assert_eq!(info.unionid.as_deref(), unionid);
+            assert!(info.headimgurl.ends_with("/132"), "{}", info.headimgurl);
+        }
     }
     server.shutdown().await;
 }

@@ -376,3 +376,115 @@ async fn the_guessing_game_is_played_across_two_instances_sharing_redis() {
         server.shutdown().await;
     }
 }
+
+/// The customer-service messages the fake recorded for `openid` (`GET /fake-wechat/test-only/account`), waiting up
+/// to 5 s for at least `n` (a follow-up is sent in the background after the reply).
+async fn sent_to(base: &str, openid: &str, n: usize) -> Vec<serde_json::Value> {
+    let c = wx_testkit::http::client_builder().build().unwrap();
+    let url = format!("{base}/fake-wechat/test-only/account?appid={}", wx_server::DEMO_APPID);
+    for _ in 0..100 {
+        let account: serde_json::Value = c.get(&url).send().await.unwrap().json().await.unwrap();
+        let sent: Vec<_> = account["custom_messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["touser"] == openid)
+            .cloned()
+            .collect();
+        if sent.len() >= n {
+            return sent;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {n} customer-service messages reached {openid}");
+}
+
+/// A push through the fake's simulator (`POST /fake-wechat/test-only/push`), as WeChat delivers it: the fake
+/// also opens the sender's 48-hour window, as a follow or scan does.
+async fn push_through_fake(base: &str, openid: &str, push: serde_json::Value) -> serde_json::Value {
+    let c = wx_testkit::http::client_builder().build().unwrap();
+    let body = serde_json::json!({"url": format!("{base}/wechat"), "push": push, "openid": openid, "attempts": 1});
+    let r = c
+        .post(format!("{base}/fake-wechat/test-only/push"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_follow_from_a_scene_code_gets_the_greeting_then_a_news_message_linking_to_the_page() {
+    let server = start(mock_settings(|s| s.public_url = Some("https://h5.example.com".into()))).await;
+    let base = server.url("");
+    let cases = [
+        (
+            "o-poster-follow",
+            serde_json::json!({"type": "subscribe", "scene": "spring sale/7"}),
+            "Welcome! You followed from scene spring sale/7.",
+        ),
+        (
+            "o-poster-scan",
+            serde_json::json!({"type": "scan", "scene": "42"}),
+            "You scanned scene 42.",
+        ),
+    ];
+    for (openid, push, greeting) in cases {
+        let report = push_through_fake(&base, openid, push.clone()).await;
+        assert_eq!(report["reply"]["content"], greeting, "{report}");
+        let sent = sent_to(&base, openid, 1).await;
+        assert_eq!(sent.len(), 1, "one follow-up per push: {sent:?}");
+        let msg = &sent[0];
+        assert_eq!(msg["msgtype"], "news", "{msg}");
+        let articles = msg["news"]["articles"].as_array().unwrap();
+        assert_eq!(articles.len(), 1);
+        let scene = push["scene"].as_str().unwrap();
+        let encoded = common::enc(scene).replace("%2E", ".");
+        assert_eq!(articles[0]["url"], format!("https://h5.example.com/?scene={encoded}"));
+        assert_eq!(articles[0]["picurl"], "https://h5.example.com/favicon.ico");
+        assert_eq!(articles[0]["title"], "Open the wxkit demo");
+        assert!(articles[0]["description"].as_str().unwrap().contains(scene));
+    }
+    // A plain follow (no scene) is greeted and sent nothing.
+    let report = push_through_fake(&base, "o-plain-follow", serde_json::json!({"type": "subscribe"})).await;
+    assert_eq!(report["reply"]["content"], "Welcome!");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let account: serde_json::Value = wx_testkit::http::client_builder()
+        .build()
+        .unwrap()
+        .get(format!(
+            "{base}/fake-wechat/test-only/account?appid={}",
+            wx_server::DEMO_APPID
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !account["custom_messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["touser"] == "o-plain-follow"),
+        "{account}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_follow_up_that_wechat_refuses_changes_no_reply() {
+    // The simulator alone (not the fake's /test-only/push) does not open the follower's window: WeChat's 45015.
+    let server = start(mock_settings(|_| {})).await;
+    let base = server.url("");
+    let follow = SimulatedPush::Subscribe {
+        scene: Some("poster-9".into()),
+    };
+    assert_eq!(
+        ask(&base, PushMode::Plain, &follow, "o-unknown-to-the-fake").await,
+        Some(Reply::text("Welcome! You followed from scene poster-9."))
+    );
+    server.shutdown().await;
+}

@@ -27,6 +27,11 @@ pub(crate) struct Follower {
     pub(crate) subscribe_time: u64,
     pub(crate) subscribe_scene: String,
     pub(crate) qr_scene_str: String,
+    /// The client's platform as a conditional menu's `client_platform_type` names it (`1` iOS, `2` Android, `3`
+    /// other); `None`: unknown, so no platform rule matches.
+    pub(crate) platform: Option<String>,
+    /// The client's language (`zh_CN` unless told otherwise), as `user/info` and conditional menus see it.
+    pub(crate) language: String,
 }
 
 impl Follower {
@@ -42,6 +47,8 @@ impl Follower {
                 .map_or(0, |d| d.as_secs()),
             subscribe_scene: "ADD_SCENE_QR_CODE".into(),
             qr_scene_str: String::new(),
+            platform: None,
+            language: "zh_CN".into(),
         }
     }
 }
@@ -124,6 +131,13 @@ pub struct FollowerUpdate {
     /// Last interaction this many seconds ago (of the fake's account clock); absent: none.
     #[serde(default)]
     pub interacted_secs_ago: Option<u64>,
+    /// The user's client: `"1"` iOS, `"2"` Android, `"3"` other (conditional menus' `client_platform_type`);
+    /// absent: unchanged (unknown for a new user).
+    #[serde(default)]
+    pub client_platform_type: Option<String>,
+    /// The client's language (`zh_CN`, `en`, …); absent: unchanged (`zh_CN` for a new user).
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 fn yes() -> bool {
@@ -196,6 +210,12 @@ impl World {
             .interacted_secs_ago
             .map(|s| now.checked_sub(Duration::from_secs(s)).unwrap_or(now));
         follower.sent_in_window = 0;
+        if let Some(p) = &update.client_platform_type {
+            follower.platform = Some(p.clone());
+        }
+        if let Some(l) = &update.language {
+            follower.language.clone_from(l);
+        }
         Ok(())
     }
 

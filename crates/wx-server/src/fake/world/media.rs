@@ -124,6 +124,40 @@ impl World {
         Reply::Json(json!({"type": kind, "media_id": id, "created_at": created_at}))
     }
 
+    /// `POST /test-only/client-media?appid=`: what a phone's WeChat client does for the page's `uploadImage`, whose
+    /// `serverId` is a temporary image medium of the account. Answers as `media/upload` does (`{"type":"image",
+    /// "media_id","created_at"}`; 40013 an unknown appid, 40006 an empty file, 40009 one over 10 MB). The bytes
+    /// are kept as sent, with the content type the client claimed: the fake does not judge what a phone uploads,
+    /// so that a server's own checks of what it downloads can be tested.
+    pub(crate) fn client_media(&mut self, appid: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        if !self.accounts.contains_key(appid) {
+            return error(40013);
+        }
+        let Some((max, _, too_big)) = limits("image") else {
+            return error(40004);
+        };
+        if bytes.is_empty() {
+            return error(40006);
+        }
+        if bytes.len() > max {
+            return error(too_big);
+        }
+        let ext = match content_type.split(';').next().unwrap_or("").trim() {
+            "image/png" => "png",
+            "image/gif" => "gif",
+            "image/webp" => "webp",
+            _ => "jpg",
+        };
+        let upload = Upload {
+            filename: format!("client-upload.{ext}"),
+            content_type: content_type.to_owned(),
+            bytes,
+            description: None,
+        };
+        let (id, created_at) = self.store_medium(appid, "image", upload, false);
+        Reply::Json(json!({"type": "image", "media_id": id, "created_at": created_at}))
+    }
+
     /// `POST /cgi-bin/material/add_material?type=` → `{"media_id","url"?}`; a video needs the `description` part.
     pub(crate) fn material_add(&mut self, access_token: &str, kind: &str, upload: Option<Upload>) -> Reply {
         let appid = match self.account_call(access_token) {
@@ -244,7 +278,9 @@ impl World {
             .filter(|(_, m)| m.expires.is_none())
     }
 
-    /// `GET /cgi-bin/material/get_materialcount`.
+    /// `GET /cgi-bin/material/get_materialcount`. `news_count` is 0 because it is the truth here: the fake holds no
+    /// permanent news material (WeChat retired `material/add_news`; articles are drafts and publications now, which
+    /// the fake does not model), so there is nothing to count.
     pub(crate) fn material_count(&mut self, access_token: &str) -> Reply {
         let appid = match self.account_call(access_token) {
             Ok(a) => a,

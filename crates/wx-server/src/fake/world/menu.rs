@@ -138,7 +138,50 @@ fn as_shown(buttons: &Value) -> Value {
     shown
 }
 
+/// A button as `get_current_selfmenu_info` shows it: a sub-menu as `sub_button: {list}`, a button sending
+/// material (`media_id`, `view_limited`) as `img`, `voice` or `video` with its `value` (the media id; a video's
+/// URL), or `news` with `news_info` (the fake holds no news material, so its list is empty); others as created.
+fn as_selfmenu(button: &Value, media: &std::collections::HashMap<String, super::media::Medium>) -> Value {
+    let mut shown = button.clone();
+    if let Some(subs) = button.get("sub_button").and_then(Value::as_array) {
+        let list: Vec<Value> = subs.iter().map(|b| as_selfmenu(b, media)).collect();
+        shown["sub_button"] = json!({ "list": list });
+        return shown;
+    }
+    let kind = button.get("type").and_then(Value::as_str).unwrap_or("");
+    if !matches!(kind, "media_id" | "view_limited") {
+        return shown;
+    }
+    let id = button.get("media_id").and_then(Value::as_str).unwrap_or("");
+    let name = button.get("name").cloned().unwrap_or(Value::Null);
+    match media.get(id).map(|m| m.kind.as_str()) {
+        Some("image") => json!({"type": "img", "name": name, "value": id}),
+        Some("voice") => json!({"type": "voice", "name": name, "value": id}),
+        Some("video") => {
+            json!({"type": "video", "name": name, "value": format!("http://vweixinf.tc.qq.com/fake/{id}.mp4")})
+        }
+        _ => json!({"type": "news", "name": name, "value": id, "news_info": {"list": []}}),
+    }
+}
+
 impl World {
+    /// `GET /cgi-bin/get_current_selfmenu_info` → `{"is_menu_open","selfmenu_info":{"button":[…]}}`: the default
+    /// menu as users see it; without one, `is_menu_open` 0 and no buttons.
+    pub(crate) fn menu_selfmenu_info(&mut self, access_token: &str) -> Reply {
+        let appid = match self.account_call(access_token) {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        let Some(account) = self.accounts.get(&appid) else {
+            return error(40013);
+        };
+        let Some(menu) = account.menu.as_ref().and_then(Value::as_array) else {
+            return Reply::Json(json!({"is_menu_open": 0, "selfmenu_info": {"button": []}}));
+        };
+        let button: Vec<Value> = menu.iter().map(|b| as_selfmenu(b, &account.media)).collect();
+        Reply::Json(json!({"is_menu_open": 1, "selfmenu_info": {"button": button}}))
+    }
+
     /// `POST /cgi-bin/menu/create`.
     pub(crate) fn menu_create(&mut self, access_token: &str, body: Option<&Value>) -> Reply {
         let appid = match self.account_call(access_token) {
@@ -291,16 +334,20 @@ impl World {
         let Some(menu) = &account.menu else {
             return error(46003);
         };
+        // The newest conditional menu whose every criterion holds: the tag, the client's platform and language.
+        // Sex and region are no longer known to WeChat (since 2021), so a rule naming them matches nobody.
         let matched = account.conditional.iter().rev().find(|c| {
-            let rule = &c.matchrule;
-            let only_tag = ["client_platform_type", "language", "sex", "country", "province", "city"]
+            let given = |k: &str| c.matchrule.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+            let unknowable = ["sex", "country", "province", "city"]
                 .iter()
-                .all(|k| rule.get(*k).and_then(Value::as_str).is_none_or(str::is_empty));
-            let tag = rule
-                .get("tag_id")
-                .and_then(Value::as_str)
-                .and_then(|t| t.parse::<u64>().ok());
-            only_tag && tag.is_some_and(|t| follower.tags.contains(&t))
+                .any(|k| given(k).is_some());
+            let tag = given("tag_id").is_none_or(|t| t.parse::<u64>().is_ok_and(|t| follower.tags.contains(&t)));
+            let platform = given("client_platform_type").is_none_or(|p| follower.platform.as_deref() == Some(p));
+            let language = given("language").is_none_or(|l| follower.language == l);
+            let any = ["tag_id", "client_platform_type", "language"]
+                .iter()
+                .any(|k| given(k).is_some());
+            any && !unknowable && tag && platform && language
         });
         let buttons = matched.map_or(menu, |c| &c.button);
         Reply::Json(json!({"button": as_shown(buttons)}))

@@ -38,6 +38,16 @@ pub(crate) fn fake_openid(appid: &str) -> String {
 /// The fake user's nickname (non-ASCII, as real nicknames often are).
 pub(crate) const FAKE_NICKNAME: &str = "假用户 Fake User";
 
+/// The fake user's unionid: the fake's apps are all bound to one open platform account, so the user has the same
+/// unionid in every app (while each app has its own openid).
+pub(crate) const FAKE_UNIONID: &str = "oFakeUnion-user-0000000000";
+
+/// The fake user's avatar path, under the fake's own routes (as `thirdwx.qlogo.cn/mmopen/<id>/132` is WeChat's):
+/// `GET` it for a small SVG.
+pub(crate) fn avatar_path(appid: &str) -> String {
+    format!("/mmopen/fake-{appid}/132")
+}
+
 impl World {
     /// The authorize page: `Ok(code)` to redirect back with, or the error page's text.
     pub(crate) fn authorize(&mut self, appid: &str, response_type: &str, scope: &str) -> Result<String, &'static str> {
@@ -83,10 +93,15 @@ impl World {
         self.oauth
             .refresh
             .insert(refresh.clone(), (appid.to_owned(), openid.to_owned(), scope.to_owned()));
-        Reply::Json(json!({
+        let mut answer = json!({
             "access_token": access, "expires_in": WEB_TOKEN_LIFETIME.as_secs(), "refresh_token": refresh,
             "openid": openid, "scope": scope, "is_snapshotuser": 0,
-        }))
+        });
+        // WeChat: `unionid` only with snsapi_userinfo, for an account bound to an open platform.
+        if scope == "snsapi_userinfo" {
+            answer["unionid"] = FAKE_UNIONID.into();
+        }
+        Reply::Json(answer)
     }
 
     /// `GET /sns/oauth2/access_token`.
@@ -130,8 +145,9 @@ impl World {
         self.web_tokens(&app, &openid, &scope, Some(refresh_token.to_owned()))
     }
 
-    /// `GET /sns/userinfo`.
-    pub(crate) fn oauth_userinfo(&mut self, access_token: &str, openid: &str) -> Reply {
+    /// `GET /sns/userinfo`; `visible_base` is where a browser reaches the fake (`http://host[:port][/mount]`), for
+    /// `headimgurl`.
+    pub(crate) fn oauth_userinfo(&mut self, access_token: &str, openid: &str, visible_base: &str) -> Reply {
         let Some(t) = self.oauth.tokens.get(access_token) else {
             return error(40001);
         };
@@ -144,10 +160,10 @@ impl World {
         if t.scope != "snsapi_userinfo" {
             return Reply::Json(json!({"errcode": 48001, "errmsg": "api unauthorized"}));
         }
-        let _ = &t.appid;
+        let headimgurl = format!("{visible_base}{}", avatar_path(&t.appid));
         Reply::Json(json!({
             "openid": openid, "nickname": FAKE_NICKNAME, "sex": 0, "province": "", "city": "", "country": "",
-            "headimgurl": "https://thirdwx.qlogo.cn/mmopen/fake/132", "privilege": [],
+            "headimgurl": headimgurl, "privilege": [], "unionid": FAKE_UNIONID,
         }))
     }
 }

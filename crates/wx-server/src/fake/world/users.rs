@@ -22,7 +22,7 @@ impl World {
         let f = self.accounts.get(appid)?.followers.get(openid)?;
         let unionid = format!("oFakeUnion-{openid}");
         Some(if f.subscribed {
-            json!({"subscribe": 1, "openid": openid, "language": "zh_CN", "subscribe_time": f.subscribe_time,
+            json!({"subscribe": 1, "openid": openid, "language": f.language, "subscribe_time": f.subscribe_time,
                    "unionid": unionid, "remark": f.remark, "groupid": 0, "tagid_list": f.tags,
                    "subscribe_scene": f.subscribe_scene, "qr_scene": 0, "qr_scene_str": f.qr_scene_str})
         } else {
