@@ -17,6 +17,7 @@
 //! | `GET /api/oauth/callback?code&state` | checks state against the cookie, exchanges the code (a replayed code gets the same session), sets the signed HttpOnly session cookie, 302 to the return path; 400 `oauth_state_used` for a second code with one state, 400 `oauth_code_invalid` (remembered for 5 minutes), 429 `oauth_rate_limited` |
 //! | `GET /api/oauth/me` | `{"openid","scope","nickname"?,"headimgurl"?,"unionid"?,"account"?}` from the session cookie (absent values omitted), 401 without |
 //! | `POST /api/photos[?account=<name>]` `{"serverId"[,"account"]}` | downloads `uploadImage`'s medium into `WX_MEDIA_DIR`: `{"url":"/media/<sha256>.<ext>","bytes","contentType"}`; signed in (`wx_session`) or within a per-client limit (429 `photo_rate_limited`); 404 `invalid_media_id` (40007), 415 `not_an_image` (by its bytes), 413 `photo_too_large`, 503 `no_media_dir` |
+//! | `GET /api/photos/<serverId>[?account=<name>]` | the same download (same limits and errors), answered `303 See Other` to `/media/<name>`, for `<img src>`; a copy this server made before is not downloaded again |
 //! | `GET /media/<sha256>.<jpg\|png\|gif\|webp>` | a saved photo, its type, `Cache-Control: public, max-age=31536000, immutable`; 404 for any other name |
 //! | `GET /healthz` | `{"status":"ok","store":"…","storeDegraded":false}` |
 //! | `GET /metrics` | Prometheus text |
@@ -121,6 +122,7 @@ pub(crate) fn router(
         .route("/api/oauth/callback", get(oauth::callback))
         .route("/api/oauth/me", get(oauth::me))
         .route("/api/photos", axum::routing::post(photos::download))
+        .route("/api/photos/{server_id}", get(photos::show))
         .route("/media/{name}", get(photos::serve))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))

@@ -32,7 +32,12 @@ pub(crate) struct PhotoState {
     dir: Option<PathBuf>,
     max_bytes: usize,
     limiter: ClientLimiter,
+    /// (account name, serverId) → the saved file's name, for `GET /api/photos/{serverId}`.
+    copied: std::sync::Mutex<std::collections::HashMap<(String, String), String>>,
 }
+
+/// Copies `GET /api/photos/{serverId}` remembers.
+const MAX_REMEMBERED: usize = 4096;
 
 impl PhotoState {
     pub(crate) fn new(dir: Option<PathBuf>, max_bytes: usize, per_minute: NonZeroU32) -> Self {
@@ -40,6 +45,7 @@ impl PhotoState {
             dir,
             max_bytes,
             limiter: ClientLimiter::new(per_minute),
+            copied: Default::default(),
         }
     }
 }
@@ -146,42 +152,124 @@ pub(super) async fn download(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match fetch(&state, peer, query, &headers, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let how = r#"send JSON {"serverId":"<the serverId of wx.uploadImage>"} (optionally "account":"<name>")"#;
+    let request = match read_body(body, MAX_REQUEST_BYTES).await {
+        Err(e) => return error(e.status(), "invalid_body", format!("{e}: {how}")).into_response(),
+        Ok(bytes) => match serde_json::from_slice::<PhotoRequest>(&bytes) {
+            Ok(request) => request,
+            Err(e) => {
+                let message = format!("the body is not the expected JSON ({e}): {how}");
+                return ApiError::bad_request("invalid_body", message).into_response();
+            }
+        },
+    };
+    let account = request
+        .account
+        .filter(|n| !n.is_empty())
+        .or_else(|| super::query_account(query.as_deref()));
+    match copy(&state, peer, account, &request.server_id, &headers).await {
+        Ok(copied) => {
+            let mut r = Json(serde_json::json!({
+                "url": format!("/media/{}", copied.name),
+                "bytes": copied.bytes,
+                "contentType": copied.content_type,
+            }))
+            .into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(r) => r,
     }
 }
 
-async fn fetch(
+/// `GET /api/photos/{serverId}[?account=]`: the same download, answered with a redirect to the copy, so that a
+/// page shows it with `<img src="/api/photos/{serverId}">` and no code of its own. A copy made before (by
+/// this server since it started) is not downloaded again.
+pub(super) async fn show(
+    State(state): State<SharedState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Path(server_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let account = super::query_account(query.as_deref());
+    let key = (account.clone().unwrap_or_default(), server_id.clone());
+    let known = state.photos.copied.lock().ok().and_then(|m| m.get(&key).cloned());
+    let name = match known {
+        Some(name) => name,
+        None => match copy(&state, peer, account, &server_id, &headers).await {
+            Ok(copied) => {
+                if let Ok(mut m) = state.photos.copied.lock() {
+                    // Bounded: a full map starts afresh (a forgotten id is only downloaded again).
+                    if m.len() >= MAX_REMEMBERED {
+                        m.clear();
+                    }
+                    m.insert(key, copied.name.clone());
+                }
+                copied.name
+            }
+            Err(r) => return r,
+        },
+    };
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/media/{name}")) {
+        r.headers_mut().insert(header::LOCATION, location);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A photo saved in the media directory.
+struct Copied {
+    name: String,
+    bytes: usize,
+    content_type: &'static str,
+}
+
+/// Downloads `id` as `account` (the default one when `None`) into the media directory, within the limits;
+/// the error is the whole answer (a 429 carries `Retry-After`).
+async fn copy(
     state: &SharedState,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    query: Option<String>,
+    account: Option<String>,
+    id: &str,
     headers: &HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
+) -> Result<Copied, Response> {
+    copy_checked(state, peer, account, id, headers).await.map_err(|e| match e {
+        Refused::Api(e) => e.into_response(),
+        Refused::Limited(r) => r,
+    })
+}
+
+enum Refused {
+    Api(ApiError),
+    Limited(Response),
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Self {
+        Refused::Api(e)
+    }
+}
+
+async fn copy_checked(
+    state: &SharedState,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    name: Option<String>,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Copied, Refused> {
     let photos = &state.photos;
-    let how = r#"send JSON {"serverId":"<the serverId of wx.uploadImage>"} (optionally "account":"<name>")"#;
-    let bytes = read_body(body, MAX_REQUEST_BYTES)
-        .await
-        .map_err(|e| error(e.status(), "invalid_body", format!("{e}: {how}")))?;
-    let request: PhotoRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_body",
-            format!("the body is not the expected JSON ({e}): {how}"),
-        )
-    })?;
-    let id = request.server_id.as_str();
     if id.is_empty() || id.len() > MAX_SERVER_ID_BYTES || !id.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::bad_request(
             "invalid_server_id",
             "serverId is not one WeChat issues (1 to 256 printable ASCII characters): pass the serverId \
              wx.uploadImage gave",
-        ));
+        )
+        .into());
     }
-    let name = request
-        .account
-        .filter(|n| !n.is_empty())
-        .or_else(|| super::query_account(query.as_deref()));
     let account = match &name {
         None => state.accounts.default_account(),
         Some(name) => state.accounts.named(name).ok_or_else(|| {
@@ -199,7 +287,8 @@ async fn fetch(
             StatusCode::SERVICE_UNAVAILABLE,
             "no_media_dir",
             "this server keeps no photos: set WX_MEDIA_DIR (or --media-dir) to a writable directory",
-        ));
+        )
+        .into());
     };
     // A signed-in browser downloads freely; anyone else within the per-client limit.
     if super::oauth::session(&state.oauth, headers).is_none()
@@ -218,7 +307,7 @@ async fn fetch(
         )
         .into_response();
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        return Ok(r);
+        return Err(Refused::Limited(r));
     }
     let media = account
         .api
@@ -226,23 +315,19 @@ async fn fetch(
         .await
         .map_err(|e| upstream(e, photos.max_bytes))?;
     let Media::File { bytes, .. } = media else {
-        return Err(not_an_image());
+        return Err(not_an_image().into());
     };
     let Some((ext, content_type)) = sniff_image(&bytes) else {
-        return Err(not_an_image());
+        return Err(not_an_image().into());
     };
     let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let name = format!("{hash}.{ext}");
     store(dir, &name, &bytes).await?;
-    let mut r = Json(serde_json::json!({
-        "url": format!("/media/{name}"),
-        "bytes": bytes.len(),
-        "contentType": content_type,
-    }))
-    .into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    Ok(Copied {
+        name,
+        bytes: bytes.len(),
+        content_type,
+    })
 }
 
 fn not_an_image() -> ApiError {

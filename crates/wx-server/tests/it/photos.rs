@@ -219,3 +219,36 @@ async fn without_a_media_dir_the_answer_says_what_to_set_and_media_paths_never_e
     }
     server.shutdown().await;
 }
+
+/// `GET /api/photos/{serverId}` (what the app's `<img src>` asks): a redirect to the copy, downloaded once;
+/// refusals are the POST's, with their status.
+#[tokio::test]
+async fn an_img_src_gets_a_redirect_to_the_copy_downloaded_once() {
+    let media = TempDir::new("photos-img");
+    let server = start(&media, |s| s.photo_downloads_per_minute = NonZeroU32::MIN).await;
+    let c = no_redirects();
+    let id = client_upload(&server, "image/png", PNG).await;
+    let mut locations = Vec::new();
+    // The limit is one download a minute: the second GET is answered from what the first saved.
+    for _ in 0..2 {
+        let r = c.get(server.url(&format!("/api/photos/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        locations.push(r.headers()[header::LOCATION].to_str().unwrap().to_owned());
+    }
+    assert_eq!(locations[0], locations[1]);
+    let r = c.get(server.url(&locations[0])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+    // Another id over the limit, and an unknown account, are refused as the POST refuses them.
+    let other = client_upload(&server, "image/png", JPEG).await;
+    for (path, status, code) in [
+        (format!("/api/photos/{other}"), StatusCode::TOO_MANY_REQUESTS, "photo_rate_limited"),
+        (format!("/api/photos/{id}?account=nope"), StatusCode::BAD_REQUEST, "unknown_account"),
+    ] {
+        let r = c.get(server.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"], code, "{path}: {v}");
+    }
+}
