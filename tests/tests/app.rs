@@ -174,6 +174,23 @@ async fn a_chosen_file_shows_as_a_thumbnail_and_uploads() -> Result<()> {
     );
     let record = s.record().await?;
     ensure!(record["calls"].to_string().contains("uploadImage"), "{record}");
+    // The emulator sent the photo to the fake WeChat as a phone sends it to WeChat; wx-server downloaded it with
+    // media/get into its media directory, and the panel shows that copy: the same 64×48 image.
+    let copy = eventually(Duration::from_secs(20), "the server's copy to load", || async {
+        let v = s
+            .js("const i = document.querySelector('#photos-server img'); \
+                 return i && i.complete ? [i.naturalWidth, i.naturalHeight, i.currentSrc] : null;")
+            .await
+            .ok()?;
+        (v[0].as_u64()? == 64 && v[1].as_u64()? == 48).then(|| v[2].as_str().map(str::to_owned))?
+    })
+    .await?;
+    // The img asks wx-server for the serverId, which redirects to the file it saved in its media directory.
+    let server_id = s.text(".server-id").await.context("the serverId")?;
+    ensure!(copy == s.url(&format!("/api/photos/{server_id}")), "{copy}");
+    let (status, _) = http("GET", &copy).await?;
+    ensure!(status == 200, "the copy is served: {status}");
+    s.screenshot("photos-server-copy").await?;
     s.close().await
 }
 
@@ -490,6 +507,84 @@ async fn the_app_takes_the_config_and_jweixin_that_index_html_started() -> Resul
     ensure!(
         started == serde_json::json!(["link", "link", "link"]),
         "config, jweixin and the emulator's wasm each fetched once, by the preloads: {started}"
+    );
+    s.close().await
+}
+
+/// Sign-in from the "Me" panel: WeChat's web authorisation (the fake's authorize page answers at once, as
+/// WeChat does for a follower who consented), back to /me, which shows who signed in.
+#[tokio::test]
+async fn the_me_panel_signs_in_and_shows_the_profile() -> Result<()> {
+    let s = Stack::start().await?;
+    s.open_ready("/me?emulator=on").await?;
+    s.wait_text("#me-sign-in", "Sign in").await?;
+    ensure!(s.text("#me-session").await.is_none(), "nobody is signed in yet");
+    s.click("#me-sign-in-profile").await?;
+    let openid = s.wait_text("#me-openid", "").await?;
+    ensure!(!openid.is_empty(), "an openid after signing in");
+    ensure!(s.wait_text("#me-scope", "userinfo").await.is_ok(), "the profile scope");
+    ensure!(
+        !s.wait_text("#me-nickname", "").await?.is_empty(),
+        "a nickname with snsapi_userinfo"
+    );
+    ensure!(!s.wait_text("#me-unionid", "").await?.is_empty(), "the fake's unionid");
+    eventually(Duration::from_secs(10), "the avatar to load", || async {
+        let w = s
+            .js("const i = document.querySelector('#me-avatar'); return i && i.complete ? i.naturalWidth : 0;")
+            .await
+            .ok()?;
+        (w.as_u64()? > 0).then_some(())
+    })
+    .await?;
+    let back = s.js("return location.pathname;").await?;
+    ensure!(back == "/me", "back on the Me panel: {back}");
+    s.screenshot("me").await?;
+    s.close().await
+}
+
+/// Seed 001's drainage flow: a follow through a scene QR code is answered, afterwards, with a customer-service
+/// news message linking to the page with the scene; the page opens from that link and shares it.
+#[tokio::test]
+async fn a_scene_follow_gets_a_news_link_that_opens_the_page_and_shares() -> Result<()> {
+    let s = Stack::start().await?;
+    let push = format!(
+        r#"{{"url":"{}","push":{{"type":"subscribe","scene":"poster 7"}},"openid":"o-e2e-scene","attempts":1}}"#,
+        s.url("/wechat")
+    );
+    let (status, body) = http_body("POST", &s.url("/fake-wechat/test-only/push"), &push).await?;
+    ensure!(status == 200, "the fake pushed the follow: {status} {body}");
+    let appid = "wx0000000000demo";
+    let link = eventually(Duration::from_secs(10), "the news message", || async {
+        let (_, body) = http("GET", &s.url(&format!("/fake-wechat/test-only/account?appid={appid}")))
+            .await
+            .ok()?;
+        let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+        let sent = v["custom_messages"]
+            .as_array()?
+            .iter()
+            .find(|m| m["touser"] == "o-e2e-scene")?
+            .clone();
+        (sent["msgtype"] == "news").then_some(())?;
+        sent["news"]["articles"][0]["url"].as_str().map(str::to_owned)
+    })
+    .await?;
+    ensure!(
+        link == s.url("/share?scene=poster%207"),
+        "the Share panel, carrying the scene: {link}"
+    );
+    // Opened from the chat, as WeChat's browser would (plus the desktop emulator switch), and shared as it is.
+    s.open_ready(&(link[s.url("").len()..].to_owned() + "&emulator=on"))
+        .await?;
+    s.click("#share-apply").await?;
+    s.wait_text("#share-result", "set").await?;
+    let record = s.record().await?;
+    let shared = record["appMessageShare"]["link"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(
+        shared.contains("scene=poster%207"),
+        "the shared link keeps the scene: {record}"
     );
     s.close().await
 }

@@ -107,8 +107,14 @@ pub async fn backend_json(url: &str) -> Result<wasm_bindgen::JsValue, WxError> {
         error: error.into(),
         message,
     };
-    let unreachable = |e: gloo_net::Error| failed(0, "unreachable", format!("GET {url} failed: {e}"));
-    let response = gloo_net::http::Request::get(url).send().await.map_err(unreachable)?;
+    let unreachable = |e: String| failed(0, "unreachable", format!("GET {url} failed: {e}"));
+    // gloo-net's `RequestBuilder` rewrites a URL that has a query (it appends `&`), so the request would no
+    // longer be the one a page's `<link rel=preload>` started: a Request made as given, then sent by gloo-net.
+    let request = web_sys::Request::new_with_str(url).map_err(|e| unreachable(js::describe(&e)))?;
+    let response = gloo_net::http::Request::from(request)
+        .send()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
     let status = response.status();
     let not_the_backend = || {
         let message = format!("GET {url} did not answer JSON: check that it reaches wx-server");

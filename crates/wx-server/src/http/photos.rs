@@ -237,10 +237,12 @@ async fn copy(
     id: &str,
     headers: &HeaderMap,
 ) -> Result<Copied, Response> {
-    copy_checked(state, peer, account, id, headers).await.map_err(|e| match e {
-        Refused::Api(e) => e.into_response(),
-        Refused::Limited(r) => r,
-    })
+    copy_checked(state, peer, account, id, headers)
+        .await
+        .map_err(|e| match e {
+            Refused::Api(e) => e.into_response(),
+            Refused::Limited(r) => r,
+        })
 }
 
 enum Refused {

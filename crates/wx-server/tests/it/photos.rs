@@ -243,8 +243,16 @@ async fn an_img_src_gets_a_redirect_to_the_copy_downloaded_once() {
     // Another id over the limit, and an unknown account, are refused as the POST refuses them.
     let other = client_upload(&server, "image/png", JPEG).await;
     for (path, status, code) in [
-        (format!("/api/photos/{other}"), StatusCode::TOO_MANY_REQUESTS, "photo_rate_limited"),
-        (format!("/api/photos/{id}?account=nope"), StatusCode::BAD_REQUEST, "unknown_account"),
+        (
+            format!("/api/photos/{other}"),
+            StatusCode::TOO_MANY_REQUESTS,
+            "photo_rate_limited",
+        ),
+        (
+            format!("/api/photos/{id}?account=nope"),
+            StatusCode::BAD_REQUEST,
+            "unknown_account",
+        ),
     ] {
         let r = c.get(server.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), status, "{path}");

@@ -441,8 +441,11 @@ async fn a_follow_from_a_scene_code_gets_the_greeting_then_a_news_message_linkin
         assert_eq!(articles.len(), 1);
         let scene = push["scene"].as_str().unwrap();
         let encoded = common::enc(scene).replace("%2E", ".");
-        assert_eq!(articles[0]["url"], format!("https://h5.example.com/?scene={encoded}"));
-        assert_eq!(articles[0]["picurl"], "https://h5.example.com/favicon.ico");
+        assert_eq!(
+            articles[0]["url"],
+            format!("https://h5.example.com/share?scene={encoded}")
+        );
+        assert_eq!(articles[0]["picurl"], "https://h5.example.com/share-icon.png");
         assert_eq!(articles[0]["title"], "Open the wxkit demo");
         assert!(articles[0]["description"].as_str().unwrap().contains(scene));
     }
