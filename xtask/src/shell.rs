@@ -25,13 +25,17 @@ pub fn npm_bin() -> PathBuf {
     tools_dir().join("node_modules").join(".bin")
 }
 
+/// `$CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| home().map(|h| h.join(".cargo")))
+}
+
 /// PATH with the npm tools and cargo's bin directory in front.
 pub fn tool_path() -> String {
     let mut parts = vec![npm_bin()];
-    if let Some(home) = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| home().map(|h| h.join(".cargo")))
-    {
+    if let Some(home) = cargo_home() {
         parts.push(home.join("bin"));
     }
     let old = std::env::var_os("PATH").unwrap_or_default();
