@@ -180,23 +180,29 @@ pub(super) fn prompt(message: &str) -> Option<String> {
     js::window().ok()?.prompt_with_message(message).ok().flatten()
 }
 
-/// The image at `local_id` (an object URL or any URL) as a `data:` URL, like `getLocalImgData`.
-pub(super) async fn data_url(local_id: &str) -> Result<String, String> {
+/// The image at `local_id` (an object URL or any URL) fetched, with its content type (JPEG when it gives none).
+async fn local_image(local_id: &str) -> Result<(web_sys::Response, String), String> {
     let window = js::window().map_err(|e| e.to_string())?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(local_id))
         .await
-        .map_err(|e| js::describe(&e))?
+        .map_err(|e| format!("reading {local_id}: {}", js::describe(&e)))?
         .dyn_into()
         .map_err(|_| "fetch did not return a Response".to_owned())?;
-    if local_id.starts_with("data:") {
-        return Ok(local_id.to_owned());
-    }
     let mime = response
         .headers()
         .get("content-type")
         .ok()
         .flatten()
         .unwrap_or_else(|| "image/jpeg".into());
+    Ok((response, mime))
+}
+
+/// The image at `local_id` (an object URL or any URL) as a `data:` URL, like `getLocalImgData`.
+pub(super) async fn data_url(local_id: &str) -> Result<String, String> {
+    if local_id.starts_with("data:") {
+        return Ok(local_id.to_owned());
+    }
+    let (response, mime) = local_image(local_id).await?;
     let buffer = JsFuture::from(response.array_buffer().map_err(|e| js::describe(&e))?)
         .await
         .map_err(|e| js::describe(&e))?;
@@ -208,17 +214,7 @@ pub(super) async fn data_url(local_id: &str) -> Result<String, String> {
 /// (`{url}?appid=…`, answered like `media/upload`) and returns its `media_id`.
 pub(super) async fn upload_media(url: &str, app_id: &str, local_id: &str) -> Result<String, String> {
     let window = js::window().map_err(|e| e.to_string())?;
-    let image: web_sys::Response = JsFuture::from(window.fetch_with_str(local_id))
-        .await
-        .map_err(|e| format!("reading {local_id}: {}", js::describe(&e)))?
-        .dyn_into()
-        .map_err(|_| "fetch did not return a Response".to_owned())?;
-    let mime = image
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "image/jpeg".into());
+    let (image, mime) = local_image(local_id).await?;
     let blob = JsFuture::from(image.blob().map_err(|e| js::describe(&e))?)
         .await
         .map_err(|e| js::describe(&e))?;

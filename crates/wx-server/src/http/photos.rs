@@ -179,7 +179,7 @@ pub(super) async fn download(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
-        Err(r) => r,
+        Err(refused) => refused.into_response(),
     }
 }
 
@@ -209,7 +209,7 @@ pub(super) async fn show(
                 }
                 copied.name
             }
-            Err(r) => return r,
+            Err(refused) => return refused.into_response(),
         },
     };
     let mut r = StatusCode::SEE_OTHER.into_response();
@@ -228,23 +228,7 @@ struct Copied {
     content_type: &'static str,
 }
 
-/// Downloads `id` as `account` (the default one when `None`) into the media directory, within the limits;
-/// the error is the whole answer (a 429 carries `Retry-After`).
-async fn copy(
-    state: &SharedState,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    account: Option<String>,
-    id: &str,
-    headers: &HeaderMap,
-) -> Result<Copied, Response> {
-    copy_checked(state, peer, account, id, headers)
-        .await
-        .map_err(|e| match e {
-            Refused::Api(e) => e.into_response(),
-            Refused::Limited(r) => r,
-        })
-}
-
+/// Why a copy was not made: an error, or the per-client limit's 429 with its `Retry-After`.
 enum Refused {
     Api(ApiError),
     Limited(Response),
@@ -256,7 +240,18 @@ impl From<ApiError> for Refused {
     }
 }
 
-async fn copy_checked(
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Api(e) => e.into_response(),
+            Refused::Limited(r) => r,
+        }
+    }
+}
+
+/// Downloads `id` as the account `name` (the default one when `None`) into the media directory, within the
+/// limits.
+async fn copy(
     state: &SharedState,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     name: Option<String>,
