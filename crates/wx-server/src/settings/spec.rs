@@ -148,7 +148,7 @@ macro_rules! settings {
                 pub $key: Option<$ty>,
             )+
             /// A TOML file with the same keys (lowercase, without `WX_`), and `[accounts.<name>]` tables for more
-            /// accounts, each served at /wechat/<name>.
+            /// accounts, each served at `/wechat/<name>`.
             #[cfg_attr(feature = "cli", arg(long, env = "WX_CONFIG"))]
             pub config: Option<std::path::PathBuf>,
             /// Run the fake WeChat in-process under /fake-wechat and use it; demo appid, secret and token.
