@@ -106,7 +106,13 @@ pub fn follow_config<R: 'static>(wx: &WxContext, inputs: &Inputs, up: Updater<R,
         if let Some(canonical) = canonical {
             spawn(async move {
                 let digest = sha1_hex(&canonical).await;
-                up.update(move |inputs| inputs.digest = Some((canonical, digest)));
+                // Kept only for the inputs as they are now: an older digest finishing last must not replace a
+                // newer one (the effect would not run again for the same inputs).
+                up.update(move |inputs| {
+                    if inputs.canonical().is_ok_and(|now| now == canonical) {
+                        inputs.digest = Some((canonical, digest));
+                    }
+                });
             });
         }
         no_cleanup()
