@@ -58,21 +58,12 @@ pub(super) async fn create_qrcode(State(state): State<SharedState>, request: Req
         return r;
     }
     // `?account=<name>`: a code of another account than the default (its own access_token and quota).
-    let account = match super::query_account(parts.uri.query()) {
-        None => state.accounts.default_account(),
-        Some(name) => match state.accounts.named(&name) {
-            Some(account) => account,
-            None => {
-                return ApiError::bad_request(
-                    "unknown_account",
-                    format!(
-                        "no account is named `{name}`: pass account= one of {}",
-                        state.accounts.names()
-                    ),
-                )
-                .into_response();
-            }
-        },
+    let account = match state
+        .accounts
+        .chosen(super::query_account(parts.uri.query()).as_deref())
+    {
+        Ok(account) => account,
+        Err(e) => return e.into_response(),
     };
     let body = match super::body::read_body(body, MAX_QRCODE_REQUEST_BYTES).await {
         Ok(body) => body,

@@ -143,21 +143,12 @@ pub(super) async fn start(State(state): State<SharedState>, headers: HeaderMap, 
         },
     };
     // `account=<name>`: sign in to another account than the default one (its own appid and openids).
-    let account = match q.get("account").filter(|n| !n.is_empty()) {
-        None => state.accounts.default_account(),
-        Some(name) => match state.accounts.named(name) {
-            Some(account) => account,
-            None => {
-                return ApiError::bad_request(
-                    "unknown_account",
-                    format!(
-                        "no account is named `{name}`: pass account= one of {}",
-                        state.accounts.names()
-                    ),
-                )
-                .into_response();
-            }
-        },
+    let account = match state
+        .accounts
+        .chosen(q.get("account").map(String::as_str).filter(|n| !n.is_empty()))
+    {
+        Ok(account) => account,
+        Err(e) => return e.into_response(),
     };
     let return_path = q.get("return").map_or("/", String::as_str);
     let Some(return_path) = oauth::return_path(return_path) else {

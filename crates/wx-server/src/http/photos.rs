@@ -267,18 +267,7 @@ async fn copy(
         )
         .into());
     }
-    let account = match &name {
-        None => state.accounts.default_account(),
-        Some(name) => state.accounts.named(name).ok_or_else(|| {
-            ApiError::bad_request(
-                "unknown_account",
-                format!(
-                    "no account is named `{name}`: pass account= one of {}",
-                    state.accounts.names()
-                ),
-            )
-        })?,
-    };
+    let account = state.accounts.chosen(name.as_deref())?;
     let Some(dir) = &photos.dir else {
         return Err(error(
             StatusCode::SERVICE_UNAVAILABLE,
