@@ -191,14 +191,34 @@ pub async fn configure_from_backend(backend: &Backend, options: &ConfigOptions) 
 ///
 /// # Errors
 /// The signer's error, or the config error of the last attempt.
-pub async fn configure_with<F>(options: &ConfigOptions, mut sign: F) -> Result<Configured, WxError>
+pub async fn configure_with<F>(options: &ConfigOptions, sign: F) -> Result<Configured, WxError>
 where
     F: AsyncFnMut(&str, bool) -> Result<SignedConfig, WxError>,
 {
-    let url = crate::url_to_sign();
-    let signed = sign(&url, false).await?;
-    match config(&signed, options).await {
-        Ok(()) => Ok(Configured {
+    configure_after(options, sign, crate::url_to_sign(), None).await
+}
+
+/// [`configure_with`] for `url`, whose first attempt may have run already: `first` is its outcome (a preload
+/// script's `wx.config`: the config it used once WeChat accepted it, or WeChat's error), so only the self-heal
+/// is left to do.
+pub(crate) async fn configure_after<F>(
+    options: &ConfigOptions,
+    mut sign: F,
+    url: String,
+    first: Option<Result<SignedConfig, WxError>>,
+) -> Result<Configured, WxError>
+where
+    F: AsyncFnMut(&str, bool) -> Result<SignedConfig, WxError>,
+{
+    let first = match first {
+        Some(first) => first,
+        None => {
+            let signed = sign(&url, false).await?;
+            config(&signed, options).await.map(|()| signed)
+        }
+    };
+    match first {
+        Ok(signed) => Ok(Configured {
             signed,
             url,
             healed: false,

@@ -10,7 +10,7 @@ use common::JWEIXIN_NPM;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use wx_jssdk::{Backend, Preload, WxError};
+use wx_jssdk::{Backend, ConfigOptions, Configured, JsApi, Preload, WxError};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -162,4 +162,98 @@ async fn the_preloaded_sdk_is_run_or_its_failure_reported() {
     let wx = Reflect::get(&web_sys::window().expect("window"), &"wx".into()).expect("wx");
     assert!(Reflect::get(&wx, &"config".into()).expect("config").is_function());
     assert!(preload.load_preloaded_sdk().await.is_none());
+}
+
+/// Sets `window.__wxkit_preload` as a script that runs `wx.config` itself leaves it: the config it signed
+/// for `url`, the APIs it listed, WeChat's answer, and the user agent before its emulator.
+fn set_started(url: &str, apis: &[&str], configured: Promise, user_agent: Option<&str>) {
+    set_preload(Some(url), Some(Promise::resolve(&json(PRELOADED))), None);
+    let preload = preload_global();
+    let list: js_sys::Array = apis.iter().map(|a| JsValue::from_str(a)).collect();
+    Reflect::set(&preload, &"jsApiList".into(), &list).expect("set jsApiList");
+    Reflect::set(&preload, &"configured".into(), &configured).expect("set configured");
+    if let Some(ua) = user_agent {
+        Reflect::set(&preload, &"userAgent".into(), &ua.into()).expect("set userAgent");
+    }
+}
+
+fn answer(err_msg: &str) -> Promise {
+    Promise::resolve(&json(&format!(r#"{{"errMsg":"{err_msg}"}}"#)))
+}
+
+/// Configures from `preload` with a signer that counts its calls (and signs like the `fetched_backend`).
+async fn configure_counting(
+    preload: &mut Preload,
+    options: &ConfigOptions,
+) -> (Result<Configured, WxError>, Vec<bool>) {
+    let backend = fetched_backend();
+    let mut calls = Vec::new();
+    let result = preload
+        .configure_with(options, async |url: &str, refresh: bool| {
+            calls.push(refresh);
+            backend.signed_config(url, refresh).await
+        })
+        .await;
+    (result, calls)
+}
+
+#[wasm_bindgen_test]
+async fn the_scripts_own_wx_config_is_adopted_only_for_this_url_and_these_apis() {
+    let url = wx_jssdk::url_to_sign();
+    let options = ConfigOptions::new([JsApi::UpdateAppMessageShareData, JsApi::ChooseImage]);
+    let apis = ["updateAppMessageShareData", "chooseImage"];
+
+    // Accepted: the page is configured with the script's config; nothing is signed again.
+    set_started(&url, &apis, answer("config:ok"), None);
+    let mut preload = Preload::adopt();
+    assert!(preload.runs_config());
+    let (done, calls) = configure_counting(&mut preload, &options).await;
+    let done = done.expect("adopted");
+    assert_eq!(
+        (done.signed.app_id.as_str(), done.url.as_str(), done.healed),
+        ("wxPreloaded", url.as_str(), false)
+    );
+    assert!(calls.is_empty(), "no signing: {calls:?}");
+    assert!(!preload.runs_config(), "adopted once");
+
+    // Refused for another reason than the signature: that error, typed, and nothing signed again.
+    set_started(&url, &apis, answer("config:invalid url domain"), None);
+    let (refused, calls) = configure_counting(&mut Preload::adopt(), &options).await;
+    assert!(matches!(refused, Err(WxError::InvalidUrlDomain { .. })), "{refused:?}");
+    assert!(calls.is_empty(), "{calls:?}");
+
+    // Another API list, or another URL: not adopted; the page signs and configures itself (which, outside
+    // WeChat, ends in NotInWechat).
+    for (signed_url, listed) in [(url.as_str(), &apis[..1]), ("https://example.com/landing", &apis[..])] {
+        set_started(signed_url, listed, answer("config:ok"), None);
+        let (own, calls) = configure_counting(&mut Preload::adopt(), &options).await;
+        assert!(matches!(own, Err(WxError::NotInWechat)), "{own:?}");
+        assert_eq!(calls, [false], "signed once, not refreshed");
+    }
+
+    // The script could not run wx.config: without jweixin, the page says why.
+    let _ = Reflect::delete_property(&web_sys::window().expect("window").into(), &"wx".into());
+    set_started(&url, &apis, Promise::reject(&JsValue::from(404)), None);
+    let (failed, calls) = configure_counting(&mut Preload::adopt(), &options).await;
+    assert!(
+        matches!(&failed, Err(WxError::LoadFailed { detail }) if detail.contains("preloaded") && detail.contains("404")),
+        "{failed:?}"
+    );
+    assert!(calls.is_empty(), "{calls:?}");
+
+    // WeChat never answers: a timeout after `timeout_ms`, as for the page's own wx.config.
+    set_started(&url, &apis, Promise::new(&mut |_, _| {}), None);
+    let (late, _) = configure_counting(&mut Preload::adopt(), &options.clone().with_timeout_ms(50)).await;
+    assert!(matches!(late, Err(WxError::Timeout { after_ms: 50, .. })), "{late:?}");
+}
+
+#[wasm_bindgen_test]
+fn the_environment_is_the_one_before_the_scripts_emulator() {
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
+    set_started("https://example.com/", &[], answer("config:ok"), Some(iphone));
+    let env = Preload::adopt().environment();
+    assert_eq!((env.in_wechat, env.platform), (false, wx_jssdk::Platform::Ios));
+    // No script: what the page's user agent says now.
+    assert_eq!(Preload::adopt().environment(), wx_jssdk::Environment::detect());
+    assert!(!Preload::adopt().runs_config());
 }
