@@ -486,11 +486,11 @@ async fn getticket_calls(s: &Stack, appid: &str) -> Result<u64> {
     v[appid]["getticket"].as_u64().context("getticket count")
 }
 
-/// index.html starts the signed config, jweixin and the emulator while the wasm downloads; the app's own
-/// requests take those answers (preload matching), so the backend signs once per load, not twice, and the
-/// page records the early requests as the link preloads'.
+/// index.html's boot script installs the emulator, loads jweixin, fetches the signed config and runs
+/// `wx.config` while the wasm downloads; the app adopts that configuration (wx_jssdk::Preload): one config
+/// signed, each file fetched once, and one `wx.config` verified for the load.
 #[tokio::test]
-async fn the_app_takes_the_config_and_jweixin_that_index_html_started() -> Result<()> {
+async fn the_app_adopts_the_wx_config_that_index_html_ran() -> Result<()> {
     let s = Stack::start().await?;
     s.open_ready("/?emulator=on").await?;
     let (status, metrics) = http("GET", &s.url("/metrics")).await?;
@@ -502,11 +502,21 @@ async fn the_app_takes_the_config_and_jweixin_that_index_html_started() -> Resul
     let started = s
         .js("return performance.getEntriesByType('resource')
                 .filter((e) => /\\/api\\/jssdk\\/config|\\/vendor\\/jweixin|wxkit-emulator_bg\\.wasm/.test(e.name))
-                .map((e) => e.initiatorType);")
+                .length;")
         .await?;
     ensure!(
-        started == serde_json::json!(["link", "link", "link"]),
-        "config, jweixin and the emulator's wasm each fetched once, by the preloads: {started}"
+        started == 3,
+        "config, jweixin and the emulator's wasm each fetched once: {started}"
+    );
+    let record = s.record().await?;
+    let configs = record["configs"].as_array().context("configs")?;
+    ensure!(
+        configs.len() == 1 && configs[0]["ok"] == true,
+        "the script's wx.config, adopted, is the only one: {record}"
+    );
+    ensure!(
+        s.js("return window.__wxkit_preload === undefined;").await? == true,
+        "the app took the script's boot"
     );
     s.close().await
 }

@@ -11,7 +11,7 @@ use crate::{
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use wx_jssdk::{Configured, Environment};
+use wx_jssdk::{Configured, Environment, Preload};
 use yew::prelude::*;
 
 /// Where configuration stands.
@@ -54,7 +54,7 @@ impl WxContext {
 
     /// Runs loading and configuration again (e.g. after fixing the backend).
     pub fn reconfigure(&self) {
-        boot(self.env.clone(), self.state.clone());
+        boot(self.env.clone(), self.state.clone(), Preload::default());
     }
 
     /// A click handler that runs [`reconfigure`](Self::reconfigure): one closure type for the banner's and
@@ -65,12 +65,12 @@ impl WxContext {
     }
 }
 
-/// Loads and configures, reporting to `state`.
-fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>) {
+/// Loads and configures (adopting what index.html's script did in `preload`), reporting to `state`.
+fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>, preload: Preload) {
     state.dispatch(WxAction::Start);
     spawn(async move {
-        let (emulated, status) = match boot::load(&env).await {
-            Ok(emulated) => (emulated, configure_latest().await),
+        let (emulated, status) = match boot::start(&env, preload) {
+            Ok((emulated, preload)) => (emulated, configure_latest(preload).await),
             Err(error) => (
                 false,
                 Some(WxStatus::Failed(ConfigFailure {
@@ -87,10 +87,10 @@ fn boot(env: Rc<Environment>, state: UseReducerDispatcher<WxState>) {
 /// Configures for the URL to sign now, as the latest configuration of the page. `None` when a newer one
 /// started meanwhile (after a navigation, even during the first boot): configs may finish in either order, and
 /// only the latest one's outcome counts (an older one can even look ready after the newer one failed).
-async fn configure_latest() -> Option<WxStatus> {
+async fn configure_latest(preload: Preload) -> Option<WxStatus> {
     let mine = LATEST_CONFIG.fetch_add(1, Relaxed).wrapping_add(1);
     LATEST_URL.with(|latest| latest.replace(wx_jssdk::url_to_sign()));
-    let status = configured(boot::configure().await);
+    let status = configured(boot::configure(preload).await);
     (LATEST_CONFIG.load(Relaxed) == mine).then_some(status)
 }
 
@@ -122,7 +122,7 @@ pub fn use_wx_state(location: &Location) -> WxContext {
             key,
             Box::new(move || {
                 if !state.started {
-                    boot(state.env.clone(), state.dispatcher());
+                    boot(state.env.clone(), state.dispatcher(), boot::take_preload());
                 } else if LATEST_URL.with(|latest| {
                     let latest = latest.borrow();
                     // Empty: no config started, the SDK never loaded (e.g. outside WeChat).
@@ -133,7 +133,7 @@ pub fn use_wx_state(location: &Location) -> WxContext {
                     // navigation during the first boot's config needs one too.
                     let state = state.dispatcher();
                     spawn(async move {
-                        if let Some(status) = configure_latest().await {
+                        if let Some(status) = configure_latest(Preload::default()).await {
                             state.dispatch(WxAction::Status(status));
                         }
                     });
@@ -182,7 +182,7 @@ impl WxState {
     fn new() -> WxState {
         wx_jssdk::remember_landing_url();
         WxState {
-            env: Rc::new(Environment::detect()),
+            env: Rc::new(boot::adopt_preload()),
             emulated: false,
             status: Rc::new(WxStatus::Loading),
             started: false,
