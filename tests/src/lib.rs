@@ -24,6 +24,8 @@ pub const PHONE: (u32, u32) = (390, 844);
 pub struct Stack {
     pub base: String,
     pub browser: Client,
+    /// chromedriver's address, for its Chromium-only commands.
+    driver_url: String,
     _server: Proc,
     _driver: Proc,
     /// Chromium's profile folder: removed after the browser is gone (fields drop in order).
@@ -139,10 +141,29 @@ impl Stack {
         Ok(Self {
             base,
             browser,
+            driver_url,
             _server: server,
             _driver: driver,
             _profile: profile,
         })
+    }
+
+    /// Chromium's network emulation (chromedriver's `network_conditions`, as DevTools throttles): every request
+    /// that goes to the network, loopback included, is answered `latency_ms` later, as over a phone's mobile
+    /// network. What the HTTP cache answers is not delayed.
+    pub async fn emulate_latency(&self, latency_ms: u32) -> Result<()> {
+        let session = self.browser.session_id().await?.context("a WebDriver session")?;
+        let url = format!("{}/session/{session}/chromium/network_conditions", self.driver_url);
+        // 100 Mbit/s both ways: latency is what this emulates, not a narrow link.
+        let body = serde_json::json!({ "network_conditions": {
+            "offline": false, "latency": latency_ms,
+            "download_throughput": 12_500_000, "upload_throughput": 12_500_000,
+        }});
+        let (status, answer) = http_body("POST", &url, &body.to_string()).await?;
+        if status != 200 {
+            bail!("chromedriver refused network_conditions ({status}): {answer}");
+        }
+        Ok(())
     }
 
     /// Opens `path` (with the emulator switched on) and waits for `wx.ready`.
