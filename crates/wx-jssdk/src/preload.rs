@@ -60,7 +60,7 @@
 //!
 //! # Running `wx.config` from the script
 //! The page is at `wx.ready` soonest when the script also runs `wx.config` as soon as jweixin and the config
-//! are there, long before the wasm starts (in WeChat, or on an emulator the script installed first). Add to `p`:
+//! are there, long before the wasm starts. In WeChat nothing has to come first; add to `p`:
 //!
 //! - `jsApiList`: the APIs the script's `wx.config` lists, exactly the page's [`ConfigOptions::js_api_list`]
 //!   (no open tags, no debug); [`Preload::configure_with`] adopts the script's configuration only then;
@@ -70,21 +70,24 @@
 //!   before it, for [`Preload::environment`].
 //!
 //! ```js
-//! p.jsApiList = ["updateAppMessageShareData", "chooseImage"];
-//! p.configured = Promise.all([p.sdk, p.config]).then(function (a) {
-//!   if (typeof a[0] == "function") a[0](); // the npm copy: run it (after the emulator, if any)
-//!   var c = a[1];
-//!   return new Promise(function (done) {
-//!     wx.error(done); // jweixin runs `ready` callbacks even after `error`: the first settles the promise
-//!     wx.ready(function () { done({ errMsg: "config:ok" }); });
-//!     wx.config({ appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr, signature: c.signature,
-//!                 jsApiList: p.jsApiList.slice() }); // a copy: jweixin renames the entries in place
+//! if (/MicroMessenger/i.test(navigator.userAgent)) {
+//!   p.jsApiList = ["updateAppMessageShareData", "chooseImage"];
+//!   p.configured = Promise.all([p.sdk, p.config]).then(function (a) {
+//!     var c = a[1];
+//!     return new Promise(function (done) {
+//!       wx.error(done); // jweixin runs `ready` callbacks even after `error`: the first settles the promise
+//!       wx.ready(function () { done({ errMsg: "config:ok" }); });
+//!       wx.config({ appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr, signature: c.signature,
+//!                   jsApiList: p.jsApiList.slice() }); // a copy: jweixin renames the entries in place
+//!     });
 //!   });
-//! });
-//! p.configured.catch(function () {});
+//!   p.configured.catch(function () {});
+//! }
 //! ```
 //!
-//! wxkit's own app (its `index.html`) does this, with the emulator installed by the script outside WeChat.
+//! Outside WeChat an emulator has to be installed before jweixin runs, so a script does the same only when it
+//! installs the emulator itself, then runs jweixin (not leaving it to wx-jssdk): [`Preload::runs_config`] tells
+//! the page that loading is done. wxkit's own app does all of it in its `index.html`, with its emulator module outside WeChat.
 
 use crate::{Backend, ConfigOptions, Configured, Environment, SdkSource, SignedConfig, WxError, js};
 use js_sys::{Array, Function, Promise};

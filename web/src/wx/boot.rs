@@ -37,7 +37,7 @@ pub struct ConfigFailure {
 
 /// Starts loading: index.html's boot script installs the emulator (outside WeChat, when it is on), loads
 /// jweixin and runs `wx.config`. `preload` is that boot when the page's load started it; else (a dev build's
-/// emulator, on by default; a reconfigure) it runs now. Returns whether the page runs on the emulator, and the
+/// emulator, on by default; a reconfigure) it runs now, for the URL to sign now. Returns whether the page runs on the emulator, and the
 /// boot for [`configure`] to adopt.
 pub fn start(env: &Environment, preload: Preload) -> Result<(bool, Preload), WxError> {
     let emulated = !env.in_wechat && emulation::emulator_enabled();
@@ -55,7 +55,7 @@ pub fn start(env: &Environment, preload: Preload) -> Result<(bool, Preload), WxE
         .ok()
         .and_then(|boot| boot.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| failed("missing".into()))?
-        .call1(&window, &emulated.into())
+        .call2(&window, &emulated.into(), &wx_jssdk::url_to_sign().into())
         .map_err(|e| failed(format!("{e:?}")))?;
     Ok((emulated, Preload::adopt()))
 }
