@@ -52,8 +52,8 @@
 //! # Testing without WeChat: the `emulator` feature
 //! `emulator::install` before [`load_sdk`] makes the real jweixin work in desktop Chromium, checking
 //! signatures exactly as WeChat does (see the `emulator` module). It is behind the `emulator` cargo feature,
-//! off by default, so production pages do not ship it (41382 B gz more on the example page, whose bindings are
-//! 30150 B gz; `cargo xtask bench` prints the figures). The debug-only pattern, with a feature of your page that turns on `wx-jssdk/emulator`:
+//! off by default, so production pages do not ship it (44398 B gz more on the example page, whose bindings are
+//! 31120 B gz; `cargo xtask bench` prints the figures). The debug-only pattern, with a feature of your page that turns on `wx-jssdk/emulator`:
 //!
 //! ```ignore
 //! #[cfg(feature = "emulator")]
