@@ -1,4 +1,4 @@
-//! Whether to run the WeixinJSBridge emulator outside WeChat, and how to load jweixin there.
+//! Whether to run the WeixinJSBridge emulator outside WeChat: the switch, read here and by index.html's boot script.
 //!
 //! On by default in dev builds; `?emulator=on|off` in the URL switches it and is remembered in localStorage.
 //! The emulator is its own wasm module (`web/emulator`, served at `/emulator/`), which index.html's boot script
